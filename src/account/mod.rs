@@ -1,0 +1,109 @@
+//! The user's own account: details, language, password.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::audit::{self, Event};
+use crate::auth::{CurrentUser, password, repo, roles_label};
+use crate::db::TenantTx;
+use crate::error::{AppError, AppResult};
+use crate::web::client::ClientAddr;
+use crate::web::flash;
+use crate::web::forms::{FieldErrors, Form};
+use crate::web::i18n::Locale;
+use crate::web::Page;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account/account.html")]
+struct AccountView {
+    page: Page,
+    name: String,
+    email: String,
+    roles: String,
+    municipality: Option<String>,
+    must_change: bool,
+    errors: FieldErrors,
+}
+
+fn view(user: &CurrentUser, page: Page, errors: FieldErrors) -> AccountView {
+    let t = page.t;
+    AccountView {
+        name: user.name.clone(),
+        email: user.email.clone(),
+        roles: roles_label(&user.roles, t),
+        municipality: user.municipality.as_ref().map(|m| m.name.clone()),
+        must_change: user.must_change_password,
+        errors,
+        page: page.titled(t.account_title).crumb(t.nav_start, "/").crumb(t.account_title, "/konto"),
+    }
+}
+
+pub async fn account_page(user: CurrentUser, page: Page) -> Response {
+    view(&user, page, FieldErrors::default()).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LocaleForm {
+    locale: String,
+}
+
+pub async fn set_locale(
+    user: CurrentUser,
+    mut tx: TenantTx,
+    session: Session,
+    addr: ClientAddr,
+    Form(form): Form<LocaleForm>,
+) -> AppResult<Response> {
+    let locale = Locale::from_code(&form.locale).ok_or(AppError::NotFound)?;
+    repo::set_locale(&mut tx, user.id, locale).await?;
+    audit::record(&mut tx, addr, Event::new("locale_changed").subject("user", user.id)).await?;
+    tx.commit().await?;
+    flash::push(&session, flash::Kind::Success, locale.messages().language_saved).await?;
+    Ok(Redirect::to("/konto").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    repeat_password: String,
+}
+
+pub async fn change_password(
+    user: CurrentUser,
+    mut tx: TenantTx,
+    session: Session,
+    addr: ClientAddr,
+    page: Page,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let mut errors = FieldErrors::default();
+    let stored = repo::password_hash(&mut tx, user.id).await?;
+    if !password::verify(form.current_password.clone(), stored).await {
+        errors.add("current_password", t.current_password_wrong);
+    }
+    if let Some(message) = password::check_new(&form.new_password, t) {
+        errors.add("new_password", message);
+    } else if form.new_password != form.repeat_password {
+        errors.add("repeat_password", t.passwords_differ);
+    }
+    if !errors.is_empty() {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view(&user, page, errors)).into_response());
+    }
+    let hash = password::hash(form.new_password).await?;
+    repo::set_password(&mut tx, user.id, &hash, false).await?;
+    audit::record(&mut tx, addr, Event::new("password_changed").subject("user", user.id)).await?;
+    tx.commit().await?;
+    // Every other session of this user has ended; this one continues under a new id.
+    crate::auth::start_session(&session, user.id, user.membership_id).await?;
+    flash::push(&session, flash::Kind::Success, t.password_changed).await?;
+    Ok(Redirect::to(if user.must_change_password { "/" } else { "/konto" }).into_response())
+}

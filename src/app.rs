@@ -1,0 +1,105 @@
+//! Router assembly, middleware stack and the shared state.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use sqlx::PgPool;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::cookie::time::Duration as CookieDuration;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+use crate::config::Config;
+use crate::web::{assets, csrf, error_pages, headers};
+use crate::{account, audit, auth, db, home, municipalities, staff};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub config: Arc<Config>,
+}
+
+pub const SESSION_COOKIE: &str = "korps_session";
+
+/// The whole application. Tests call this with their own database.
+pub fn router(state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(PostgresStore::new(state.pool.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(!state.config.insecure_cookies)
+        .with_expiry(Expiry::OnInactivity(CookieDuration::seconds(auth::IDLE_TIMEOUT_SECS)));
+
+    let pages = Router::new()
+        .route("/", get(home::start_page))
+        .route("/tilgaengelighed", get(home::accessibility_page))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/konto", get(account::account_page))
+        .route("/konto/sprog", post(account::set_locale))
+        .route("/konto/adgangskode", post(account::change_password))
+        .route("/kommuner", get(municipalities::list_page).post(municipalities::create))
+        .route("/kommuner/ny", get(municipalities::new_page))
+        .route("/kommuner/{id}", get(municipalities::show_page))
+        .route("/kommuner/{id}/koordinatorer", post(municipalities::create_coordinator))
+        .route("/medarbejdere", get(staff::list_page).post(staff::create))
+        .route("/medarbejdere/ny", get(staff::new_page))
+        .route("/medarbejdere/{id}", get(staff::edit_page).post(staff::update))
+        .route("/medarbejdere/{id}/deaktiver", get(staff::deactivate_page).post(staff::deactivate))
+        .route("/medarbejdere/{id}/aktiver", post(staff::reactivate))
+        .route("/medarbejdere/{id}/nulstil-adgangskode", get(staff::reset_password_page).post(staff::reset_password))
+        .route("/adgangslog", get(audit::audit_log_page))
+        .route_layer(from_fn(auth::access::authorize))
+        .fallback(|| async { crate::error::AppError::NotFound })
+        .layer(
+            ServiceBuilder::new()
+                .layer(sessions)
+                .layer(from_fn_with_state(state.clone(), error_pages::render_error_pages))
+                .layer(from_fn_with_state(state.clone(), auth::load_user))
+                .layer(from_fn_with_state(state.clone(), csrf::verify)),
+        );
+
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/static/{version}/{*path}", get(assets::serve))
+        .merge(pages)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+                    // The path without its query: queries can hold what a user searched for.
+                    let id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|value| value.to_str().ok())
+                        .unwrap_or_default()
+                        .to_string();
+                    tracing::info_span!("request", method = %request.method(), path = request.uri().path(), id)
+                }))
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(from_fn_with_state(state.clone(), headers::security_headers))
+                .layer(CompressionLayer::new())
+                .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30))),
+        )
+        .with_state(state)
+}
+
+async fn readyz(State(state): State<AppState>) -> axum::response::Response {
+    if db::is_ready(&state.pool).await {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, [(axum::http::header::RETRY_AFTER, "5")], "database unavailable").into_response()
+    }
+}

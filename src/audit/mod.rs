@@ -1,0 +1,82 @@
+//! The append-only audit log: who did what, when, to which record, from where, and why.
+//! Every read and change of a citizen's data goes through `record`; so do logins and
+//! administration. PostgreSQL refuses UPDATE, DELETE and TRUNCATE on the table.
+
+mod page;
+pub mod repo;
+
+pub use page::audit_log_page;
+
+use uuid::Uuid;
+
+use crate::db::TenantTx;
+use crate::web::client::ClientAddr;
+
+/// The action codes written so far; each has a label in the catalogues.
+pub const ACTIONS: &[&str] = &[
+    "login_succeeded",
+    "login_failed",
+    "login_throttled",
+    "logout",
+    "password_changed",
+    "password_reset",
+    "locale_changed",
+    "user_created",
+    "user_updated",
+    "user_deactivated",
+    "user_reactivated",
+    "municipality_created",
+];
+
+/// One entry. `details` holds ids and field names only, never the data itself.
+#[derive(Debug, Clone)]
+pub struct Event<'a> {
+    pub action: &'static str,
+    pub subject_type: Option<&'static str>,
+    pub subject_id: Option<Uuid>,
+    pub purpose: Option<&'a str>,
+    pub details: serde_json::Value,
+}
+
+impl<'a> Event<'a> {
+    pub fn new(action: &'static str) -> Self {
+        debug_assert!(ACTIONS.contains(&action), "audit action {action} is not in ACTIONS");
+        Event { action, subject_type: None, subject_id: None, purpose: None, details: serde_json::Value::Null }
+    }
+
+    pub fn subject(mut self, kind: &'static str, id: Uuid) -> Self {
+        self.subject_type = Some(kind);
+        self.subject_id = Some(id);
+        self
+    }
+
+    /// Why the data was read or changed (GDPR art. 30: the purpose of processing).
+    pub fn purpose(mut self, purpose: &'a str) -> Self {
+        self.purpose = Some(purpose);
+        self
+    }
+
+    pub fn details(mut self, details: serde_json::Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+/// Records `event` as done by the transaction's user in the transaction's municipality.
+/// This is the one call features use to log a read or a change of a citizen's data.
+pub async fn record(tx: &mut TenantTx, addr: ClientAddr, event: Event<'_>) -> Result<(), sqlx::Error> {
+    let scope = tx.scope();
+    repo::insert(tx, scope.municipality_id(), scope.user_id(), addr, &event).await
+}
+
+/// Records `event` against an explicit municipality and actor (logins, where the
+/// transaction has no tenant yet).
+pub async fn record_for(
+    tx: &mut TenantTx,
+    municipality_id: Option<Uuid>,
+    actor_id: Option<Uuid>,
+    addr: ClientAddr,
+    event: Event<'_>,
+) -> Result<(), sqlx::Error> {
+    repo::insert(tx, municipality_id, actor_id, addr, &event).await
+}

@@ -1,0 +1,129 @@
+//! The municipality's audit log for its coordinators: filter by user, action and date.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::Query;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use time::Date;
+use time::macros::format_description;
+use uuid::Uuid;
+
+use super::{ACTIONS, repo};
+use crate::db::TenantTx;
+use crate::error::AppResult;
+use crate::web::Page;
+use crate::web::forms::FieldErrors;
+use crate::web::table::{ListUrl, Paging};
+
+const PER_PAGE: i64 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    page: Option<i64>,
+}
+
+struct Row {
+    at: String,
+    actor: String,
+    action: String,
+    subject: String,
+    purpose: String,
+    address: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit/log.html")]
+struct LogView {
+    page: Page,
+    query: AuditQuery,
+    actors: Vec<repo::Actor>,
+    actions: Vec<(&'static str, &'static str)>,
+    rows: Vec<Row>,
+    errors: FieldErrors,
+    paging: Paging,
+    url: ListUrl,
+}
+
+/// Accepts 01-11-2026 (as shown) and 2026-11-01 (as a date picker sends it).
+fn parse_date(text: &str) -> Option<Date> {
+    let text = text.trim();
+    Date::parse(text, format_description!("[day]-[month]-[year]"))
+        .or_else(|_| Date::parse(text, format_description!("[year]-[month]-[day]")))
+        .ok()
+}
+
+pub async fn audit_log_page(mut tx: TenantTx, page: Page, Query(query): Query<AuditQuery>) -> AppResult<Response> {
+    let t = page.t;
+    let mut errors = FieldErrors::default();
+    let mut date = |field: &'static str, text: &str| {
+        if text.trim().is_empty() {
+            return None;
+        }
+        let date = parse_date(text);
+        if date.is_none() {
+            errors.add(field, t.date_invalid);
+        }
+        date
+    };
+    let filter = repo::Filter {
+        actor_id: query.actor.parse::<Uuid>().ok(),
+        action: ACTIONS.iter().find(|a| **a == query.action).map(|a| a.to_string()),
+        from: date("from", &query.from),
+        to: date("to", &query.to),
+    };
+    let paging = Paging::new(query.page, PER_PAGE);
+    let (entries, total) = repo::page(&mut tx, &filter, paging.limit(), paging.offset()).await?;
+    let actors = repo::actors(&mut tx).await?;
+    tx.commit().await?;
+    let rows = entries
+        .into_iter()
+        .map(|entry| Row {
+            at: entry.at_local,
+            actor: entry.actor_name.unwrap_or_else(|| t.unknown_actor.to_string()),
+            action: t.action_label(&entry.action).to_string(),
+            subject: match (entry.subject_type, entry.subject_id) {
+                (Some(kind), Some(id)) => format!("{kind} {}", &id.to_string()[..8]),
+                _ => String::new(),
+            },
+            purpose: entry.purpose.unwrap_or_default(),
+            address: entry.client_addr.map(|addr| addr.ip().to_string()).unwrap_or_default(),
+        })
+        .collect();
+    let url = ListUrl::new(
+        "/adgangslog",
+        &[("actor", &query.actor), ("action", &query.action), ("from", &query.from), ("to", &query.to), ("page", &paging.page.to_string())],
+    );
+    Ok(LogView {
+        actions: ACTIONS.iter().map(|code| (*code, t.action_label(code))).collect(),
+        page: page.titled(t.audit_title).crumb(t.nav_start, "/").crumb(t.audit_title, "/adgangslog"),
+        query,
+        actors,
+        rows,
+        errors,
+        paging: paging.with_total(total),
+        url,
+    }
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_date;
+    use time::macros::date;
+
+    #[test]
+    fn dates_are_read_in_danish_and_iso_order() {
+        assert_eq!(parse_date("01-11-2026"), Some(date!(2026 - 11 - 01)));
+        assert_eq!(parse_date("2026-11-01"), Some(date!(2026 - 11 - 01)));
+        assert_eq!(parse_date("1/11"), None);
+    }
+}

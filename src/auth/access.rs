@@ -1,0 +1,145 @@
+//! Who may use which route: the one table of route × role → allowed, and the middleware
+//! that enforces it on every matched route. A route missing from the table is refused.
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::Role;
+use super::current_user::CurrentUser;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// Signed-in users holding at least one of these roles.
+    Roles(&'static [Role]),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RouteRule {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const NATIONAL: Access = Access::Roles(&[Role::National]);
+const COORDINATOR: Access = Access::Roles(&[Role::Coordinator]);
+
+const fn rule(method: &'static str, path: &'static str, access: Access) -> RouteRule {
+    RouteRule { method, path, access }
+}
+
+/// Every route of Korps. Paths are axum's route patterns.
+pub const ROUTES: &[RouteRule] = &[
+    rule("GET", "/healthz", Access::Public),
+    rule("GET", "/readyz", Access::Public),
+    rule("GET", "/static/{version}/{*path}", Access::Public),
+    rule("GET", "/tilgaengelighed", Access::Public),
+    rule("GET", "/login", Access::Public),
+    rule("POST", "/login", Access::Public),
+    rule("POST", "/logout", Access::SignedIn),
+    rule("GET", "/", Access::SignedIn),
+    rule("GET", "/konto", Access::SignedIn),
+    rule("POST", "/konto/sprog", Access::SignedIn),
+    rule("POST", "/konto/adgangskode", Access::SignedIn),
+    rule("GET", "/kommuner", NATIONAL),
+    rule("GET", "/kommuner/ny", NATIONAL),
+    rule("POST", "/kommuner", NATIONAL),
+    rule("GET", "/kommuner/{id}", NATIONAL),
+    rule("POST", "/kommuner/{id}/koordinatorer", NATIONAL),
+    rule("GET", "/medarbejdere", COORDINATOR),
+    rule("GET", "/medarbejdere/ny", COORDINATOR),
+    rule("POST", "/medarbejdere", COORDINATOR),
+    rule("GET", "/medarbejdere/{id}", COORDINATOR),
+    rule("POST", "/medarbejdere/{id}", COORDINATOR),
+    rule("GET", "/medarbejdere/{id}/deaktiver", COORDINATOR),
+    rule("POST", "/medarbejdere/{id}/deaktiver", COORDINATOR),
+    rule("POST", "/medarbejdere/{id}/aktiver", COORDINATOR),
+    rule("GET", "/medarbejdere/{id}/nulstil-adgangskode", COORDINATOR),
+    rule("POST", "/medarbejdere/{id}/nulstil-adgangskode", COORDINATOR),
+    rule("GET", "/adgangslog", COORDINATOR),
+];
+
+/// Routes a user with a temporary password may use before choosing their own.
+const ALLOWED_WITH_TEMPORARY_PASSWORD: &[&str] = &["/konto", "/konto/adgangskode", "/konto/sprog", "/logout"];
+
+pub fn rule_for(method: &Method, path: &str) -> Option<&'static RouteRule> {
+    // HEAD is answered like GET.
+    let method = if method == Method::HEAD { "GET" } else { method.as_str() };
+    ROUTES.iter().find(|rule| rule.method == method && rule.path == path)
+}
+
+impl Access {
+    pub fn allows(self, user: Option<&CurrentUser>) -> bool {
+        match self {
+            Access::Public => true,
+            Access::SignedIn => user.is_some(),
+            Access::Roles(roles) => user.is_some_and(|user| roles.iter().any(|role| user.has(*role))),
+        }
+    }
+}
+
+/// May `user` open the page at `path` (a GET route pattern)? Used to build the menu.
+pub fn may_visit(user: Option<&CurrentUser>, path: &str) -> bool {
+    rule_for(&Method::GET, path).is_some_and(|rule| rule.access.allows(user))
+}
+
+/// Route-layer middleware: the table decides; anonymous users are sent to log in.
+pub async fn authorize(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
+    let Some(rule) = matched.and_then(|path| rule_for(request.method(), path.as_str())) else {
+        tracing::error!(method = %request.method(), "route missing from the access table; refused");
+        return AppError::Forbidden.into_response();
+    };
+    let user = request.extensions().get::<CurrentUser>();
+    if rule.access.allows(user) {
+        if let Some(user) = user {
+            if user.must_change_password && !ALLOWED_WITH_TEMPORARY_PASSWORD.contains(&rule.path) {
+                return Redirect::to("/konto").into_response();
+            }
+        }
+        return next.run(request).await;
+    }
+    if user.is_none() {
+        return redirect_to_login(&request);
+    }
+    AppError::Forbidden.into_response()
+}
+
+/// 303 to the login page, remembering where the user was going (a path with ids only,
+/// never personal data) for GET requests.
+fn redirect_to_login(request: &Request) -> Response {
+    let target = if request.method() == Method::GET {
+        let path = request.uri().path();
+        serde_urlencoded::to_string([("next", path)]).map(|query| format!("/login?{query}")).unwrap_or_else(|_| "/login".into())
+    } else {
+        "/login".into()
+    };
+    let mut response = Redirect::to(&target).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_appears_once() {
+        for (i, a) in ROUTES.iter().enumerate() {
+            for b in &ROUTES[i + 1..] {
+                assert!(!(a.method == b.method && a.path == b.path), "{} {} twice", a.method, a.path);
+            }
+        }
+    }
+
+    #[test]
+    fn head_is_looked_up_as_get() {
+        assert!(rule_for(&Method::HEAD, "/login").is_some());
+        assert!(rule_for(&Method::DELETE, "/login").is_none());
+    }
+}

@@ -1,0 +1,160 @@
+//! The signed-in user, resolved once per request from the session by `load_user`.
+
+use std::convert::Infallible;
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::Role;
+use super::repo;
+use crate::app::AppState;
+use crate::db::{Scope, TenantTx};
+use crate::error::AppError;
+use crate::web::flash;
+use crate::web::i18n::Locale;
+
+/// Sessions end 12 hours after login whatever the activity, and after 30 idle minutes.
+pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
+pub const IDLE_TIMEOUT_SECS: i64 = 30 * 60;
+/// How often activity is written back to the session (each write extends its expiry).
+const TOUCH_INTERVAL_SECS: i64 = 60;
+
+pub const SESSION_KEY: &str = "auth";
+
+/// What the session remembers about the login.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthState {
+    pub user_id: Uuid,
+    pub membership_id: Uuid,
+    pub login_at: i64,
+    pub last_seen: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct MunicipalityRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub locale: Locale,
+    pub must_change_password: bool,
+    pub membership_id: Uuid,
+    pub roles: Vec<Role>,
+    pub municipality: Option<MunicipalityRef>,
+}
+
+impl CurrentUser {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// The tenant scope this user's queries run in.
+    pub fn scope(&self) -> Scope {
+        match &self.municipality {
+            Some(municipality) => Scope::Municipality { user_id: self.id, municipality_id: municipality.id },
+            None if self.has(Role::National) => Scope::National { user_id: self.id },
+            None => Scope::User { user_id: self.id },
+        }
+    }
+
+    pub fn municipality_id(&self) -> Option<Uuid> {
+        self.municipality.as_ref().map(|m| m.id)
+    }
+}
+
+/// Middleware: resolves the session's user, ends sessions that are too old, idle, of a
+/// deactivated user or from before a password change, and passes the user on in the
+/// request's and the response's extensions (the error pages read the latter).
+pub async fn load_user(State(state): State<AppState>, session: Session, mut request: Request, next: Next) -> Response {
+    let user = match resolve(&state, &session).await {
+        Ok(user) => user,
+        Err(err) => return err.into_response(),
+    };
+    if let Some(user) = &user {
+        request.extensions_mut().insert(user.clone());
+    }
+    let mut response = next.run(request).await;
+    if let Some(user) = user {
+        response.extensions_mut().insert(user);
+    }
+    response
+}
+
+async fn resolve(state: &AppState, session: &Session) -> Result<Option<CurrentUser>, AppError> {
+    let Some(mut auth) = session.get::<AuthState>(SESSION_KEY).await? else {
+        return Ok(None);
+    };
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    if now - auth.login_at > ABSOLUTE_TIMEOUT_SECS || now - auth.last_seen > IDLE_TIMEOUT_SECS {
+        end_session(session).await?;
+        flash::push(session, flash::Kind::Info, Locale::Da.messages().session_expired).await?;
+        return Ok(None);
+    }
+    let mut tx = TenantTx::begin(&state.pool, Scope::User { user_id: auth.user_id }).await?;
+    let found = repo::session_user(&mut tx, auth.user_id, auth.membership_id).await?;
+    tx.commit().await?;
+    let Some(found) = found else {
+        end_session(session).await?;
+        return Ok(None);
+    };
+    // Deactivation and password changes set `sessions_valid_after`: older sessions end.
+    if !found.active || found.sessions_valid_after.unix_timestamp() > auth.login_at {
+        end_session(session).await?;
+        return Ok(None);
+    }
+    if now - auth.last_seen > TOUCH_INTERVAL_SECS {
+        auth.last_seen = now;
+        session.insert(SESSION_KEY, &auth).await?;
+    }
+    Ok(Some(found.user))
+}
+
+/// Ends the session on the server and forgets its id.
+pub async fn end_session(session: &Session) -> Result<(), AppError> {
+    session.flush().await?;
+    Ok(())
+}
+
+/// `Option<CurrentUser>` works as an extractor through this impl on the marker below;
+/// handlers behind `Access::SignedIn` or a role take `CurrentUser` directly.
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        // `authorize` has already refused anonymous requests on protected routes, so a
+        // missing user here is a route wrongly marked public.
+        parts.extensions.get::<CurrentUser>().cloned().ok_or(AppError::Forbidden)
+    }
+}
+
+/// The signed-in user if there is one, for public pages.
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(MaybeUser(parts.extensions.get::<CurrentUser>().cloned()))
+    }
+}
+
+/// The request's tenant-scoped transaction, for the signed-in user's scope.
+impl FromRequestParts<AppState> for TenantTx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        Ok(TenantTx::begin(&state.pool, user.scope()).await?)
+    }
+}

@@ -1,0 +1,56 @@
+//! The roles of Korps (PRODUCT.md: national staff, coordinator, mentor, parent coach).
+
+use crate::web::i18n::Messages;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    National,
+    Coordinator,
+    Mentor,
+    ParentCoach,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::National, Role::Coordinator, Role::Mentor, Role::ParentCoach];
+    /// The roles a coordinator can give to staff of their municipality.
+    pub const MEMBER_ROLES: [Role; 2] = [Role::Mentor, Role::ParentCoach];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::National => "national",
+            Role::Coordinator => "coordinator",
+            Role::Mentor => "mentor",
+            Role::ParentCoach => "parent_coach",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.code() == code)
+    }
+
+    pub fn label(self, t: &'static Messages) -> &'static str {
+        match self {
+            Role::National => t.role_national,
+            Role::Coordinator => t.role_coordinator,
+            Role::Mentor => t.role_mentor,
+            Role::ParentCoach => t.role_parent_coach,
+        }
+    }
+}
+
+/// Parses the `roles text[]` column; unknown codes are ignored.
+pub fn parse_roles(codes: &[String]) -> Vec<Role> {
+    let mut roles: Vec<Role> = codes.iter().filter_map(|code| Role::from_code(code)).collect();
+    roles.sort_by_key(|role| Role::ALL.iter().position(|r| r == role));
+    roles.dedup();
+    roles
+}
+
+pub fn role_codes(roles: &[Role]) -> Vec<String> {
+    roles.iter().map(|role| role.code().to_string()).collect()
+}
+
+/// "Koordinator, Mentor" in the user's language.
+pub fn roles_label(roles: &[Role], t: &'static Messages) -> String {
+    roles.iter().map(|role| role.label(t)).collect::<Vec<_>>().join(", ")
+}

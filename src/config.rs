@@ -1,0 +1,84 @@
+//! Command line and environment → `Config`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "korps", version, about = "Korps — the platform of the national corps of mentors and parent coaches")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve Korps over HTTP (the default).
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Create the first national staff account of a real deployment.
+    /// The password is read from KORPS_PASSWORD or asked for at a prompt, never given as a flag.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Load the demo municipalities, users and content (idempotent).
+    DemoData,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// PostgreSQL to use. Without it Korps runs its own private cluster in `--data-dir`.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Address to serve on.
+    #[arg(long = "bind", env = "KORPS_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: SocketAddr,
+
+    /// Where the embedded PostgreSQL cluster lives when DATABASE_URL is not set.
+    #[arg(long, env = "KORPS_DATA_DIR", default_value = "var/pg", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Serve the session cookie without `Secure`, for local plain HTTP only.
+    #[arg(long, env = "KORPS_INSECURE_COOKIES", global = true, value_parser = parse_flag, default_value = "0")]
+    pub insecure_cookies: bool,
+
+    /// Trust `X-Forwarded-For`/`X-Forwarded-Proto` from a reverse proxy in front of Korps.
+    #[arg(long, env = "KORPS_TRUST_PROXY", global = true, value_parser = parse_flag, default_value = "0")]
+    pub trust_proxy: bool,
+
+    /// Failed logins per address within 15 minutes before further tries are refused.
+    /// Raise it when many users share one address (a town hall behind one NAT).
+    #[arg(long, env = "KORPS_LOGIN_LIMIT_PER_ADDRESS", default_value_t = 5, global = true)]
+    pub login_limit_per_address: i64,
+}
+
+/// Accepts the usual spellings of a boolean environment variable.
+fn parse_flag(value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "" | "0" | "false" | "no" | "off" => Ok(false),
+        other => Err(format!("expected 1 or 0, got {other:?}")),
+    }
+}
+
+impl Config {
+    /// A configuration for tests: an explicit database, secure defaults.
+    pub fn for_tests(database_url: String) -> Self {
+        Config {
+            database_url: Some(database_url),
+            bind: "127.0.0.1:0".parse().expect("valid address"),
+            data_dir: PathBuf::from("var/pg"),
+            insecure_cookies: true,
+            trust_proxy: false,
+            login_limit_per_address: 5,
+        }
+    }
+}

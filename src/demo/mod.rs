@@ -1,0 +1,107 @@
+//! Demo data: the municipalities and logins of ARCHITECTURE.md, and realistic staff.
+//! Loading is idempotent (existing municipalities and accounts are left alone). It runs
+//! as the database owner, like migrations.
+
+use sqlx::{Connection, PgConnection};
+use uuid::Uuid;
+
+use crate::auth::password;
+
+pub const PASSWORD: &str = "korps-demo-2026";
+
+/// (name, official code, region)
+const MUNICIPALITIES: &[(&str, i16, &str)] = &[
+    ("Aarhus", 751, "midtjylland"),
+    ("Odense", 461, "syddanmark"),
+    ("København", 101, "hovedstaden"),
+    ("Aalborg", 851, "nordjylland"),
+    ("Høje-Taastrup", 169, "hovedstaden"),
+];
+
+/// (e-mail, name, municipality code or None for national staff, roles)
+const USERS: &[(&str, &str, Option<i16>, &[&str])] = &[
+    ("national@example.org", "Lene Kjær", None, &["national"]),
+    ("koordinator.aarhus@example.org", "Mette Lund", Some(751), &["coordinator"]),
+    ("mentor.aarhus@example.org", "Ahmad Rahimi", Some(751), &["mentor"]),
+    ("coach.aarhus@example.org", "Susanne Holm", Some(751), &["parent_coach"]),
+    ("koordinator.odense@example.org", "Jens Mortensen", Some(461), &["coordinator"]),
+    ("mentor.odense@example.org", "Fatima Ali", Some(461), &["mentor"]),
+    ("coach.odense@example.org", "Birgitte Nørgaard", Some(461), &["parent_coach"]),
+    ("koordinator.kobenhavn@example.org", "Rasmus Winther", Some(101), &["coordinator", "mentor"]),
+    ("koordinator.aalborg@example.org", "Hanne Dahl", Some(851), &["coordinator"]),
+    ("koordinator.hoje-taastrup@example.org", "Yasmin Karimi", Some(169), &["coordinator"]),
+    ("jonas.brandt@example.org", "Jonas Brandt", Some(751), &["mentor"]),
+    ("amira.hassan@example.org", "Amira Hassan", Some(751), &["mentor", "parent_coach"]),
+    ("peter.skov@example.org", "Peter Skov", Some(751), &["mentor"]),
+    ("karen.vestergaard@example.org", "Karen Vestergaard", Some(751), &["parent_coach"]),
+    ("omar.haddad@example.org", "Omar Haddad", Some(461), &["mentor"]),
+    ("lise.frost@example.org", "Lise Frost", Some(461), &["parent_coach"]),
+    ("mikkel.bach@example.org", "Mikkel Bach", Some(101), &["mentor"]),
+    ("nadia.sørensen@example.org", "Nadia Sørensen", Some(101), &["parent_coach"]),
+    ("tobias.krogh@example.org", "Tobias Krogh", Some(851), &["mentor"]),
+    ("signe.lauridsen@example.org", "Signe Lauridsen", Some(169), &["mentor", "parent_coach"]),
+];
+
+/// The logins printed at start-up and listed in the README.
+pub const LOGINS: &[(&str, &str)] = &[
+    ("national@example.org", "nationalt center"),
+    ("koordinator.aarhus@example.org", "koordinator, Aarhus"),
+    ("mentor.aarhus@example.org", "mentor, Aarhus"),
+    ("coach.aarhus@example.org", "forældrecoach, Aarhus"),
+    ("koordinator.odense@example.org", "koordinator, Odense"),
+    ("mentor.odense@example.org", "mentor, Odense"),
+    ("coach.odense@example.org", "forældrecoach, Odense"),
+];
+
+pub async fn load(conn: &mut PgConnection) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let hash = password::hash(PASSWORD.to_string()).await?;
+    let mut tx = conn.begin().await?;
+    for (name, code, region) in MUNICIPALITIES {
+        sqlx::query!(
+            "INSERT INTO municipalities (id, name, code, region) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            Uuid::now_v7(),
+            name,
+            code,
+            region
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (email, name, code, roles) in USERS {
+        let user_id = Uuid::now_v7();
+        let inserted = sqlx::query!(
+            "INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            user_id,
+            email,
+            name,
+            hash
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            continue;
+        }
+        let roles: Vec<String> = roles.iter().map(|role| role.to_string()).collect();
+        sqlx::query!(
+            "INSERT INTO memberships (id, user_id, municipality_id, roles)
+             VALUES ($1, $2, (SELECT id FROM municipalities WHERE code = $3), $4)",
+            Uuid::now_v7(),
+            user_id,
+            *code,
+            &roles
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub fn print_logins() {
+    println!("\nDemo logins (password: {PASSWORD}):");
+    for (email, who) in LOGINS {
+        println!("  {email:<34} {who}");
+    }
+    println!();
+}

@@ -1,0 +1,16 @@
+//! Korps: the web platform of Denmark's national corps of mentors and parent coaches.
+//!
+//! `app::router` assembles the whole application; `main.rs` is only the command line.
+
+pub mod account;
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod home;
+pub mod municipalities;
+pub mod staff;
+pub mod web;

@@ -1,0 +1,132 @@
+//! The `korps` command: serve (default), migrate, create-user, demo-data.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use sqlx::ConnectOptions;
+use sqlx::postgres::PgConnectOptions;
+use tracing_subscriber::EnvFilter;
+
+use korps::app::{self, AppState};
+use korps::config::{Cli, Command, Config};
+use korps::db::embedded::{Durability, EmbeddedPostgres};
+use korps::{auth, db, demo};
+
+type AnyError = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .init();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("korps: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The database to use: DATABASE_URL, or the embedded cluster (started here).
+struct Database {
+    options: PgConnectOptions,
+    cluster: Option<EmbeddedPostgres>,
+    /// The embedded database was created just now: load the demo data.
+    fresh: bool,
+}
+
+async fn database(config: &Config) -> Result<Database, AnyError> {
+    if let Some(url) = &config.database_url {
+        return Ok(Database { options: db::options_from_url(url)?, cluster: None, fresh: false });
+    }
+    let dir = config.data_dir.clone();
+    let cluster = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&dir, Durability::Durable)).await??;
+    tracing::info!(dir = %cluster.dir().display(), "embedded PostgreSQL started");
+    let fresh = db::create_database_if_missing(&cluster.connect_options("postgres"), "korps").await?;
+    Ok(Database { options: cluster.connect_options("korps"), cluster: Some(cluster), fresh })
+}
+
+async fn run(cli: Cli) -> Result<(), AnyError> {
+    let config = cli.config;
+    let database = database(&config).await?;
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config, &database).await,
+        Command::Migrate => db::migrate(&database.options).await.map_err(Into::into),
+        Command::DemoData => demo_data(&database.options).await,
+        Command::CreateUser { email, name } => create_user(&database.options, &email, &name).await,
+    };
+    if let Some(cluster) = &database.cluster {
+        cluster.stop();
+    }
+    result
+}
+
+async fn serve(config: Config, database: &Database) -> Result<(), AnyError> {
+    db::migrate(&database.options).await?;
+    if database.cluster.is_some() {
+        if database.fresh {
+            demo_data(&database.options).await?;
+        }
+        demo::print_logins();
+    }
+    let pool = db::runtime_pool(&database.options);
+    db::ensure_row_level_security_applies(&pool).await?;
+    let state = AppState { pool, config: Arc::new(config.clone()) };
+    let listener = tokio::net::TcpListener::bind(config.bind).await?;
+    println!("Korps serves on http://{}", listener.local_addr()?);
+    let service = app::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn demo_data(options: &PgConnectOptions) -> Result<(), AnyError> {
+    db::migrate(options).await?;
+    let mut conn = options.clone().connect().await?;
+    demo::load(&mut conn).await?;
+    println!("Demo data loaded.");
+    Ok(())
+}
+
+/// Bootstraps a national staff account. The password comes from KORPS_PASSWORD or a
+/// prompt — never a flag, which would end up in shell history and process lists.
+async fn create_user(options: &PgConnectOptions, email: &str, name: &str) -> Result<(), AnyError> {
+    db::migrate(options).await?;
+    let password = match std::env::var("KORPS_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            let first = rpassword::prompt_password("Password (at least 12 characters): ")?;
+            let second = rpassword::prompt_password("Repeat password: ")?;
+            if first != second {
+                return Err("the passwords differ".into());
+            }
+            first
+        }
+    };
+    if password.chars().count() < auth::password::MIN_LENGTH {
+        return Err("the password must be at least 12 characters".into());
+    }
+    let hash = auth::password::hash(password).await?;
+    let mut conn = options.clone().connect().await?;
+    korps::staff::repo::insert_national(&mut conn, email, name, &hash).await?;
+    println!("National staff account {email} created.");
+    Ok(())
+}

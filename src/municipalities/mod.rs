@@ -1,0 +1,216 @@
+//! Municipalities (the tenants), managed by national staff, and their first coordinators.
+
+mod model;
+pub mod repo;
+
+pub use model::REGIONS;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::audit::{self, Event};
+use crate::auth::Role;
+use crate::db::{self, TenantTx};
+use crate::error::{AppError, AppResult};
+use crate::staff::{self, StaffForm};
+use crate::web::Page;
+use crate::web::client::ClientAddr;
+use crate::web::flash;
+use crate::web::forms::{self, Claim, FieldErrors, Form};
+use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
+use model::MunicipalityForm;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    sort: Option<String>,
+    dir: Option<String>,
+    page: Option<i64>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "municipalities/list.html")]
+struct ListView {
+    page: Page,
+    q: String,
+    rows: Vec<repo::Row>,
+    columns: Vec<Column>,
+    paging: Paging,
+    url: ListUrl,
+}
+
+pub async fn list_page(mut tx: TenantTx, page: Page, Query(query): Query<ListQuery>) -> AppResult<Response> {
+    let t = page.t;
+    let sort = Sort::parse(
+        query.sort.as_deref(),
+        query.dir.as_deref(),
+        &["name", "code", "region"],
+        Sort { column: "name", descending: false },
+    );
+    let paging = Paging::new(query.page, PER_PAGE);
+    let q = query.q.trim().to_string();
+    let rows = repo::list(&mut tx, &q, sort, paging.limit(), paging.offset()).await?;
+    tx.commit().await?;
+    let total = rows.first().map_or(0, |row| row.total);
+    let url = ListUrl::new(
+        "/kommuner",
+        &[("q", &q), ("sort", sort.column), ("dir", sort.dir()), ("page", &paging.page.to_string())],
+    );
+    let columns = table::columns(
+        &url,
+        sort,
+        &[
+            (t.name, Some("name")),
+            (t.municipality_code, Some("code")),
+            (t.region, Some("region")),
+            (t.coordinators, None),
+            (t.staff_count, None),
+        ],
+        t,
+    );
+    Ok(ListView {
+        page: page.titled(t.municipalities_title).crumb(t.nav_start, "/").crumb(t.municipalities_title, "/kommuner"),
+        q,
+        rows,
+        columns,
+        paging: paging.with_total(total),
+        url,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "municipalities/new.html")]
+struct NewView {
+    page: Page,
+    form: MunicipalityForm,
+    errors: FieldErrors,
+    form_key: String,
+    regions: Vec<(&'static str, &'static str)>,
+}
+
+fn new_view(page: Page, form: MunicipalityForm, errors: FieldErrors) -> NewView {
+    let t = page.t;
+    NewView {
+        form_key: form.form_key.unwrap_or_else(Uuid::new_v4).to_string(),
+        regions: REGIONS.iter().map(|code| (*code, t.region_label(code))).collect(),
+        page: page
+            .titled(t.new_municipality)
+            .crumb(t.nav_start, "/")
+            .crumb(t.municipalities_title, "/kommuner")
+            .crumb(t.new_municipality, "/kommuner/ny"),
+        form,
+        errors,
+    }
+}
+
+pub async fn new_page(page: Page) -> Response {
+    new_view(page, MunicipalityForm::default(), FieldErrors::default()).into_response()
+}
+
+pub async fn create(mut tx: TenantTx, addr: ClientAddr, session: Session, page: Page, Form(form): Form<MunicipalityForm>) -> AppResult<Response> {
+    let t = page.t;
+    let valid = match form.validate(t) {
+        Ok(valid) => valid,
+        Err(errors) => return Ok((StatusCode::UNPROCESSABLE_ENTITY, new_view(page, form, errors)).into_response()),
+    };
+    let key = form.form_key.ok_or(AppError::Forbidden)?;
+    if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
+        return Ok(Redirect::to(&location).into_response());
+    }
+    let id = match repo::insert(&mut tx, &valid.name, valid.code, valid.region).await {
+        Ok(id) => id,
+        Err(err) => {
+            let mut errors = FieldErrors::default();
+            if db::is_unique_violation(&err, "municipalities_code_key") {
+                errors.add("code", t.municipality_code_taken);
+            } else if db::is_unique_violation(&err, "municipalities_name_key") {
+                errors.add("name", t.municipality_name_taken);
+            } else {
+                return Err(err.into());
+            }
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, new_view(page, form, errors)).into_response());
+        }
+    };
+    let location = format!("/kommuner/{id}");
+    forms::complete(&mut tx, key, &location).await?;
+    let actor = tx.scope().user_id();
+    audit::record_for(&mut tx, Some(id), actor, addr, Event::new("municipality_created").subject("municipality", id)).await?;
+    tx.commit().await?;
+    flash::push(&session, flash::Kind::Success, t.municipality_created).await?;
+    Ok(Redirect::to(&location).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "municipalities/show.html")]
+struct ShowView {
+    page: Page,
+    municipality: repo::Municipality,
+    coordinators: Vec<repo::Coordinator>,
+    temporary_password: Option<String>,
+    form: StaffForm,
+    errors: FieldErrors,
+    form_key: String,
+}
+
+async fn show_view(tx: &mut TenantTx, page: Page, id: Uuid, form: StaffForm, errors: FieldErrors, temporary_password: Option<String>) -> AppResult<ShowView> {
+    let municipality = repo::get(tx, id).await?.ok_or(AppError::NotFound)?;
+    let coordinators = repo::coordinators(tx, id).await?;
+    let t = page.t;
+    Ok(ShowView {
+        form_key: form.form_key.unwrap_or_else(Uuid::new_v4).to_string(),
+        page: page
+            .titled(municipality.name.clone())
+            .crumb(t.nav_start, "/")
+            .crumb(t.municipalities_title, "/kommuner")
+            .crumb(municipality.name.clone(), format!("/kommuner/{id}")),
+        municipality,
+        coordinators,
+        temporary_password,
+        form,
+        errors,
+    })
+}
+
+pub async fn show_page(mut tx: TenantTx, session: Session, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let secret = flash::take_secret(&session, id).await?;
+    let view = show_view(&mut tx, page, id, StaffForm::default(), FieldErrors::default(), secret).await?;
+    tx.commit().await?;
+    Ok(view.into_response())
+}
+
+pub async fn create_coordinator(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+    Form(form): Form<StaffForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    repo::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let form = StaffForm { roles: vec![Role::Coordinator.code().to_string()], ..form };
+    let result = staff::create_account(&mut tx, addr, Some(id), &form, &[Role::Coordinator], t).await?;
+    match result {
+        staff::Created::Invalid(errors) => {
+            let view = show_view(&mut tx, page, id, form, errors, None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response())
+        }
+        staff::Created::Repeated(location) => Ok(Redirect::to(&location).into_response()),
+        staff::Created::New { temporary_password, .. } => {
+            let location = format!("/kommuner/{id}");
+            forms::complete(&mut tx, form.form_key.unwrap_or_default(), &location).await?;
+            tx.commit().await?;
+            flash::push(&session, flash::Kind::Success, t.coordinator_created).await?;
+            flash::put_secret(&session, id, &temporary_password).await?;
+            Ok(Redirect::to(&location).into_response())
+        }
+    }
+}

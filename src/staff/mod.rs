@@ -1,0 +1,421 @@
+//! Staff accounts of a municipality: coordinators create, edit and deactivate mentor and
+//! parent-coach accounts and reset their passwords. Coordinators' own accounts are
+//! managed by national staff.
+
+mod model;
+pub mod repo;
+
+pub use model::StaffForm;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::audit::{self, Event};
+use crate::auth::{Role, password, roles_label};
+use crate::db::TenantTx;
+use crate::error::{AppError, AppResult};
+use crate::web::Page;
+use crate::web::client::ClientAddr;
+use crate::web::flash;
+use crate::web::forms::{self, Claim, FieldErrors, Form};
+use crate::web::i18n::Messages;
+use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
+
+pub enum Created {
+    Invalid(FieldErrors),
+    /// The same form was submitted before: go where it went.
+    Repeated(String),
+    New { user_id: Uuid, temporary_password: String },
+}
+
+/// Creates a staff account with a temporary password, in `municipality_id` (or the
+/// transaction's own municipality), granting only roles from `allowed`. The caller
+/// completes the form key with the location it redirects to, and commits.
+pub async fn create_account(
+    tx: &mut TenantTx,
+    addr: ClientAddr,
+    municipality_id: Option<Uuid>,
+    form: &StaffForm,
+    allowed: &[Role],
+    t: &'static Messages,
+) -> AppResult<Created> {
+    let valid = match form.validate(allowed, t) {
+        Ok(valid) => valid,
+        Err(errors) => return Ok(Created::Invalid(errors)),
+    };
+    let key = form.form_key.ok_or(AppError::Forbidden)?;
+    if let Claim::Done(location) = forms::claim(tx, key).await? {
+        return Ok(Created::Repeated(location));
+    }
+    if repo::email_in_use(tx, &valid.email, None).await? {
+        let mut errors = FieldErrors::default();
+        errors.add("email", t.email_taken);
+        return Ok(Created::Invalid(errors));
+    }
+    let municipality_id = municipality_id.or(tx.scope().municipality_id()).ok_or(AppError::NotFound)?;
+    let temporary_password = password::generate_temporary();
+    let hash = password::hash(temporary_password.clone()).await?;
+    let user_id = repo::insert(tx, municipality_id, &valid.name, &valid.email, &hash, &valid.roles).await?;
+    let roles: Vec<&str> = valid.roles.iter().map(|role| role.code()).collect();
+    let actor = tx.scope().user_id();
+    audit::record_for(
+        tx,
+        Some(municipality_id),
+        actor,
+        addr,
+        Event::new("user_created").subject("user", user_id).details(json!({ "roles": roles })),
+    )
+    .await?;
+    Ok(Created::New { user_id, temporary_password })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    status: String,
+    sort: Option<String>,
+    dir: Option<String>,
+    page: Option<i64>,
+}
+
+pub struct ListRow {
+    id: Uuid,
+    name: String,
+    email: String,
+    roles: String,
+    active: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/list.html")]
+struct ListView {
+    page: Page,
+    filter: ListQuery,
+    role_options: Vec<(&'static str, &'static str)>,
+    rows: Vec<ListRow>,
+    columns: Vec<Column>,
+    paging: Paging,
+    url: ListUrl,
+}
+
+pub async fn list_page(mut tx: TenantTx, page: Page, Query(mut query): Query<ListQuery>) -> AppResult<Response> {
+    let t = page.t;
+    query.q = query.q.trim().to_string();
+    if Role::from_code(&query.role).is_none() {
+        query.role.clear();
+    }
+    if !["active", "inactive"].contains(&query.status.as_str()) {
+        query.status.clear();
+    }
+    let sort = Sort::parse(
+        query.sort.as_deref(),
+        query.dir.as_deref(),
+        &["name", "email", "status"],
+        Sort { column: "name", descending: false },
+    );
+    let paging = Paging::new(query.page, PER_PAGE);
+    let filter = repo::ListFilter { q: &query.q, role: &query.role, status: &query.status };
+    let rows = repo::list(&mut tx, &filter, sort, paging.limit(), paging.offset()).await?;
+    tx.commit().await?;
+    let total = rows.first().map_or(0, |row| row.total);
+    let url = ListUrl::new(
+        "/medarbejdere",
+        &[
+            ("q", &query.q),
+            ("role", &query.role),
+            ("status", &query.status),
+            ("sort", sort.column),
+            ("dir", sort.dir()),
+            ("page", &paging.page.to_string()),
+        ],
+    );
+    let columns = table::columns(
+        &url,
+        sort,
+        &[(t.name, Some("name")), (t.email, Some("email")), (t.roles, None), (t.status, Some("status"))],
+        t,
+    );
+    let rows = rows
+        .into_iter()
+        .map(|row| ListRow {
+            id: row.id,
+            roles: roles_label(&crate::auth::parse_roles(&row.roles), t),
+            name: row.name,
+            email: row.email,
+            active: row.active,
+        })
+        .collect();
+    Ok(ListView {
+        role_options: [Role::Coordinator, Role::Mentor, Role::ParentCoach].iter().map(|r| (r.code(), r.label(t))).collect(),
+        page: page.titled(t.staff_title).crumb(t.nav_start, "/").crumb(t.staff_title, "/medarbejdere"),
+        filter: query,
+        rows,
+        columns,
+        paging: paging.with_total(total),
+        url,
+    }
+    .into_response())
+}
+
+pub struct TheirVersion {
+    name: String,
+    email: String,
+    roles: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/form.html")]
+struct FormView {
+    page: Page,
+    action: String,
+    submit_label: &'static str,
+    form: StaffForm,
+    form_roles_label: String,
+    role_choices: Vec<(&'static str, &'static str, bool)>,
+    errors: FieldErrors,
+    form_key: String,
+    version: i32,
+    user_id: Option<Uuid>,
+    active: bool,
+    managed_elsewhere: bool,
+    temporary_password: Option<String>,
+    conflict: Option<TheirVersion>,
+}
+
+impl FormView {
+    fn new(page: Page, form: StaffForm, errors: FieldErrors, existing: Option<&repo::Staff>) -> FormView {
+        let t = page.t;
+        let role_choices = Role::MEMBER_ROLES
+            .iter()
+            .map(|role| (role.code(), role.label(t), form.roles.iter().any(|code| code == role.code())))
+            .collect();
+        let form_roles: Vec<Role> = form.roles.iter().filter_map(|code| Role::from_code(code)).collect();
+        let (title, action, href) = match existing {
+            Some(staff) => (staff.name.clone(), format!("/medarbejdere/{}", staff.id), format!("/medarbejdere/{}", staff.id)),
+            None => (t.new_staff.to_string(), "/medarbejdere".to_string(), "/medarbejdere/ny".to_string()),
+        };
+        FormView {
+            action,
+            submit_label: if existing.is_some() { t.save } else { t.create_staff },
+            form_roles_label: roles_label(&form_roles, t),
+            role_choices,
+            errors,
+            form_key: form.form_key.unwrap_or_else(Uuid::new_v4).to_string(),
+            version: existing.map_or(0, |staff| staff.version),
+            user_id: existing.map(|staff| staff.id),
+            active: existing.is_none_or(|staff| staff.active),
+            managed_elsewhere: existing.is_some_and(|staff| staff.roles.contains(&Role::Coordinator)),
+            temporary_password: None,
+            conflict: None,
+            form,
+            page: page.titled(title.clone()).crumb(t.nav_start, "/").crumb(t.staff_title, "/medarbejdere").crumb(title, href),
+        }
+    }
+}
+
+fn form_of(staff: &repo::Staff) -> StaffForm {
+    StaffForm {
+        name: staff.name.clone(),
+        email: staff.email.clone(),
+        roles: staff.roles.iter().map(|role| role.code().to_string()).collect(),
+        version: Some(staff.version),
+        form_key: None,
+    }
+}
+
+pub async fn new_page(page: Page) -> Response {
+    FormView::new(page, StaffForm::default(), FieldErrors::default(), None).into_response()
+}
+
+pub async fn create(mut tx: TenantTx, addr: ClientAddr, session: Session, page: Page, Form(form): Form<StaffForm>) -> AppResult<Response> {
+    let t = page.t;
+    match create_account(&mut tx, addr, None, &form, &Role::MEMBER_ROLES, t).await? {
+        Created::Invalid(errors) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, FormView::new(page, form, errors, None)).into_response())
+        }
+        Created::Repeated(location) => Ok(Redirect::to(&location).into_response()),
+        Created::New { user_id, temporary_password } => {
+            let location = format!("/medarbejdere/{user_id}");
+            forms::complete(&mut tx, form.form_key.unwrap_or_default(), &location).await?;
+            tx.commit().await?;
+            flash::push(&session, flash::Kind::Success, t.staff_created).await?;
+            flash::put_secret(&session, user_id, &temporary_password).await?;
+            Ok(Redirect::to(&location).into_response())
+        }
+    }
+}
+
+async fn existing(tx: &mut TenantTx, id: Uuid) -> AppResult<repo::Staff> {
+    repo::get(tx, id).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn edit_page(mut tx: TenantTx, session: Session, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let staff = existing(&mut tx, id).await?;
+    tx.commit().await?;
+    let mut view = FormView::new(page, form_of(&staff), FieldErrors::default(), Some(&staff));
+    view.temporary_password = flash::take_secret(&session, id).await?;
+    Ok(view.into_response())
+}
+
+pub async fn update(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+    Form(form): Form<StaffForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let current = existing(&mut tx, id).await?;
+    if current.roles.contains(&Role::Coordinator) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = match form.validate(&Role::MEMBER_ROLES, t) {
+        Ok(valid) => {
+            if repo::email_in_use(&mut tx, &valid.email, Some(id)).await? {
+                let mut errors = FieldErrors::default();
+                errors.add("email", t.email_taken);
+                errors
+            } else {
+                let changed = repo::Staff { name: valid.name, email: valid.email, roles: valid.roles, ..current.clone() };
+                if repo::update(&mut tx, &changed, form.version.unwrap_or_default()).await? {
+                    let fields: Vec<&str> = [
+                        ("name", changed.name != current.name),
+                        ("email", changed.email != current.email),
+                        ("roles", changed.roles != current.roles),
+                    ]
+                    .iter()
+                    .filter(|(_, differs)| *differs)
+                    .map(|(field, _)| *field)
+                    .collect();
+                    audit::record(&mut tx, addr, Event::new("user_updated").subject("user", id).details(json!({ "fields": fields })))
+                        .await?;
+                    tx.commit().await?;
+                    flash::push(&session, flash::Kind::Success, t.staff_updated).await?;
+                    return Ok(Redirect::to(&format!("/medarbejdere/{id}")).into_response());
+                }
+                // Someone saved in between: show both versions, keep what this user typed.
+                let mut view = FormView::new(page, StaffForm { version: Some(current.version), ..form }, FieldErrors::default(), Some(&current));
+                view.conflict = Some(TheirVersion {
+                    name: current.name.clone(),
+                    email: current.email.clone(),
+                    roles: roles_label(&current.roles, t),
+                });
+                return Ok((StatusCode::CONFLICT, view).into_response());
+            }
+        }
+        Err(errors) => errors,
+    };
+    let form = StaffForm { version: form.version, ..form };
+    let view = FormView::new(page, form, std::mem::take(&mut errors), Some(&current));
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/confirm.html")]
+struct ConfirmView {
+    page: Page,
+    user_id: Uuid,
+    name: String,
+    email: String,
+    warning: &'static str,
+    action: String,
+    confirm_label: &'static str,
+    button_class: &'static str,
+}
+
+/// The staff member a coordinator may act on: of their municipality, not a coordinator.
+async fn manageable(tx: &mut TenantTx, id: Uuid) -> AppResult<repo::Staff> {
+    let staff = existing(tx, id).await?;
+    if staff.roles.contains(&Role::Coordinator) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(staff)
+}
+
+fn confirm_view(page: Page, staff: repo::Staff, deactivate: bool) -> ConfirmView {
+    let t = page.t;
+    let (title, warning, action, label, class) = if deactivate {
+        (t.deactivate_title, t.deactivate_warning, format!("/medarbejdere/{}/deaktiver", staff.id), t.deactivate, "button-warning")
+    } else {
+        (
+            t.reset_password_title,
+            t.reset_password_warning,
+            format!("/medarbejdere/{}/nulstil-adgangskode", staff.id),
+            t.reset_password,
+            "button-primary",
+        )
+    };
+    ConfirmView {
+        page: page
+            .titled(title)
+            .crumb(t.nav_start, "/")
+            .crumb(t.staff_title, "/medarbejdere")
+            .crumb(staff.name.clone(), format!("/medarbejdere/{}", staff.id))
+            .crumb(title, action.clone()),
+        user_id: staff.id,
+        name: staff.name,
+        email: staff.email,
+        warning,
+        action,
+        confirm_label: label,
+        button_class: class,
+    }
+}
+
+pub async fn deactivate_page(mut tx: TenantTx, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let staff = manageable(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(confirm_view(page, staff, true).into_response())
+}
+
+pub async fn reset_password_page(mut tx: TenantTx, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let staff = manageable(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(confirm_view(page, staff, false).into_response())
+}
+
+pub async fn deactivate(mut tx: TenantTx, addr: ClientAddr, session: Session, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
+    set_active(&mut tx, addr, id, false).await?;
+    tx.commit().await?;
+    flash::push(&session, flash::Kind::Success, page.t.staff_deactivated).await?;
+    Ok(Redirect::to(&format!("/medarbejdere/{id}")).into_response())
+}
+
+pub async fn reactivate(mut tx: TenantTx, addr: ClientAddr, session: Session, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
+    set_active(&mut tx, addr, id, true).await?;
+    tx.commit().await?;
+    flash::push(&session, flash::Kind::Success, page.t.staff_reactivated).await?;
+    Ok(Redirect::to(&format!("/medarbejdere/{id}")).into_response())
+}
+
+async fn set_active(tx: &mut TenantTx, addr: ClientAddr, id: Uuid, active: bool) -> AppResult<()> {
+    manageable(tx, id).await?;
+    repo::set_active(tx, id, active).await?;
+    let action = if active { "user_reactivated" } else { "user_deactivated" };
+    audit::record(tx, addr, Event::new(action).subject("user", id)).await?;
+    Ok(())
+}
+
+pub async fn reset_password(mut tx: TenantTx, addr: ClientAddr, session: Session, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
+    manageable(&mut tx, id).await?;
+    let temporary = password::generate_temporary();
+    let hash = password::hash(temporary.clone()).await?;
+    crate::auth::repo::set_password(&mut tx, id, &hash, true).await?;
+    audit::record(&mut tx, addr, Event::new("password_reset").subject("user", id)).await?;
+    tx.commit().await?;
+    flash::push(&session, flash::Kind::Success, page.t.password_was_reset).await?;
+    flash::put_secret(&session, id, &temporary).await?;
+    Ok(Redirect::to(&format!("/medarbejdere/{id}")).into_response())
+}

@@ -1,0 +1,204 @@
+//! SQL for staff accounts of a municipality. Memberships are row-level secured, so a
+//! user of another municipality is simply not found.
+
+use uuid::Uuid;
+
+use crate::auth::{Role, parse_roles, role_codes};
+use crate::db::TenantTx;
+use crate::web::table::Sort;
+
+pub struct Row {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub active: bool,
+    pub roles: Vec<String>,
+    pub total: i64,
+}
+
+pub struct ListFilter<'a> {
+    pub q: &'a str,
+    pub role: &'a str,
+    pub status: &'a str,
+}
+
+pub async fn list(tx: &mut TenantTx, filter: &ListFilter<'_>, sort: Sort, limit: i64, offset: i64) -> Result<Vec<Row>, sqlx::Error> {
+    let municipality_id = tx.scope().municipality_id();
+    sqlx::query_as!(
+        Row,
+        r#"SELECT u.id, u.name, u.email, u.active, m.roles, count(*) OVER () AS "total!"
+           FROM memberships m JOIN users u ON u.id = m.user_id
+           WHERE m.municipality_id = $1
+             AND ($2 = '' OR strpos(lower(u.name), lower($2)) > 0 OR strpos(lower(u.email), lower($2)) > 0)
+             AND ($3 = '' OR $3 = ANY (m.roles))
+             AND ($4 = '' OR ($4 = 'active' AND u.active) OR ($4 = 'inactive' AND NOT u.active))
+           ORDER BY
+             CASE WHEN $5 = 'name' AND NOT $6 THEN lower(u.name) END ASC,
+             CASE WHEN $5 = 'name' AND $6 THEN lower(u.name) END DESC,
+             CASE WHEN $5 = 'email' AND NOT $6 THEN lower(u.email) END ASC,
+             CASE WHEN $5 = 'email' AND $6 THEN lower(u.email) END DESC,
+             CASE WHEN $5 = 'status' AND NOT $6 THEN u.active END DESC,
+             CASE WHEN $5 = 'status' AND $6 THEN u.active END ASC,
+             lower(u.name), u.id
+           LIMIT $7 OFFSET $8"#,
+        municipality_id,
+        filter.q,
+        filter.role,
+        filter.status,
+        sort.column,
+        sort.descending,
+        limit,
+        offset
+    )
+    .fetch_all(tx.conn())
+    .await
+}
+
+pub async fn count_active(tx: &mut TenantTx) -> Result<i64, sqlx::Error> {
+    let municipality_id = tx.scope().municipality_id();
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM memberships m JOIN users u ON u.id = m.user_id
+           WHERE m.municipality_id = $1 AND u.active"#,
+        municipality_id
+    )
+    .fetch_one(tx.conn())
+    .await
+}
+
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub active: bool,
+    pub version: i32,
+    pub roles: Vec<Role>,
+}
+
+/// A staff member of the transaction's municipality (None for anyone else).
+pub async fn get(tx: &mut TenantTx, user_id: Uuid) -> Result<Option<Staff>, sqlx::Error> {
+    let municipality_id = tx.scope().municipality_id();
+    let row = sqlx::query!(
+        "SELECT u.id, u.name, u.email, u.active, u.version, m.roles
+         FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.user_id = $1 AND m.municipality_id = $2",
+        user_id,
+        municipality_id
+    )
+    .fetch_optional(tx.conn())
+    .await?;
+    Ok(row.map(|row| Staff {
+        id: row.id,
+        name: row.name,
+        email: row.email,
+        active: row.active,
+        version: row.version,
+        roles: parse_roles(&row.roles),
+    }))
+}
+
+pub async fn email_in_use(tx: &mut TenantTx, email: &str, except: Option<Uuid>) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1) AND id IS DISTINCT FROM $2) AS "exists!""#,
+        email,
+        except
+    )
+    .fetch_one(tx.conn())
+    .await
+}
+
+/// Creates the account with a temporary password and its membership of `municipality_id`.
+pub async fn insert(
+    tx: &mut TenantTx,
+    municipality_id: Uuid,
+    name: &str,
+    email: &str,
+    password_hash: &str,
+    roles: &[Role],
+) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "INSERT INTO users (id, email, name, password_hash, must_change_password) VALUES ($1, $2, $3, $4, true)",
+        id,
+        email,
+        name,
+        password_hash
+    )
+    .execute(tx.conn())
+    .await?;
+    sqlx::query!(
+        "INSERT INTO memberships (id, user_id, municipality_id, roles) VALUES ($1, $2, $3, $4)",
+        Uuid::now_v7(),
+        id,
+        municipality_id,
+        &role_codes(roles)
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(id)
+}
+
+/// Saves name, e-mail and roles if nobody saved since `version`; false when someone did.
+pub async fn update(tx: &mut TenantTx, staff: &Staff, expected_version: i32) -> Result<bool, sqlx::Error> {
+    let municipality_id = tx.scope().municipality_id();
+    let updated = sqlx::query!(
+        "UPDATE users SET name = $3, email = $4, version = version + 1, updated_at = now()
+         WHERE id = $1 AND version = $2",
+        staff.id,
+        expected_version,
+        staff.name,
+        staff.email
+    )
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Ok(false);
+    }
+    sqlx::query!(
+        "UPDATE memberships SET roles = $3 WHERE user_id = $1 AND municipality_id = $2",
+        staff.id,
+        municipality_id,
+        &role_codes(&staff.roles)
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(true)
+}
+
+/// Deactivating ends every session of the user at once; reactivating does not bring
+/// them back.
+pub async fn set_active(tx: &mut TenantTx, user_id: Uuid, active: bool) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET active = $2, version = version + 1, updated_at = now(),
+                sessions_valid_after = CASE WHEN $2 THEN sessions_valid_after ELSE now() END
+         WHERE id = $1",
+        user_id,
+        active
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Creates a national staff account (the `create-user` command, run as the owner).
+pub async fn insert_national(conn: &mut sqlx::PgConnection, email: &str, name: &str, password_hash: &str) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)",
+        id,
+        email,
+        name,
+        password_hash
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO memberships (id, user_id, municipality_id, roles) VALUES ($1, $2, NULL, ARRAY['national'])",
+        Uuid::now_v7(),
+        id
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}

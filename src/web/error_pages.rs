@@ -1,0 +1,70 @@
+//! Renders every error response as a page in the layout, in the user's language: our own
+//! `AppError`s, and axum's bare rejections (404 for unknown paths, 405, 413, bad forms).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db;
+use crate::error::ErrorPage;
+use crate::web::{Page, csrf};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorView {
+    page: Page,
+    heading: &'static str,
+    text: &'static str,
+}
+
+pub async fn render_error_pages(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
+    let marked = response.extensions().get::<ErrorPage>().is_some();
+    if !(status.is_client_error() || status.is_server_error()) || (is_html && !marked) {
+        return response;
+    }
+    let mut status = status;
+    // A failure below us while PostgreSQL is away is "come back soon", not a bug.
+    if status == StatusCode::INTERNAL_SERVER_ERROR && !db::is_ready(&state.pool).await {
+        status = StatusCode::SERVICE_UNAVAILABLE;
+    }
+    let user = response.extensions().get::<CurrentUser>().cloned();
+    // The header's log-out form needs the token; without a database there is none to get.
+    let token = if status == StatusCode::SERVICE_UNAVAILABLE {
+        String::new()
+    } else {
+        csrf::token(&session).await.unwrap_or_default()
+    };
+    let page = Page::build(user.as_ref(), &path, token, Vec::new());
+    let t = page.t;
+    let (heading, text) = match status.as_u16() {
+        403 => (t.error_403_title, t.error_403_text),
+        404 | 405 => (t.error_404_title, t.error_404_text),
+        409 => (t.error_409_title, t.error_409_text),
+        413 => (t.error_413_title, t.error_413_text),
+        400 | 415 | 422 => (t.error_422_title, t.error_422_text),
+        503 => (t.error_503_title, t.error_503_text),
+        _ => (t.error_500_title, t.error_500_text),
+    };
+    let page = page.titled(heading);
+    let mut rendered = (status, ErrorView { page, heading, text }).into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        rendered.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+    }
+    if let Some(user) = user {
+        rendered.extensions_mut().insert(user);
+    }
+    rendered
+}

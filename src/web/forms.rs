@@ -1,0 +1,141 @@
+//! Form helpers shared by every feature: field errors shown next to their field, and
+//! the idempotency key that makes a repeated submission create one record only.
+
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::db::TenantTx;
+
+/// Validation messages by field name, in the order the fields appear.
+#[derive(Debug, Default, Clone)]
+pub struct FieldErrors(Vec<(&'static str, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        if self.get(field).is_none() {
+            self.0.push((field, message.into()));
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(name, _)| *name == field).map(|(_, message)| message.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// (field id, message) for the error summary at the top of the form.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.0.iter().map(|(field, message)| (*field, message.as_str()))
+    }
+}
+
+/// Trims a text field; `None` when blank.
+pub fn trimmed(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+/// A plausible e-mail address: something@something.something, no spaces.
+pub fn is_valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(char::is_whitespace)
+        && email.len() <= 254
+        && !domain.contains('@')
+}
+
+/// The hidden `form_key` of a create form.
+#[derive(Debug, Deserialize)]
+pub struct FormKey {
+    pub form_key: Uuid,
+}
+
+pub enum Claim {
+    /// First submission: go on and create, then call `complete`.
+    New,
+    /// Already handled: send the user where the first submission went.
+    Done(String),
+}
+
+/// Claims a form submission. A concurrent duplicate waits on the first one's row and then
+/// sees it; a later duplicate finds the stored location.
+pub async fn claim(tx: &mut TenantTx, key: Uuid) -> Result<Claim, sqlx::Error> {
+    let user_id = tx.scope().user_id().ok_or(sqlx::Error::RowNotFound)?;
+    let inserted = sqlx::query!(
+        "INSERT INTO form_submissions (key, user_id, location) VALUES ($1, $2, '')
+         ON CONFLICT (key) DO NOTHING",
+        key,
+        user_id
+    )
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        return Ok(Claim::New);
+    }
+    let location = sqlx::query_scalar!("SELECT location FROM form_submissions WHERE key = $1 AND user_id = $2", key, user_id)
+        .fetch_optional(tx.conn())
+        .await?
+        .filter(|location| !location.is_empty())
+        .unwrap_or_else(|| "/".to_string());
+    Ok(Claim::Done(location))
+}
+
+pub async fn complete(tx: &mut TenantTx, key: Uuid, location: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE form_submissions SET location = $2 WHERE key = $1", key, location)
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_check_accepts_ordinary_addresses_only() {
+        assert!(is_valid_email("mette.hansen@aarhus.dk"));
+        assert!(!is_valid_email("mette.hansen"));
+        assert!(!is_valid_email("mette @aarhus.dk"));
+        assert!(!is_valid_email("mette@aarhus"));
+        assert!(!is_valid_email("@aarhus.dk"));
+    }
+
+    #[test]
+    fn field_errors_keep_the_first_message_per_field() {
+        let mut errors = FieldErrors::default();
+        errors.add("email", "a");
+        errors.add("email", "b");
+        assert_eq!(errors.get("email"), Some("a"));
+        assert_eq!(errors.iter().count(), 1);
+    }
+}
+
+/// The form extractor every handler uses. Unlike `axum::Form` it reads repeated fields
+/// (`roles=mentor&roles=parent_coach`) into a `Vec`. A body that does not fit gives the
+/// 422 page.
+pub struct Form<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for Form<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = crate::error::AppError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|_| crate::error::AppError::Unprocessable)?;
+        serde_html_form::from_bytes(&bytes)
+            .map(Form)
+            .map_err(|_| crate::error::AppError::Unprocessable)
+    }
+}

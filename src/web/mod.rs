@@ -1,0 +1,15 @@
+//! What every page shares: the layout context, CSRF, flash messages, forms, tables,
+//! the message catalogues, security headers and the error pages.
+
+pub mod assets;
+pub mod client;
+pub mod csrf;
+pub mod error_pages;
+pub mod flash;
+pub mod forms;
+pub mod headers;
+pub mod i18n;
+pub mod page;
+pub mod table;
+
+pub use page::Page;
