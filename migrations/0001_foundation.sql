@@ -56,8 +56,9 @@ CREATE TABLE users (
     locale text NOT NULL DEFAULT 'da' CHECK (locale IN ('da', 'en')),
     -- Set when a coordinator resets the password: the user picks their own at next login.
     must_change_password boolean NOT NULL DEFAULT false,
-    -- Sessions started before this are ended (password change, deactivation).
-    sessions_valid_after timestamptz NOT NULL DEFAULT '-infinity',
+    -- Counts password changes and deactivations: a session remembers the generation it
+    -- started in and ends when the generation has moved on.
+    session_generation integer NOT NULL DEFAULT 0,
     version integer NOT NULL DEFAULT 1,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()

@@ -39,7 +39,9 @@ pub fn router(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(!state.config.insecure_cookies)
-        .with_expiry(Expiry::OnInactivity(CookieDuration::seconds(auth::IDLE_TIMEOUT_SECS)));
+        .with_expiry(Expiry::OnInactivity(CookieDuration::seconds(
+            auth::IDLE_TIMEOUT_SECS,
+        )));
 
     let pages = Router::new()
         .route("/", get(home::start_page))
@@ -49,23 +51,41 @@ pub fn router(state: AppState) -> Router {
         .route("/konto", get(account::account_page))
         .route("/konto/sprog", post(account::set_locale))
         .route("/konto/adgangskode", post(account::change_password))
-        .route("/kommuner", get(municipalities::list_page).post(municipalities::create))
+        .route(
+            "/kommuner",
+            get(municipalities::list_page).post(municipalities::create),
+        )
         .route("/kommuner/ny", get(municipalities::new_page))
         .route("/kommuner/{id}", get(municipalities::show_page))
-        .route("/kommuner/{id}/koordinatorer", post(municipalities::create_coordinator))
+        .route(
+            "/kommuner/{id}/koordinatorer",
+            post(municipalities::create_coordinator),
+        )
         .route("/medarbejdere", get(staff::list_page).post(staff::create))
         .route("/medarbejdere/ny", get(staff::new_page))
-        .route("/medarbejdere/{id}", get(staff::edit_page).post(staff::update))
-        .route("/medarbejdere/{id}/deaktiver", get(staff::deactivate_page).post(staff::deactivate))
+        .route(
+            "/medarbejdere/{id}",
+            get(staff::edit_page).post(staff::update),
+        )
+        .route(
+            "/medarbejdere/{id}/deaktiver",
+            get(staff::deactivate_page).post(staff::deactivate),
+        )
         .route("/medarbejdere/{id}/aktiver", post(staff::reactivate))
-        .route("/medarbejdere/{id}/nulstil-adgangskode", get(staff::reset_password_page).post(staff::reset_password))
+        .route(
+            "/medarbejdere/{id}/nulstil-adgangskode",
+            get(staff::reset_password_page).post(staff::reset_password),
+        )
         .route("/adgangslog", get(audit::audit_log_page))
         .route_layer(from_fn(auth::access::authorize))
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(
             ServiceBuilder::new()
                 .layer(sessions)
-                .layer(from_fn_with_state(state.clone(), error_pages::render_error_pages))
+                .layer(from_fn_with_state(
+                    state.clone(),
+                    error_pages::render_error_pages,
+                ))
                 .layer(from_fn_with_state(state.clone(), auth::load_user))
                 .layer(from_fn_with_state(state.clone(), csrf::verify)),
         );
@@ -100,6 +120,11 @@ async fn readyz(State(state): State<AppState>) -> axum::response::Response {
     if db::is_ready(&state.pool).await {
         (StatusCode::OK, "ready").into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, [(axum::http::header::RETRY_AFTER, "5")], "database unavailable").into_response()
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::RETRY_AFTER, "5")],
+            "database unavailable",
+        )
+            .into_response()
     }
 }

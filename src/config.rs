@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "korps", version, about = "Korps — the platform of the national corps of mentors and parent coaches")]
+#[command(
+    name = "korps",
+    version,
+    about = "Korps — the platform of the national corps of mentors and parent coaches"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,
@@ -39,7 +43,12 @@ pub struct Config {
     pub database_url: Option<String>,
 
     /// Address to serve on.
-    #[arg(long = "bind", env = "KORPS_BIND", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long = "bind",
+        env = "KORPS_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind: SocketAddr,
 
     /// Where the embedded PostgreSQL cluster lives when DATABASE_URL is not set.
@@ -56,7 +65,12 @@ pub struct Config {
 
     /// Failed logins per address within 15 minutes before further tries are refused.
     /// Raise it when many users share one address (a town hall behind one NAT).
-    #[arg(long, env = "KORPS_LOGIN_LIMIT_PER_ADDRESS", default_value_t = 5, global = true)]
+    #[arg(
+        long,
+        env = "KORPS_LOGIN_LIMIT_PER_ADDRESS",
+        default_value_t = 5,
+        global = true
+    )]
     pub login_limit_per_address: i64,
 }
 

@@ -39,9 +39,10 @@ impl AppError {
             AppError::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Database(err) if database_unavailable(err) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(sqlx::Error::RowNotFound) => StatusCode::NOT_FOUND,
-            AppError::Database(_) | AppError::Session(_) | AppError::Template(_) | AppError::Internal(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            AppError::Database(_)
+            | AppError::Session(_)
+            | AppError::Template(_)
+            | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -49,7 +50,10 @@ impl AppError {
 /// Errors that mean "PostgreSQL is not reachable right now", not "this request is wrong".
 pub fn database_unavailable(err: &sqlx::Error) -> bool {
     match err {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_) => true,
         sqlx::Error::Database(db) => db
             .code()
             // 57P01..57P03: the server is shutting down or starting; 08xxx: connection errors.

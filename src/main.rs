@@ -19,7 +19,9 @@ type AnyError = Box<dyn std::error::Error + Send + Sync>;
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
         .init();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -40,13 +42,24 @@ struct Database {
 
 async fn database(config: &Config) -> Result<Database, AnyError> {
     if let Some(url) = &config.database_url {
-        return Ok(Database { options: db::options_from_url(url)?, cluster: None, fresh: false });
+        return Ok(Database {
+            options: db::options_from_url(url)?,
+            cluster: None,
+            fresh: false,
+        });
     }
     let dir = config.data_dir.clone();
-    let cluster = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&dir, Durability::Durable)).await??;
+    let cluster =
+        tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&dir, Durability::Durable))
+            .await??;
     tracing::info!(dir = %cluster.dir().display(), "embedded PostgreSQL started");
-    let fresh = db::create_database_if_missing(&cluster.connect_options("postgres"), "korps").await?;
-    Ok(Database { options: cluster.connect_options("korps"), cluster: Some(cluster), fresh })
+    let fresh =
+        db::create_database_if_missing(&cluster.connect_options("postgres"), "korps").await?;
+    Ok(Database {
+        options: cluster.connect_options("korps"),
+        cluster: Some(cluster),
+        fresh,
+    })
 }
 
 async fn run(cli: Cli) -> Result<(), AnyError> {
@@ -74,11 +87,16 @@ async fn serve(config: Config, database: &Database) -> Result<(), AnyError> {
     }
     let pool = db::runtime_pool(&database.options);
     db::ensure_row_level_security_applies(&pool).await?;
-    let state = AppState { pool, config: Arc::new(config.clone()) };
+    let state = AppState {
+        pool,
+        config: Arc::new(config.clone()),
+    };
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     println!("Korps serves on http://{}", listener.local_addr()?);
     let service = app::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     Ok(())
 }
 
@@ -87,7 +105,9 @@ async fn shutdown_signal() {
         let _ = tokio::signal::ctrl_c().await;
     };
     let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             signal.recv().await;
         }
     };

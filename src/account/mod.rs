@@ -11,11 +11,11 @@ use crate::audit::{self, Event};
 use crate::auth::{CurrentUser, password, repo, roles_label};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::flash;
 use crate::web::forms::{FieldErrors, Form};
 use crate::web::i18n::Locale;
-use crate::web::Page;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "account/account.html")]
@@ -38,7 +38,10 @@ fn view(user: &CurrentUser, page: Page, errors: FieldErrors) -> AccountView {
         municipality: user.municipality.as_ref().map(|m| m.name.clone()),
         must_change: user.must_change_password,
         errors,
-        page: page.titled(t.account_title).crumb(t.nav_start, "/").crumb(t.account_title, "/konto"),
+        page: page
+            .titled(t.account_title)
+            .crumb(t.nav_start, "/")
+            .crumb(t.account_title, "/konto"),
     }
 }
 
@@ -60,9 +63,19 @@ pub async fn set_locale(
 ) -> AppResult<Response> {
     let locale = Locale::from_code(&form.locale).ok_or(AppError::NotFound)?;
     repo::set_locale(&mut tx, user.id, locale).await?;
-    audit::record(&mut tx, addr, Event::new("locale_changed").subject("user", user.id)).await?;
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("locale_changed").subject("user", user.id),
+    )
+    .await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, locale.messages().language_saved).await?;
+    flash::push(
+        &session,
+        flash::Kind::Success,
+        locale.messages().language_saved,
+    )
+    .await?;
     Ok(Redirect::to("/konto").into_response())
 }
 
@@ -99,11 +112,21 @@ pub async fn change_password(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, view(&user, page, errors)).into_response());
     }
     let hash = password::hash(form.new_password).await?;
-    repo::set_password(&mut tx, user.id, &hash, false).await?;
-    audit::record(&mut tx, addr, Event::new("password_changed").subject("user", user.id)).await?;
+    let generation = repo::set_password(&mut tx, user.id, &hash, false).await?;
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("password_changed").subject("user", user.id),
+    )
+    .await?;
     tx.commit().await?;
     // Every other session of this user has ended; this one continues under a new id.
-    crate::auth::start_session(&session, user.id, user.membership_id).await?;
+    crate::auth::start_session(&session, user.id, user.membership_id, generation).await?;
     flash::push(&session, flash::Kind::Success, t.password_changed).await?;
-    Ok(Redirect::to(if user.must_change_password { "/" } else { "/konto" }).into_response())
+    Ok(Redirect::to(if user.must_change_password {
+        "/"
+    } else {
+        "/konto"
+    })
+    .into_response())
 }

@@ -40,8 +40,17 @@ pub struct Event<'a> {
 
 impl<'a> Event<'a> {
     pub fn new(action: &'static str) -> Self {
-        debug_assert!(ACTIONS.contains(&action), "audit action {action} is not in ACTIONS");
-        Event { action, subject_type: None, subject_id: None, purpose: None, details: serde_json::Value::Null }
+        debug_assert!(
+            ACTIONS.contains(&action),
+            "audit action {action} is not in ACTIONS"
+        );
+        Event {
+            action,
+            subject_type: None,
+            subject_id: None,
+            purpose: None,
+            details: serde_json::Value::Null,
+        }
     }
 
     pub fn subject(mut self, kind: &'static str, id: Uuid) -> Self {
@@ -64,7 +73,11 @@ impl<'a> Event<'a> {
 
 /// Records `event` as done by the transaction's user in the transaction's municipality.
 /// This is the one call features use to log a read or a change of a citizen's data.
-pub async fn record(tx: &mut TenantTx, addr: ClientAddr, event: Event<'_>) -> Result<(), sqlx::Error> {
+pub async fn record(
+    tx: &mut TenantTx,
+    addr: ClientAddr,
+    event: Event<'_>,
+) -> Result<(), sqlx::Error> {
     let scope = tx.scope();
     repo::insert(tx, scope.municipality_id(), scope.user_id(), addr, &event).await
 }

@@ -61,7 +61,11 @@ fn parse_date(text: &str) -> Option<Date> {
         .ok()
 }
 
-pub async fn audit_log_page(mut tx: TenantTx, page: Page, Query(query): Query<AuditQuery>) -> AppResult<Response> {
+pub async fn audit_log_page(
+    mut tx: TenantTx,
+    page: Page,
+    Query(query): Query<AuditQuery>,
+) -> AppResult<Response> {
     let t = page.t;
     let mut errors = FieldErrors::default();
     let mut date = |field: &'static str, text: &str| {
@@ -76,7 +80,10 @@ pub async fn audit_log_page(mut tx: TenantTx, page: Page, Query(query): Query<Au
     };
     let filter = repo::Filter {
         actor_id: query.actor.parse::<Uuid>().ok(),
-        action: ACTIONS.iter().find(|a| **a == query.action).map(|a| a.to_string()),
+        action: ACTIONS
+            .iter()
+            .find(|a| **a == query.action)
+            .map(|a| a.to_string()),
         from: date("from", &query.from),
         to: date("to", &query.to),
     };
@@ -88,23 +95,40 @@ pub async fn audit_log_page(mut tx: TenantTx, page: Page, Query(query): Query<Au
         .into_iter()
         .map(|entry| Row {
             at: entry.at_local,
-            actor: entry.actor_name.unwrap_or_else(|| t.unknown_actor.to_string()),
+            actor: entry
+                .actor_name
+                .unwrap_or_else(|| t.unknown_actor.to_string()),
             action: t.action_label(&entry.action).to_string(),
             subject: match (entry.subject_type, entry.subject_id) {
                 (Some(kind), Some(id)) => format!("{kind} {}", &id.to_string()[..8]),
                 _ => String::new(),
             },
             purpose: entry.purpose.unwrap_or_default(),
-            address: entry.client_addr.map(|addr| addr.ip().to_string()).unwrap_or_default(),
+            address: entry
+                .client_addr
+                .map(|addr| addr.ip().to_string())
+                .unwrap_or_default(),
         })
         .collect();
     let url = ListUrl::new(
         "/adgangslog",
-        &[("actor", &query.actor), ("action", &query.action), ("from", &query.from), ("to", &query.to), ("page", &paging.page.to_string())],
+        &[
+            ("actor", &query.actor),
+            ("action", &query.action),
+            ("from", &query.from),
+            ("to", &query.to),
+            ("page", &paging.page.to_string()),
+        ],
     );
     Ok(LogView {
-        actions: ACTIONS.iter().map(|code| (*code, t.action_label(code))).collect(),
-        page: page.titled(t.audit_title).crumb(t.nav_start, "/").crumb(t.audit_title, "/adgangslog"),
+        actions: ACTIONS
+            .iter()
+            .map(|code| (*code, t.action_label(code)))
+            .collect(),
+        page: page
+            .titled(t.audit_title)
+            .crumb(t.nav_start, "/")
+            .crumb(t.audit_title, "/adgangslog"),
         query,
         actors,
         rows,

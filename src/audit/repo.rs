@@ -15,7 +15,11 @@ pub async fn insert(
     addr: ClientAddr,
     event: &Event<'_>,
 ) -> Result<(), sqlx::Error> {
-    let details = if event.details.is_null() { serde_json::json!({}) } else { event.details.clone() };
+    let details = if event.details.is_null() {
+        serde_json::json!({})
+    } else {
+        event.details.clone()
+    };
     sqlx::query!(
         "INSERT INTO audit_log (id, municipality_id, actor_id, action, subject_type, subject_id, purpose, client_addr, details)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -55,7 +59,12 @@ pub struct Entry {
 
 /// One page of the municipality's log, newest first, and the number of matching entries.
 /// Row-level security limits it to the transaction's municipality.
-pub async fn page(tx: &mut TenantTx, filter: &Filter, limit: i64, offset: i64) -> Result<(Vec<Entry>, i64), sqlx::Error> {
+pub async fn page(
+    tx: &mut TenantTx,
+    filter: &Filter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Entry>, i64), sqlx::Error> {
     let municipality_id = tx.scope().municipality_id();
     // Dates are whole days in Danish time.
     let total = sqlx::query_scalar!(

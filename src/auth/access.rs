@@ -31,7 +31,11 @@ const NATIONAL: Access = Access::Roles(&[Role::National]);
 const COORDINATOR: Access = Access::Roles(&[Role::Coordinator]);
 
 const fn rule(method: &'static str, path: &'static str, access: Access) -> RouteRule {
-    RouteRule { method, path, access }
+    RouteRule {
+        method,
+        path,
+        access,
+    }
 }
 
 /// Every route of Korps. Paths are axum's route patterns.
@@ -61,17 +65,28 @@ pub const ROUTES: &[RouteRule] = &[
     rule("POST", "/medarbejdere/{id}/deaktiver", COORDINATOR),
     rule("POST", "/medarbejdere/{id}/aktiver", COORDINATOR),
     rule("GET", "/medarbejdere/{id}/nulstil-adgangskode", COORDINATOR),
-    rule("POST", "/medarbejdere/{id}/nulstil-adgangskode", COORDINATOR),
+    rule(
+        "POST",
+        "/medarbejdere/{id}/nulstil-adgangskode",
+        COORDINATOR,
+    ),
     rule("GET", "/adgangslog", COORDINATOR),
 ];
 
 /// Routes a user with a temporary password may use before choosing their own.
-const ALLOWED_WITH_TEMPORARY_PASSWORD: &[&str] = &["/konto", "/konto/adgangskode", "/konto/sprog", "/logout"];
+const ALLOWED_WITH_TEMPORARY_PASSWORD: &[&str] =
+    &["/konto", "/konto/adgangskode", "/konto/sprog", "/logout"];
 
 pub fn rule_for(method: &Method, path: &str) -> Option<&'static RouteRule> {
     // HEAD is answered like GET.
-    let method = if method == Method::HEAD { "GET" } else { method.as_str() };
-    ROUTES.iter().find(|rule| rule.method == method && rule.path == path)
+    let method = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    ROUTES
+        .iter()
+        .find(|rule| rule.method == method && rule.path == path)
 }
 
 impl Access {
@@ -79,7 +94,9 @@ impl Access {
         match self {
             Access::Public => true,
             Access::SignedIn => user.is_some(),
-            Access::Roles(roles) => user.is_some_and(|user| roles.iter().any(|role| user.has(*role))),
+            Access::Roles(roles) => {
+                user.is_some_and(|user| roles.iter().any(|role| user.has(*role)))
+            }
         }
     }
 }
@@ -91,8 +108,15 @@ pub fn may_visit(user: Option<&CurrentUser>, path: &str) -> bool {
 
 /// Route-layer middleware: the table decides; anonymous users are sent to log in.
 pub async fn authorize(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
-    let Some(rule) = matched.and_then(|path| rule_for(request.method(), path.as_str())) else {
-        tracing::error!(method = %request.method(), "route missing from the access table; refused");
+    let Some(path) = matched else {
+        return AppError::NotFound.into_response();
+    };
+    let Some(rule) = rule_for(request.method(), path.as_str()) else {
+        if ROUTES.iter().any(|rule| rule.path == path.as_str()) {
+            // The path exists for another method (GET /logout): 405, never a handler.
+            return crate::error::error_page(axum::http::StatusCode::METHOD_NOT_ALLOWED);
+        }
+        tracing::error!(method = %request.method(), route = path.as_str(), "route missing from the access table; refused");
         return AppError::Forbidden.into_response();
     };
     let user = request.extensions().get::<CurrentUser>();
@@ -115,12 +139,17 @@ pub async fn authorize(matched: Option<MatchedPath>, request: Request, next: Nex
 fn redirect_to_login(request: &Request) -> Response {
     let target = if request.method() == Method::GET {
         let path = request.uri().path();
-        serde_urlencoded::to_string([("next", path)]).map(|query| format!("/login?{query}")).unwrap_or_else(|_| "/login".into())
+        serde_urlencoded::to_string([("next", path)])
+            .map(|query| format!("/login?{query}"))
+            .unwrap_or_else(|_| "/login".into())
     } else {
         "/login".into()
     };
     let mut response = Redirect::to(&target).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
     response
 }
 
@@ -132,7 +161,12 @@ mod tests {
     fn every_route_appears_once() {
         for (i, a) in ROUTES.iter().enumerate() {
             for b in &ROUTES[i + 1..] {
-                assert!(!(a.method == b.method && a.path == b.path), "{} {} twice", a.method, a.path);
+                assert!(
+                    !(a.method == b.method && a.path == b.path),
+                    "{} {} twice",
+                    a.method,
+                    a.path
+                );
             }
         }
     }

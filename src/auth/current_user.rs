@@ -32,6 +32,8 @@ pub const SESSION_KEY: &str = "auth";
 pub struct AuthState {
     pub user_id: Uuid,
     pub membership_id: Uuid,
+    /// The user's session generation at login (see `users.session_generation`).
+    pub generation: i32,
     pub login_at: i64,
     pub last_seen: i64,
 }
@@ -62,7 +64,10 @@ impl CurrentUser {
     /// The tenant scope this user's queries run in.
     pub fn scope(&self) -> Scope {
         match &self.municipality {
-            Some(municipality) => Scope::Municipality { user_id: self.id, municipality_id: municipality.id },
+            Some(municipality) => Scope::Municipality {
+                user_id: self.id,
+                municipality_id: municipality.id,
+            },
             None if self.has(Role::National) => Scope::National { user_id: self.id },
             None => Scope::User { user_id: self.id },
         }
@@ -76,7 +81,12 @@ impl CurrentUser {
 /// Middleware: resolves the session's user, ends sessions that are too old, idle, of a
 /// deactivated user or from before a password change, and passes the user on in the
 /// request's and the response's extensions (the error pages read the latter).
-pub async fn load_user(State(state): State<AppState>, session: Session, mut request: Request, next: Next) -> Response {
+pub async fn load_user(
+    State(state): State<AppState>,
+    session: Session,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let user = match resolve(&state, &session).await {
         Ok(user) => user,
         Err(err) => return err.into_response(),
@@ -98,18 +108,29 @@ async fn resolve(state: &AppState, session: &Session) -> Result<Option<CurrentUs
     let now = OffsetDateTime::now_utc().unix_timestamp();
     if now - auth.login_at > ABSOLUTE_TIMEOUT_SECS || now - auth.last_seen > IDLE_TIMEOUT_SECS {
         end_session(session).await?;
-        flash::push(session, flash::Kind::Info, Locale::Da.messages().session_expired).await?;
+        flash::push(
+            session,
+            flash::Kind::Info,
+            Locale::Da.messages().session_expired,
+        )
+        .await?;
         return Ok(None);
     }
-    let mut tx = TenantTx::begin(&state.pool, Scope::User { user_id: auth.user_id }).await?;
+    let mut tx = TenantTx::begin(
+        &state.pool,
+        Scope::User {
+            user_id: auth.user_id,
+        },
+    )
+    .await?;
     let found = repo::session_user(&mut tx, auth.user_id, auth.membership_id).await?;
     tx.commit().await?;
     let Some(found) = found else {
         end_session(session).await?;
         return Ok(None);
     };
-    // Deactivation and password changes set `sessions_valid_after`: older sessions end.
-    if !found.active || found.sessions_valid_after.unix_timestamp() > auth.login_at {
+    // Deactivation and password changes move the generation on: older sessions end.
+    if !found.active || found.session_generation != auth.generation {
         end_session(session).await?;
         return Ok(None);
     }
@@ -131,10 +152,17 @@ pub async fn end_session(session: &Session) -> Result<(), AppError> {
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         // `authorize` has already refused anonymous requests on protected routes, so a
         // missing user here is a route wrongly marked public.
-        parts.extensions.get::<CurrentUser>().cloned().ok_or(AppError::Forbidden)
+        parts
+            .extensions
+            .get::<CurrentUser>()
+            .cloned()
+            .ok_or(AppError::Forbidden)
     }
 }
 
@@ -144,7 +172,10 @@ pub struct MaybeUser(pub Option<CurrentUser>);
 impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         Ok(MaybeUser(parts.extensions.get::<CurrentUser>().cloned()))
     }
 }
@@ -153,7 +184,10 @@ impl FromRequestParts<AppState> for MaybeUser {
 impl FromRequestParts<AppState> for TenantTx {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let user = CurrentUser::from_request_parts(parts, state).await?;
         Ok(TenantTx::begin(&state.pool, user.scope()).await?)
     }

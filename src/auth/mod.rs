@@ -15,17 +15,19 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use tower_sessions::Session;
 
-pub use current_user::{AuthState, CurrentUser, IDLE_TIMEOUT_SECS, MaybeUser, MunicipalityRef, end_session, load_user};
+pub use current_user::{
+    AuthState, CurrentUser, IDLE_TIMEOUT_SECS, MaybeUser, MunicipalityRef, end_session, load_user,
+};
 pub use roles::{Role, parse_roles, role_codes, roles_label};
 
 use crate::app::AppState;
 use crate::audit::{self, Event};
 use crate::db::{Scope, TenantTx};
 use crate::error::AppResult;
+use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::flash;
 use crate::web::forms::{FieldErrors, Form};
-use crate::web::Page;
 
 /// After this many failed logins within 15 minutes, an account refuses further tries.
 pub const FAILURES_PER_ACCOUNT: i64 = 5;
@@ -46,13 +48,23 @@ pub struct NextQuery {
     next: String,
 }
 
-pub async fn login_page(MaybeUser(user): MaybeUser, page: Page, Query(query): Query<NextQuery>) -> Response {
+pub async fn login_page(
+    MaybeUser(user): MaybeUser,
+    page: Page,
+    Query(query): Query<NextQuery>,
+) -> Response {
     if user.is_some() {
         return Redirect::to("/").into_response();
     }
     let t = page.t;
-    LoginView { page: page.titled(t.log_in), email: String::new(), next: safe_next(&query.next), errors: FieldErrors::default(), form_error: None }
-        .into_response()
+    LoginView {
+        page: page.titled(t.log_in),
+        email: String::new(),
+        next: safe_next(&query.next),
+        errors: FieldErrors::default(),
+        form_error: None,
+    }
+    .into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,10 +87,20 @@ pub async fn login(
     let t = page.t;
     let email = form.email.trim().to_lowercase();
     let next = safe_next(&form.next);
-    let rerender = |page: Page, status: StatusCode, errors: FieldErrors, form_error: Option<&'static str>| {
-        (status, LoginView { page: page.titled(t.log_in), email: form.email.trim().to_string(), next: next.clone(), errors, form_error })
-            .into_response()
-    };
+    let rerender =
+        |page: Page, status: StatusCode, errors: FieldErrors, form_error: Option<&'static str>| {
+            (
+                status,
+                LoginView {
+                    page: page.titled(t.log_in),
+                    email: form.email.trim().to_string(),
+                    next: next.clone(),
+                    errors,
+                    form_error,
+                },
+            )
+                .into_response()
+        };
 
     let mut errors = FieldErrors::default();
     if email.is_empty() {
@@ -88,7 +110,12 @@ pub async fn login(
         errors.add("password", t.enter_password);
     }
     if !errors.is_empty() {
-        return Ok(rerender(page, StatusCode::UNPROCESSABLE_ENTITY, errors, None));
+        return Ok(rerender(
+            page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+            None,
+        ));
     }
 
     let mut tx = TenantTx::begin(&state.pool, Scope::Anonymous).await?;
@@ -98,49 +125,105 @@ pub async fn login(
 
     // Throttled: refuse without checking the password, with the same answer whether or
     // not the account exists.
-    if failures.for_account >= FAILURES_PER_ACCOUNT || failures.from_address >= state.config.login_limit_per_address {
+    if failures.for_account >= FAILURES_PER_ACCOUNT
+        || failures.from_address >= state.config.login_limit_per_address
+    {
         let mut tx = TenantTx::begin(&state.pool, account_scope(account.as_ref())).await?;
         repo::record_attempt(&mut tx, &email, addr.0, false).await?;
         let (municipality, actor) = audit_target(&mut tx, account.as_ref()).await?;
-        audit::record_for(&mut tx, municipality, actor, addr, Event::new("login_throttled")).await?;
+        audit::record_for(
+            &mut tx,
+            municipality,
+            actor,
+            addr,
+            Event::new("login_throttled"),
+        )
+        .await?;
         tx.commit().await?;
-        return Ok(rerender(page, StatusCode::TOO_MANY_REQUESTS, FieldErrors::default(), Some(t.login_throttled)));
+        return Ok(rerender(
+            page,
+            StatusCode::TOO_MANY_REQUESTS,
+            FieldErrors::default(),
+            Some(t.login_throttled),
+        ));
     }
 
-    let stored_hash = account.as_ref().map(|account| account.password_hash.clone());
+    let stored_hash = account
+        .as_ref()
+        .map(|account| account.password_hash.clone());
     let password_ok = password::verify(form.password.clone(), stored_hash).await;
     let mut tx = TenantTx::begin(&state.pool, account_scope(account.as_ref())).await?;
     let membership = match &account {
-        Some(account) if password_ok && account.active => repo::first_membership(&mut tx, account.id).await?,
+        Some(account) if password_ok && account.active => {
+            repo::first_membership(&mut tx, account.id).await?
+        }
         _ => None,
     };
     let (Some(account), Some(membership)) = (account.as_ref(), membership) else {
         repo::record_attempt(&mut tx, &email, addr.0, false).await?;
         let (municipality, actor) = audit_target(&mut tx, account.as_ref()).await?;
-        audit::record_for(&mut tx, municipality, actor, addr, Event::new("login_failed")).await?;
+        audit::record_for(
+            &mut tx,
+            municipality,
+            actor,
+            addr,
+            Event::new("login_failed"),
+        )
+        .await?;
         tx.commit().await?;
-        return Ok(rerender(page, StatusCode::UNPROCESSABLE_ENTITY, FieldErrors::default(), Some(t.login_failed)));
+        return Ok(rerender(
+            page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FieldErrors::default(),
+            Some(t.login_failed),
+        ));
     };
     repo::record_attempt(&mut tx, &email, addr.0, true).await?;
-    audit::record_for(&mut tx, membership.municipality_id, Some(account.id), addr, Event::new("login_succeeded")).await?;
+    audit::record_for(
+        &mut tx,
+        membership.municipality_id,
+        Some(account.id),
+        addr,
+        Event::new("login_succeeded"),
+    )
+    .await?;
     tx.commit().await?;
 
-    start_session(&session, account.id, membership.id).await?;
+    start_session(
+        &session,
+        account.id,
+        membership.id,
+        account.session_generation,
+    )
+    .await?;
     Ok(Redirect::to(if next.is_empty() { "/" } else { &next }).into_response())
 }
 
 /// Starts (or restarts) the signed-in session under a new id, so an id planted or seen
 /// before is worth nothing.
-pub async fn start_session(session: &Session, user_id: uuid::Uuid, membership_id: uuid::Uuid) -> AppResult<()> {
+pub async fn start_session(
+    session: &Session,
+    user_id: uuid::Uuid,
+    membership_id: uuid::Uuid,
+    generation: i32,
+) -> AppResult<()> {
     session.cycle_id().await?;
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    let auth = AuthState { user_id, membership_id, login_at: now, last_seen: now };
+    let auth = AuthState {
+        user_id,
+        membership_id,
+        generation,
+        login_at: now,
+        last_seen: now,
+    };
     session.insert(current_user::SESSION_KEY, &auth).await?;
     Ok(())
 }
 
 fn account_scope(account: Option<&repo::LoginAccount>) -> Scope {
-    account.map_or(Scope::Anonymous, |account| Scope::User { user_id: account.id })
+    account.map_or(Scope::Anonymous, |account| Scope::User {
+        user_id: account.id,
+    })
 }
 
 /// Failed logins of a known account go into that account's municipality's log, so the
@@ -158,18 +241,29 @@ async fn audit_target(
 
 /// Only local paths are followed after login (no open redirect).
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && next != "/login" {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && next != "/login"
+    {
         next.to_string()
     } else {
         String::new()
     }
 }
 
-pub async fn logout(user: CurrentUser, session: Session, addr: ClientAddr, mut tx: TenantTx) -> AppResult<Response> {
+pub async fn logout(
+    user: CurrentUser,
+    session: Session,
+    addr: ClientAddr,
+    mut tx: TenantTx,
+) -> AppResult<Response> {
     audit::record(&mut tx, addr, Event::new("logout")).await?;
     tx.commit().await?;
     end_session(&session).await?;
-    flash::push(&session, flash::Kind::Success, user.locale.messages().logged_out).await?;
+    flash::push(
+        &session,
+        flash::Kind::Success,
+        user.locale.messages().logged_out,
+    )
+    .await?;
     Ok(Redirect::to("/login").into_response())
 }
 

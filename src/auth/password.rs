@@ -16,7 +16,8 @@ pub const MAX_LENGTH: usize = 200;
 
 /// A hash of a random password, verified against when the account does not exist, so
 /// that an unknown e-mail costs the same time as a wrong password.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_blocking(&generate_temporary()).expect("hashing works"));
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_blocking(&generate_temporary()).expect("hashing works"));
 
 pub fn hash_blocking(password: &str) -> Result<String, AppError> {
     Argon2::default()
@@ -39,7 +40,10 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
         let Ok(parsed) = PasswordHash::new(&hash) else {
             return false;
         };
-        Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && known
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+            && known
     })
     .await
     .unwrap_or(false)
@@ -63,7 +67,11 @@ pub fn generate_temporary() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut rng = rand::rng();
     (0..4)
-        .map(|_| (0..4).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect::<String>())
+        .map(|_| {
+            (0..4)
+                .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+                .collect::<String>()
+        })
         .collect::<Vec<_>>()
         .join("-")
 }
@@ -86,7 +94,11 @@ mod tests {
     fn new_passwords_need_twelve_characters() {
         let t = Locale::Da.messages();
         assert_eq!(check_new("elleve tegn", t), Some(t.password_too_short));
-        assert_eq!(check_new("æøå æøå æøåæ", t), None, "counts characters, not bytes");
+        assert_eq!(
+            check_new("æøå æøå æøåæ", t),
+            None,
+            "counts characters, not bytes"
+        );
         assert_eq!(check_new(&"x".repeat(201), t), Some(t.password_too_long));
     }
 

@@ -3,7 +3,6 @@
 use std::net::IpAddr;
 
 use sqlx::types::ipnetwork::IpNetwork;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::current_user::{CurrentUser, MunicipalityRef};
@@ -14,13 +13,17 @@ use crate::web::i18n::Locale;
 pub struct SessionUser {
     pub user: CurrentUser,
     pub active: bool,
-    pub sessions_valid_after: OffsetDateTime,
+    pub session_generation: i32,
 }
 
-pub async fn session_user(tx: &mut TenantTx, user_id: Uuid, membership_id: Uuid) -> Result<Option<SessionUser>, sqlx::Error> {
+pub async fn session_user(
+    tx: &mut TenantTx,
+    user_id: Uuid,
+    membership_id: Uuid,
+) -> Result<Option<SessionUser>, sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT u.id, u.name, u.email, u.locale, u.active, u.must_change_password,
-                  u.sessions_valid_after, m.id AS membership_id, m.roles,
+                  u.session_generation, m.id AS membership_id, m.roles,
                   mu.id AS "municipality_id?", mu.name AS "municipality_name?"
            FROM users u
            JOIN memberships m ON m.user_id = u.id AND m.id = $2
@@ -33,7 +36,7 @@ pub async fn session_user(tx: &mut TenantTx, user_id: Uuid, membership_id: Uuid)
     .await?;
     Ok(row.map(|row| SessionUser {
         active: row.active,
-        sessions_valid_after: row.sessions_valid_after,
+        session_generation: row.session_generation,
         user: CurrentUser {
             id: row.id,
             name: row.name,
@@ -54,13 +57,17 @@ pub struct LoginAccount {
     pub id: Uuid,
     pub password_hash: String,
     pub active: bool,
+    pub session_generation: i32,
 }
 
 /// Users are not tenant data (a login must find the account before any tenant is known).
-pub async fn login_account(tx: &mut TenantTx, email: &str) -> Result<Option<LoginAccount>, sqlx::Error> {
+pub async fn login_account(
+    tx: &mut TenantTx,
+    email: &str,
+) -> Result<Option<LoginAccount>, sqlx::Error> {
     sqlx::query_as!(
         LoginAccount,
-        "SELECT id, password_hash, active FROM users WHERE lower(email) = lower($1)",
+        "SELECT id, password_hash, active, session_generation FROM users WHERE lower(email) = lower($1)",
         email
     )
     .fetch_optional(tx.conn())
@@ -73,7 +80,10 @@ pub struct MembershipChoice {
 }
 
 /// The membership a login starts in: national first, then the oldest.
-pub async fn first_membership(tx: &mut TenantTx, user_id: Uuid) -> Result<Option<MembershipChoice>, sqlx::Error> {
+pub async fn first_membership(
+    tx: &mut TenantTx,
+    user_id: Uuid,
+) -> Result<Option<MembershipChoice>, sqlx::Error> {
     sqlx::query_as!(
         MembershipChoice,
         "SELECT id, municipality_id FROM memberships WHERE user_id = $1
@@ -90,7 +100,11 @@ pub struct RecentFailures {
 }
 
 /// Failed logins in the last 15 minutes for this account and from this address.
-pub async fn recent_failures(tx: &mut TenantTx, account: &str, addr: Option<IpAddr>) -> Result<RecentFailures, sqlx::Error> {
+pub async fn recent_failures(
+    tx: &mut TenantTx,
+    account: &str,
+    addr: Option<IpAddr>,
+) -> Result<RecentFailures, sqlx::Error> {
     let addr = addr.map(IpNetwork::from);
     let row = sqlx::query!(
         r#"SELECT
@@ -104,10 +118,18 @@ pub async fn recent_failures(tx: &mut TenantTx, account: &str, addr: Option<IpAd
     )
     .fetch_one(tx.conn())
     .await?;
-    Ok(RecentFailures { for_account: row.for_account, from_address: row.from_address })
+    Ok(RecentFailures {
+        for_account: row.for_account,
+        from_address: row.from_address,
+    })
 }
 
-pub async fn record_attempt(tx: &mut TenantTx, account: &str, addr: Option<IpAddr>, succeeded: bool) -> Result<(), sqlx::Error> {
+pub async fn record_attempt(
+    tx: &mut TenantTx,
+    account: &str,
+    addr: Option<IpAddr>,
+    succeeded: bool,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO login_attempts (id, account, client_addr, succeeded) VALUES ($1, $2, $3, $4)",
         Uuid::now_v7(),
@@ -124,31 +146,48 @@ pub async fn record_attempt(tx: &mut TenantTx, account: &str, addr: Option<IpAdd
     Ok(())
 }
 
-pub async fn password_hash(tx: &mut TenantTx, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+pub async fn password_hash(
+    tx: &mut TenantTx,
+    user_id: Uuid,
+) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar!("SELECT password_hash FROM users WHERE id = $1", user_id)
         .fetch_optional(tx.conn())
         .await
 }
 
-/// Sets a password and ends every other session of the user: those that started
-/// before now. `temporary` makes the user choose their own at the next login.
-pub async fn set_password(tx: &mut TenantTx, user_id: Uuid, hash: &str, temporary: bool) -> Result<(), sqlx::Error> {
-    sqlx::query!(
+/// Sets a password and ends every session of the user by moving to a new session
+/// generation, which it returns. `temporary` makes the user choose their own at the
+/// next login.
+pub async fn set_password(
+    tx: &mut TenantTx,
+    user_id: Uuid,
+    hash: &str,
+    temporary: bool,
+) -> Result<i32, sqlx::Error> {
+    sqlx::query_scalar!(
         "UPDATE users SET password_hash = $2, must_change_password = $3,
-                sessions_valid_after = now(), updated_at = now(), version = version + 1
-         WHERE id = $1",
+                session_generation = session_generation + 1, updated_at = now(), version = version + 1
+         WHERE id = $1
+         RETURNING session_generation",
         user_id,
         hash,
         temporary
     )
-    .execute(tx.conn())
-    .await?;
-    Ok(())
+    .fetch_one(tx.conn())
+    .await
 }
 
-pub async fn set_locale(tx: &mut TenantTx, user_id: Uuid, locale: Locale) -> Result<(), sqlx::Error> {
-    sqlx::query!("UPDATE users SET locale = $2, updated_at = now() WHERE id = $1", user_id, locale.code())
-        .execute(tx.conn())
-        .await?;
+pub async fn set_locale(
+    tx: &mut TenantTx,
+    user_id: Uuid,
+    locale: Locale,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET locale = $2, updated_at = now() WHERE id = $1",
+        user_id,
+        locale.code()
+    )
+    .execute(tx.conn())
+    .await?;
     Ok(())
 }

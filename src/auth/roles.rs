@@ -11,7 +11,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::National, Role::Coordinator, Role::Mentor, Role::ParentCoach];
+    pub const ALL: [Role; 4] = [
+        Role::National,
+        Role::Coordinator,
+        Role::Mentor,
+        Role::ParentCoach,
+    ];
     /// The roles a coordinator can give to staff of their municipality.
     pub const MEMBER_ROLES: [Role; 2] = [Role::Mentor, Role::ParentCoach];
 
@@ -40,7 +45,10 @@ impl Role {
 
 /// Parses the `roles text[]` column; unknown codes are ignored.
 pub fn parse_roles(codes: &[String]) -> Vec<Role> {
-    let mut roles: Vec<Role> = codes.iter().filter_map(|code| Role::from_code(code)).collect();
+    let mut roles: Vec<Role> = codes
+        .iter()
+        .filter_map(|code| Role::from_code(code))
+        .collect();
     roles.sort_by_key(|role| Role::ALL.iter().position(|r| r == role));
     roles.dedup();
     roles
@@ -52,5 +60,9 @@ pub fn role_codes(roles: &[Role]) -> Vec<String> {
 
 /// "Koordinator, Mentor" in the user's language.
 pub fn roles_label(roles: &[Role], t: &'static Messages) -> String {
-    roles.iter().map(|role| role.label(t)).collect::<Vec<_>>().join(", ")
+    roles
+        .iter()
+        .map(|role| role.label(t))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

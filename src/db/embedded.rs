@@ -47,7 +47,8 @@ pub enum Durability {
 pub struct EmbeddedPostgres {
     dir: PathBuf,
     pid: i32,
-    exited: mpsc::Receiver<()>,
+    /// Receives once when the postmaster has exited.
+    exited: std::sync::Mutex<mpsc::Receiver<()>>,
 }
 
 impl EmbeddedPostgres {
@@ -74,7 +75,13 @@ impl EmbeddedPostgres {
             initdb
                 .arg("-D")
                 .arg(&data)
-                .args(["-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"])
+                .args([
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                ])
                 .current_dir(&dir)
                 .stdin(Stdio::null())
                 .stdout(log.try_clone()?)
@@ -89,7 +96,10 @@ impl EmbeddedPostgres {
             }
         }
 
-        let log = fs::OpenOptions::new().create(true).append(true).open(&log_path)?;
+        let log = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)?;
         if let Some((uid, gid)) = owner {
             chown(&log_path, uid, gid)?;
         }
@@ -99,7 +109,12 @@ impl EmbeddedPostgres {
             .arg(&data)
             .arg("-k")
             .arg(&dir)
-            .args(["-c", "listen_addresses=", "-c", "unix_socket_permissions=0700"])
+            .args([
+                "-c",
+                "listen_addresses=",
+                "-c",
+                "unix_socket_permissions=0700",
+            ])
             .current_dir(&dir)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
@@ -145,8 +160,14 @@ impl EmbeddedPostgres {
                     let _ = pid_tx.send(Err(err));
                 }
             })?;
-        let pid = pid_rx.recv().map_err(|_| std::io::Error::other("postgres thread ended"))??;
-        let cluster = EmbeddedPostgres { dir, pid, exited: exit_rx };
+        let pid = pid_rx
+            .recv()
+            .map_err(|_| std::io::Error::other("postgres thread ended"))??;
+        let cluster = EmbeddedPostgres {
+            dir,
+            pid,
+            exited: std::sync::Mutex::new(exit_rx),
+        };
         cluster.wait_until_ready(&bin, &log_path)?;
         Ok(cluster)
     }
@@ -168,8 +189,15 @@ impl EmbeddedPostgres {
     fn wait_until_ready(&self, bin: &Path, log: &Path) -> Result<(), EmbeddedError> {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if self.exited.try_recv().is_ok() {
-                return Err(EmbeddedError::CommandFailed { what: "starting postgres", log: log.display().to_string() });
+            if self
+                .exited
+                .lock()
+                .is_ok_and(|exited| exited.try_recv().is_ok())
+            {
+                return Err(EmbeddedError::CommandFailed {
+                    what: "starting postgres",
+                    log: log.display().to_string(),
+                });
             }
             let ready = Command::new(bin.join("pg_isready"))
                 .arg("-q")
@@ -182,7 +210,9 @@ impl EmbeddedPostgres {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(EmbeddedError::NotReady { log: log.display().to_string() });
+                return Err(EmbeddedError::NotReady {
+                    log: log.display().to_string(),
+                });
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -194,13 +224,19 @@ impl EmbeddedPostgres {
         unsafe {
             libc::kill(self.pid, libc::SIGINT);
         }
-        let _ = self.exited.recv_timeout(Duration::from_secs(30));
+        if let Ok(exited) = self.exited.lock() {
+            let _ = exited.recv_timeout(Duration::from_secs(30));
+        }
     }
 }
 
 /// initdb, postgres: from PATH, `pg_config --bindir`, or the newest /usr/lib/postgresql/*/bin.
 fn find_bindir() -> Option<PathBuf> {
-    let has_server = |dir: &Path| ["initdb", "postgres", "pg_isready"].iter().all(|bin| dir.join(bin).is_file());
+    let has_server = |dir: &Path| {
+        ["initdb", "postgres", "pg_isready"]
+            .iter()
+            .all(|bin| dir.join(bin).is_file())
+    };
     if let Some(path) = std::env::var_os("PATH") {
         if let Some(dir) = std::env::split_paths(&path).find(|dir| has_server(dir)) {
             return Some(dir);

@@ -21,19 +21,27 @@ pub fn options_from_url(url: &str) -> Result<PgConnectOptions, sqlx::Error> {
 
 /// Applies the migrations as the connecting (owner) role.
 pub async fn migrate(options: &PgConnectOptions) -> Result<(), sqlx::Error> {
-    let mut conn = options.clone().disable_statement_logging().connect().await?;
+    let mut conn = options
+        .clone()
+        .disable_statement_logging()
+        .connect()
+        .await?;
     sqlx::migrate!("./migrations").run(&mut conn).await?;
     conn.close().await?;
     Ok(())
 }
 
 /// Creates `database` on the server of `options` unless it exists; true if it was created.
-pub async fn create_database_if_missing(options: &PgConnectOptions, database: &str) -> Result<bool, sqlx::Error> {
+pub async fn create_database_if_missing(
+    options: &PgConnectOptions,
+    database: &str,
+) -> Result<bool, sqlx::Error> {
     let mut conn = options.clone().database("postgres").connect().await?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(database)
-        .fetch_one(&mut conn)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(database)
+            .fetch_one(&mut conn)
+            .await?;
     if !exists {
         // Identifiers cannot be bound; the name is one of ours, quoted as an identifier.
         let statement = format!("CREATE DATABASE \"{}\"", database.replace('"', "\"\""));
@@ -84,16 +92,21 @@ async fn check_role(conn: &mut PgConnection) -> Result<(), String> {
         ));
     }
     if role != APP_ROLE {
-        return Err(format!("runtime queries run as {role}, expected {APP_ROLE}; refusing to serve"));
+        return Err(format!(
+            "runtime queries run as {role}, expected {APP_ROLE}; refusing to serve"
+        ));
     }
     Ok(())
 }
 
 /// True when the database answers a trivial query.
 pub async fn is_ready(pool: &PgPool) -> bool {
-    tokio::time::timeout(Duration::from_secs(2), sqlx::query("SELECT 1").execute(pool))
-        .await
-        .is_ok_and(|result| result.is_ok())
+    tokio::time::timeout(
+        Duration::from_secs(2),
+        sqlx::query("SELECT 1").execute(pool),
+    )
+    .await
+    .is_ok_and(|result| result.is_ok())
 }
 
 /// True when `err` is a unique violation of the named constraint or index, so a handler

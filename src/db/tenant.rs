@@ -15,7 +15,10 @@ pub enum Scope {
     /// A signed-in user before a municipality is chosen: only their own memberships.
     User { user_id: Uuid },
     /// A user working in one municipality.
-    Municipality { user_id: Uuid, municipality_id: Uuid },
+    Municipality {
+        user_id: Uuid,
+        municipality_id: Uuid,
+    },
     /// National staff: national policies, never citizen data.
     National { user_id: Uuid },
 }
@@ -24,15 +27,17 @@ impl Scope {
     pub fn user_id(&self) -> Option<Uuid> {
         match *self {
             Scope::Anonymous => None,
-            Scope::User { user_id } | Scope::Municipality { user_id, .. } | Scope::National { user_id } => {
-                Some(user_id)
-            }
+            Scope::User { user_id }
+            | Scope::Municipality { user_id, .. }
+            | Scope::National { user_id } => Some(user_id),
         }
     }
 
     pub fn municipality_id(&self) -> Option<Uuid> {
         match *self {
-            Scope::Municipality { municipality_id, .. } => Some(municipality_id),
+            Scope::Municipality {
+                municipality_id, ..
+            } => Some(municipality_id),
             _ => None,
         }
     }
@@ -46,9 +51,16 @@ pub struct TenantTx {
 impl TenantTx {
     pub async fn begin(pool: &PgPool, scope: Scope) -> Result<Self, sqlx::Error> {
         let mut tx = pool.begin().await?;
-        let municipality = scope.municipality_id().map(|id| id.to_string()).unwrap_or_default();
+        let municipality = scope
+            .municipality_id()
+            .map(|id| id.to_string())
+            .unwrap_or_default();
         let user = scope.user_id().map(|id| id.to_string()).unwrap_or_default();
-        let national = if matches!(scope, Scope::National { .. }) { "on" } else { "" };
+        let national = if matches!(scope, Scope::National { .. }) {
+            "on"
+        } else {
+            ""
+        };
         sqlx::query!(
             "SELECT set_config('app.municipality_id', $1, true) AS municipality, \
                     set_config('app.user_id', $2, true) AS user, \

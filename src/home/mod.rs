@@ -21,7 +21,11 @@ struct StartView {
 
 pub async fn start_page(user: CurrentUser, mut tx: TenantTx, page: Page) -> AppResult<Response> {
     let coordinator = user.has(Role::Coordinator);
-    let active_staff = if coordinator { crate::staff::repo::count_active(&mut tx).await? } else { 0 };
+    let active_staff = if coordinator {
+        crate::staff::repo::count_active(&mut tx).await?
+    } else {
+        0
+    };
     tx.commit().await?;
     let t = page.t;
     Ok(StartView {
@@ -42,5 +46,8 @@ struct AccessibilityView {
 
 pub async fn accessibility_page(page: Page) -> Response {
     let t = page.t;
-    AccessibilityView { page: page.titled(t.a11y_title) }.into_response()
+    AccessibilityView {
+        page: page.titled(t.a11y_title),
+    }
+    .into_response()
 }

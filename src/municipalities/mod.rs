@@ -46,13 +46,20 @@ struct ListView {
     url: ListUrl,
 }
 
-pub async fn list_page(mut tx: TenantTx, page: Page, Query(query): Query<ListQuery>) -> AppResult<Response> {
+pub async fn list_page(
+    mut tx: TenantTx,
+    page: Page,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
     let t = page.t;
     let sort = Sort::parse(
         query.sort.as_deref(),
         query.dir.as_deref(),
         &["name", "code", "region"],
-        Sort { column: "name", descending: false },
+        Sort {
+            column: "name",
+            descending: false,
+        },
     );
     let paging = Paging::new(query.page, PER_PAGE);
     let q = query.q.trim().to_string();
@@ -61,7 +68,12 @@ pub async fn list_page(mut tx: TenantTx, page: Page, Query(query): Query<ListQue
     let total = rows.first().map_or(0, |row| row.total);
     let url = ListUrl::new(
         "/kommuner",
-        &[("q", &q), ("sort", sort.column), ("dir", sort.dir()), ("page", &paging.page.to_string())],
+        &[
+            ("q", &q),
+            ("sort", sort.column),
+            ("dir", sort.dir()),
+            ("page", &paging.page.to_string()),
+        ],
     );
     let columns = table::columns(
         &url,
@@ -76,7 +88,10 @@ pub async fn list_page(mut tx: TenantTx, page: Page, Query(query): Query<ListQue
         t,
     );
     Ok(ListView {
-        page: page.titled(t.municipalities_title).crumb(t.nav_start, "/").crumb(t.municipalities_title, "/kommuner"),
+        page: page
+            .titled(t.municipalities_title)
+            .crumb(t.nav_start, "/")
+            .crumb(t.municipalities_title, "/kommuner"),
         q,
         rows,
         columns,
@@ -100,7 +115,10 @@ fn new_view(page: Page, form: MunicipalityForm, errors: FieldErrors) -> NewView 
     let t = page.t;
     NewView {
         form_key: form.form_key.unwrap_or_else(Uuid::new_v4).to_string(),
-        regions: REGIONS.iter().map(|code| (*code, t.region_label(code))).collect(),
+        regions: REGIONS
+            .iter()
+            .map(|code| (*code, t.region_label(code)))
+            .collect(),
         page: page
             .titled(t.new_municipality)
             .crumb(t.nav_start, "/")
@@ -115,11 +133,23 @@ pub async fn new_page(page: Page) -> Response {
     new_view(page, MunicipalityForm::default(), FieldErrors::default()).into_response()
 }
 
-pub async fn create(mut tx: TenantTx, addr: ClientAddr, session: Session, page: Page, Form(form): Form<MunicipalityForm>) -> AppResult<Response> {
+pub async fn create(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Form(form): Form<MunicipalityForm>,
+) -> AppResult<Response> {
     let t = page.t;
     let valid = match form.validate(t) {
         Ok(valid) => valid,
-        Err(errors) => return Ok((StatusCode::UNPROCESSABLE_ENTITY, new_view(page, form, errors)).into_response()),
+        Err(errors) => {
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                new_view(page, form, errors),
+            )
+                .into_response());
+        }
     };
     let key = form.form_key.ok_or(AppError::Forbidden)?;
     if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
@@ -136,13 +166,24 @@ pub async fn create(mut tx: TenantTx, addr: ClientAddr, session: Session, page: 
             } else {
                 return Err(err.into());
             }
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, new_view(page, form, errors)).into_response());
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                new_view(page, form, errors),
+            )
+                .into_response());
         }
     };
     let location = format!("/kommuner/{id}");
     forms::complete(&mut tx, key, &location).await?;
     let actor = tx.scope().user_id();
-    audit::record_for(&mut tx, Some(id), actor, addr, Event::new("municipality_created").subject("municipality", id)).await?;
+    audit::record_for(
+        &mut tx,
+        Some(id),
+        actor,
+        addr,
+        Event::new("municipality_created").subject("municipality", id),
+    )
+    .await?;
     tx.commit().await?;
     flash::push(&session, flash::Kind::Success, t.municipality_created).await?;
     Ok(Redirect::to(&location).into_response())
@@ -160,7 +201,14 @@ struct ShowView {
     form_key: String,
 }
 
-async fn show_view(tx: &mut TenantTx, page: Page, id: Uuid, form: StaffForm, errors: FieldErrors, temporary_password: Option<String>) -> AppResult<ShowView> {
+async fn show_view(
+    tx: &mut TenantTx,
+    page: Page,
+    id: Uuid,
+    form: StaffForm,
+    errors: FieldErrors,
+    temporary_password: Option<String>,
+) -> AppResult<ShowView> {
     let municipality = repo::get(tx, id).await?.ok_or(AppError::NotFound)?;
     let coordinators = repo::coordinators(tx, id).await?;
     let t = page.t;
@@ -179,9 +227,22 @@ async fn show_view(tx: &mut TenantTx, page: Page, id: Uuid, form: StaffForm, err
     })
 }
 
-pub async fn show_page(mut tx: TenantTx, session: Session, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
+pub async fn show_page(
+    mut tx: TenantTx,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
     let secret = flash::take_secret(&session, id).await?;
-    let view = show_view(&mut tx, page, id, StaffForm::default(), FieldErrors::default(), secret).await?;
+    let view = show_view(
+        &mut tx,
+        page,
+        id,
+        StaffForm::default(),
+        FieldErrors::default(),
+        secret,
+    )
+    .await?;
     tx.commit().await?;
     Ok(view.into_response())
 }
@@ -196,15 +257,21 @@ pub async fn create_coordinator(
 ) -> AppResult<Response> {
     let t = page.t;
     repo::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let form = StaffForm { roles: vec![Role::Coordinator.code().to_string()], ..form };
-    let result = staff::create_account(&mut tx, addr, Some(id), &form, &[Role::Coordinator], t).await?;
+    let form = StaffForm {
+        roles: vec![Role::Coordinator.code().to_string()],
+        ..form
+    };
+    let result =
+        staff::create_account(&mut tx, addr, Some(id), &form, &[Role::Coordinator], t).await?;
     match result {
         staff::Created::Invalid(errors) => {
             let view = show_view(&mut tx, page, id, form, errors, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response())
         }
         staff::Created::Repeated(location) => Ok(Redirect::to(&location).into_response()),
-        staff::Created::New { temporary_password, .. } => {
+        staff::Created::New {
+            temporary_password, ..
+        } => {
             let location = format!("/kommuner/{id}");
             forms::complete(&mut tx, form.form_key.unwrap_or_default(), &location).await?;
             tx.commit().await?;

@@ -7,7 +7,13 @@ use crate::web::forms::FieldErrors;
 use crate::web::i18n::Messages;
 
 /// The five Danish regions, by the codes stored in the database.
-pub const REGIONS: [&str; 5] = ["hovedstaden", "sjaelland", "syddanmark", "midtjylland", "nordjylland"];
+pub const REGIONS: [&str; 5] = [
+    "hovedstaden",
+    "sjaelland",
+    "syddanmark",
+    "midtjylland",
+    "nordjylland",
+];
 
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct MunicipalityForm {
@@ -34,7 +40,12 @@ impl MunicipalityForm {
         if name.chars().count() < 2 || name.chars().count() > 100 {
             errors.add("name", t.enter_municipality_name);
         }
-        let code = self.code.trim().parse::<i16>().ok().filter(|code| (100..=999).contains(code));
+        let code = self
+            .code
+            .trim()
+            .parse::<i16>()
+            .ok()
+            .filter(|code| (100..=999).contains(code));
         if code.is_none() {
             errors.add("code", t.municipality_code_invalid);
         }
@@ -43,9 +54,11 @@ impl MunicipalityForm {
             errors.add("region", t.region_invalid);
         }
         match (code, region) {
-            (Some(code), Some(region)) if errors.is_empty() => {
-                Ok(NewMunicipality { name: name.to_string(), code, region })
-            }
+            (Some(code), Some(region)) if errors.is_empty() => Ok(NewMunicipality {
+                name: name.to_string(),
+                code,
+                region,
+            }),
             _ => Err(errors),
         }
     }
@@ -57,13 +70,24 @@ mod tests {
     use crate::web::i18n::Locale;
 
     fn form(name: &str, code: &str, region: &str) -> MunicipalityForm {
-        MunicipalityForm { name: name.into(), code: code.into(), region: region.into(), form_key: None }
+        MunicipalityForm {
+            name: name.into(),
+            code: code.into(),
+            region: region.into(),
+            form_key: None,
+        }
     }
 
     #[test]
     fn a_complete_form_is_accepted() {
-        let valid = form(" Vejle ", "630", "syddanmark").validate(Locale::Da.messages()).ok().unwrap();
-        assert_eq!((valid.name.as_str(), valid.code, valid.region), ("Vejle", 630, "syddanmark"));
+        let valid = form(" Vejle ", "630", "syddanmark")
+            .validate(Locale::Da.messages())
+            .ok()
+            .unwrap();
+        assert_eq!(
+            (valid.name.as_str(), valid.code, valid.region),
+            ("Vejle", 630, "syddanmark")
+        );
     }
 
     #[test]

@@ -15,7 +15,13 @@ pub struct Row {
     pub total: i64,
 }
 
-pub async fn list(tx: &mut TenantTx, q: &str, sort: Sort, limit: i64, offset: i64) -> Result<Vec<Row>, sqlx::Error> {
+pub async fn list(
+    tx: &mut TenantTx,
+    q: &str,
+    sort: Sort,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Row>, sqlx::Error> {
     sqlx::query_as!(
         Row,
         r#"SELECT mu.id, mu.name, mu.code, mu.region,
@@ -67,7 +73,12 @@ pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Municipality>, sq
     .await
 }
 
-pub async fn insert(tx: &mut TenantTx, name: &str, code: i16, region: &str) -> Result<Uuid, sqlx::Error> {
+pub async fn insert(
+    tx: &mut TenantTx,
+    name: &str,
+    code: i16,
+    region: &str,
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     sqlx::query!(
         "INSERT INTO municipalities (id, name, code, region) VALUES ($1, $2, $3, $4)",
@@ -87,7 +98,10 @@ pub struct Coordinator {
     pub active: bool,
 }
 
-pub async fn coordinators(tx: &mut TenantTx, municipality_id: Uuid) -> Result<Vec<Coordinator>, sqlx::Error> {
+pub async fn coordinators(
+    tx: &mut TenantTx,
+    municipality_id: Uuid,
+) -> Result<Vec<Coordinator>, sqlx::Error> {
     sqlx::query_as!(
         Coordinator,
         "SELECT u.name, u.email, u.active FROM memberships m JOIN users u ON u.id = m.user_id

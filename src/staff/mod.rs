@@ -32,7 +32,10 @@ pub enum Created {
     Invalid(FieldErrors),
     /// The same form was submitted before: go where it went.
     Repeated(String),
-    New { user_id: Uuid, temporary_password: String },
+    New {
+        user_id: Uuid,
+        temporary_password: String,
+    },
 }
 
 /// Creates a staff account with a temporary password, in `municipality_id` (or the
@@ -59,10 +62,20 @@ pub async fn create_account(
         errors.add("email", t.email_taken);
         return Ok(Created::Invalid(errors));
     }
-    let municipality_id = municipality_id.or(tx.scope().municipality_id()).ok_or(AppError::NotFound)?;
+    let municipality_id = municipality_id
+        .or(tx.scope().municipality_id())
+        .ok_or(AppError::NotFound)?;
     let temporary_password = password::generate_temporary();
     let hash = password::hash(temporary_password.clone()).await?;
-    let user_id = repo::insert(tx, municipality_id, &valid.name, &valid.email, &hash, &valid.roles).await?;
+    let user_id = repo::insert(
+        tx,
+        municipality_id,
+        &valid.name,
+        &valid.email,
+        &hash,
+        &valid.roles,
+    )
+    .await?;
     let roles: Vec<&str> = valid.roles.iter().map(|role| role.code()).collect();
     let actor = tx.scope().user_id();
     audit::record_for(
@@ -70,10 +83,15 @@ pub async fn create_account(
         Some(municipality_id),
         actor,
         addr,
-        Event::new("user_created").subject("user", user_id).details(json!({ "roles": roles })),
+        Event::new("user_created")
+            .subject("user", user_id)
+            .details(json!({ "roles": roles })),
     )
     .await?;
-    Ok(Created::New { user_id, temporary_password })
+    Ok(Created::New {
+        user_id,
+        temporary_password,
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -109,7 +127,11 @@ struct ListView {
     url: ListUrl,
 }
 
-pub async fn list_page(mut tx: TenantTx, page: Page, Query(mut query): Query<ListQuery>) -> AppResult<Response> {
+pub async fn list_page(
+    mut tx: TenantTx,
+    page: Page,
+    Query(mut query): Query<ListQuery>,
+) -> AppResult<Response> {
     let t = page.t;
     query.q = query.q.trim().to_string();
     if Role::from_code(&query.role).is_none() {
@@ -122,10 +144,17 @@ pub async fn list_page(mut tx: TenantTx, page: Page, Query(mut query): Query<Lis
         query.sort.as_deref(),
         query.dir.as_deref(),
         &["name", "email", "status"],
-        Sort { column: "name", descending: false },
+        Sort {
+            column: "name",
+            descending: false,
+        },
     );
     let paging = Paging::new(query.page, PER_PAGE);
-    let filter = repo::ListFilter { q: &query.q, role: &query.role, status: &query.status };
+    let filter = repo::ListFilter {
+        q: &query.q,
+        role: &query.role,
+        status: &query.status,
+    };
     let rows = repo::list(&mut tx, &filter, sort, paging.limit(), paging.offset()).await?;
     tx.commit().await?;
     let total = rows.first().map_or(0, |row| row.total);
@@ -143,7 +172,12 @@ pub async fn list_page(mut tx: TenantTx, page: Page, Query(mut query): Query<Lis
     let columns = table::columns(
         &url,
         sort,
-        &[(t.name, Some("name")), (t.email, Some("email")), (t.roles, None), (t.status, Some("status"))],
+        &[
+            (t.name, Some("name")),
+            (t.email, Some("email")),
+            (t.roles, None),
+            (t.status, Some("status")),
+        ],
         t,
     );
     let rows = rows
@@ -157,8 +191,14 @@ pub async fn list_page(mut tx: TenantTx, page: Page, Query(mut query): Query<Lis
         })
         .collect();
     Ok(ListView {
-        role_options: [Role::Coordinator, Role::Mentor, Role::ParentCoach].iter().map(|r| (r.code(), r.label(t))).collect(),
-        page: page.titled(t.staff_title).crumb(t.nav_start, "/").crumb(t.staff_title, "/medarbejdere"),
+        role_options: [Role::Coordinator, Role::Mentor, Role::ParentCoach]
+            .iter()
+            .map(|r| (r.code(), r.label(t)))
+            .collect(),
+        page: page
+            .titled(t.staff_title)
+            .crumb(t.nav_start, "/")
+            .crumb(t.staff_title, "/medarbejdere"),
         filter: query,
         rows,
         columns,
@@ -194,20 +234,47 @@ struct FormView {
 }
 
 impl FormView {
-    fn new(page: Page, form: StaffForm, errors: FieldErrors, existing: Option<&repo::Staff>) -> FormView {
+    fn new(
+        page: Page,
+        form: StaffForm,
+        errors: FieldErrors,
+        existing: Option<&repo::Staff>,
+    ) -> FormView {
         let t = page.t;
         let role_choices = Role::MEMBER_ROLES
             .iter()
-            .map(|role| (role.code(), role.label(t), form.roles.iter().any(|code| code == role.code())))
+            .map(|role| {
+                (
+                    role.code(),
+                    role.label(t),
+                    form.roles.iter().any(|code| code == role.code()),
+                )
+            })
             .collect();
-        let form_roles: Vec<Role> = form.roles.iter().filter_map(|code| Role::from_code(code)).collect();
+        let form_roles: Vec<Role> = form
+            .roles
+            .iter()
+            .filter_map(|code| Role::from_code(code))
+            .collect();
         let (title, action, href) = match existing {
-            Some(staff) => (staff.name.clone(), format!("/medarbejdere/{}", staff.id), format!("/medarbejdere/{}", staff.id)),
-            None => (t.new_staff.to_string(), "/medarbejdere".to_string(), "/medarbejdere/ny".to_string()),
+            Some(staff) => (
+                staff.name.clone(),
+                format!("/medarbejdere/{}", staff.id),
+                format!("/medarbejdere/{}", staff.id),
+            ),
+            None => (
+                t.new_staff.to_string(),
+                "/medarbejdere".to_string(),
+                "/medarbejdere/ny".to_string(),
+            ),
         };
         FormView {
             action,
-            submit_label: if existing.is_some() { t.save } else { t.create_staff },
+            submit_label: if existing.is_some() {
+                t.save
+            } else {
+                t.create_staff
+            },
             form_roles_label: roles_label(&form_roles, t),
             role_choices,
             errors,
@@ -215,11 +282,16 @@ impl FormView {
             version: existing.map_or(0, |staff| staff.version),
             user_id: existing.map(|staff| staff.id),
             active: existing.is_none_or(|staff| staff.active),
-            managed_elsewhere: existing.is_some_and(|staff| staff.roles.contains(&Role::Coordinator)),
+            managed_elsewhere: existing
+                .is_some_and(|staff| staff.roles.contains(&Role::Coordinator)),
             temporary_password: None,
             conflict: None,
             form,
-            page: page.titled(title.clone()).crumb(t.nav_start, "/").crumb(t.staff_title, "/medarbejdere").crumb(title, href),
+            page: page
+                .titled(title.clone())
+                .crumb(t.nav_start, "/")
+                .crumb(t.staff_title, "/medarbejdere")
+                .crumb(title, href),
         }
     }
 }
@@ -228,7 +300,11 @@ fn form_of(staff: &repo::Staff) -> StaffForm {
     StaffForm {
         name: staff.name.clone(),
         email: staff.email.clone(),
-        roles: staff.roles.iter().map(|role| role.code().to_string()).collect(),
+        roles: staff
+            .roles
+            .iter()
+            .map(|role| role.code().to_string())
+            .collect(),
         version: Some(staff.version),
         form_key: None,
     }
@@ -238,14 +314,25 @@ pub async fn new_page(page: Page) -> Response {
     FormView::new(page, StaffForm::default(), FieldErrors::default(), None).into_response()
 }
 
-pub async fn create(mut tx: TenantTx, addr: ClientAddr, session: Session, page: Page, Form(form): Form<StaffForm>) -> AppResult<Response> {
+pub async fn create(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Form(form): Form<StaffForm>,
+) -> AppResult<Response> {
     let t = page.t;
     match create_account(&mut tx, addr, None, &form, &Role::MEMBER_ROLES, t).await? {
-        Created::Invalid(errors) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, FormView::new(page, form, errors, None)).into_response())
-        }
+        Created::Invalid(errors) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormView::new(page, form, errors, None),
+        )
+            .into_response()),
         Created::Repeated(location) => Ok(Redirect::to(&location).into_response()),
-        Created::New { user_id, temporary_password } => {
+        Created::New {
+            user_id,
+            temporary_password,
+        } => {
             let location = format!("/medarbejdere/{user_id}");
             forms::complete(&mut tx, form.form_key.unwrap_or_default(), &location).await?;
             tx.commit().await?;
@@ -260,7 +347,12 @@ async fn existing(tx: &mut TenantTx, id: Uuid) -> AppResult<repo::Staff> {
     repo::get(tx, id).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn edit_page(mut tx: TenantTx, session: Session, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
+pub async fn edit_page(
+    mut tx: TenantTx,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
     let staff = existing(&mut tx, id).await?;
     tx.commit().await?;
     let mut view = FormView::new(page, form_of(&staff), FieldErrors::default(), Some(&staff));
@@ -288,7 +380,12 @@ pub async fn update(
                 errors.add("email", t.email_taken);
                 errors
             } else {
-                let changed = repo::Staff { name: valid.name, email: valid.email, roles: valid.roles, ..current.clone() };
+                let changed = repo::Staff {
+                    name: valid.name,
+                    email: valid.email,
+                    roles: valid.roles,
+                    ..current.clone()
+                };
                 if repo::update(&mut tx, &changed, form.version.unwrap_or_default()).await? {
                     let fields: Vec<&str> = [
                         ("name", changed.name != current.name),
@@ -299,14 +396,28 @@ pub async fn update(
                     .filter(|(_, differs)| *differs)
                     .map(|(field, _)| *field)
                     .collect();
-                    audit::record(&mut tx, addr, Event::new("user_updated").subject("user", id).details(json!({ "fields": fields })))
-                        .await?;
+                    audit::record(
+                        &mut tx,
+                        addr,
+                        Event::new("user_updated")
+                            .subject("user", id)
+                            .details(json!({ "fields": fields })),
+                    )
+                    .await?;
                     tx.commit().await?;
                     flash::push(&session, flash::Kind::Success, t.staff_updated).await?;
                     return Ok(Redirect::to(&format!("/medarbejdere/{id}")).into_response());
                 }
                 // Someone saved in between: show both versions, keep what this user typed.
-                let mut view = FormView::new(page, StaffForm { version: Some(current.version), ..form }, FieldErrors::default(), Some(&current));
+                let mut view = FormView::new(
+                    page,
+                    StaffForm {
+                        version: Some(current.version),
+                        ..form
+                    },
+                    FieldErrors::default(),
+                    Some(&current),
+                );
                 view.conflict = Some(TheirVersion {
                     name: current.name.clone(),
                     email: current.email.clone(),
@@ -317,7 +428,10 @@ pub async fn update(
         }
         Err(errors) => errors,
     };
-    let form = StaffForm { version: form.version, ..form };
+    let form = StaffForm {
+        version: form.version,
+        ..form
+    };
     let view = FormView::new(page, form, std::mem::take(&mut errors), Some(&current));
     Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response())
 }
@@ -347,7 +461,13 @@ async fn manageable(tx: &mut TenantTx, id: Uuid) -> AppResult<repo::Staff> {
 fn confirm_view(page: Page, staff: repo::Staff, deactivate: bool) -> ConfirmView {
     let t = page.t;
     let (title, warning, action, label, class) = if deactivate {
-        (t.deactivate_title, t.deactivate_warning, format!("/medarbejdere/{}/deaktiver", staff.id), t.deactivate, "button-warning")
+        (
+            t.deactivate_title,
+            t.deactivate_warning,
+            format!("/medarbejdere/{}/deaktiver", staff.id),
+            t.deactivate,
+            "button-warning",
+        )
     } else {
         (
             t.reset_password_title,
@@ -374,26 +494,46 @@ fn confirm_view(page: Page, staff: repo::Staff, deactivate: bool) -> ConfirmView
     }
 }
 
-pub async fn deactivate_page(mut tx: TenantTx, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
+pub async fn deactivate_page(
+    mut tx: TenantTx,
+    page: Page,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
     let staff = manageable(&mut tx, id).await?;
     tx.commit().await?;
     Ok(confirm_view(page, staff, true).into_response())
 }
 
-pub async fn reset_password_page(mut tx: TenantTx, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
+pub async fn reset_password_page(
+    mut tx: TenantTx,
+    page: Page,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
     let staff = manageable(&mut tx, id).await?;
     tx.commit().await?;
     Ok(confirm_view(page, staff, false).into_response())
 }
 
-pub async fn deactivate(mut tx: TenantTx, addr: ClientAddr, session: Session, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
+pub async fn deactivate(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
     set_active(&mut tx, addr, id, false).await?;
     tx.commit().await?;
     flash::push(&session, flash::Kind::Success, page.t.staff_deactivated).await?;
     Ok(Redirect::to(&format!("/medarbejdere/{id}")).into_response())
 }
 
-pub async fn reactivate(mut tx: TenantTx, addr: ClientAddr, session: Session, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
+pub async fn reactivate(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
     set_active(&mut tx, addr, id, true).await?;
     tx.commit().await?;
     flash::push(&session, flash::Kind::Success, page.t.staff_reactivated).await?;
@@ -403,17 +543,32 @@ pub async fn reactivate(mut tx: TenantTx, addr: ClientAddr, session: Session, pa
 async fn set_active(tx: &mut TenantTx, addr: ClientAddr, id: Uuid, active: bool) -> AppResult<()> {
     manageable(tx, id).await?;
     repo::set_active(tx, id, active).await?;
-    let action = if active { "user_reactivated" } else { "user_deactivated" };
+    let action = if active {
+        "user_reactivated"
+    } else {
+        "user_deactivated"
+    };
     audit::record(tx, addr, Event::new(action).subject("user", id)).await?;
     Ok(())
 }
 
-pub async fn reset_password(mut tx: TenantTx, addr: ClientAddr, session: Session, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
+pub async fn reset_password(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
     manageable(&mut tx, id).await?;
     let temporary = password::generate_temporary();
     let hash = password::hash(temporary.clone()).await?;
     crate::auth::repo::set_password(&mut tx, id, &hash, true).await?;
-    audit::record(&mut tx, addr, Event::new("password_reset").subject("user", id)).await?;
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("password_reset").subject("user", id),
+    )
+    .await?;
     tx.commit().await?;
     flash::push(&session, flash::Kind::Success, page.t.password_was_reset).await?;
     flash::put_secret(&session, id, &temporary).await?;

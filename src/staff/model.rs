@@ -29,7 +29,11 @@ pub struct ValidStaff {
 
 impl StaffForm {
     /// Checks the form; `allowed` are the roles this form may grant.
-    pub fn validate(&self, allowed: &[Role], t: &'static Messages) -> Result<ValidStaff, FieldErrors> {
+    pub fn validate(
+        &self,
+        allowed: &[Role],
+        t: &'static Messages,
+    ) -> Result<ValidStaff, FieldErrors> {
         let mut errors = FieldErrors::default();
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 200 {
@@ -48,7 +52,11 @@ impl StaffForm {
             errors.add("roles", t.choose_role);
         }
         if errors.is_empty() {
-            Ok(ValidStaff { name: name.to_string(), email: email.to_string(), roles })
+            Ok(ValidStaff {
+                name: name.to_string(),
+                email: email.to_string(),
+                roles,
+            })
         } else {
             Err(errors)
         }
@@ -61,7 +69,12 @@ mod tests {
     use crate::web::i18n::Locale;
 
     fn form(name: &str, email: &str, roles: &[&str]) -> StaffForm {
-        StaffForm { name: name.into(), email: email.into(), roles: roles.iter().map(|r| r.to_string()).collect(), ..Default::default() }
+        StaffForm {
+            name: name.into(),
+            email: email.into(),
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -72,14 +85,20 @@ mod tests {
             .ok()
             .unwrap();
         assert_eq!(valid.roles, vec![Role::Mentor]);
-        let errors = form("Sara", "sara@aarhus.dk", &["national"]).validate(&Role::MEMBER_ROLES, t).err().unwrap();
+        let errors = form("Sara", "sara@aarhus.dk", &["national"])
+            .validate(&Role::MEMBER_ROLES, t)
+            .err()
+            .unwrap();
         assert_eq!(errors.get("roles"), Some(t.choose_role));
     }
 
     #[test]
     fn name_and_email_are_required() {
         let t = Locale::Da.messages();
-        let errors = form(" ", "sara", &["mentor"]).validate(&Role::MEMBER_ROLES, t).err().unwrap();
+        let errors = form(" ", "sara", &["mentor"])
+            .validate(&Role::MEMBER_ROLES, t)
+            .err()
+            .unwrap();
         assert_eq!(errors.get("name"), Some(t.enter_name));
         assert_eq!(errors.get("email"), Some(t.enter_valid_email));
     }

@@ -22,7 +22,13 @@ pub struct ListFilter<'a> {
     pub status: &'a str,
 }
 
-pub async fn list(tx: &mut TenantTx, filter: &ListFilter<'_>, sort: Sort, limit: i64, offset: i64) -> Result<Vec<Row>, sqlx::Error> {
+pub async fn list(
+    tx: &mut TenantTx,
+    filter: &ListFilter<'_>,
+    sort: Sort,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Row>, sqlx::Error> {
     let municipality_id = tx.scope().municipality_id();
     sqlx::query_as!(
         Row,
@@ -97,7 +103,11 @@ pub async fn get(tx: &mut TenantTx, user_id: Uuid) -> Result<Option<Staff>, sqlx
     }))
 }
 
-pub async fn email_in_use(tx: &mut TenantTx, email: &str, except: Option<Uuid>) -> Result<bool, sqlx::Error> {
+pub async fn email_in_use(
+    tx: &mut TenantTx,
+    email: &str,
+    except: Option<Uuid>,
+) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1) AND id IS DISTINCT FROM $2) AS "exists!""#,
         email,
@@ -139,7 +149,11 @@ pub async fn insert(
 }
 
 /// Saves name, e-mail and roles if nobody saved since `version`; false when someone did.
-pub async fn update(tx: &mut TenantTx, staff: &Staff, expected_version: i32) -> Result<bool, sqlx::Error> {
+pub async fn update(
+    tx: &mut TenantTx,
+    staff: &Staff,
+    expected_version: i32,
+) -> Result<bool, sqlx::Error> {
     let municipality_id = tx.scope().municipality_id();
     let updated = sqlx::query!(
         "UPDATE users SET name = $3, email = $4, version = version + 1, updated_at = now()
@@ -171,7 +185,7 @@ pub async fn update(tx: &mut TenantTx, staff: &Staff, expected_version: i32) -> 
 pub async fn set_active(tx: &mut TenantTx, user_id: Uuid, active: bool) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE users SET active = $2, version = version + 1, updated_at = now(),
-                sessions_valid_after = CASE WHEN $2 THEN sessions_valid_after ELSE now() END
+                session_generation = CASE WHEN $2 THEN session_generation ELSE session_generation + 1 END
          WHERE id = $1",
         user_id,
         active
@@ -182,7 +196,12 @@ pub async fn set_active(tx: &mut TenantTx, user_id: Uuid, active: bool) -> Resul
 }
 
 /// Creates a national staff account (the `create-user` command, run as the owner).
-pub async fn insert_national(conn: &mut sqlx::PgConnection, email: &str, name: &str, password_hash: &str) -> Result<Uuid, sqlx::Error> {
+pub async fn insert_national(
+    conn: &mut sqlx::PgConnection,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     sqlx::query!(
         "INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)",

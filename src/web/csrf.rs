@@ -32,8 +32,16 @@ pub async fn token(session: &Session) -> Result<String, AppError> {
 }
 
 /// Middleware: checks every request that is not GET/HEAD/OPTIONS.
-pub async fn verify(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+pub async fn verify(
+    State(state): State<AppState>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         return next.run(request).await;
     }
     if !same_origin(request.headers(), state.config.trust_proxy) {
@@ -58,7 +66,8 @@ pub async fn verify(State(state): State<AppState>, session: Session, request: Re
         tracing::info!("state-changing request with a missing or wrong CSRF token refused");
         return AppError::Forbidden.into_response();
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// `Sec-Fetch-Site: same-origin` from browsers that send it; otherwise an `Origin` whose
@@ -71,7 +80,9 @@ fn same_origin(headers: &HeaderMap, trust_proxy: bool) -> bool {
         return false;
     };
     let host = if trust_proxy {
-        headers.get("x-forwarded-host").or_else(|| headers.get(header::HOST))
+        headers
+            .get("x-forwarded-host")
+            .or_else(|| headers.get(header::HOST))
     } else {
         headers.get(header::HOST)
     };
@@ -84,7 +95,10 @@ fn same_origin(headers: &HeaderMap, trust_proxy: bool) -> bool {
 }
 
 fn submitted_token(headers: &HeaderMap, body: &Bytes) -> Option<String> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if content_type.starts_with("application/x-www-form-urlencoded") {
         return form_urlencoded_pairs(body)
             .into_iter()
@@ -121,23 +135,46 @@ mod tests {
 
     #[test]
     fn same_origin_accepts_own_origin_and_fetch_metadata() {
-        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")]), false));
-        assert!(same_origin(&headers(&[("origin", "http://localhost:8080"), ("host", "localhost:8080")]), false));
+        assert!(same_origin(
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            false
+        ));
+        assert!(same_origin(
+            &headers(&[
+                ("origin", "http://localhost:8080"),
+                ("host", "localhost:8080")
+            ]),
+            false
+        ));
     }
 
     #[test]
     fn same_origin_refuses_other_sites_and_missing_headers() {
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")]), false));
-        assert!(!same_origin(&headers(&[("origin", "https://evil.example"), ("host", "localhost:8080")]), false));
+        assert!(!same_origin(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            false
+        ));
+        assert!(!same_origin(
+            &headers(&[
+                ("origin", "https://evil.example"),
+                ("host", "localhost:8080")
+            ]),
+            false
+        ));
         assert!(!same_origin(&headers(&[("host", "localhost:8080")]), false));
     }
 
     #[test]
     fn token_is_read_from_forms_and_multipart() {
         let form = headers(&[("content-type", "application/x-www-form-urlencoded")]);
-        assert_eq!(submitted_token(&form, &Bytes::from_static(b"a=1&csrf_token=abc")), Some("abc".into()));
+        assert_eq!(
+            submitted_token(&form, &Bytes::from_static(b"a=1&csrf_token=abc")),
+            Some("abc".into())
+        );
         let multipart = headers(&[("content-type", "multipart/form-data; boundary=x")]);
-        let body = Bytes::from_static(b"--x\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc\r\n--x--");
+        let body = Bytes::from_static(
+            b"--x\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc\r\n--x--",
+        );
         assert_eq!(submitted_token(&multipart, &body), Some("abc".into()));
     }
 }

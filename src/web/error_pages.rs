@@ -23,7 +23,12 @@ struct ErrorView {
     text: &'static str,
 }
 
-pub async fn render_error_pages(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
+pub async fn render_error_pages(
+    State(state): State<AppState>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_string();
     let response = next.run(request).await;
     let status = response.status();
@@ -59,9 +64,19 @@ pub async fn render_error_pages(State(state): State<AppState>, session: Session,
         _ => (t.error_500_title, t.error_500_text),
     };
     let page = page.titled(heading);
-    let mut rendered = (status, ErrorView { page, heading, text }).into_response();
+    let mut rendered = (
+        status,
+        ErrorView {
+            page,
+            heading,
+            text,
+        },
+    )
+        .into_response();
     if status == StatusCode::SERVICE_UNAVAILABLE {
-        rendered.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+        rendered
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
     }
     if let Some(user) = user {
         rendered.extensions_mut().insert(user);

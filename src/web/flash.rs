@@ -33,26 +33,39 @@ pub struct Flash {
 
 pub async fn push(session: &Session, kind: Kind, text: impl Into<String>) -> Result<(), AppError> {
     let mut flashes: Vec<Flash> = session.get(SESSION_KEY).await?.unwrap_or_default();
-    flashes.push(Flash { kind, text: text.into() });
+    flashes.push(Flash {
+        kind,
+        text: text.into(),
+    });
     session.insert(SESSION_KEY, flashes).await?;
     Ok(())
 }
 
 /// Takes the waiting messages; each is shown once.
 pub async fn take(session: &Session) -> Result<Vec<Flash>, AppError> {
-    Ok(session.remove::<Vec<Flash>>(SESSION_KEY).await?.unwrap_or_default())
+    Ok(session
+        .remove::<Vec<Flash>>(SESSION_KEY)
+        .await?
+        .unwrap_or_default())
 }
 
 const SECRET_KEY: &str = "once";
 
 /// A value to show on the next page only, never stored anywhere else: a temporary
 /// password after Post/Redirect/Get. Bound to the record it belongs to.
-pub async fn put_secret(session: &Session, record: uuid::Uuid, secret: &str) -> Result<(), AppError> {
+pub async fn put_secret(
+    session: &Session,
+    record: uuid::Uuid,
+    secret: &str,
+) -> Result<(), AppError> {
     session.insert(SECRET_KEY, (record, secret)).await?;
     Ok(())
 }
 
-pub async fn take_secret(session: &Session, record: uuid::Uuid) -> Result<Option<String>, AppError> {
+pub async fn take_secret(
+    session: &Session,
+    record: uuid::Uuid,
+) -> Result<Option<String>, AppError> {
     let stored: Option<(uuid::Uuid, String)> = session.get(SECRET_KEY).await?;
     match stored {
         Some((id, secret)) if id == record => {

@@ -18,7 +18,10 @@ impl FieldErrors {
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(name, _)| *name == field).map(|(_, message)| message.as_str())
+        self.0
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, message)| message.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -27,7 +30,9 @@ impl FieldErrors {
 
     /// (field id, message) for the error summary at the top of the form.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        self.0.iter().map(|(field, message)| (*field, message.as_str()))
+        self.0
+            .iter()
+            .map(|(field, message)| (*field, message.as_str()))
     }
 }
 
@@ -80,18 +85,26 @@ pub async fn claim(tx: &mut TenantTx, key: Uuid) -> Result<Claim, sqlx::Error> {
     if inserted == 1 {
         return Ok(Claim::New);
     }
-    let location = sqlx::query_scalar!("SELECT location FROM form_submissions WHERE key = $1 AND user_id = $2", key, user_id)
-        .fetch_optional(tx.conn())
-        .await?
-        .filter(|location| !location.is_empty())
-        .unwrap_or_else(|| "/".to_string());
+    let location = sqlx::query_scalar!(
+        "SELECT location FROM form_submissions WHERE key = $1 AND user_id = $2",
+        key,
+        user_id
+    )
+    .fetch_optional(tx.conn())
+    .await?
+    .filter(|location| !location.is_empty())
+    .unwrap_or_else(|| "/".to_string());
     Ok(Claim::Done(location))
 }
 
 pub async fn complete(tx: &mut TenantTx, key: Uuid, location: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!("UPDATE form_submissions SET location = $2 WHERE key = $1", key, location)
-        .execute(tx.conn())
-        .await?;
+    sqlx::query!(
+        "UPDATE form_submissions SET location = $2 WHERE key = $1",
+        key,
+        location
+    )
+    .execute(tx.conn())
+    .await?;
     Ok(())
 }
 
@@ -130,7 +143,10 @@ where
 {
     type Rejection = crate::error::AppError;
 
-    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
         let bytes = axum::body::Bytes::from_request(request, state)
             .await
             .map_err(|_| crate::error::AppError::Unprocessable)?;

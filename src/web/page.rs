@@ -49,7 +49,12 @@ const MENU: &[(&str, fn(&Messages) -> &'static str)] = &[
 ];
 
 impl Page {
-    pub fn build(user: Option<&CurrentUser>, path: &str, csrf: String, flashes: Vec<Flash>) -> Page {
+    pub fn build(
+        user: Option<&CurrentUser>,
+        path: &str,
+        csrf: String,
+        flashes: Vec<Flash>,
+    ) -> Page {
         let locale = user.map(|user| user.locale).unwrap_or_default();
         let t = locale.messages();
         let nav = match user {
@@ -59,7 +64,11 @@ impl Page {
                 .map(|(href, label)| NavItem {
                     href,
                     label: label(t),
-                    current: if *href == "/" { path == "/" } else { path.starts_with(href) },
+                    current: if *href == "/" {
+                        path == "/"
+                    } else {
+                        path.starts_with(href)
+                    },
                 })
                 .collect(),
             _ => Vec::new(),
@@ -67,11 +76,23 @@ impl Page {
         let user = user.map(|user| UserBadge {
             name: user.name.clone(),
             context: match &user.municipality {
-                Some(municipality) => format!("{} · {}", municipality.name, roles_label(&user.roles, t)),
+                Some(municipality) => {
+                    format!("{} · {}", municipality.name, roles_label(&user.roles, t))
+                }
                 None => roles_label(&user.roles, t),
             },
         });
-        Page { t, locale, title: String::new(), user, nav, crumbs: Vec::new(), csrf, flashes, path: path.to_string() }
+        Page {
+            t,
+            locale,
+            title: String::new(),
+            user,
+            nav,
+            crumbs: Vec::new(),
+            csrf,
+            flashes,
+            path: path.to_string(),
+        }
     }
 
     pub fn titled(mut self, title: impl Into<String>) -> Self {
@@ -81,7 +102,10 @@ impl Page {
 
     /// Adds a breadcrumb; the last one added is the current page (no link).
     pub fn crumb(mut self, label: impl Into<String>, href: impl Into<String>) -> Self {
-        self.crumbs.push(Crumb { label: label.into(), href: Some(href.into()) });
+        self.crumbs.push(Crumb {
+            label: label.into(),
+            href: Some(href.into()),
+        });
         self
     }
 
@@ -101,14 +125,23 @@ impl Page {
 impl FromRequestParts<AppState> for Page {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let session = parts
             .extensions
             .get::<Session>()
             .cloned()
             .ok_or_else(|| AppError::Internal("session layer missing".into()))?;
         let token = csrf::token(&session).await?;
-        let flashes = flash::take(&session).await?;
+        // Flashes wait for the next page a user sees; a POST that re-renders a form with
+        // errors must not swallow them.
+        let flashes = if parts.method == axum::http::Method::GET {
+            flash::take(&session).await?
+        } else {
+            Vec::new()
+        };
         let user = parts.extensions.get::<CurrentUser>();
         Ok(Page::build(user, parts.uri.path(), token, flashes))
     }

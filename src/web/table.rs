@@ -27,19 +27,29 @@ impl ListUrl {
     /// This URL with `key` set to `value` (empty removes it). Changing anything but the
     /// page starts again at page 1.
     pub fn with(&self, key: &str, value: &str) -> String {
-        let mut params: Vec<(String, String)> =
-            self.params.iter().filter(|(k, _)| k != key && (key == "page" || k != "page")).cloned().collect();
+        let mut params: Vec<(String, String)> = self
+            .params
+            .iter()
+            .filter(|(k, _)| k != key && (key == "page" || k != "page"))
+            .cloned()
+            .collect();
         if !value.is_empty() {
             params.push((key.to_string(), value.to_string()));
         }
         if params.is_empty() {
             return self.path.clone();
         }
-        format!("{}?{}", self.path, serde_urlencoded::to_string(&params).unwrap_or_default())
+        format!(
+            "{}?{}",
+            self.path,
+            serde_urlencoded::to_string(&params).unwrap_or_default()
+        )
     }
 
     pub fn has_filters(&self) -> bool {
-        self.params.iter().any(|(key, _)| key != "page" && key != "sort" && key != "dir")
+        self.params
+            .iter()
+            .any(|(key, _)| key != "page" && key != "sort" && key != "dir")
     }
 
     pub fn path(&self) -> &str {
@@ -55,9 +65,17 @@ pub struct Sort {
 
 impl Sort {
     /// The requested sort if its column is one of `allowed`, else `default`.
-    pub fn parse(column: Option<&str>, dir: Option<&str>, allowed: &[&'static str], default: Sort) -> Sort {
+    pub fn parse(
+        column: Option<&str>,
+        dir: Option<&str>,
+        allowed: &[&'static str],
+        default: Sort,
+    ) -> Sort {
         match column.and_then(|c| allowed.iter().find(|a| **a == c)) {
-            Some(column) => Sort { column, descending: dir == Some("desc") },
+            Some(column) => Sort {
+                column,
+                descending: dir == Some("desc"),
+            },
             None => default,
         }
     }
@@ -76,21 +94,45 @@ pub struct Column {
     pub sr_hint: &'static str,
 }
 
-pub fn columns(url: &ListUrl, sort: Sort, spec: &[(&'static str, Option<&'static str>)], t: &'static Messages) -> Vec<Column> {
+pub fn columns(
+    url: &ListUrl,
+    sort: Sort,
+    spec: &[(&'static str, Option<&'static str>)],
+    t: &'static Messages,
+) -> Vec<Column> {
     spec.iter()
         .map(|(label, key)| match key {
-            None => Column { label, href: None, aria_sort: None, icon: "", sr_hint: "" },
+            None => Column {
+                label,
+                href: None,
+                aria_sort: None,
+                icon: "",
+                sr_hint: "",
+            },
             Some(key) => {
                 let current = sort.column == *key;
-                let next_dir = if current && !sort.descending { "desc" } else { "asc" };
-                let mut target = ListUrl { path: url.path.clone(), params: url.params.clone() };
-                target.params.retain(|(k, _)| k != "sort" && k != "dir" && k != "page");
+                let next_dir = if current && !sort.descending {
+                    "desc"
+                } else {
+                    "asc"
+                };
+                let mut target = ListUrl {
+                    path: url.path.clone(),
+                    params: url.params.clone(),
+                };
+                target
+                    .params
+                    .retain(|(k, _)| k != "sort" && k != "dir" && k != "page");
                 target.params.push(("sort".into(), key.to_string()));
                 target.params.push(("dir".into(), next_dir.into()));
                 Column {
                     label,
                     href: Some(target.with("page", "")),
-                    aria_sort: current.then_some(if sort.descending { "descending" } else { "ascending" }),
+                    aria_sort: current.then_some(if sort.descending {
+                        "descending"
+                    } else {
+                        "ascending"
+                    }),
                     icon: match (current, sort.descending) {
                         (false, _) => "sort-table-none",
                         (true, false) => "sort-table-ascending",
@@ -122,7 +164,11 @@ pub struct Paging {
 
 impl Paging {
     pub fn new(requested: Option<i64>, per_page: i64) -> Self {
-        Paging { page: requested.unwrap_or(1).max(1), per_page, total: 0 }
+        Paging {
+            page: requested.unwrap_or(1).max(1),
+            per_page,
+            total: 0,
+        }
     }
 
     pub fn offset(&self) -> i64 {
@@ -149,11 +195,21 @@ impl Paging {
         }
         let first = self.offset() + 1;
         let last = (self.offset() + self.per_page).min(self.total);
-        fill(t.showing_x_to_y_of_z, &[&first.to_string(), &last.to_string(), &self.total.to_string()])
+        fill(
+            t.showing_x_to_y_of_z,
+            &[
+                &first.to_string(),
+                &last.to_string(),
+                &self.total.to_string(),
+            ],
+        )
     }
 
     pub fn position(&self, t: &Messages) -> String {
-        fill(t.page_n_of_m, &[&self.page.to_string(), &self.pages().to_string()])
+        fill(
+            t.page_n_of_m,
+            &[&self.page.to_string(), &self.pages().to_string()],
+        )
     }
 
     /// Links to the first, last and nearby pages; `None` marks a gap.
@@ -170,7 +226,11 @@ impl Paging {
             if n > previous + 1 {
                 links.push(None);
             }
-            links.push(Some(PageLink { number: n, href: url.with("page", &n.to_string()), current: n == self.page }));
+            links.push(Some(PageLink {
+                number: n,
+                href: url.with("page", &n.to_string()),
+                current: n == self.page,
+            }));
             previous = n;
         }
         links
@@ -192,7 +252,10 @@ mod tests {
 
     #[test]
     fn links_change_one_parameter_and_reset_the_page() {
-        let url = ListUrl::new("/medarbejdere", &[("q", "an na"), ("page", "3"), ("status", "")]);
+        let url = ListUrl::new(
+            "/medarbejdere",
+            &[("q", "an na"), ("page", "3"), ("status", "")],
+        );
         assert_eq!(url.with("page", "4"), "/medarbejdere?q=an+na&page=4");
         assert_eq!(url.with("q", "bo"), "/medarbejdere?q=bo");
         assert!(url.has_filters());
@@ -200,18 +263,50 @@ mod tests {
 
     #[test]
     fn sort_accepts_only_known_columns() {
-        let default = Sort { column: "name", descending: false };
-        assert_eq!(Sort::parse(Some("email"), Some("desc"), &["name", "email"], default), Sort { column: "email", descending: true });
-        assert_eq!(Sort::parse(Some("password_hash"), None, &["name", "email"], default), default);
+        let default = Sort {
+            column: "name",
+            descending: false,
+        };
+        assert_eq!(
+            Sort::parse(Some("email"), Some("desc"), &["name", "email"], default),
+            Sort {
+                column: "email",
+                descending: true
+            }
+        );
+        assert_eq!(
+            Sort::parse(Some("password_hash"), None, &["name", "email"], default),
+            default
+        );
     }
 
     #[test]
     fn paging_shows_neighbours_and_gaps() {
         let url = ListUrl::new("/x", &[]);
         let paging = Paging::new(Some(6), 25).with_total(250);
-        let numbers: Vec<Option<i64>> = paging.links(&url).iter().map(|l| l.as_ref().map(|l| l.number)).collect();
-        assert_eq!(numbers, vec![Some(1), None, Some(4), Some(5), Some(6), Some(7), Some(8), None, Some(10)]);
-        assert_eq!(paging.summary(Locale::Da.messages()), "Viser 126–150 af 250");
+        let numbers: Vec<Option<i64>> = paging
+            .links(&url)
+            .iter()
+            .map(|l| l.as_ref().map(|l| l.number))
+            .collect();
+        assert_eq!(
+            numbers,
+            vec![
+                Some(1),
+                None,
+                Some(4),
+                Some(5),
+                Some(6),
+                Some(7),
+                Some(8),
+                None,
+                Some(10)
+            ]
+        );
+        assert_eq!(
+            paging.summary(Locale::Da.messages()),
+            "Viser 126–150 af 250"
+        );
         assert_eq!(paging.next(&url).as_deref(), Some("/x?page=7"));
         assert_eq!(Paging::new(Some(1), 25).with_total(0).pages(), 1);
     }

@@ -333,7 +333,11 @@ mod tests {
     fn every_audit_action_has_a_label_in_both_languages() {
         for action in crate::audit::ACTIONS {
             for locale in [Locale::Da, Locale::En] {
-                assert_ne!(locale.messages().action_label(action), *action, "{action} lacks a label");
+                assert_ne!(
+                    locale.messages().action_label(action),
+                    *action,
+                    "{action} lacks a label"
+                );
             }
         }
     }

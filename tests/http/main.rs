@@ -1,0 +1,10 @@
+//! Integration tests: the real router over HTTP against real PostgreSQL.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod access;
+mod admin;
+mod login;
+mod platform;
+mod tenancy;

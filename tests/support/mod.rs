@@ -1,0 +1,410 @@
+//! Test harness: a real PostgreSQL (a throwaway embedded cluster per test run, or
+//! DATABASE_URL), one fresh database per test cloned from a migrated template with the
+//! demo data, and the real router served over TCP. Clients speak HTTP like a browser.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
+
+use korps::app::{self, AppState};
+use korps::config::Config;
+use korps::db::embedded::{Durability, EmbeddedPostgres};
+use korps::db::{self, Scope, TenantTx};
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::redirect::Policy;
+use scraper::{Html, Selector};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection, Executor, PgPool};
+use tokio::sync::OnceCell;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = korps::demo::PASSWORD;
+const TEMPLATE: &str = "korps_test_template";
+
+struct Cluster {
+    /// Superuser connection options (database "postgres").
+    admin: PgConnectOptions,
+    _embedded: Option<EmbeddedPostgres>,
+}
+
+fn cluster() -> &'static Cluster {
+    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| {
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            let admin = PgConnectOptions::from_str(&url)
+                .expect("DATABASE_URL")
+                .database("postgres");
+            return Cluster {
+                admin,
+                _embedded: None,
+            };
+        }
+        let dir = test_cluster_dir();
+        let embedded =
+            EmbeddedPostgres::start(&dir, Durability::Throwaway).expect("start the test cluster");
+        Cluster {
+            admin: embedded.connect_options("postgres"),
+            _embedded: Some(embedded),
+        }
+    })
+}
+
+/// A folder per test process; folders of finished runs are removed.
+fn test_cluster_dir() -> PathBuf {
+    let base = std::env::temp_dir();
+    if let Ok(entries) = std::fs::read_dir(&base) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if let Some(pid) = name
+                .strip_prefix("korps-test-")
+                .and_then(|pid| pid.parse::<i32>().ok())
+            {
+                // SAFETY: signal 0 only checks whether the process exists.
+                if unsafe { libc::kill(pid, 0) } != 0 {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+    }
+    base.join(format!("korps-test-{}", std::process::id()))
+}
+
+/// Migrates the template database and loads the demo data, once per test process.
+async fn template() -> &'static () {
+    static READY: OnceCell<()> = OnceCell::const_new();
+    READY
+        .get_or_init(|| async {
+            let admin = &cluster().admin;
+            let mut conn = admin.clone().connect().await.expect("connect as admin");
+            conn.execute(format!("DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)").as_str())
+                .await
+                .unwrap();
+            conn.execute(format!("CREATE DATABASE {TEMPLATE}").as_str())
+                .await
+                .unwrap();
+            let options = admin.clone().database(TEMPLATE);
+            db::migrate(&options).await.expect("migrate template");
+            let mut template = options.connect().await.unwrap();
+            korps::demo::load(&mut template).await.expect("demo data");
+            template.close().await.unwrap();
+            conn.close().await.unwrap();
+        })
+        .await
+}
+
+/// A fresh database for one test: a copy of the template.
+pub async fn fresh_database() -> PgConnectOptions {
+    template().await;
+    let admin = &cluster().admin;
+    let name = format!("korps_t_{}", Uuid::new_v4().simple());
+    let mut conn = admin.clone().connect().await.unwrap();
+    // Copies from one template can collide when started at the same instant; retry.
+    for attempt in 0.. {
+        match conn
+            .execute(format!("CREATE DATABASE {name} TEMPLATE {TEMPLATE}").as_str())
+            .await
+        {
+            Ok(_) => break,
+            Err(err) if attempt < 20 => {
+                let _ = err;
+                tokio::time::sleep(std::time::Duration::from_millis(50 + attempt * 25)).await;
+            }
+            Err(err) => panic!("create test database: {err}"),
+        }
+    }
+    conn.close().await.unwrap();
+    admin.clone().database(&name)
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub addr: SocketAddr,
+    /// The runtime pool (as korps_app, so row-level security applies).
+    pub pool: PgPool,
+    /// Owner/superuser options for the test's database, for setting up odd states.
+    pub owner: PgConnectOptions,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+        let owner = fresh_database().await;
+        let pool = db::runtime_pool(&owner);
+        db::ensure_row_level_security_applies(&pool)
+            .await
+            .expect("RLS applies to the runtime role");
+        let mut config = Config::for_tests(String::new());
+        configure(&mut config);
+        Self::serve(pool, owner, config).await
+    }
+
+    /// Serves the app on `pool` (which may point anywhere, e.g. through a proxy).
+    pub async fn serve(pool: PgPool, owner: PgConnectOptions, config: Config) -> TestApp {
+        let state = AppState {
+            pool: pool.clone(),
+            config: Arc::new(config),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let service = app::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move {
+            axum::serve(listener, service).await.unwrap();
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            addr,
+            pool,
+            owner,
+        }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    /// A client logged in as `email` with the demo password.
+    pub async fn login(&self, email: &str) -> Client {
+        let client = self.client();
+        let response = client.login(email, PASSWORD).await;
+        assert_eq!(
+            response.status, 303,
+            "login as {email} failed: {}",
+            response.text
+        );
+        client
+    }
+
+    pub async fn owner_conn(&self) -> sqlx::PgConnection {
+        self.owner.clone().connect().await.unwrap()
+    }
+
+    /// Runs `sql` returning one value as the owner (bypasses row-level security).
+    pub async fn scalar<T>(&self, sql: &str) -> T
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + Unpin,
+    {
+        let mut conn = self.owner_conn().await;
+        sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+    }
+
+    pub async fn user_id(&self, email: &str) -> Uuid {
+        let mut conn = self.owner_conn().await;
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    }
+
+    pub async fn municipality_id(&self, name: &str) -> Uuid {
+        let mut conn = self.owner_conn().await;
+        sqlx::query_scalar("SELECT id FROM municipalities WHERE name = $1")
+            .bind(name)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    }
+
+    /// A transaction as korps_app in `scope`.
+    pub async fn tenant_tx(&self, scope: Scope) -> TenantTx {
+        TenantTx::begin(&self.pool, scope).await.unwrap()
+    }
+}
+
+/// What a test looks at in a response.
+pub struct Page {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl Page {
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.text)
+    }
+
+    pub fn location(&self) -> String {
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Texts of all elements matching `selector`, whitespace collapsed.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        let selector = Selector::parse(selector).expect("selector");
+        self.html()
+            .select(&selector)
+            .map(|el| {
+                el.text()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    pub fn text_of(&self, selector: &str) -> String {
+        self.texts(selector).into_iter().next().unwrap_or_default()
+    }
+
+    pub fn has(&self, selector: &str) -> bool {
+        !self.texts(selector).is_empty() || {
+            let selector = Selector::parse(selector).expect("selector");
+            self.html().select(&selector).next().is_some()
+        }
+    }
+
+    pub fn attr(&self, selector: &str, attr: &str) -> Option<String> {
+        let selector = Selector::parse(selector).expect("selector");
+        self.html()
+            .select(&selector)
+            .next()
+            .and_then(|el| el.value().attr(attr))
+            .map(str::to_string)
+    }
+
+    /// The message shown next to a form field (dkfds `form-error-message`).
+    pub fn field_error(&self, field: &str) -> String {
+        self.text_of(&format!("#{field}-error"))
+            .trim_start_matches("Fejl:")
+            .trim()
+            .to_string()
+    }
+
+    pub fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// A browser-like client: keeps cookies, sends Origin on POST, does not follow redirects
+/// (tests assert them), and remembers the last CSRF token it saw in a page.
+pub struct Client {
+    pub base: String,
+    http: reqwest::Client,
+    token: std::sync::Mutex<Option<String>>,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        let mut headers = HeaderMap::new();
+        headers.insert("origin", HeaderValue::from_str(base).unwrap());
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        Client {
+            base: base.to_string(),
+            http,
+            token: std::sync::Mutex::new(None),
+        }
+    }
+
+    async fn read(&self, response: reqwest::Response) -> Page {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        let page = Page {
+            status,
+            headers,
+            text,
+        };
+        if let Some(token) = page.attr("input[name=csrf_token]", "value") {
+            if !token.is_empty() {
+                *self.token.lock().unwrap() = Some(token);
+            }
+        }
+        page
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        self.read(response).await
+    }
+
+    /// Follows redirects from `path` (GET) and returns the final page.
+    pub async fn follow(&self, path: &str) -> Page {
+        let mut page = self.get(path).await;
+        let mut hops = 0;
+        while (300..400).contains(&page.status) && hops < 5 {
+            page = self.get(&page.location()).await;
+            hops += 1;
+        }
+        page
+    }
+
+    /// The session's CSRF token (from the last page seen, or a fresh GET of /login).
+    pub async fn token(&self) -> String {
+        if let Some(token) = self.token.lock().unwrap().clone() {
+            return token;
+        }
+        self.get("/login").await;
+        self.token
+            .lock()
+            .unwrap()
+            .clone()
+            .expect("a page with a CSRF token")
+    }
+
+    /// POSTs a form with the session's CSRF token added.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.token().await;
+        let mut body: Vec<(&str, &str)> = fields.to_vec();
+        body.push(("csrf_token", &token));
+        self.post_raw(path, &body).await
+    }
+
+    /// POSTs exactly `fields`, no token added.
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        self.read(response).await
+    }
+
+    pub async fn post_with_headers(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: HeaderMap,
+    ) -> Page {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .headers(headers)
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        self.read(response).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Page {
+        self.get("/login").await;
+        self.post("/login", &[("email", email), ("password", password)])
+            .await
+    }
+}
