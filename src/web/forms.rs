@@ -108,29 +108,6 @@ pub async fn complete(tx: &mut TenantTx, key: Uuid, location: &str) -> Result<()
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn email_check_accepts_ordinary_addresses_only() {
-        assert!(is_valid_email("mette.hansen@aarhus.dk"));
-        assert!(!is_valid_email("mette.hansen"));
-        assert!(!is_valid_email("mette @aarhus.dk"));
-        assert!(!is_valid_email("mette@aarhus"));
-        assert!(!is_valid_email("@aarhus.dk"));
-    }
-
-    #[test]
-    fn field_errors_keep_the_first_message_per_field() {
-        let mut errors = FieldErrors::default();
-        errors.add("email", "a");
-        errors.add("email", "b");
-        assert_eq!(errors.get("email"), Some("a"));
-        assert_eq!(errors.iter().count(), 1);
-    }
-}
-
 /// The form extractor every handler uses. Unlike `axum::Form` it reads repeated fields
 /// (`roles=mentor&roles=parent_coach`) into a `Vec`. A body that does not fit gives the
 /// 422 page.
@@ -153,5 +130,28 @@ where
         serde_html_form::from_bytes(&bytes)
             .map(Form)
             .map_err(|_| crate::error::AppError::Unprocessable)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_check_accepts_ordinary_addresses_only() {
+        assert!(is_valid_email("mette.hansen@aarhus.dk"));
+        assert!(!is_valid_email("mette.hansen"));
+        assert!(!is_valid_email("mette @aarhus.dk"));
+        assert!(!is_valid_email("mette@aarhus"));
+        assert!(!is_valid_email("@aarhus.dk"));
+    }
+
+    #[test]
+    fn field_errors_keep_the_first_message_per_field() {
+        let mut errors = FieldErrors::default();
+        errors.add("email", "a");
+        errors.add("email", "b");
+        assert_eq!(errors.get("email"), Some("a"));
+        assert_eq!(errors.iter().count(), 1);
     }
 }

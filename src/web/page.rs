@@ -40,8 +40,11 @@ pub struct Page {
     pub path: String,
 }
 
+/// A menu label, looked up in the user's catalogue.
+type Label = fn(&Messages) -> &'static str;
+
 /// The menu, in order; each item shows only to those the access table lets in.
-const MENU: &[(&str, fn(&Messages) -> &'static str)] = &[
+const MENU: &[(&str, Label)] = &[
     ("/", |t| t.nav_start),
     ("/kommuner", |t| t.nav_municipalities),
     ("/medarbejdere", |t| t.nav_staff),
