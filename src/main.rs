@@ -77,7 +77,12 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
     result
 }
 
-async fn serve(config: Config, database: &Database) -> Result<(), AnyError> {
+async fn serve(mut config: Config, database: &Database) -> Result<(), AnyError> {
+    // The embedded cluster is the local demo/development setup, served over plain HTTP
+    // on this machine: the session cookie cannot be `Secure` there.
+    if database.cluster.is_some() && config.bind.ip().is_loopback() {
+        config.insecure_cookies = true;
+    }
     db::migrate(&database.options).await?;
     if database.cluster.is_some() {
         if database.fresh {

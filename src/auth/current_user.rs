@@ -38,6 +38,14 @@ pub struct AuthState {
     pub last_seen: i64,
 }
 
+impl AuthState {
+    /// Past the absolute or the idle limit. (The session store also drops sessions idle
+    /// for longer than the idle limit; this check does not depend on it.)
+    pub fn expired(&self, now: i64) -> bool {
+        now - self.login_at > ABSOLUTE_TIMEOUT_SECS || now - self.last_seen > IDLE_TIMEOUT_SECS
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct MunicipalityRef {
     pub id: Uuid,
@@ -106,7 +114,7 @@ async fn resolve(state: &AppState, session: &Session) -> Result<Option<CurrentUs
         return Ok(None);
     };
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    if now - auth.login_at > ABSOLUTE_TIMEOUT_SECS || now - auth.last_seen > IDLE_TIMEOUT_SECS {
+    if auth.expired(now) {
         end_session(session).await?;
         flash::push(
             session,
@@ -190,5 +198,34 @@ impl FromRequestParts<AppState> for TenantTx {
     ) -> Result<Self, Self::Rejection> {
         let user = CurrentUser::from_request_parts(parts, state).await?;
         Ok(TenantTx::begin(&state.pool, user.scope()).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(login_at: i64, last_seen: i64) -> AuthState {
+        AuthState {
+            user_id: Uuid::nil(),
+            membership_id: Uuid::nil(),
+            generation: 0,
+            login_at,
+            last_seen,
+        }
+    }
+
+    #[test]
+    fn sessions_end_after_30_idle_minutes() {
+        assert!(!state(0, 1000).expired(1000 + 30 * 60));
+        assert!(state(0, 1000).expired(1000 + 30 * 60 + 1));
+    }
+
+    #[test]
+    fn sessions_end_12_hours_after_login_however_active() {
+        let login = 0;
+        let twelve_hours = 12 * 60 * 60;
+        assert!(!state(login, twelve_hours - 10).expired(twelve_hours));
+        assert!(state(login, twelve_hours).expired(twelve_hours + 1));
     }
 }

@@ -51,7 +51,10 @@ fn allowed(access: Access, persona: &Persona) -> bool {
 
 fn concrete(path: &str) -> String {
     path.replace("{id}", "0191f1d4-1111-7222-8333-444455556666")
-        .replace("{version}/{*path}", korps::web::assets::url("korps.css").trim_start_matches("/static/"))
+        .replace(
+            "{version}/{*path}",
+            korps::web::assets::url("korps.css").trim_start_matches("/static/"),
+        )
 }
 
 #[tokio::test]

@@ -198,3 +198,21 @@ async fn another_municipalitys_staff_answer_404() {
         "Aarhus staff are not listed in Odense"
     );
 }
+
+#[tokio::test]
+async fn start_up_refuses_a_runtime_role_that_bypasses_row_level_security() {
+    let app = TestApp::spawn().await;
+    // Connected as the superuser without switching to korps_app.
+    let superuser = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(app.owner.clone())
+        .await
+        .unwrap();
+    let refused = korps::db::ensure_row_level_security_applies(&superuser).await;
+    assert!(refused.is_err_and(|message| message.contains("refusing to serve")));
+    assert!(
+        korps::db::ensure_row_level_security_applies(&app.pool)
+            .await
+            .is_ok()
+    );
+}
