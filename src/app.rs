@@ -77,6 +77,7 @@ pub fn router(state: AppState) -> Router {
             get(staff::reset_password_page).post(staff::reset_password),
         )
         .route("/adgangslog", get(audit::audit_log_page))
+        .route("/adgangslog.csv", get(audit::audit_log_csv))
         .route_layer(from_fn(auth::access::authorize))
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(

@@ -5,7 +5,7 @@
 mod page;
 pub mod repo;
 
-pub use page::audit_log_page;
+pub use page::{audit_log_csv, audit_log_page};
 
 use uuid::Uuid;
 
@@ -26,6 +26,7 @@ pub const ACTIONS: &[&str] = &[
     "user_deactivated",
     "user_reactivated",
     "municipality_created",
+    "audit_log_exported",
 ];
 
 /// One entry. `details` holds ids and field names only, never the data itself.

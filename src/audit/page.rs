@@ -10,10 +10,14 @@ use time::macros::format_description;
 use uuid::Uuid;
 
 use super::{ACTIONS, repo};
+use crate::auth::CurrentUser;
 use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::web::Page;
+use crate::web::client::ClientAddr;
+use crate::web::csv_export;
 use crate::web::forms::FieldErrors;
+use crate::web::i18n::Messages;
 use crate::web::table::{ListUrl, Paging};
 
 const PER_PAGE: i64 = 50;
@@ -51,6 +55,7 @@ struct LogView {
     errors: FieldErrors,
     paging: Paging,
     url: ListUrl,
+    export: String,
 }
 
 /// Accepts 01-11-2026 (as shown) and 2026-11-01 (as a date picker sends it).
@@ -61,12 +66,8 @@ fn parse_date(text: &str) -> Option<Date> {
         .ok()
 }
 
-pub async fn audit_log_page(
-    mut tx: TenantTx,
-    page: Page,
-    Query(query): Query<AuditQuery>,
-) -> AppResult<Response> {
-    let t = page.t;
+/// The filter of the query; dates that cannot be read become messages for their field.
+fn parse_filter(query: &AuditQuery, t: &'static Messages) -> (repo::Filter, FieldErrors) {
     let mut errors = FieldErrors::default();
     let mut date = |field: &'static str, text: &str| {
         if text.trim().is_empty() {
@@ -87,39 +88,55 @@ pub async fn audit_log_page(
         from: date("from", &query.from),
         to: date("to", &query.to),
     };
-    let paging = Paging::new(query.page, PER_PAGE);
-    let (entries, total) = repo::page(&mut tx, &filter, paging.limit(), paging.offset()).await?;
-    let actors = repo::actors(&mut tx).await?;
-    tx.commit().await?;
-    let rows = entries
-        .into_iter()
-        .map(|entry| Row {
-            at: entry.at_local,
-            actor: entry
-                .actor_name
-                .unwrap_or_else(|| t.unknown_actor.to_string()),
-            action: t.action_label(&entry.action).to_string(),
-            subject: match (entry.subject_type, entry.subject_id) {
-                (Some(kind), Some(id)) => format!("{kind} {}", &id.to_string()[..8]),
-                _ => String::new(),
-            },
-            purpose: entry.purpose.unwrap_or_default(),
-            address: entry
-                .client_addr
-                .map(|addr| addr.ip().to_string())
-                .unwrap_or_default(),
-        })
-        .collect();
-    let url = ListUrl::new(
-        "/adgangslog",
+    (filter, errors)
+}
+
+fn row(entry: repo::Entry, t: &'static Messages) -> Row {
+    Row {
+        at: entry.at_local,
+        actor: entry
+            .actor_name
+            .unwrap_or_else(|| t.unknown_actor.to_string()),
+        action: t.action_label(&entry.action).to_string(),
+        subject: match (entry.subject_name, entry.subject_type, entry.subject_id) {
+            (Some(name), _, _) => name,
+            (None, Some(kind), Some(id)) => format!("{kind} {}", &id.to_string()[..8]),
+            _ => String::new(),
+        },
+        purpose: entry.purpose.unwrap_or_default(),
+        address: entry
+            .client_addr
+            .map(|addr| addr.ip().to_string())
+            .unwrap_or_default(),
+    }
+}
+
+fn list_url(path: &str, query: &AuditQuery, page: i64) -> ListUrl {
+    ListUrl::new(
+        path,
         &[
             ("actor", &query.actor),
             ("action", &query.action),
             ("from", &query.from),
             ("to", &query.to),
-            ("page", &paging.page.to_string()),
+            ("page", &page.to_string()),
         ],
-    );
+    )
+}
+
+pub async fn audit_log_page(
+    mut tx: TenantTx,
+    page: Page,
+    Query(query): Query<AuditQuery>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let (filter, errors) = parse_filter(&query, t);
+    let paging = Paging::new(query.page, PER_PAGE);
+    let (entries, total) = repo::page(&mut tx, &filter, paging.limit(), paging.offset()).await?;
+    let actors = repo::actors(&mut tx).await?;
+    tx.commit().await?;
+    let url = list_url("/adgangslog", &query, paging.page);
+    let export = list_url("/adgangslog.csv", &query, 1).with("page", "");
     Ok(LogView {
         actions: ACTIONS
             .iter()
@@ -129,14 +146,61 @@ pub async fn audit_log_page(
             .titled(t.audit_title)
             .crumb(t.nav_start, "/")
             .crumb(t.audit_title, "/adgangslog"),
+        rows: entries.into_iter().map(|entry| row(entry, t)).collect(),
         query,
         actors,
-        rows,
         errors,
         paging: paging.with_total(total),
         url,
+        export,
     }
     .into_response())
+}
+
+/// The most rows one export holds; narrow the dates for more.
+const EXPORT_LIMIT: i64 = 100_000;
+
+/// The filtered log as CSV; the export itself is logged.
+pub async fn audit_log_csv(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    user: CurrentUser,
+    Query(query): Query<AuditQuery>,
+) -> AppResult<Response> {
+    let t = user.locale.messages();
+    let (filter, _) = parse_filter(&query, t);
+    let (entries, _) = repo::page(&mut tx, &filter, EXPORT_LIMIT, 0).await?;
+    super::record(
+        &mut tx,
+        addr,
+        super::Event::new("audit_log_exported")
+            .details(serde_json::json!({ "rows": entries.len() })),
+    )
+    .await?;
+    tx.commit().await?;
+    let rows = entries.into_iter().map(|entry| {
+        let row = row(entry, t);
+        vec![
+            row.at,
+            row.actor,
+            row.action,
+            row.subject,
+            row.purpose,
+            row.address,
+        ]
+    });
+    csv_export::download(
+        "adgangslog.csv",
+        &[
+            t.audit_at,
+            t.audit_actor,
+            t.audit_action,
+            t.audit_subject,
+            t.audit_purpose,
+            t.audit_address,
+        ],
+        rows,
+    )
 }
 
 #[cfg(test)]

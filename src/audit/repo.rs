@@ -51,6 +51,8 @@ pub struct Entry {
     pub at_local: String,
     pub actor_name: Option<String>,
     pub action: String,
+    /// The name of the record when it is a person (staff account).
+    pub subject_name: Option<String>,
     pub subject_type: Option<String>,
     pub subject_id: Option<Uuid>,
     pub purpose: Option<String>,
@@ -85,9 +87,10 @@ pub async fn page(
     let entries = sqlx::query_as!(
         Entry,
         r#"SELECT to_char(a.at AT TIME ZONE 'Europe/Copenhagen', 'DD-MM-YYYY HH24:MI:SS') AS "at_local!",
-                  u.name AS "actor_name?", a.action, a.subject_type, a.subject_id, a.purpose, a.client_addr
+                  u.name AS "actor_name?", a.action, s.name AS "subject_name?", a.subject_type, a.subject_id, a.purpose, a.client_addr
            FROM audit_log a
            LEFT JOIN users u ON u.id = a.actor_id
+           LEFT JOIN users s ON a.subject_type = 'user' AND s.id = a.subject_id
            WHERE a.municipality_id = $1
              AND ($2::uuid IS NULL OR a.actor_id = $2)
              AND ($3::text IS NULL OR a.action = $3)

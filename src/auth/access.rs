@@ -71,6 +71,7 @@ pub const ROUTES: &[RouteRule] = &[
         COORDINATOR,
     ),
     rule("GET", "/adgangslog", COORDINATOR),
+    rule("GET", "/adgangslog.csv", COORDINATOR),
 ];
 
 /// Routes a user with a temporary password may use before choosing their own.

@@ -7,8 +7,9 @@ use axum::http::request::Parts;
 
 use crate::app::AppState;
 
-/// The address a request came from: the socket peer, or the first `X-Forwarded-For`
-/// entry when Korps is configured to trust its reverse proxy.
+/// The address a request came from: the socket peer, or — when Korps is configured to
+/// trust its reverse proxy — the last `X-Forwarded-For` entry, the one that proxy added
+/// (earlier entries come from the client and can be forged).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub Option<IpAddr>);
 
@@ -29,7 +30,7 @@ pub fn client_addr(parts: &Parts, trust_proxy: bool) -> Option<IpAddr> {
             .headers
             .get("x-forwarded-for")
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.split(',').next())
+            .and_then(|value| value.rsplit(',').next())
             .and_then(|first| first.trim().parse().ok());
         if forwarded.is_some() {
             return forwarded;

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod client;
 pub mod csrf;
+pub mod csv_export;
 pub mod error_pages;
 pub mod flash;
 pub mod forms;

@@ -443,3 +443,38 @@ async fn the_audit_log_filters_by_date_and_says_when_a_date_is_wrong() {
         "today's login is listed"
     );
 }
+
+#[tokio::test]
+async fn the_audit_log_downloads_as_csv_for_excel_and_the_download_is_logged() {
+    let app = TestApp::spawn().await;
+    app.client()
+        .login("mentor.aarhus@example.org", "forkert adgangskode")
+        .await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let page = coordinator.get("/adgangslog?action=login_failed").await;
+    let link = page.attr("a[download]", "href").unwrap();
+    assert_eq!(link, "/adgangslog.csv?action=login_failed");
+    let csv = coordinator.get(&link).await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(csv.header("content-disposition").contains("adgangslog.csv"));
+    assert!(
+        csv.text.starts_with('\u{feff}'),
+        "byte-order mark for Excel"
+    );
+    let lines: Vec<&str> = csv.text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0],
+        "Tidspunkt;Medarbejder;Handling;Post;Formål;Adresse"
+    );
+    assert_eq!(lines.len(), 2, "only the failed login: {lines:?}");
+    assert!(lines[1].contains("Ahmad Rahimi;Mislykket login"));
+    let exported = coordinator
+        .get("/adgangslog?action=audit_log_exported")
+        .await;
+    assert_eq!(
+        exported.texts("tbody tr").len(),
+        1,
+        "the export is in the log"
+    );
+}

@@ -201,6 +201,8 @@ pub const DA: Messages = Messages {
     action_user_deactivated: "Medarbejder deaktiveret",
     action_user_reactivated: "Medarbejder aktiveret igen",
     action_municipality_created: "Kommune oprettet",
+    action_audit_log_exported: "Adgangslog eksporteret",
+    export_csv: "Hent som CSV (Excel)",
 
     error_403_title: "Du har ikke adgang",
     error_403_text: "Du har ikke adgang til denne side eller handling. Kontakt din koordinator, hvis du mener, at du burde have adgang.",

@@ -201,6 +201,8 @@ pub const EN: Messages = Messages {
     action_user_deactivated: "Account deactivated",
     action_user_reactivated: "Account reactivated",
     action_municipality_created: "Municipality created",
+    action_audit_log_exported: "Access log exported",
+    export_csv: "Download as CSV (Excel)",
 
     error_403_title: "You do not have access",
     error_403_text: "You do not have access to this page or action. Contact your coordinator if you think you should.",

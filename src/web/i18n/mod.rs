@@ -264,6 +264,8 @@ pub struct Messages {
     pub action_user_deactivated: &'static str,
     pub action_user_reactivated: &'static str,
     pub action_municipality_created: &'static str,
+    pub action_audit_log_exported: &'static str,
+    pub export_csv: &'static str,
 
     // Error pages
     pub error_403_title: &'static str,
@@ -303,6 +305,7 @@ impl Messages {
             "user_deactivated" => self.action_user_deactivated,
             "user_reactivated" => self.action_user_reactivated,
             "municipality_created" => self.action_municipality_created,
+            "audit_log_exported" => self.action_audit_log_exported,
             other => other,
         }
     }
