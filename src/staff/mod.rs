@@ -279,7 +279,12 @@ impl FormView {
             role_choices,
             errors,
             form_key: form.form_key.unwrap_or_else(Uuid::new_v4).to_string(),
-            version: existing.map_or(0, |staff| staff.version),
+            // The version the user started from, so a re-rendered form still detects
+            // a save by someone else in between.
+            version: form
+                .version
+                .or(existing.map(|staff| staff.version))
+                .unwrap_or_default(),
             user_id: existing.map(|staff| staff.id),
             active: existing.is_none_or(|staff| staff.active),
             managed_elsewhere: existing
@@ -369,71 +374,67 @@ pub async fn update(
     Form(form): Form<StaffForm>,
 ) -> AppResult<Response> {
     let t = page.t;
-    let current = existing(&mut tx, id).await?;
-    if current.roles.contains(&Role::Coordinator) {
-        return Err(AppError::Forbidden);
+    let current = manageable(&mut tx, id).await?;
+    let invalid = |page: Page, form: StaffForm, errors: FieldErrors| {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormView::new(page, form, errors, Some(&current)),
+        )
+            .into_response()
+    };
+    let valid = match form.validate(&Role::MEMBER_ROLES, t) {
+        Ok(valid) => valid,
+        Err(errors) => return Ok(invalid(page, form, errors)),
+    };
+    if repo::email_in_use(&mut tx, &valid.email, Some(id)).await? {
+        let mut errors = FieldErrors::default();
+        errors.add("email", t.email_taken);
+        return Ok(invalid(page, form, errors));
     }
-    let mut errors = match form.validate(&Role::MEMBER_ROLES, t) {
-        Ok(valid) => {
-            if repo::email_in_use(&mut tx, &valid.email, Some(id)).await? {
-                let mut errors = FieldErrors::default();
-                errors.add("email", t.email_taken);
-                errors
-            } else {
-                let changed = repo::Staff {
-                    name: valid.name,
-                    email: valid.email,
-                    roles: valid.roles,
-                    ..current.clone()
-                };
-                if repo::update(&mut tx, &changed, form.version.unwrap_or_default()).await? {
-                    let fields: Vec<&str> = [
-                        ("name", changed.name != current.name),
-                        ("email", changed.email != current.email),
-                        ("roles", changed.roles != current.roles),
-                    ]
-                    .iter()
-                    .filter(|(_, differs)| *differs)
-                    .map(|(field, _)| *field)
-                    .collect();
-                    audit::record(
-                        &mut tx,
-                        addr,
-                        Event::new("user_updated")
-                            .subject("user", id)
-                            .details(json!({ "fields": fields })),
-                    )
-                    .await?;
-                    tx.commit().await?;
-                    flash::push(&session, flash::Kind::Success, t.staff_updated).await?;
-                    return Ok(Redirect::to(&format!("/medarbejdere/{id}")).into_response());
-                }
-                // Someone saved in between: show both versions, keep what this user typed.
-                let mut view = FormView::new(
-                    page,
-                    StaffForm {
-                        version: Some(current.version),
-                        ..form
-                    },
-                    FieldErrors::default(),
-                    Some(&current),
-                );
-                view.conflict = Some(TheirVersion {
-                    name: current.name.clone(),
-                    email: current.email.clone(),
-                    roles: roles_label(&current.roles, t),
-                });
-                return Ok((StatusCode::CONFLICT, view).into_response());
-            }
-        }
-        Err(errors) => errors,
+    let changed = repo::Staff {
+        name: valid.name,
+        email: valid.email,
+        roles: valid.roles,
+        ..current.clone()
     };
-    let form = StaffForm {
-        version: form.version,
-        ..form
-    };
-    let view = FormView::new(page, form, std::mem::take(&mut errors), Some(&current));
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response())
+    if !repo::update(&mut tx, &changed, form.version.unwrap_or_default()).await? {
+        // Someone saved in between: show both versions and keep what this user typed; a
+        // second save (now carrying the current version) applies it.
+        let mut view = FormView::new(
+            page,
+            StaffForm {
+                version: Some(current.version),
+                ..form
+            },
+            FieldErrors::default(),
+            Some(&current),
+        );
+        view.conflict = Some(TheirVersion {
+            name: current.name.clone(),
+            email: current.email.clone(),
+            roles: roles_label(&current.roles, t),
+        });
+        return Ok((StatusCode::CONFLICT, view).into_response());
+    }
+    let fields: Vec<&str> = [
+        ("name", changed.name != current.name),
+        ("email", changed.email != current.email),
+        ("roles", changed.roles != current.roles),
+    ]
+    .into_iter()
+    .filter_map(|(field, differs)| differs.then_some(field))
+    .collect();
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("user_updated")
+            .subject("user", id)
+            .details(json!({ "fields": fields })),
+    )
+    .await?;
+    tx.commit().await?;
+    flash::push(&session, flash::Kind::Success, t.staff_updated).await?;
+    Ok(Redirect::to(&format!("/medarbejdere/{id}")).into_response())
 }
 
 #[derive(Template, WebTemplate)]

@@ -478,3 +478,55 @@ async fn the_audit_log_downloads_as_csv_for_excel_and_the_download_is_logged() {
         "the export is in the log"
     );
 }
+
+#[tokio::test]
+async fn a_form_rerendered_with_errors_still_notices_a_save_by_someone_else() {
+    let app = TestApp::spawn().await;
+    let id = app.user_id("mentor.aarhus@example.org").await;
+    let me = app.login("koordinator.aarhus@example.org").await;
+    let edit = me.get(&format!("/medarbejdere/{id}")).await;
+    let version = edit.attr("input[name=version]", "value").unwrap();
+    let other = app.login("koordinator.aarhus@example.org").await;
+    other.get(&format!("/medarbejdere/{id}")).await;
+    let saved = other
+        .post(
+            &format!("/medarbejdere/{id}"),
+            &[
+                ("name", "Ahmad R."),
+                ("email", "mentor.aarhus@example.org"),
+                ("roles", "mentor"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let invalid = me
+        .post(
+            &format!("/medarbejdere/{id}"),
+            &[
+                ("name", ""),
+                ("email", "mentor.aarhus@example.org"),
+                ("roles", "mentor"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(invalid.status, 422);
+    assert_eq!(
+        invalid.attr("input[name=version]", "value"),
+        Some(version.clone()),
+        "the version I started from is kept"
+    );
+    let retry = me
+        .post(
+            &format!("/medarbejdere/{id}"),
+            &[
+                ("name", "Ahmad Rahimi Jr."),
+                ("email", "mentor.aarhus@example.org"),
+                ("roles", "mentor"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(retry.status, 409);
+}

@@ -271,3 +271,25 @@ async fn while_the_database_is_down_pages_answer_503_and_recover_by_themselves()
     assert!(recovered, "pages work again without a restart");
     assert_eq!(client.get("/readyz").await.status, 200);
 }
+
+#[tokio::test]
+async fn an_internal_error_is_a_page_without_details() {
+    let app = TestApp::spawn().await;
+    let client = app.login("koordinator.aarhus@example.org").await;
+    let mut conn = app.owner_conn().await;
+    sqlx::query("ALTER TABLE audit_log RENAME TO audit_log_moved")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let page = client.get("/adgangslog").await;
+    assert_eq!(page.status, 500);
+    assert_eq!(page.text_of("h1"), "Der opstod en fejl");
+    assert!(
+        !page.text.contains("audit_log"),
+        "no database detail on the page"
+    );
+    assert!(
+        !page.text.contains("relation"),
+        "no database detail on the page"
+    );
+}
