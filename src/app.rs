@@ -22,7 +22,10 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::config::Config;
 use crate::web::{assets, csrf, error_pages, headers};
-use crate::{account, audit, auth, db, home, municipalities, staff};
+use crate::{
+    account, audit, auth, citizens, coaching, corps, courses, db, home, matching, municipalities,
+    staff,
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -78,6 +81,44 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/adgangslog", get(audit::audit_log_page))
         .route("/adgangslog.csv", get(audit::audit_log_csv))
+        .route("/korps", get(corps::list_page))
+        .route("/korps/{id}", get(corps::edit_page).post(corps::update))
+        .route("/min-profil", get(corps::own_page).post(corps::update_own))
+        .route("/borgere", get(citizens::list_page).post(citizens::create))
+        .route("/borgere/ny", get(citizens::new_page))
+        .route(
+            "/borgere/{id}",
+            get(citizens::show_page).post(citizens::update),
+        )
+        .route("/borgere/{id}/rediger", get(citizens::edit_page))
+        .route("/borgere/{id}/samtykker", post(citizens::add_consent))
+        .route(
+            "/borgere/{id}/samtykker/{consent_id}/tilbagekald",
+            post(citizens::withdraw_consent),
+        )
+        .route("/borgere/{id}/relationer", post(citizens::add_relation))
+        .route("/borgere/{id}/konflikter", post(citizens::add_conflict))
+        .route("/borgere/{id}/forloeb", post(courses::create_for_citizen))
+        .route("/forloeb", get(courses::list_page))
+        .route(
+            "/forloeb/nyt-netvaerk",
+            get(courses::new_network_page).post(courses::create_network),
+        )
+        .route("/forloeb/{id}", get(courses::show_page))
+        .route(
+            "/forloeb/{id}/match",
+            get(matching::candidates_page).post(matching::assign),
+        )
+        .route("/forloeb/{id}/status", post(courses::transition))
+        .route("/forloeb/{id}/annuller", post(courses::cancel))
+        .route("/forloeb/{id}/overdragelse", get(courses::handover_page))
+        .route("/forloeb/{id}/sessioner/ny", get(courses::new_session_page))
+        .route("/forloeb/{id}/sessioner", post(courses::log_session))
+        .route(
+            "/forloeb/{id}/sessioner/{session_id}",
+            get(courses::edit_session_page).post(courses::update_session),
+        )
+        .route("/coaching", get(coaching::log_page).post(coaching::record))
         .route_layer(from_fn(auth::access::authorize))
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(

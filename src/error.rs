@@ -11,6 +11,9 @@ pub enum AppError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// The record changed underneath (someone else moved the course first).
+    #[error("conflict")]
+    Conflict,
     /// A request whose body does not fit the form at all (not a validation error: those
     /// re-render the form with messages).
     #[error("unprocessable request")]
@@ -36,6 +39,7 @@ impl AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Conflict => StatusCode::CONFLICT,
             AppError::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Database(err) if database_unavailable(err) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(sqlx::Error::RowNotFound) => StatusCode::NOT_FOUND,

@@ -5,8 +5,6 @@ use askama_web::WebTemplate;
 use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use time::Date;
-use time::macros::format_description;
 use uuid::Uuid;
 
 use super::{ACTIONS, repo};
@@ -58,14 +56,6 @@ struct LogView {
     export: String,
 }
 
-/// Accepts 01-11-2026 (as shown) and 2026-11-01 (as a date picker sends it).
-fn parse_date(text: &str) -> Option<Date> {
-    let text = text.trim();
-    Date::parse(text, format_description!("[day]-[month]-[year]"))
-        .or_else(|_| Date::parse(text, format_description!("[year]-[month]-[day]")))
-        .ok()
-}
-
 /// The filter of the query; dates that cannot be read become messages for their field.
 fn parse_filter(query: &AuditQuery, t: &'static Messages) -> (repo::Filter, FieldErrors) {
     let mut errors = FieldErrors::default();
@@ -73,7 +63,7 @@ fn parse_filter(query: &AuditQuery, t: &'static Messages) -> (repo::Filter, Fiel
         if text.trim().is_empty() {
             return None;
         }
-        let date = parse_date(text);
+        let date = crate::web::forms::parse_date(text);
         if date.is_none() {
             errors.add(field, t.date_invalid);
         }
@@ -205,7 +195,7 @@ pub async fn audit_log_csv(
 
 #[cfg(test)]
 mod tests {
-    use super::parse_date;
+    use crate::web::forms::parse_date;
     use time::macros::date;
 
     #[test]

@@ -29,6 +29,9 @@ pub struct RouteRule {
 
 const NATIONAL: Access = Access::Roles(&[Role::National]);
 const COORDINATOR: Access = Access::Roles(&[Role::Coordinator]);
+/// Mentors and parent coaches (their own courses) and coordinators (all courses).
+const COURSE_WORK: Access = Access::Roles(&[Role::Coordinator, Role::Mentor, Role::ParentCoach]);
+const MEMBER: Access = Access::Roles(&[Role::Mentor, Role::ParentCoach]);
 
 const fn rule(method: &'static str, path: &'static str, access: Access) -> RouteRule {
     RouteRule {
@@ -72,6 +75,41 @@ pub const ROUTES: &[RouteRule] = &[
     ),
     rule("GET", "/adgangslog", COORDINATOR),
     rule("GET", "/adgangslog.csv", COORDINATOR),
+    rule("GET", "/korps", COORDINATOR),
+    rule("GET", "/korps/{id}", COORDINATOR),
+    rule("POST", "/korps/{id}", COORDINATOR),
+    rule("GET", "/min-profil", MEMBER),
+    rule("POST", "/min-profil", MEMBER),
+    rule("GET", "/borgere", COORDINATOR),
+    rule("GET", "/borgere/ny", COORDINATOR),
+    rule("POST", "/borgere", COORDINATOR),
+    rule("GET", "/borgere/{id}", COORDINATOR),
+    rule("POST", "/borgere/{id}", COORDINATOR),
+    rule("GET", "/borgere/{id}/rediger", COORDINATOR),
+    rule("POST", "/borgere/{id}/samtykker", COORDINATOR),
+    rule(
+        "POST",
+        "/borgere/{id}/samtykker/{consent_id}/tilbagekald",
+        COORDINATOR,
+    ),
+    rule("POST", "/borgere/{id}/relationer", COORDINATOR),
+    rule("POST", "/borgere/{id}/konflikter", COORDINATOR),
+    rule("POST", "/borgere/{id}/forloeb", COORDINATOR),
+    rule("GET", "/forloeb", COURSE_WORK),
+    rule("GET", "/forloeb/nyt-netvaerk", COORDINATOR),
+    rule("POST", "/forloeb/nyt-netvaerk", COORDINATOR),
+    rule("GET", "/forloeb/{id}", COURSE_WORK),
+    rule("GET", "/forloeb/{id}/match", COORDINATOR),
+    rule("POST", "/forloeb/{id}/match", COORDINATOR),
+    rule("POST", "/forloeb/{id}/status", COURSE_WORK),
+    rule("POST", "/forloeb/{id}/annuller", COORDINATOR),
+    rule("GET", "/forloeb/{id}/overdragelse", COURSE_WORK),
+    rule("GET", "/forloeb/{id}/sessioner/ny", COURSE_WORK),
+    rule("POST", "/forloeb/{id}/sessioner", COURSE_WORK),
+    rule("GET", "/forloeb/{id}/sessioner/{session_id}", COURSE_WORK),
+    rule("POST", "/forloeb/{id}/sessioner/{session_id}", COURSE_WORK),
+    rule("GET", "/coaching", COORDINATOR),
+    rule("POST", "/coaching", COORDINATOR),
 ];
 
 /// Routes a user with a temporary password may use before choosing their own.

@@ -2,12 +2,17 @@
 //! Loading is idempotent (existing municipalities and accounts are left alone). It runs
 //! as the database owner, like migrations.
 
+mod content;
+
 use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
 
 use crate::auth::password;
 
 pub const PASSWORD: &str = "korps-demo-2026";
+
+/// The official codes of the demo municipalities.
+const DEMO_CODES: &[i16] = &[751, 461, 101, 851, 169];
 
 /// (name, official code, region)
 const MUNICIPALITIES: &[(&str, i16, &str)] = &[
@@ -190,6 +195,7 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), Box<dyn std::error::Err
         .await?;
     }
     tx.commit().await?;
+    content::load(conn).await?;
     Ok(())
 }
 

@@ -3,11 +3,23 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
 
 use crate::auth::{CurrentUser, Role};
+use crate::clock;
+use crate::courses::due::{self, DueRow};
+use crate::courses::model::{CourseKind, CourseState};
+use crate::courses::{self, repo as courses_repo};
 use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::web::Page;
+
+pub struct CourseLink {
+    pub id: Uuid,
+    pub name: String,
+    pub state: &'static str,
+    pub detail: String,
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "home/start.html")]
@@ -17,23 +29,91 @@ struct StartView {
     coordinator: bool,
     member: bool,
     active_staff: i64,
+    municipality_due: Vec<DueRow>,
+    coaching_due: Vec<DueRow>,
+    waiting: Vec<CourseLink>,
+    own_due: Vec<DueRow>,
+    own_courses: Vec<CourseLink>,
 }
 
 pub async fn start_page(user: CurrentUser, mut tx: TenantTx, page: Page) -> AppResult<Response> {
-    let coordinator = user.has(Role::Coordinator);
-    let active_staff = if coordinator {
-        crate::staff::repo::count_active(&mut tx).await?
-    } else {
-        0
-    };
-    tx.commit().await?;
     let t = page.t;
+    let coordinator = user.has(Role::Coordinator);
+    let member = user.has(Role::Mentor) || user.has(Role::ParentCoach);
+    let link = |id: Uuid,
+                kind: &str,
+                title: &str,
+                citizens: Option<String>,
+                state: &str,
+                detail: String| {
+        let kind = CourseKind::from_code(kind)?;
+        Some(CourseLink {
+            id,
+            name: courses::course_name(t, kind, title, citizens.as_deref().unwrap_or_default()),
+            state: CourseState::from_code(state)?.label(t),
+            detail,
+        })
+    };
+    let (mut active_staff, mut municipality_due, mut coaching_due, mut waiting) =
+        (0, Vec::new(), Vec::new(), Vec::new());
+    if coordinator {
+        active_staff = crate::staff::repo::count_active(&mut tx).await?;
+        municipality_due = due::for_courses(&mut tx, None, t).await?;
+        coaching_due = due::coaching_due(&mut tx, t).await?;
+        waiting = courses_repo::waiting(&mut tx, 20)
+            .await?
+            .into_iter()
+            .filter_map(|w| {
+                link(
+                    w.id,
+                    &w.kind,
+                    &w.title,
+                    w.citizens,
+                    "referred",
+                    clock::format_date(w.referred_on),
+                )
+            })
+            .collect();
+    }
+    let (mut own_due, mut own_courses) = (Vec::new(), Vec::new());
+    if member {
+        if let Some(member_id) = courses_repo::member_of_user(&mut tx, user.id).await? {
+            own_due = due::for_courses(&mut tx, Some(member_id), t).await?;
+            let filter = courses_repo::ListFilter {
+                kind: "",
+                state: "open",
+                member_id: Some(member_id),
+                q: "",
+            };
+            own_courses = courses_repo::list(&mut tx, &filter, "referred_on", true, 50, 0)
+                .await?
+                .into_iter()
+                .filter_map(|row| {
+                    let last = row.last_session.map(clock::format_date).unwrap_or_default();
+                    link(
+                        row.id,
+                        &row.kind,
+                        &row.title,
+                        row.citizens,
+                        &row.state,
+                        last,
+                    )
+                })
+                .collect();
+        }
+    }
+    tx.commit().await?;
     Ok(StartView {
         page: page.titled(t.start_title),
         national: user.has(Role::National),
         coordinator,
-        member: user.has(Role::Mentor) || user.has(Role::ParentCoach),
+        member,
         active_staff,
+        municipality_due,
+        coaching_due,
+        waiting,
+        own_due,
+        own_courses,
     }
     .into_response())
 }

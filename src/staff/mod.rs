@@ -76,6 +76,13 @@ pub async fn create_account(
         &valid.roles,
     )
     .await?;
+    if valid
+        .roles
+        .iter()
+        .any(|role| Role::MEMBER_ROLES.contains(role))
+    {
+        crate::corps::repo::ensure_profile(tx, municipality_id, user_id).await?;
+    }
     let roles: Vec<&str> = valid.roles.iter().map(|role| role.code()).collect();
     let actor = tx.scope().user_id();
     audit::record_for(
@@ -415,6 +422,9 @@ pub async fn update(
             roles: roles_label(&current.roles, t),
         });
         return Ok((StatusCode::CONFLICT, view).into_response());
+    }
+    if let Some(municipality_id) = tx.scope().municipality_id() {
+        crate::corps::repo::ensure_profile(&mut tx, municipality_id, id).await?;
     }
     let fields: Vec<&str> = [
         ("name", changed.name != current.name),

@@ -133,6 +133,34 @@ where
     }
 }
 
+/// One checkbox of a group: its code, its label, and whether it is ticked.
+pub struct Choice {
+    pub code: &'static str,
+    pub label: String,
+    pub checked: bool,
+}
+
+/// The checkboxes for `options`, ticked where the code is in `selected`.
+pub fn choices(options: &[(&'static str, String)], selected: &[String]) -> Vec<Choice> {
+    options
+        .iter()
+        .map(|(code, label)| Choice {
+            code,
+            label: label.clone(),
+            checked: selected.iter().any(|s| s == code),
+        })
+        .collect()
+}
+
+/// Reads a date as users write it (dd-mm-åååå) or as a date picker sends it (åååå-mm-dd).
+pub fn parse_date(text: &str) -> Option<time::Date> {
+    use time::macros::format_description;
+    let text = text.trim();
+    time::Date::parse(text, format_description!("[day]-[month]-[year]"))
+        .or_else(|_| time::Date::parse(text, format_description!("[year]-[month]-[day]")))
+        .ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

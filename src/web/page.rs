@@ -46,6 +46,11 @@ type Label = fn(&Messages) -> &'static str;
 /// The menu, in order; each item shows only to those the access table lets in.
 const MENU: &[(&str, Label)] = &[
     ("/", |t| t.nav_start),
+    ("/borgere", |t| t.nav_citizens),
+    ("/forloeb", |t| t.nav_courses),
+    ("/korps", |t| t.nav_corps),
+    ("/coaching", |t| t.nav_coaching),
+    ("/min-profil", |t| t.nav_my_profile),
     ("/kommuner", |t| t.nav_municipalities),
     ("/medarbejdere", |t| t.nav_staff),
     ("/adgangslog", |t| t.nav_audit_log),
@@ -118,6 +123,11 @@ impl Page {
 
     pub fn icon(&self, name: &str) -> String {
         format!("{}#{name}", assets::url("dkfds/img/all-svg-icons.svg"))
+    }
+
+    /// "No error" for a form macro's error argument on forms without validation.
+    pub fn no_error(&self) -> Option<&'static str> {
+        None
     }
 
     pub fn has_nav(&self) -> bool {

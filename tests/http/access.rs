@@ -49,8 +49,11 @@ fn allowed(access: Access, persona: &Persona) -> bool {
     }
 }
 
+/// The route with every parameter filled in: an id nobody has, or a real asset path.
 fn concrete(path: &str) -> String {
     path.replace("{id}", "0191f1d4-1111-7222-8333-444455556666")
+        .replace("{consent_id}", "0191f1d4-1111-7222-8333-444455556667")
+        .replace("{session_id}", "0191f1d4-1111-7222-8333-444455556668")
         .replace(
             "{version}/{*path}",
             korps::web::assets::url("korps.css").trim_start_matches("/static/"),
@@ -69,6 +72,11 @@ async fn every_route_answers_every_role_as_the_access_table_says() {
                 None => app.client(),
             };
             let path = concrete(rule.path);
+            assert!(
+                !path.contains('{'),
+                "a parameter of {} is not filled in",
+                rule.path
+            );
             let page = match rule.method {
                 "GET" => client.get(&path).await,
                 _ => client.post(&path, &[]).await,
@@ -118,5 +126,23 @@ async fn the_menu_shows_only_what_the_role_may_open() {
         .get("/")
         .await
         .texts("nav.nav .nav-link");
-    assert_eq!(coordinator, vec!["Forside", "Medarbejdere", "Adgangslog"]);
+    assert_eq!(
+        coordinator,
+        vec![
+            "Forside",
+            "Borgere",
+            "Forløb",
+            "Korps",
+            "Coaching",
+            "Medarbejdere",
+            "Adgangslog"
+        ]
+    );
+    let mentor = app
+        .login("mentor.aarhus@example.org")
+        .await
+        .get("/")
+        .await
+        .texts("nav.nav .nav-link");
+    assert_eq!(mentor, vec!["Forside", "Forløb", "Min profil"]);
 }

@@ -1,0 +1,413 @@
+//! Corps members: the profiles of the municipality's mentors and parent coaches, with the
+//! attributes matching uses. Coordinators edit them; members edit their own languages
+//! and availability.
+
+pub mod model;
+pub mod repo;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::auth::{CurrentUser, Role, parse_roles, roles_label};
+use crate::db::TenantTx;
+use crate::error::{AppError, AppResult};
+use crate::web::Page;
+use crate::web::flash;
+use crate::web::forms::{Choice, FieldErrors, Form, choices};
+use crate::web::i18n::Messages;
+use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
+use crate::{clock, vocab};
+use model::{Profile, ProfileForm};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    free: String,
+    #[serde(default)]
+    trained: String,
+    sort: Option<String>,
+    dir: Option<String>,
+    page: Option<i64>,
+}
+
+pub struct ListRow {
+    id: Uuid,
+    name: String,
+    kinds: String,
+    training: String,
+    trained: bool,
+    available: bool,
+    load: i64,
+    capacity: i16,
+    languages: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "corps/list.html")]
+struct ListView {
+    page: Page,
+    filter: ListQuery,
+    kinds: Vec<(&'static str, &'static str)>,
+    languages: Vec<(&'static str, String)>,
+    rows: Vec<ListRow>,
+    columns: Vec<Column>,
+    paging: Paging,
+    url: ListUrl,
+}
+
+fn training_label(t: &'static Messages, status: &str) -> &'static str {
+    match status {
+        "trained" => t.training_trained,
+        "in_training" => t.training_in_training,
+        _ => t.training_untrained,
+    }
+}
+
+pub async fn list_page(
+    mut tx: TenantTx,
+    page: Page,
+    Query(mut query): Query<ListQuery>,
+) -> AppResult<Response> {
+    let t = page.t;
+    query.q = query.q.trim().to_string();
+    if ![Role::Mentor.code(), Role::ParentCoach.code()].contains(&query.kind.as_str()) {
+        query.kind.clear();
+    }
+    if vocab::one_of(&query.language, vocab::LANGUAGES).is_none() {
+        query.language.clear();
+    }
+    let sort = Sort::parse(
+        query.sort.as_deref(),
+        query.dir.as_deref(),
+        &["name", "free"],
+        Sort {
+            column: "name",
+            descending: false,
+        },
+    );
+    let paging = Paging::new(query.page, PER_PAGE);
+    let filter = repo::ListFilter {
+        q: &query.q,
+        kind: &query.kind,
+        language: &query.language,
+        free_only: query.free == "1",
+        trained_only: query.trained == "1",
+    };
+    let rows = repo::list(&mut tx, &filter, sort, paging.limit(), paging.offset()).await?;
+    tx.commit().await?;
+    let total = rows.first().map_or(0, |row| row.total);
+    let url = ListUrl::new(
+        "/korps",
+        &[
+            ("q", &query.q),
+            ("kind", &query.kind),
+            ("language", &query.language),
+            ("free", &query.free),
+            ("trained", &query.trained),
+            ("sort", sort.column),
+            ("dir", sort.dir()),
+            ("page", &paging.page.to_string()),
+        ],
+    );
+    let columns = table::columns(
+        &url,
+        sort,
+        &[
+            (t.name, Some("name")),
+            (t.roles, None),
+            (t.training, None),
+            (t.languages, None),
+            (t.load, Some("free")),
+            (t.status, None),
+        ],
+        t,
+    );
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let roles: Vec<Role> = parse_roles(&row.roles)
+                .into_iter()
+                .filter(|role| Role::MEMBER_ROLES.contains(role))
+                .collect();
+            ListRow {
+                id: row.id,
+                kinds: roles_label(&roles, t),
+                training: training_label(t, &row.training_status).to_string(),
+                trained: row.training_status == "trained",
+                available: row.active && row.user_active,
+                load: row.load,
+                capacity: row.capacity,
+                languages: row
+                    .languages
+                    .iter()
+                    .map(|code| vocab::label(t, code))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                name: row.name,
+            }
+        })
+        .collect();
+    Ok(ListView {
+        kinds: Role::MEMBER_ROLES
+            .iter()
+            .map(|role| (role.code(), role.label(t)))
+            .collect(),
+        languages: vocab::options(t, vocab::LANGUAGES),
+        page: page
+            .titled(t.corps_title)
+            .crumb(t.nav_start, "/")
+            .crumb(t.corps_title, "/korps"),
+        filter: query,
+        rows,
+        columns,
+        paging: paging.with_total(total),
+        url,
+    }
+    .into_response())
+}
+
+/// The choices a profile form offers.
+pub struct Choices {
+    pub genders: Vec<(&'static str, String)>,
+    pub languages: Vec<(&'static str, String)>,
+    pub cultures: Vec<(&'static str, String)>,
+    pub experience: Vec<(&'static str, String)>,
+    pub availability: Vec<(&'static str, String)>,
+    pub training: Vec<(&'static str, &'static str)>,
+}
+
+impl Choices {
+    pub fn new(t: &'static Messages) -> Self {
+        Choices {
+            genders: vocab::options(t, vocab::GENDERS),
+            languages: vocab::options(t, vocab::LANGUAGES),
+            cultures: vocab::options(t, vocab::CULTURES),
+            experience: vocab::options(t, vocab::EXPERIENCE),
+            availability: vocab::options(t, vocab::AVAILABILITY),
+            training: model::TRAINING_STATUSES
+                .iter()
+                .map(|s| (*s, training_label(t, s)))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "corps/edit.html")]
+struct EditView {
+    page: Page,
+    member_id: Uuid,
+    name: String,
+    kinds: String,
+    load: i64,
+    form: ProfileForm,
+    errors: FieldErrors,
+    choices: Choices,
+    conflict: bool,
+}
+
+fn form_of(member: &repo::Member) -> ProfileForm {
+    let p = &member.profile;
+    ProfileForm {
+        active: p.active.then(|| "1".to_string()),
+        training_status: p.training_status.clone(),
+        trained_on: p.trained_on.map(clock::format_date).unwrap_or_default(),
+        capacity: p.capacity.to_string(),
+        gender: p.gender.clone().unwrap_or_default(),
+        birth_year: p.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+        languages: p.languages.clone(),
+        cultural_background: p.cultural_background.clone().unwrap_or_default(),
+        religion_competence: p.religion_competence.then(|| "1".to_string()),
+        politics_competence: p.politics_competence.then(|| "1".to_string()),
+        temperament: p.temperament.map(|v| v.to_string()).unwrap_or_default(),
+        experience: p.experience.clone(),
+        availability: p.availability.clone(),
+        notes: p.notes.clone(),
+        version: member.version,
+    }
+}
+
+fn edit_view(
+    page: Page,
+    member: &repo::Member,
+    form: ProfileForm,
+    errors: FieldErrors,
+) -> EditView {
+    let t = page.t;
+    let roles: Vec<Role> = parse_roles(&member.roles)
+        .into_iter()
+        .filter(|role| Role::MEMBER_ROLES.contains(role))
+        .collect();
+    EditView {
+        member_id: member.id,
+        name: member.name.clone(),
+        kinds: roles_label(&roles, t),
+        load: member.load,
+        form,
+        errors,
+        choices: Choices::new(t),
+        conflict: false,
+        page: page
+            .titled(member.name.clone())
+            .crumb(t.nav_start, "/")
+            .crumb(t.corps_title, "/korps")
+            .crumb(member.name.clone(), format!("/korps/{}", member.id)),
+    }
+}
+
+async fn member(tx: &mut TenantTx, id: Uuid) -> AppResult<repo::Member> {
+    repo::get(tx, Some(id), None)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn edit_page(mut tx: TenantTx, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let member = member(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(edit_view(page, &member, form_of(&member), FieldErrors::default()).into_response())
+}
+
+pub async fn update(
+    mut tx: TenantTx,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+    Form(form): Form<ProfileForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let current = member(&mut tx, id).await?;
+    let profile: Profile = match form.validate(clock::this_year(), t) {
+        Ok(profile) => profile,
+        Err(errors) => {
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                edit_view(page, &current, form, errors),
+            )
+                .into_response());
+        }
+    };
+    if !repo::update(&mut tx, id, &profile, form.version).await? {
+        let mut view = edit_view(
+            page,
+            &current,
+            ProfileForm {
+                version: current.version,
+                ..form
+            },
+            FieldErrors::default(),
+        );
+        view.conflict = true;
+        return Ok((StatusCode::CONFLICT, view).into_response());
+    }
+    tx.commit().await?;
+    flash::push(&session, flash::Kind::Success, t.profile_saved).await?;
+    Ok(Redirect::to(&format!("/korps/{id}")).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "corps/own.html")]
+struct OwnView {
+    page: Page,
+    form: ProfileForm,
+    training: &'static str,
+    capacity: i16,
+    load: i64,
+    choices: Choices,
+}
+
+pub async fn own_page(user: CurrentUser, mut tx: TenantTx, page: Page) -> AppResult<Response> {
+    let member = repo::get(&mut tx, None, Some(user.id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    let t = page.t;
+    Ok(OwnView {
+        form: form_of(&member),
+        training: training_label(t, &member.profile.training_status),
+        capacity: member.profile.capacity,
+        load: member.load,
+        choices: Choices::new(t),
+        page: page
+            .titled(t.my_profile)
+            .crumb(t.nav_start, "/")
+            .crumb(t.my_profile, "/min-profil"),
+    }
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OwnForm {
+    #[serde(default)]
+    languages: Vec<String>,
+    #[serde(default)]
+    availability: Vec<String>,
+}
+
+pub async fn update_own(
+    user: CurrentUser,
+    mut tx: TenantTx,
+    session: Session,
+    page: Page,
+    Form(form): Form<OwnForm>,
+) -> AppResult<Response> {
+    let member = repo::get(&mut tx, None, Some(user.id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let languages = vocab::known(&form.languages, vocab::LANGUAGES);
+    let availability = vocab::known(&form.availability, vocab::AVAILABILITY);
+    repo::update_own(&mut tx, member.id, &languages, &availability).await?;
+    tx.commit().await?;
+    flash::push(&session, flash::Kind::Success, page.t.profile_saved).await?;
+    Ok(Redirect::to("/min-profil").into_response())
+}
+
+impl EditView {
+    fn checked_languages(&self) -> Vec<Choice> {
+        choices(&self.choices.languages, &self.form.languages)
+    }
+    fn checked_availability(&self) -> Vec<Choice> {
+        choices(&self.choices.availability, &self.form.availability)
+    }
+    fn checked_experience(&self) -> Vec<Choice> {
+        choices(&self.choices.experience, &self.form.experience)
+    }
+    fn temperaments(&self) -> Vec<(&'static str, String)> {
+        temperament_options(self.page.t)
+    }
+}
+
+impl OwnView {
+    fn checked_languages(&self) -> Vec<Choice> {
+        choices(&self.choices.languages, &self.form.languages)
+    }
+    fn checked_availability(&self) -> Vec<Choice> {
+        choices(&self.choices.availability, &self.form.availability)
+    }
+}
+
+/// 1 (caring, familial) … 5 (authoritative, formal), with the ends named.
+pub fn temperament_options(t: &'static Messages) -> Vec<(&'static str, String)> {
+    ["1", "2", "3", "4", "5"]
+        .into_iter()
+        .map(|value| {
+            let label = match value {
+                "1" => format!("1 – {}", t.temperament_caring),
+                "5" => format!("5 – {}", t.temperament_formal),
+                other => other.to_string(),
+            };
+            (value, label)
+        })
+        .collect()
+}

@@ -1,0 +1,200 @@
+//! Due and overdue items for start pages and course pages: the course rules applied to
+//! what is recorded, and the coordinator's monthly coaching.
+
+use time::Date;
+use uuid::Uuid;
+
+use super::model::{CourseKind, CourseState, SessionKind};
+use super::repo;
+use super::rules::{self, CourseFacts, DueItem, DueKind, Urgency};
+use crate::clock;
+use crate::db::TenantTx;
+use crate::web::i18n::{Messages, fill};
+
+pub struct DueRow {
+    pub href: String,
+    pub course: String,
+    pub member: String,
+    pub text: String,
+    pub urgency: Urgency,
+    pub due_on: Date,
+    pub when: String,
+}
+
+impl DueRow {
+    /// The dkfds badge modifier.
+    pub fn css(&self) -> &'static str {
+        match self.urgency {
+            Urgency::Overdue => "badge-error",
+            Urgency::DueSoon => "badge-warning",
+            Urgency::Warning => "badge-info",
+        }
+    }
+
+    pub fn urgency_label(&self, t: &'static Messages) -> &'static str {
+        match self.urgency {
+            Urgency::Overdue => t.due_overdue,
+            Urgency::DueSoon => t.due_soon,
+            Urgency::Warning => t.due_warning,
+        }
+    }
+}
+
+pub fn text(t: &'static Messages, kind: DueKind) -> &'static str {
+    match kind {
+        DueKind::WeeklyContact => t.due_weekly_contact,
+        DueKind::PreMeeting => t.due_pre_meeting,
+        DueKind::CoachingInterval => t.due_coaching_interval,
+        DueKind::TooFewCoachingSessions => t.due_too_few_coaching,
+        DueKind::NetworkInterval => t.due_network_interval,
+        DueKind::TooFewNetworkMeetings => t.due_too_few_network,
+        DueKind::NetworkSize => t.due_network_size,
+        DueKind::FollowUp3 => t.due_follow_up_3,
+        DueKind::FollowUp6 => t.due_follow_up_6,
+        DueKind::ProgressRating => t.due_progress_rating,
+    }
+}
+
+fn row(
+    t: &'static Messages,
+    item: DueItem,
+    href: String,
+    course: String,
+    member: String,
+) -> DueRow {
+    let when = match item.urgency {
+        Urgency::Warning => String::new(),
+        Urgency::Overdue => fill(t.due_since, &[&clock::format_date(item.due_on)]),
+        Urgency::DueSoon => fill(t.due_by, &[&clock::format_date(item.due_on)]),
+    };
+    DueRow {
+        href,
+        course,
+        member,
+        text: text(t, item.kind).to_string(),
+        urgency: item.urgency,
+        due_on: item.due_on,
+        when,
+    }
+}
+
+/// Most urgent first: overdue (longest overdue first), then due soon, then warnings.
+pub fn sort(rows: &mut [DueRow]) {
+    rows.sort_by(|a, b| {
+        a.urgency
+            .cmp(&b.urgency)
+            .then(a.due_on.cmp(&b.due_on))
+            .then(a.course.cmp(&b.course))
+    });
+}
+
+/// Items of one course, from what the course page has loaded already.
+pub async fn for_course(
+    _tx: &mut TenantTx,
+    course: &repo::Course,
+    participants: &[repo::Participant],
+    sessions: &[repo::Session],
+    t: &'static Messages,
+) -> Result<Vec<DueRow>, sqlx::Error> {
+    let facts = CourseFacts {
+        kind: course.kind,
+        state: course.state,
+        matched_on: course.matched_on,
+        started_on: course.started_on,
+        ended_on: course.ended_on,
+        participants: participants.len() as i64,
+        sessions: sessions
+            .iter()
+            .filter_map(|s| Some((s.held_on, SessionKind::from_code(&s.kind)?)))
+            .collect(),
+        last_rating_on: None,
+    };
+    let mut rows: Vec<DueRow> = rules::due_items(&facts, clock::today())
+        .into_iter()
+        .map(|item| {
+            row(
+                t,
+                item,
+                format!("/forloeb/{}", course.id),
+                String::new(),
+                String::new(),
+            )
+        })
+        .collect();
+    sort(&mut rows);
+    Ok(rows)
+}
+
+/// Items of every open course of `member` (or of the municipality), most urgent first.
+pub async fn for_courses(
+    tx: &mut TenantTx,
+    member: Option<Uuid>,
+    t: &'static Messages,
+) -> Result<Vec<DueRow>, sqlx::Error> {
+    let today = clock::today();
+    let mut rows = Vec::new();
+    for course in repo::open_course_facts(tx, member).await? {
+        let (Some(kind), Some(state)) = (
+            CourseKind::from_code(&course.kind),
+            CourseState::from_code(&course.state),
+        ) else {
+            continue;
+        };
+        let facts = CourseFacts {
+            kind,
+            state,
+            matched_on: course.matched_on,
+            started_on: course.started_on,
+            ended_on: course.ended_on,
+            participants: course.participants,
+            sessions: course
+                .session_dates
+                .iter()
+                .zip(&course.session_kinds)
+                .filter_map(|(date, kind)| Some((*date, SessionKind::from_code(kind)?)))
+                .collect(),
+            last_rating_on: None,
+        };
+        let name = super::course_name(
+            t,
+            kind,
+            &course.title,
+            course.citizens.as_deref().unwrap_or_default(),
+        );
+        for item in rules::due_items(&facts, today) {
+            rows.push(row(
+                t,
+                item,
+                format!("/forloeb/{}", course.id),
+                name.clone(),
+                course.member_name.clone().unwrap_or_default(),
+            ));
+        }
+    }
+    sort(&mut rows);
+    Ok(rows)
+}
+
+/// Members with active courses whom the coordinator has not coached this month
+/// (coordinator guide §3: at least once a month).
+pub async fn coaching_due(
+    tx: &mut TenantTx,
+    t: &'static Messages,
+) -> Result<Vec<DueRow>, sqlx::Error> {
+    let today = clock::today();
+    let month_start = today.replace_day(1).expect("day 1 exists");
+    let month_end = rules::add_months(month_start, 1) - time::Duration::days(1);
+    let members = crate::coaching::repo::uncoached_members(tx, month_start).await?;
+    Ok(members
+        .into_iter()
+        .map(|m| DueRow {
+            href: format!("/coaching?member={}", m.id),
+            course: String::new(),
+            text: fill(t.due_coaching, &[&m.name]),
+            member: m.name,
+            urgency: Urgency::DueSoon,
+            due_on: month_end,
+            when: fill(t.due_by, &[&clock::format_date(month_end)]),
+        })
+        .collect())
+}

@@ -1,0 +1,829 @@
+//! Courses (forløb) of the three kinds: the list, the course page with its due items,
+//! sessions and history, the lifecycle, and the printable handover summary.
+
+pub mod due;
+pub mod model;
+pub mod repo;
+pub mod rules;
+mod sessions;
+
+pub use sessions::{edit_session_page, log_session, new_session_page, update_session};
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::audit::{self, Event};
+use crate::auth::{CurrentUser, Role};
+use crate::citizens::PURPOSE_CASEWORK;
+use crate::db::TenantTx;
+use crate::error::{AppError, AppResult};
+use crate::web::client::ClientAddr;
+use crate::web::forms::{self, Claim, FieldErrors, Form};
+use crate::web::i18n::Messages;
+use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
+use crate::web::{Page, flash};
+use crate::{clock, vocab};
+use model::{CourseKind, CourseState, SessionKind};
+
+/// Who is looking at courses: a coordinator sees all of the municipality's, a mentor or
+/// parent coach only their own.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer {
+    pub coordinator: bool,
+    pub member_id: Option<Uuid>,
+}
+
+impl Viewer {
+    pub async fn of(tx: &mut TenantTx, user: &CurrentUser) -> AppResult<Viewer> {
+        let member_id = repo::member_of_user(tx, user.id).await?;
+        Ok(Viewer {
+            coordinator: user.has(Role::Coordinator),
+            member_id,
+        })
+    }
+
+    /// The member filter for queries: none for coordinators.
+    pub fn only_member(&self) -> Option<Uuid> {
+        if self.coordinator {
+            None
+        } else {
+            Some(self.member_id.unwrap_or(Uuid::nil()))
+        }
+    }
+}
+
+/// The course if this user may see it, else 404.
+pub async fn visible_course(
+    tx: &mut TenantTx,
+    user: &CurrentUser,
+    id: Uuid,
+) -> AppResult<(repo::Course, Viewer)> {
+    let viewer = Viewer::of(tx, user).await?;
+    let course = repo::get(tx, id, viewer.only_member())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((course, viewer))
+}
+
+/// "Mentorforløb med Yusuf" — how a course is named on pages.
+pub fn course_name(t: &'static Messages, kind: CourseKind, title: &str, citizens: &str) -> String {
+    match kind {
+        CourseKind::RelativesNetwork if !title.is_empty() => title.to_string(),
+        _ if !citizens.is_empty() => format!("{} · {}", kind.label(t), citizens),
+        _ => kind.label(t).to_string(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    member: String,
+    sort: Option<String>,
+    dir: Option<String>,
+    page: Option<i64>,
+}
+
+pub struct ListRow {
+    id: Uuid,
+    name: String,
+    kind: &'static str,
+    state: &'static str,
+    member: String,
+    referred_on: String,
+    last_session: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "courses/list.html")]
+struct ListView {
+    page: Page,
+    filter: ListQuery,
+    coordinator: bool,
+    kinds: Vec<(&'static str, &'static str)>,
+    states: Vec<(&'static str, &'static str)>,
+    members: Vec<(String, String)>,
+    rows: Vec<ListRow>,
+    columns: Vec<Column>,
+    paging: Paging,
+    url: ListUrl,
+}
+
+pub async fn list_page(
+    user: CurrentUser,
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    page: Page,
+    Query(mut query): Query<ListQuery>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let viewer = Viewer::of(&mut tx, &user).await?;
+    query.q = query.q.trim().to_string();
+    if CourseKind::from_code(&query.kind).is_none() {
+        query.kind.clear();
+    }
+    if CourseState::from_code(&query.state).is_none() && query.state != "open" {
+        query.state.clear();
+    }
+    let member_filter = if viewer.coordinator {
+        query.member.parse::<Uuid>().ok()
+    } else {
+        viewer.only_member()
+    };
+    let sort = Sort::parse(
+        query.sort.as_deref(),
+        query.dir.as_deref(),
+        &["referred_on", "state"],
+        Sort {
+            column: "referred_on",
+            descending: true,
+        },
+    );
+    let paging = Paging::new(query.page, PER_PAGE);
+    let filter = repo::ListFilter {
+        kind: &query.kind,
+        state: &query.state,
+        member_id: member_filter,
+        q: &query.q,
+    };
+    let rows = repo::list(
+        &mut tx,
+        &filter,
+        sort.column,
+        sort.descending,
+        paging.limit(),
+        paging.offset(),
+    )
+    .await?;
+    let members = if viewer.coordinator {
+        crate::corps::repo::options(&mut tx).await?
+    } else {
+        Vec::new()
+    };
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("course_list_read")
+            .purpose(PURPOSE_CASEWORK)
+            .details(json!({ "rows": rows.len() })),
+    )
+    .await?;
+    tx.commit().await?;
+    let total = rows.first().map_or(0, |row| row.total);
+    let url = ListUrl::new(
+        "/forloeb",
+        &[
+            ("q", &query.q),
+            ("kind", &query.kind),
+            ("state", &query.state),
+            ("member", &query.member),
+            ("sort", sort.column),
+            ("dir", sort.dir()),
+            ("page", &paging.page.to_string()),
+        ],
+    );
+    let columns = table::columns(
+        &url,
+        sort,
+        &[
+            (t.course, None),
+            (t.course_kind, None),
+            (t.status, Some("state")),
+            (t.member, None),
+            (t.referred_on, Some("referred_on")),
+            (t.last_session, None),
+        ],
+        t,
+    );
+    let rows = rows
+        .into_iter()
+        .filter_map(|row| {
+            let kind = CourseKind::from_code(&row.kind)?;
+            Some(ListRow {
+                id: row.id,
+                name: if row.title.is_empty() {
+                    row.citizens.clone().unwrap_or_default()
+                } else {
+                    row.title.clone()
+                },
+                kind: kind.label(t),
+                state: CourseState::from_code(&row.state)?.label(t),
+                member: row.member_name.unwrap_or_default(),
+                referred_on: clock::format_date(row.referred_on),
+                last_session: row.last_session.map(clock::format_date).unwrap_or_default(),
+            })
+        })
+        .collect();
+    let mut states: Vec<(&'static str, &'static str)> = vec![("open", t.state_open)];
+    states.extend(CourseState::ALL.iter().map(|s| (s.code(), s.label(t))));
+    Ok(ListView {
+        coordinator: viewer.coordinator,
+        kinds: CourseKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label(t)))
+            .collect(),
+        states,
+        members: members
+            .into_iter()
+            .map(|m| (m.id.to_string(), m.name))
+            .collect(),
+        page: page
+            .titled(t.courses_title)
+            .crumb(t.nav_start, "/")
+            .crumb(t.courses_title, "/forloeb"),
+        filter: query,
+        rows,
+        columns,
+        paging: paging.with_total(total),
+        url,
+    }
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewCourseForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    form_key: Option<Uuid>,
+}
+
+/// Opens a course for a citizen (it waits for a match).
+pub async fn create_for_citizen(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path(citizen_id): Path<Uuid>,
+    Form(form): Form<NewCourseForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let citizen = crate::citizens::repo::get(&mut tx, citizen_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let kind = CourseKind::from_code(&form.kind)
+        .filter(|kind| {
+            kind.citizen_kind() == citizen.citizen.kind && *kind != CourseKind::RelativesNetwork
+        })
+        .ok_or(AppError::Unprocessable)?;
+    let key = form.form_key.ok_or(AppError::Forbidden)?;
+    if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
+        return Ok(Redirect::to(&location).into_response());
+    }
+    let id = repo::insert(&mut tx, kind, "", clock::today(), &[citizen_id]).await?;
+    let location = format!("/forloeb/{id}/match");
+    forms::complete(&mut tx, key, &location).await?;
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("course_created")
+            .subject("course", id)
+            .purpose(PURPOSE_CASEWORK)
+            .details(json!({ "citizen": citizen_id })),
+    )
+    .await?;
+    tx.commit().await?;
+    flash::push(&session, flash::Kind::Success, t.course_created).await?;
+    Ok(Redirect::to(&location).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "courses/new_network.html")]
+struct NewNetworkView {
+    page: Page,
+    title: String,
+    relatives: Vec<(String, String, bool)>,
+    errors: FieldErrors,
+    form_key: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NetworkForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    participants: Vec<Uuid>,
+    #[serde(default)]
+    form_key: Option<Uuid>,
+}
+
+async fn network_view(
+    tx: &mut TenantTx,
+    page: Page,
+    form: NetworkForm,
+    errors: FieldErrors,
+) -> AppResult<NewNetworkView> {
+    let t = page.t;
+    let relatives = crate::citizens::repo::choices(tx, "relative").await?;
+    Ok(NewNetworkView {
+        relatives: relatives
+            .into_iter()
+            .map(|r| (r.id.to_string(), r.name, form.participants.contains(&r.id)))
+            .collect(),
+        title: form.title,
+        errors,
+        form_key: form.form_key.unwrap_or_else(Uuid::new_v4).to_string(),
+        page: page
+            .titled(t.new_network)
+            .crumb(t.nav_start, "/")
+            .crumb(t.courses_title, "/forloeb")
+            .crumb(t.new_network, "/forloeb/nyt-netvaerk"),
+    })
+}
+
+pub async fn new_network_page(mut tx: TenantTx, page: Page) -> AppResult<Response> {
+    let view = network_view(
+        &mut tx,
+        page,
+        NetworkForm::default(),
+        FieldErrors::default(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view.into_response())
+}
+
+pub async fn create_network(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Form(form): Form<NetworkForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let mut errors = FieldErrors::default();
+    let title = form.title.trim().to_string();
+    if title.is_empty() {
+        errors.add("title", t.network_title_required);
+    }
+    let relatives = crate::citizens::repo::choices(&mut tx, "relative").await?;
+    let participants: Vec<Uuid> = form
+        .participants
+        .iter()
+        .copied()
+        .filter(|id| relatives.iter().any(|r| r.id == *id))
+        .collect();
+    if participants.is_empty() {
+        errors.add("participants", t.network_participants_required);
+    }
+    if !errors.is_empty() {
+        let view = network_view(&mut tx, page, form, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+    }
+    let key = form.form_key.ok_or(AppError::Forbidden)?;
+    if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
+        return Ok(Redirect::to(&location).into_response());
+    }
+    let id = repo::insert(
+        &mut tx,
+        CourseKind::RelativesNetwork,
+        &title,
+        clock::today(),
+        &participants,
+    )
+    .await?;
+    let location = format!("/forloeb/{id}/match");
+    forms::complete(&mut tx, key, &location).await?;
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("course_created")
+            .subject("course", id)
+            .purpose(PURPOSE_CASEWORK)
+            .details(json!({ "participants": participants.len() })),
+    )
+    .await?;
+    tx.commit().await?;
+    let message = if (8..=15).contains(&participants.len()) {
+        t.course_created.to_string()
+    } else {
+        format!("{} {}", t.course_created, t.network_size_warning)
+    };
+    flash::push(&session, flash::Kind::Success, message).await?;
+    Ok(Redirect::to(&location).into_response())
+}
+
+pub struct SessionRow {
+    id: Uuid,
+    held_on: String,
+    duration: i16,
+    kind: &'static str,
+    participants: String,
+    notes: String,
+    tools: String,
+    next_step: String,
+    logged_by: String,
+    edited: bool,
+    unusual_duration: bool,
+}
+
+pub struct Transition {
+    to: &'static str,
+    label: &'static str,
+    /// Ending asks whether the goals were reached.
+    asks_goals: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "courses/show.html")]
+struct ShowView {
+    page: Page,
+    course: repo::Course,
+    name: String,
+    kind: &'static str,
+    state: &'static str,
+    participants: Vec<repo::Participant>,
+    due: Vec<due::DueRow>,
+    sessions: Vec<SessionRow>,
+    events: Vec<(String, String, String, String)>,
+    transitions: Vec<Transition>,
+    coordinator: bool,
+    may_log: bool,
+    goals_options: Vec<(&'static str, &'static str)>,
+    goals_reached: String,
+    dates: Vec<(&'static str, String)>,
+    show_handover: bool,
+}
+
+pub async fn show_page(
+    user: CurrentUser,
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    page: Page,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let (course, viewer) = visible_course(&mut tx, &user, id).await?;
+    let participants = repo::participants(&mut tx, id).await?;
+    let sessions = repo::sessions(&mut tx, id).await?;
+    let events = repo::events(&mut tx, id).await?;
+    let due = due::for_course(&mut tx, &course, &participants, &sessions, t).await?;
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("course_read")
+            .subject("course", id)
+            .purpose(PURPOSE_CASEWORK),
+    )
+    .await?;
+    tx.commit().await?;
+
+    let citizens = participants
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let name = course_name(t, course.kind, &course.title, &citizens);
+    let transitions = if course.member_id.is_some() {
+        course
+            .state
+            .next()
+            .iter()
+            .map(|to| Transition {
+                to: to.code(),
+                label: match to {
+                    CourseState::Active if course.state == CourseState::Ending => t.action_extend,
+                    other => other.label(t),
+                },
+                asks_goals: *to == CourseState::Ending,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut dates = vec![(t.referred_on, clock::format_date(course.referred_on))];
+    for (label, date) in [
+        (t.matched_on, course.matched_on),
+        (t.started_on, course.started_on),
+        (t.planned_end_on, course.planned_end_on),
+        (t.ended_on, course.ended_on),
+        (t.closed_on, course.closed_on),
+    ] {
+        if let Some(date) = date {
+            dates.push((label, clock::format_date(date)));
+        }
+    }
+    let may_log = course.state.is_open()
+        && course.member_id.is_some()
+        && (viewer.coordinator || viewer.member_id == course.member_id);
+    Ok(ShowView {
+        kind: course.kind.label(t),
+        state: course.state.label(t),
+        sessions: sessions
+            .into_iter()
+            .map(|s| {
+                let kind = SessionKind::from_code(&s.kind).unwrap_or(SessionKind::Session);
+                SessionRow {
+                    id: s.id,
+                    held_on: clock::format_date(s.held_on),
+                    duration: s.duration_minutes,
+                    kind: kind.label(t),
+                    participants: s.participants,
+                    notes: s.notes,
+                    tools: s
+                        .tools
+                        .iter()
+                        .map(|code| vocab::label(t, code))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    next_step: s.next_step,
+                    logged_by: s.logged_by.unwrap_or_default(),
+                    edited: s.version > 1,
+                    unusual_duration: rules::unusual_duration(
+                        course.kind,
+                        kind,
+                        i32::from(s.duration_minutes),
+                    ),
+                }
+            })
+            .collect(),
+        events: events
+            .into_iter()
+            .map(|e| {
+                let what = match (
+                    e.kind.as_str(),
+                    e.to_state.as_deref().and_then(CourseState::from_code),
+                ) {
+                    ("state" | "created" | "matched" | "cancelled", Some(state)) => {
+                        state.label(t).to_string()
+                    }
+                    ("extended", _) => t.action_extend.to_string(),
+                    (other, _) => other.to_string(),
+                };
+                (e.at_local, e.actor.unwrap_or_default(), what, e.note)
+            })
+            .collect(),
+        transitions,
+        coordinator: viewer.coordinator,
+        may_log,
+        goals_options: vec![
+            ("yes", t.goals_yes),
+            ("partly", t.goals_partly),
+            ("no", t.goals_no),
+        ],
+        goals_reached: course
+            .goals_reached
+            .as_deref()
+            .map(|g| match g {
+                "yes" => t.goals_yes,
+                "partly" => t.goals_partly,
+                _ => t.goals_no,
+            })
+            .unwrap_or_default()
+            .to_string(),
+        dates,
+        show_handover: matches!(
+            course.state,
+            CourseState::Ending | CourseState::FollowUp | CourseState::Closed
+        ),
+        due,
+        participants,
+        page: page
+            .titled(name.clone())
+            .crumb(t.nav_start, "/")
+            .crumb(t.courses_title, "/forloeb")
+            .crumb(name.clone(), format!("/forloeb/{id}")),
+        name,
+        course,
+    }
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TransitionForm {
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    goals_reached: String,
+    /// The ending and the extension forms name their note fields apart (unique ids).
+    #[serde(default, alias = "note-ending", alias = "note-extension")]
+    note: String,
+    #[serde(default)]
+    planned_end_on: String,
+}
+
+/// Moves a course on in its lifecycle (the member or the coordinator).
+pub async fn transition(
+    user: CurrentUser,
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+    Form(form): Form<TransitionForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let (course, viewer) = visible_course(&mut tx, &user, id).await?;
+    if !(viewer.coordinator || viewer.member_id == course.member_id) {
+        return Err(AppError::Forbidden);
+    }
+    let to = CourseState::from_code(&form.to)
+        .filter(|to| course.state.may_move_to(*to))
+        .ok_or(AppError::Unprocessable)?;
+    let back = format!("/forloeb/{id}");
+    let today = clock::today();
+    if to == CourseState::Ending {
+        let Some(goals) = vocab::one_of(&form.goals_reached, &["yes", "partly", "no"]) else {
+            flash::push(&session, flash::Kind::Error, t.goals_required).await?;
+            return Ok(Redirect::to(&back).into_response());
+        };
+        repo::record_ending(&mut tx, id, &goals, form.note.trim()).await?;
+    }
+    // Back from ending to active is an extension: decided, with a reason and a new end.
+    let extension = course.state == CourseState::Ending && to == CourseState::Active;
+    if extension {
+        let planned_end = forms::parse_date(&form.planned_end_on).filter(|date| *date > today);
+        let (Some(planned_end), false) = (planned_end, form.note.trim().is_empty()) else {
+            flash::push(&session, flash::Kind::Error, t.extension_required).await?;
+            return Ok(Redirect::to(&back).into_response());
+        };
+        repo::extend(&mut tx, id, planned_end).await?;
+    }
+    if !repo::set_state(&mut tx, id, course.state, to, today).await? {
+        return Err(AppError::Conflict);
+    }
+    repo::event(
+        &mut tx,
+        id,
+        if extension { "extended" } else { "state" },
+        Some(course.state),
+        Some(to),
+        form.note.trim(),
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("course_state_changed")
+            .subject("course", id)
+            .purpose(PURPOSE_CASEWORK)
+            .details(json!({ "from": course.state.code(), "to": to.code() })),
+    )
+    .await?;
+    tx.commit().await?;
+    flash::push(
+        &session,
+        flash::Kind::Success,
+        crate::web::i18n::fill(t.course_moved, &[to.label(t)]),
+    )
+    .await?;
+    Ok(Redirect::to(&back).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CancelForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn cancel(
+    user: CurrentUser,
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+    Form(form): Form<CancelForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let (course, _) = visible_course(&mut tx, &user, id).await?;
+    let back = format!("/forloeb/{id}");
+    if !course.state.is_open() {
+        return Err(AppError::Conflict);
+    }
+    let reason = form.reason.trim();
+    if reason.is_empty() {
+        flash::push(&session, flash::Kind::Error, t.cancel_reason_required).await?;
+        return Ok(Redirect::to(&back).into_response());
+    }
+    if !repo::cancel(&mut tx, id, course.state, reason, clock::today()).await? {
+        return Err(AppError::Conflict);
+    }
+    repo::event(
+        &mut tx,
+        id,
+        "cancelled",
+        Some(course.state),
+        Some(CourseState::Cancelled),
+        reason,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("course_cancelled")
+            .subject("course", id)
+            .purpose(PURPOSE_CASEWORK),
+    )
+    .await?;
+    tx.commit().await?;
+    flash::push(&session, flash::Kind::Success, t.course_cancelled).await?;
+    Ok(Redirect::to(&back).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "courses/handover.html")]
+struct HandoverView {
+    page: Page,
+    name: String,
+    course: repo::Course,
+    kind: &'static str,
+    participants: Vec<repo::Participant>,
+    consent: bool,
+    sessions: Vec<(String, &'static str, String)>,
+    session_count: usize,
+    goals_reached: &'static str,
+    started: String,
+    ended: String,
+    today: String,
+}
+
+/// The printable summary for the caseworker who takes over — only what consent allows.
+pub async fn handover_page(
+    user: CurrentUser,
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    page: Page,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let (course, _) = visible_course(&mut tx, &user, id).await?;
+    let participants = repo::participants(&mut tx, id).await?;
+    let mut consent = !participants.is_empty();
+    for participant in &participants {
+        consent &= crate::citizens::repo::has_consent(&mut tx, participant.id, "handover").await?;
+    }
+    let sessions = if consent {
+        repo::sessions(&mut tx, id).await?
+    } else {
+        Vec::new()
+    };
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("handover_read")
+            .subject("course", id)
+            .purpose("handover")
+            .details(json!({ "consent": consent })),
+    )
+    .await?;
+    tx.commit().await?;
+    let citizens = participants
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let name = course_name(t, course.kind, &course.title, &citizens);
+    Ok(HandoverView {
+        kind: course.kind.label(t),
+        consent,
+        session_count: sessions.len(),
+        sessions: sessions
+            .into_iter()
+            .filter(|s| !s.next_step.is_empty())
+            .map(|s| {
+                (
+                    clock::format_date(s.held_on),
+                    SessionKind::from_code(&s.kind)
+                        .unwrap_or(SessionKind::Session)
+                        .label(t),
+                    s.next_step,
+                )
+            })
+            .collect(),
+        goals_reached: match course.goals_reached.as_deref() {
+            Some("yes") => t.goals_yes,
+            Some("partly") => t.goals_partly,
+            Some("no") => t.goals_no,
+            _ => "",
+        },
+        today: clock::format_date(clock::today()),
+        started: course
+            .started_on
+            .map(clock::format_date)
+            .unwrap_or_default(),
+        ended: course.ended_on.map(clock::format_date).unwrap_or_default(),
+        participants,
+        page: page
+            .titled(t.handover_title)
+            .crumb(t.nav_start, "/")
+            .crumb(t.courses_title, "/forloeb")
+            .crumb(name.clone(), format!("/forloeb/{id}"))
+            .crumb(t.handover_title, format!("/forloeb/{id}/overdragelse")),
+        name,
+        course,
+    }
+    .into_response())
+}

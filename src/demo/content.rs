@@ -1,0 +1,597 @@
+//! Demo content for each demo municipality: member profiles, citizens with consents and
+//! relations, courses in every state with sessions over the last two years, and the
+//! coordinator's coaching log — so every page has something true to show.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sqlx::{Connection, PgConnection};
+use time::{Date, Duration};
+use uuid::Uuid;
+
+use crate::clock;
+use crate::courses::rules::add_months;
+
+type AnyError = Box<dyn std::error::Error + Send + Sync>;
+
+const MENTEE_NAMES: &[(&str, &str)] = &[
+    ("Yusuf", "male"),
+    ("Emil", "male"),
+    ("Sara", "female"),
+    ("Ali", "male"),
+    ("Mikkel", "male"),
+    ("Amina", "female"),
+    ("Jonas", "male"),
+    ("Hamza", "male"),
+    ("Laura", "female"),
+    ("Omar", "male"),
+    ("Frederik", "male"),
+    ("Leyla", "female"),
+    ("Mathias", "male"),
+    ("Ibrahim", "male"),
+    ("Nanna", "female"),
+    ("Adam", "male"),
+    ("Rasmus", "male"),
+    ("Zainab", "female"),
+];
+const SURNAMES: &[&str] = &[
+    "Hansen", "Ahmed", "Nielsen", "Hussein", "Jensen", "Yilmaz", "Pedersen", "Mohamed", "Larsen",
+    "Khan", "Andersen", "Rahman",
+];
+const PARENT_NAMES: &[(&str, &str)] = &[
+    ("Fatma", "mother"),
+    ("Hassan", "father"),
+    ("Lone", "mother"),
+    ("Kim", "father"),
+    ("Aisha", "mother"),
+    ("Bo", "father"),
+];
+const LANGUAGE_SETS: &[&[&str]] = &[
+    &["da"],
+    &["da", "ar"],
+    &["da", "so"],
+    &["da", "tr"],
+    &["da", "en"],
+    &["da", "ur"],
+    &["da", "fa"],
+];
+const CULTURES: &[&str] = &[
+    "danish",
+    "middle_eastern",
+    "east_african",
+    "south_asian",
+    "balkan",
+];
+
+/// Loads content into every demo municipality that has no citizens yet.
+pub async fn load(conn: &mut PgConnection) -> Result<(), AnyError> {
+    let municipalities: Vec<(Uuid, i16)> =
+        sqlx::query_as("SELECT id, code FROM municipalities WHERE code = ANY ($1) ORDER BY code")
+            .bind(super::DEMO_CODES)
+            .fetch_all(&mut *conn)
+            .await?;
+    for (municipality_id, code) in municipalities {
+        let mut tx = conn.begin().await?;
+        // As the owner, but inside the municipality: row-level security holds even for an
+        // owner that is not a superuser.
+        sqlx::query("SELECT set_config('app.municipality_id', $1, true)")
+            .bind(municipality_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let existing: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM citizens WHERE municipality_id = $1")
+                .bind(municipality_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if existing == 0 {
+            Municipality {
+                id: municipality_id,
+                rng: StdRng::seed_from_u64(code as u64),
+                today: clock::today(),
+            }
+            .fill(&mut tx)
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+struct Municipality {
+    id: Uuid,
+    rng: StdRng,
+    today: Date,
+}
+
+struct Member {
+    id: Uuid,
+    user_id: Uuid,
+    mentor: bool,
+    coach: bool,
+}
+
+impl Municipality {
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.rng.random_range(0..items.len())]
+    }
+
+    fn days_ago(&self, days: i64) -> Date {
+        self.today - Duration::days(days)
+    }
+
+    async fn fill(&mut self, tx: &mut PgConnection) -> Result<(), AnyError> {
+        let members = self.profiles(tx).await?;
+        let coordinator: Uuid = sqlx::query_scalar(
+            "SELECT user_id FROM memberships WHERE municipality_id = $1 AND 'coordinator' = ANY (roles) ORDER BY created_at LIMIT 1",
+        )
+        .bind(self.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let mentors: Vec<&Member> = members.iter().filter(|m| m.mentor).collect();
+        let coaches: Vec<&Member> = members.iter().filter(|m| m.coach).collect();
+
+        // (state, started how many days ago, ended how many days ago)
+        let plan: &[(&str, i64, Option<i64>)] = &[
+            ("referred", 0, None),
+            ("referred", 0, None),
+            ("matched", 5, None),
+            ("pre_meeting", 12, None),
+            ("active", 40, None),
+            ("active", 120, None),
+            ("active", 300, None),
+            ("active", 25, None),
+            ("ending", 260, Some(3)),
+            ("follow_up", 400, Some(100)),
+            ("closed", 700, Some(420)),
+            ("closed", 600, Some(300)),
+            ("cancelled", 200, None),
+        ];
+        let mut mentee_index = 0;
+        for (i, (state, started_ago, ended_ago)) in plan.iter().enumerate() {
+            let parent_course = i % 3 == 1;
+            let pool = if parent_course { &coaches } else { &mentors };
+            if pool.is_empty() {
+                continue;
+            }
+            let member = if *state == "referred" {
+                None
+            } else {
+                Some(pool[i % pool.len()])
+            };
+            let mentee = self
+                .citizen(tx, "mentee", mentee_index, *started_ago + 20)
+                .await?;
+            mentee_index += 1;
+            let parent = self.citizen(tx, "relative", i, *started_ago + 20).await?;
+            sqlx::query("INSERT INTO citizen_relations (id, municipality_id, mentee_id, relative_id, relation) VALUES ($1, $2, $3, $4, $5)")
+                .bind(Uuid::now_v7())
+                .bind(self.id)
+                .bind(mentee)
+                .bind(parent)
+                .bind(self.pick(&["mother", "father"]).to_string())
+                .execute(&mut *tx)
+                .await?;
+            let (kind, participant) = if parent_course {
+                ("parent_coaching", parent)
+            } else {
+                ("mentor", mentee)
+            };
+            self.course(
+                tx,
+                kind,
+                state,
+                member,
+                &[participant],
+                *started_ago,
+                *ended_ago,
+                coordinator,
+            )
+            .await?;
+        }
+        // A relatives' network with ten parents, facilitated by a parent coach.
+        if let Some(facilitator) = coaches.first() {
+            let mut participants = Vec::new();
+            for i in 0..10 {
+                participants.push(self.citizen(tx, "relative", 20 + i, 200).await?);
+            }
+            self.course(
+                tx,
+                "relatives_network",
+                "active",
+                Some(facilitator),
+                &participants,
+                180,
+                None,
+                coordinator,
+            )
+            .await?;
+        }
+        // A waiting mentee must never meet the first mentor (they know each other), and
+        // one session was corrected after the day it was logged.
+        if let Some(first) = mentors.first() {
+            sqlx::query(
+                "INSERT INTO member_conflicts (id, municipality_id, citizen_id, member_id, reason, recorded_by)
+                 SELECT $1, $2, p.citizen_id, $3, 'prior_contact', $4 FROM courses c JOIN course_participants p ON p.course_id = c.id
+                 WHERE c.municipality_id = $2 AND c.state = 'referred' AND c.kind = 'mentor' LIMIT 1",
+            )
+            .bind(Uuid::now_v7())
+            .bind(self.id)
+            .bind(first.id)
+            .bind(coordinator)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "WITH s AS (SELECT id FROM course_sessions WHERE municipality_id = $2 AND notes <> '' ORDER BY held_on LIMIT 1)
+             INSERT INTO course_session_versions (id, municipality_id, session_id, version, held_on, duration_minutes, kind,
+                    participants, notes, tools, next_step, changed_by, replaced_at)
+             SELECT $1, $2, cs.id, 1, cs.held_on, cs.duration_minutes, cs.kind, cs.participants, 'Første udkast til noter.',
+                    cs.tools, cs.next_step, cs.logged_by, cs.created_at + interval '2 days'
+             FROM course_sessions cs JOIN s ON s.id = cs.id",
+        )
+        .bind(Uuid::now_v7())
+        .bind(self.id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE course_sessions SET version = 2 WHERE id IN (SELECT session_id FROM course_session_versions WHERE municipality_id = $1)",
+        )
+        .bind(self.id)
+        .execute(&mut *tx)
+        .await?;
+        // The coordinator coached most members last month and some this month.
+        for (i, member) in members.iter().enumerate() {
+            for months_ago in [1, 2] {
+                let held = add_months(self.today, -months_ago);
+                self.coaching(tx, member.id, coordinator, held).await?;
+            }
+            if i % 2 == 0 {
+                let held = self.today.replace_day(1).expect("day 1")
+                    + Duration::days(i64::from(self.today.day().saturating_sub(1).min(3)));
+                self.coaching(tx, member.id, coordinator, held).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn profiles(&mut self, tx: &mut PgConnection) -> Result<Vec<Member>, AnyError> {
+        let users: Vec<(Uuid, Vec<String>)> = sqlx::query_as(
+            "SELECT m.user_id, m.roles FROM memberships m WHERE m.municipality_id = $1
+               AND (roles && ARRAY['mentor', 'parent_coach']) ORDER BY m.created_at",
+        )
+        .bind(self.id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut members = Vec::new();
+        for (user_id, roles) in users {
+            let trained_days_ago = self.rng.random_range(400..2000);
+            let id: Uuid = sqlx::query_scalar(
+                "INSERT INTO corps_members (id, municipality_id, user_id, training_status, trained_on, capacity, gender, birth_year,
+                        languages, cultural_background, religion_competence, politics_competence, temperament, experience, availability)
+                 VALUES ($1, $2, $3, 'trained', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                 ON CONFLICT (municipality_id, user_id) DO UPDATE SET training_status = 'trained'
+                 RETURNING id",
+            )
+            .bind(Uuid::now_v7())
+            .bind(self.id)
+            .bind(user_id)
+            .bind(self.days_ago(trained_days_ago))
+            .bind(self.rng.random_range(2..5_i16))
+            .bind(*self.pick(&["female", "male"]))
+            .bind(self.rng.random_range(1965..1998_i16))
+            .bind(self.pick(LANGUAGE_SETS).iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .bind(*self.pick(CULTURES))
+            .bind(self.rng.random_bool(0.5))
+            .bind(self.rng.random_bool(0.3))
+            .bind(self.rng.random_range(1..6_i16))
+            .bind(vec![self.pick(&["psychiatric", "behavioural", "extremism"]).to_string(), "extremism".to_string()])
+            .bind(vec!["daytime".to_string(), self.pick(&["evenings", "weekends"]).to_string()])
+            .fetch_one(&mut *tx)
+            .await?;
+            members.push(Member {
+                id,
+                user_id,
+                mentor: roles.iter().any(|r| r == "mentor"),
+                coach: roles.iter().any(|r| r == "parent_coach"),
+            });
+        }
+        Ok(members)
+    }
+
+    async fn citizen(
+        &mut self,
+        tx: &mut PgConnection,
+        kind: &str,
+        index: usize,
+        referred_ago: i64,
+    ) -> Result<Uuid, AnyError> {
+        let id = Uuid::now_v7();
+        let (first, gender) = if kind == "mentee" {
+            MENTEE_NAMES[index % MENTEE_NAMES.len()]
+        } else {
+            let (name, relation) = PARENT_NAMES[index % PARENT_NAMES.len()];
+            (
+                name,
+                if relation == "mother" {
+                    "female"
+                } else {
+                    "male"
+                },
+            )
+        };
+        let name = format!("{first} {}", self.pick(SURNAMES));
+        let this_year = self.today.year() as i16;
+        let birth_year = if kind == "mentee" {
+            this_year - self.rng.random_range(15..25_i16)
+        } else {
+            this_year - self.rng.random_range(38..60_i16)
+        };
+        let criteria = if kind == "mentee" {
+            vec![
+                self.pick(&["extremist_environment", "signs_of_concern", "vulnerable"])
+                    .to_string(),
+            ]
+        } else {
+            vec!["relative_of_concern".to_string()]
+        };
+        let wants_gender = self.rng.random_bool(0.4).then(|| gender.to_string());
+        let wants_language = self
+            .rng
+            .random_bool(0.3)
+            .then(|| self.pick(&["ar", "so", "tr"]).to_string());
+        sqlx::query(
+            "INSERT INTO citizens (id, municipality_id, kind, name, birth_year, gender, languages, cultural_background, referred_on,
+                    referral_source, referred_by, criteria, legal_basis, preferred_gender, preferred_language,
+                    needs_religion_politics, needed_temperament, needed_experience, needed_availability, other_efforts)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+        )
+        .bind(id)
+        .bind(self.id)
+        .bind(kind)
+        .bind(&name)
+        .bind(birth_year)
+        .bind(gender)
+        .bind(self.pick(LANGUAGE_SETS).iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        .bind(*self.pick(CULTURES))
+        .bind(self.days_ago(referred_ago))
+        .bind(*self.pick(&["infohouse", "infohouse", "school", "social_services", "police", "family"]))
+        .bind(*self.pick(&["SSP-konsulent", "Infohusets koordinator", "Skolens AKT-lærer", ""]))
+        .bind(criteria)
+        .bind(if kind == "mentee" { "social_services_act" } else { "social_services_act" })
+        .bind(wants_gender)
+        .bind(wants_language)
+        .bind(self.rng.random_bool(0.4))
+        .bind(self.rng.random_bool(0.6).then(|| self.rng.random_range(1..6_i16)))
+        .bind(vec!["extremism".to_string()])
+        .bind(vec![self.pick(&["daytime", "evenings"]).to_string()])
+        .bind(if self.rng.random_bool(0.4) { vec!["action_plan_141".to_string()] } else { Vec::new() })
+        .execute(&mut *tx)
+        .await?;
+        for (consent, probability) in [
+            ("participation", 1.0),
+            ("handover", 0.7),
+            ("evaluation", 0.6),
+        ] {
+            if self.rng.random_bool(probability) {
+                sqlx::query(
+                    "INSERT INTO consents (id, municipality_id, citizen_id, kind, given_by, given_on, recorded_by)
+                     SELECT $1, $2, $3, $4, $5, $6, (SELECT user_id FROM memberships WHERE municipality_id = $2 LIMIT 1)",
+                )
+                .bind(Uuid::now_v7())
+                .bind(self.id)
+                .bind(id)
+                .bind(consent)
+                .bind(if kind == "mentee" && birth_year > this_year - 18 { "guardian" } else { "citizen" })
+                .bind(self.days_ago(referred_ago.saturating_sub(5).max(0)))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        Ok(id)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn course(
+        &mut self,
+        tx: &mut PgConnection,
+        kind: &str,
+        state: &str,
+        member: Option<&Member>,
+        participants: &[Uuid],
+        started_ago: i64,
+        ended_ago: Option<i64>,
+        coordinator: Uuid,
+    ) -> Result<(), AnyError> {
+        let id = Uuid::now_v7();
+        let referred_on = self.days_ago(started_ago + 20);
+        let matched_on = member.map(|_| self.days_ago(started_ago + 10));
+        let started_on = (!matches!(state, "referred" | "matched" | "pre_meeting")
+            && member.is_some())
+        .then(|| self.days_ago(started_ago));
+        let ended_on = ended_ago.map(|days| self.days_ago(days));
+        let closed_on = match state {
+            "closed" => ended_on.map(|d| d + Duration::days(190).min(self.today - d)),
+            "cancelled" => Some(self.days_ago(started_ago.saturating_sub(30))),
+            _ => None,
+        };
+        let title = if kind == "relatives_network" {
+            "Pårørendenetværket"
+        } else {
+            ""
+        };
+        sqlx::query(
+            "INSERT INTO courses (id, municipality_id, kind, title, member_id, state, referred_on, matched_on, started_on, ended_on,
+                    closed_on, goals_reached, end_note, cancel_reason)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(id)
+        .bind(self.id)
+        .bind(kind)
+        .bind(title)
+        .bind(member.map(|m| m.id))
+        .bind(state)
+        .bind(referred_on)
+        .bind(matched_on)
+        .bind(started_on)
+        .bind(ended_on)
+        .bind(closed_on)
+        .bind(ended_on.map(|_| *self.pick(&["yes", "partly", "yes", "no"])))
+        .bind(if ended_on.is_some() { "Arbejdet med fast dagsrytme, skolegang og at tage afstand fra miljøet." } else { "" })
+        .bind(if state == "cancelled" { "Borgeren flyttede ud af kommunen." } else { "" })
+        .execute(&mut *tx)
+        .await?;
+        for citizen in participants {
+            sqlx::query("INSERT INTO course_participants (course_id, citizen_id, municipality_id, joined_on) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(citizen)
+                .bind(self.id)
+                .bind(referred_on)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO course_events (id, municipality_id, course_id, at, actor_id, kind, to_state) VALUES ($1, $2, $3, $4::date, $5, 'created', 'referred')",
+        )
+        .bind(Uuid::now_v7())
+        .bind(self.id)
+        .bind(id)
+        .bind(referred_on)
+        .bind(coordinator)
+        .execute(&mut *tx)
+        .await?;
+        if let (Some(member), Some(matched_on)) = (member, matched_on) {
+            sqlx::query(
+                "INSERT INTO course_events (id, municipality_id, course_id, at, actor_id, kind, from_state, to_state) VALUES ($1, $2, $3, $4::date, $5, 'matched', 'referred', 'matched')",
+            )
+            .bind(Uuid::now_v7())
+            .bind(self.id)
+            .bind(id)
+            .bind(matched_on)
+            .bind(coordinator)
+            .execute(&mut *tx)
+            .await?;
+            if state == "pre_meeting" || started_on.is_some() {
+                self.session(
+                    tx,
+                    id,
+                    member.user_id,
+                    matched_on + Duration::days(4),
+                    "pre_meeting",
+                    60,
+                )
+                .await?;
+            }
+            if let Some(start) = started_on {
+                let end = ended_on.or(closed_on).unwrap_or(self.today);
+                // Mentor courses weekly; coaching every three to six weeks; networks every ten weeks.
+                let (step, kind_code, minutes) = match kind {
+                    "mentor" => (7, "session", 60),
+                    "parent_coaching" => (self.rng.random_range(21..42), "session", 105),
+                    _ => (70, "network_meeting", 110),
+                };
+                let mut day = start;
+                // The newest active mentor course lacks recent contact, so something is overdue.
+                let stop = if kind == "mentor" && state == "active" && started_ago == 120 {
+                    end - Duration::days(12)
+                } else {
+                    end
+                };
+                while day <= stop {
+                    let kind_here = if kind == "mentor" && self.rng.random_bool(0.2) {
+                        "phone_online"
+                    } else {
+                        kind_code
+                    };
+                    self.session(tx, id, member.user_id, day, kind_here, minutes)
+                        .await?;
+                    day += Duration::days(step + self.rng.random_range(-1..2));
+                }
+                if state == "follow_up" {
+                    if let Some(ended) = ended_on {
+                        self.session(
+                            tx,
+                            id,
+                            member.user_id,
+                            add_months(ended, 3),
+                            "follow_up",
+                            60,
+                        )
+                        .await?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn session(
+        &mut self,
+        tx: &mut PgConnection,
+        course: Uuid,
+        by: Uuid,
+        on: Date,
+        kind: &str,
+        minutes: i16,
+    ) -> Result<(), AnyError> {
+        if on > self.today {
+            return Ok(());
+        }
+        const NOTES: &[&str] = &[
+            "Talte om ugen, der gik, og hvad der lykkedes.",
+            "Gennemgik skolegang og fremmøde. Aftalte at tage kontakt til studievejleder.",
+            "Samtale om venskaber og fritid. Mentee var åben og i godt humør.",
+            "Arbejdede med skalering: fra 4 til 5 siden sidst.",
+            "Kort samtale i telefon om et møde på jobcentret.",
+        ];
+        const STEPS: &[&str] = &[
+            "Følge op på skolen",
+            "Besøg i fritidsklubben",
+            "Forberede møde med sagsbehandler",
+            "Øve samtalen med far",
+            "",
+        ];
+        sqlx::query(
+            "INSERT INTO course_sessions (id, municipality_id, course_id, held_on, duration_minutes, kind, participants, notes, tools,
+                    next_step, logged_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $4::date + time '16:00')",
+        )
+        .bind(Uuid::now_v7())
+        .bind(self.id)
+        .bind(course)
+        .bind(on)
+        .bind(minutes)
+        .bind(kind)
+        .bind(*self.pick(&["Mentee", "Mentee og mor", "Forælder", ""]))
+        .bind(*self.pick(NOTES))
+        .bind(if self.rng.random_bool(0.3) { vec!["development_plan".to_string()] } else { Vec::new() })
+        .bind(*self.pick(STEPS))
+        .bind(by)
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn coaching(
+        &mut self,
+        tx: &mut PgConnection,
+        member: Uuid,
+        coordinator: Uuid,
+        on: Date,
+    ) -> Result<(), AnyError> {
+        if on > self.today {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO coaching_log (id, municipality_id, member_id, coordinator_id, held_on, notes, next_step) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(self.id)
+        .bind(member)
+        .bind(coordinator)
+        .bind(on)
+        .bind(*self.pick(&["Bedste håb: at mentee kommer i skole hver dag. Skalering 6.", "Drøftede et svært forløb; undtagelser fundet.", "Tillid 8, vigtighed 9, parathed 7."]))
+        .bind(*self.pick(&["Prøve en ny mødeform", "Inddrage forældrene", "Følge op næste måned"]))
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    }
+}

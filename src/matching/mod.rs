@@ -1,0 +1,290 @@
+//! Matching a waiting course with a mentor or parent coach: ranked, explained candidates —
+//! own municipality first, then the whole corps (which needs a loan). Hard filters: right
+//! kind, active, trained, free capacity, no recorded conflict. Choosing anyone but the
+//! top candidate needs a reason, which is kept.
+
+pub mod model;
+pub mod repo;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::audit::{self, Event};
+use crate::auth::CurrentUser;
+use crate::citizens::PURPOSE_CASEWORK;
+use crate::courses::model::CourseState;
+use crate::courses::{self, repo as courses_repo};
+use crate::db::TenantTx;
+use crate::error::{AppError, AppResult};
+use crate::web::client::ClientAddr;
+use crate::web::forms::{FieldErrors, Form};
+use crate::web::i18n::{Messages, fill};
+use crate::web::{Page, flash};
+use crate::{clock, vocab};
+use model::{Reason, has_free_capacity, score};
+
+pub struct Ranked {
+    pub member_id: Uuid,
+    pub name: String,
+    pub municipality: String,
+    pub needs_loan: bool,
+    pub score: i32,
+    pub reasons: Vec<Reason>,
+    pub load: i64,
+    pub capacity: i16,
+}
+
+/// The candidates for a course, best first: own municipality, then the rest of the corps.
+pub async fn ranked(
+    tx: &mut TenantTx,
+    course: &courses_repo::Course,
+    t: &'static Messages,
+) -> AppResult<Vec<Ranked>> {
+    let needs = repo::needs(tx, course.id).await?;
+    let conflicts = repo::conflicts(tx, course.id).await?;
+    let own = tx.scope().municipality_id();
+    let this_year = clock::this_year();
+    let label = |code: &str| vocab::label(t, code);
+    let mut ranked: Vec<Ranked> = repo::candidates(tx, course.kind)
+        .await?
+        .into_iter()
+        .filter(|c| !conflicts.contains(&c.member_id) && has_free_capacity(&c.offer))
+        .map(|c| {
+            let scored = score(&needs, &c.offer, this_year, t, &label);
+            Ranked {
+                needs_loan: Some(c.municipality_id) != own,
+                member_id: c.member_id,
+                name: c.name,
+                municipality: c.municipality_name,
+                score: scored.total,
+                reasons: scored.reasons,
+                load: c.offer.load,
+                capacity: c.offer.capacity,
+            }
+        })
+        .collect();
+    ranked.sort_by(|a, b| {
+        a.needs_loan
+            .cmp(&b.needs_loan)
+            .then(b.score.cmp(&a.score))
+            .then(a.name.cmp(&b.name))
+    });
+    Ok(ranked)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "matching/candidates.html")]
+struct CandidatesView {
+    page: Page,
+    course_id: Uuid,
+    name: String,
+    own: Vec<Ranked>,
+    corps: Vec<Ranked>,
+    chosen: String,
+    reason: String,
+    errors: FieldErrors,
+    needs: Vec<String>,
+}
+
+async fn view(
+    tx: &mut TenantTx,
+    user: &CurrentUser,
+    page: Page,
+    id: Uuid,
+    chosen: String,
+    reason: String,
+    errors: FieldErrors,
+) -> AppResult<CandidatesView> {
+    let t = page.t;
+    let (course, _) = courses::visible_course(tx, user, id).await?;
+    if course.state != CourseState::Referred {
+        return Err(AppError::Conflict);
+    }
+    let participants = courses_repo::participants(tx, id).await?;
+    let citizens = participants
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let name = courses::course_name(t, course.kind, &course.title, &citizens);
+    let needs = repo::needs(tx, id).await?;
+    let (own, corps): (Vec<Ranked>, Vec<Ranked>) = ranked(tx, &course, t)
+        .await?
+        .into_iter()
+        .partition(|r| !r.needs_loan);
+    let chosen = if chosen.is_empty() {
+        own.first()
+            .map(|r| r.member_id.to_string())
+            .unwrap_or_default()
+    } else {
+        chosen
+    };
+    let mut summary = Vec::new();
+    let label = |code: &Option<String>| code.as_deref().map(|c| vocab::label(t, c));
+    if let Some(gender) = label(&needs.preferred_gender) {
+        summary.push(format!("{}: {gender}", t.preferred_gender));
+    }
+    if let Some(band) = label(&needs.preferred_age_band) {
+        summary.push(format!("{}: {band}", t.preferred_age_band));
+    }
+    if let Some(language) = label(&needs.preferred_language) {
+        summary.push(format!("{}: {language}", t.preferred_language));
+    }
+    if needs.needs_religion_politics {
+        summary.push(t.needs_religion_politics.to_string());
+    }
+    for experience in &needs.needed_experience {
+        summary.push(fill(
+            t.match_needs_experience,
+            &[&vocab::label(t, experience)],
+        ));
+    }
+    Ok(CandidatesView {
+        course_id: id,
+        own,
+        corps,
+        chosen,
+        reason,
+        errors,
+        needs: summary,
+        page: page
+            .titled(t.matching_title)
+            .crumb(t.nav_start, "/")
+            .crumb(t.courses_title, "/forloeb")
+            .crumb(name.clone(), format!("/forloeb/{id}"))
+            .crumb(t.matching_title, format!("/forloeb/{id}/match")),
+        name,
+    })
+}
+
+pub async fn candidates_page(
+    user: CurrentUser,
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    page: Page,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let view = view(
+        &mut tx,
+        &user,
+        page,
+        id,
+        String::new(),
+        String::new(),
+        FieldErrors::default(),
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("matching_read")
+            .subject("course", id)
+            .purpose(PURPOSE_CASEWORK),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    member_id: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn assign(
+    user: CurrentUser,
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+    Form(form): Form<AssignForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let (course, _) = courses::visible_course(&mut tx, &user, id).await?;
+    if course.state != CourseState::Referred {
+        return Err(AppError::Conflict);
+    }
+    let ranked = ranked(&mut tx, &course, t).await?;
+    let own: Vec<&Ranked> = ranked.iter().filter(|r| !r.needs_loan).collect();
+    let chosen = form
+        .member_id
+        .parse::<Uuid>()
+        .ok()
+        .and_then(|id| own.iter().position(|r| r.member_id == id));
+    let reason = form.reason.trim().to_string();
+    let mut errors = FieldErrors::default();
+    match chosen {
+        None => errors.add("member_id", t.choose_candidate),
+        Some(rank) if rank > 0 && reason.is_empty() => {
+            errors.add("reason", t.override_reason_required)
+        }
+        Some(_) => {}
+    }
+    let Some(rank) = chosen.filter(|_| errors.is_empty()) else {
+        let view = view(&mut tx, &user, page, id, form.member_id, reason, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+    };
+    let candidate = own[rank];
+    let override_reason = if rank == 0 { "" } else { reason.as_str() };
+    match repo::assign(
+        &mut tx,
+        id,
+        candidate.member_id,
+        override_reason,
+        clock::today(),
+    )
+    .await?
+    {
+        repo::Assigned::Done => {}
+        repo::Assigned::Full => {
+            let mut errors = FieldErrors::default();
+            errors.add("member_id", fill(t.candidate_full, &[&candidate.name]));
+            // Nothing was written; show who is free now.
+            let view = view(&mut tx, &user, page, id, String::new(), reason, errors).await?;
+            return Ok((StatusCode::CONFLICT, view).into_response());
+        }
+        repo::Assigned::Gone => return Err(AppError::Conflict),
+    }
+    let note = if rank == 0 {
+        String::new()
+    } else {
+        reason.clone()
+    };
+    courses_repo::event(
+        &mut tx,
+        id,
+        "matched",
+        Some(CourseState::Referred),
+        Some(CourseState::Matched),
+        &note,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("course_matched")
+            .subject("course", id)
+            .purpose(PURPOSE_CASEWORK)
+            .details(json!({ "member": candidate.member_id, "rank": rank + 1 })),
+    )
+    .await?;
+    tx.commit().await?;
+    flash::push(
+        &session,
+        flash::Kind::Success,
+        fill(t.course_matched, &[&candidate.name]),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/forloeb/{id}")).into_response())
+}
