@@ -129,38 +129,43 @@ impl Municipality {
         let mentors: Vec<&Member> = members.iter().filter(|m| m.mentor).collect();
         let coaches: Vec<&Member> = members.iter().filter(|m| m.coach).collect();
 
-        // (state, started how many days ago, ended how many days ago)
-        let plan: &[(&str, i64, Option<i64>)] = &[
-            ("referred", 0, None),
-            ("referred", 0, None),
-            ("matched", 5, None),
-            ("pre_meeting", 12, None),
-            ("active", 40, None),
-            ("active", 120, None),
-            ("active", 300, None),
-            ("active", 25, None),
-            ("ending", 260, Some(3)),
-            ("follow_up", 400, Some(100)),
-            ("closed", 700, Some(420)),
-            ("closed", 600, Some(300)),
-            ("cancelled", 200, None),
+        // (kind, state, started how many days ago, ended how many days ago). Each kind's
+        // courses go round its members in turn, so the demo logins (the first members)
+        // have active courses.
+        let plan: &[(&str, &str, i64, Option<i64>)] = &[
+            ("mentor", "active", 120, None),
+            ("parent_coaching", "active", 25, None),
+            ("mentor", "active", 40, None),
+            ("parent_coaching", "pre_meeting", 12, None),
+            ("mentor", "referred", 0, None),
+            ("parent_coaching", "referred", 0, None),
+            ("mentor", "matched", 5, None),
+            ("parent_coaching", "follow_up", 400, Some(100)),
+            ("mentor", "pre_meeting", 12, None),
+            ("parent_coaching", "ending", 200, Some(3)),
+            ("mentor", "active", 300, None),
+            ("parent_coaching", "closed", 600, Some(300)),
+            ("mentor", "ending", 260, Some(3)),
+            ("mentor", "closed", 700, Some(420)),
+            ("mentor", "cancelled", 200, None),
         ];
-        let mut mentee_index = 0;
-        for (i, (state, started_ago, ended_ago)) in plan.iter().enumerate() {
-            let parent_course = i % 3 == 1;
-            let pool = if parent_course { &coaches } else { &mentors };
+        let (mut next_mentor, mut next_coach) = (0, 0);
+        for (i, (kind, state, started_ago, ended_ago)) in plan.iter().enumerate() {
+            let (pool, next) = if *kind == "mentor" {
+                (&mentors, &mut next_mentor)
+            } else {
+                (&coaches, &mut next_coach)
+            };
             if pool.is_empty() {
                 continue;
             }
             let member = if *state == "referred" {
                 None
             } else {
-                Some(pool[i % pool.len()])
+                *next += 1;
+                Some(pool[(*next - 1) % pool.len()])
             };
-            let mentee = self
-                .citizen(tx, "mentee", mentee_index, *started_ago + 20)
-                .await?;
-            mentee_index += 1;
+            let mentee = self.citizen(tx, "mentee", i, *started_ago + 20).await?;
             let parent = self.citizen(tx, "relative", i, *started_ago + 20).await?;
             sqlx::query("INSERT INTO citizen_relations (id, municipality_id, mentee_id, relative_id, relation) VALUES ($1, $2, $3, $4, $5)")
                 .bind(Uuid::now_v7())
@@ -170,11 +175,7 @@ impl Municipality {
                 .bind(self.pick(&["mother", "father"]).to_string())
                 .execute(&mut *tx)
                 .await?;
-            let (kind, participant) = if parent_course {
-                ("parent_coaching", parent)
-            } else {
-                ("mentor", mentee)
-            };
+            let participant = if *kind == "mentor" { mentee } else { parent };
             self.course(
                 tx,
                 kind,
@@ -356,7 +357,7 @@ impl Municipality {
         .bind(*self.pick(&["infohouse", "infohouse", "school", "social_services", "police", "family"]))
         .bind(*self.pick(&["SSP-konsulent", "Infohusets koordinator", "Skolens AKT-lærer", ""]))
         .bind(criteria)
-        .bind(if kind == "mentee" { "social_services_act" } else { "social_services_act" })
+        .bind(*self.pick(&["social_services_act", "social_services_act", "active_employment_act"]))
         .bind(wants_gender)
         .bind(wants_language)
         .bind(self.rng.random_bool(0.4))

@@ -224,8 +224,23 @@ pub async fn assign(
         .and_then(|id| own.iter().position(|r| r.member_id == id));
     let reason = form.reason.trim().to_string();
     let mut errors = FieldErrors::default();
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     match chosen {
-        None => errors.add("member_id", t.choose_candidate),
+        None => {
+            // A member of the municipality who is no longer a candidate was just filled
+            // up by someone else (or excluded): say so rather than "choose someone".
+            let gone = match form.member_id.parse::<Uuid>() {
+                Ok(member) => crate::corps::repo::get(&mut tx, Some(member), None).await?,
+                Err(_) => None,
+            };
+            match gone {
+                Some(member) => {
+                    errors.add("member_id", fill(t.candidate_full, &[&member.name]));
+                    status = StatusCode::CONFLICT;
+                }
+                None => errors.add("member_id", t.choose_candidate),
+            }
+        }
         Some(rank) if rank > 0 && reason.is_empty() => {
             errors.add("reason", t.override_reason_required)
         }
@@ -233,7 +248,7 @@ pub async fn assign(
     }
     let Some(rank) = chosen.filter(|_| errors.is_empty()) else {
         let view = view(&mut tx, &user, page, id, form.member_id, reason, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+        return Ok((status, view).into_response());
     };
     let candidate = own[rank];
     let override_reason = if rank == 0 { "" } else { reason.as_str() };

@@ -5,6 +5,7 @@ mod support;
 
 mod access;
 mod admin;
+mod daily;
 mod login;
 mod platform;
 mod tenancy;

@@ -1,0 +1,656 @@
+//! The daily work: citizens, courses, matching, sessions, due items, coaching — as
+//! coordinators, mentors and parent coaches do it, over HTTP.
+
+use uuid::Uuid;
+
+use crate::support::{Client, TestApp};
+
+/// Registers a mentee through the form and returns the citizen's id.
+async fn register_mentee(client: &Client, name: &str) -> Uuid {
+    let form = client.get("/borgere/ny").await;
+    let key = form.attr("input[name=form_key]", "value").unwrap();
+    let created = client
+        .post(
+            "/borgere",
+            &[
+                ("kind", "mentee"),
+                ("name", name),
+                ("birth_year", "2008"),
+                ("gender", "male"),
+                ("languages", "da"),
+                ("languages", "ar"),
+                ("referred_on", "01-11-2026"),
+                ("referral_source", "infohouse"),
+                ("criteria", "signs_of_concern"),
+                ("legal_basis", "social_services_act"),
+                ("preferred_gender", "male"),
+                ("needed_experience", "extremism"),
+                ("form_key", &key),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.text);
+    created
+        .location()
+        .trim_start_matches("/borgere/")
+        .parse()
+        .unwrap()
+}
+
+/// Opens a mentor course for the citizen; returns the course id.
+async fn open_course(client: &Client, citizen: Uuid) -> Uuid {
+    let page = client.get(&format!("/borgere/{citizen}")).await;
+    let key = page.attr("input[name=form_key]", "value").unwrap();
+    let created = client
+        .post(
+            &format!("/borgere/{citizen}/forloeb"),
+            &[("kind", "mentor"), ("form_key", &key)],
+        )
+        .await;
+    assert_eq!(created.status, 303);
+    let location = created.location();
+    assert!(location.ends_with("/match"), "{location}");
+    location
+        .trim_start_matches("/forloeb/")
+        .trim_end_matches("/match")
+        .parse()
+        .unwrap()
+}
+
+async fn member_id(app: &TestApp, email: &str) -> Uuid {
+    let mut conn = app.owner_conn().await;
+    sqlx::query_scalar(
+        "SELECT cm.id FROM corps_members cm JOIN users u ON u.id = cm.user_id WHERE u.email = $1",
+    )
+    .bind(email)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn registering_a_citizen_checks_the_form_and_logs_the_purpose() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let form = coordinator.get("/borgere/ny").await;
+    let key = form.attr("input[name=form_key]", "value").unwrap();
+    let invalid = coordinator
+        .post(
+            "/borgere",
+            &[
+                ("name", "Karim Nasser"),
+                ("birth_year", "14-02-2008"),
+                ("referred_on", "01-11-2026"),
+                ("form_key", &key),
+            ],
+        )
+        .await;
+    assert_eq!(invalid.status, 422);
+    assert_eq!(
+        invalid.field_error("kind"),
+        "Vælg, om borgeren er mentee eller forælder/pårørende."
+    );
+    assert_eq!(
+        invalid.field_error("birth_year"),
+        "Skriv kun fødselsåret med fire cifre, fx 2007."
+    );
+    assert_eq!(
+        invalid.field_error("criteria"),
+        "Vælg mindst ét målgruppekriterium."
+    );
+    assert_eq!(
+        invalid.attr("#name", "value").as_deref(),
+        Some("Karim Nasser"),
+        "input kept"
+    );
+
+    let id = register_mentee(&coordinator, "Karim Nasser").await;
+    let shown = coordinator.get(&format!("/borgere/{id}")).await;
+    assert_eq!(shown.text_of("h1"), "Karim Nasser");
+    assert!(shown.text.contains("Viser konkrete bekymringstegn"));
+    assert!(!shown.text.contains("14-02"), "no birth date anywhere");
+    let logged: Vec<(String, Option<String>)> = {
+        let mut conn = app.owner_conn().await;
+        sqlx::query_as("SELECT action, purpose FROM audit_log WHERE subject_id = $1 ORDER BY at")
+            .bind(id)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+    };
+    assert!(
+        logged.contains(&("citizen_created".into(), Some("casework".into()))),
+        "{logged:?}"
+    );
+    assert!(
+        logged.contains(&("citizen_read".into(), Some("casework".into()))),
+        "every read is logged: {logged:?}"
+    );
+}
+
+#[tokio::test]
+async fn consents_are_recorded_and_withdrawn() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let id = register_mentee(&coordinator, "Karim Nasser").await;
+    coordinator.get(&format!("/borgere/{id}")).await;
+    let recorded = coordinator
+        .post(
+            &format!("/borgere/{id}/samtykker"),
+            &[
+                ("consent-kind", "handover"),
+                ("consent-given_by", "guardian"),
+                ("consent-given_on", "02-11-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status, 303);
+    let page = coordinator.get(&format!("/borgere/{id}")).await;
+    assert!(
+        page.texts("#samtykker ~ div tbody tr")
+            .iter()
+            .any(|row| row.contains("Overdragelse til sagsbehandler") && row.contains("Gælder"))
+    );
+    let consent: Uuid = app
+        .scalar(&format!(
+            "SELECT id FROM consents WHERE citizen_id = '{id}'"
+        ))
+        .await;
+    let withdrawn = coordinator
+        .post(
+            &format!("/borgere/{id}/samtykker/{consent}/tilbagekald"),
+            &[],
+        )
+        .await;
+    assert_eq!(withdrawn.status, 303);
+    let withdrawn_on: Option<time::Date> = app
+        .scalar(&format!(
+            "SELECT withdrawn_on FROM consents WHERE id = '{consent}'"
+        ))
+        .await;
+    assert!(withdrawn_on.is_some());
+}
+
+#[tokio::test]
+async fn matching_explains_ranks_excludes_conflicts_and_keeps_the_override_reason() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let citizen = register_mentee(&coordinator, "Karim Nasser").await;
+    // Karim knows Jonas Brandt from before: Jonas must never be proposed.
+    let jonas = member_id(&app, "jonas.brandt@example.org").await;
+    coordinator.get(&format!("/borgere/{citizen}")).await;
+    let conflict = coordinator
+        .post(
+            &format!("/borgere/{citizen}/konflikter"),
+            &[
+                ("member_id", &jonas.to_string()),
+                ("reason", "prior_contact"),
+            ],
+        )
+        .await;
+    assert_eq!(conflict.status, 303);
+    let course = open_course(&coordinator, citizen).await;
+
+    let page = coordinator.get(&format!("/forloeb/{course}/match")).await;
+    assert_eq!(page.status, 200);
+    let names = page.texts(".korps-candidate label strong");
+    assert!(!names.is_empty(), "own candidates are listed");
+    assert!(
+        names.iter().all(|name| !name.contains("Jonas Brandt")),
+        "a conflict is a hard exclusion: {names:?}"
+    );
+    assert!(
+        page.text.contains("Det ønskede køn") || page.text.contains("Ikke det ønskede køn"),
+        "points are explained"
+    );
+    assert!(
+        page.text.contains("Kræver udlån"),
+        "the rest of the corps is shown as needing a loan"
+    );
+    let ids: Vec<String> = {
+        let selector = scraper::Selector::parse(".korps-candidate input[name=member_id]").unwrap();
+        page.html()
+            .select(&selector)
+            .map(|el| el.value().attr("value").unwrap().to_string())
+            .collect()
+    };
+    assert!(ids.len() >= 2, "need two candidates to override: {ids:?}");
+
+    let no_reason = coordinator
+        .post(
+            &format!("/forloeb/{course}/match"),
+            &[("member_id", &ids[1]), ("reason", "")],
+        )
+        .await;
+    assert_eq!(no_reason.status, 422);
+    assert_eq!(
+        no_reason.field_error("reason"),
+        "Skriv, hvorfor du vælger en anden end den bedst placerede kandidat."
+    );
+    let assigned = coordinator
+        .post(
+            &format!("/forloeb/{course}/match"),
+            &[
+                ("member_id", &ids[1]),
+                ("reason", "Kender familiens sprog og kultur"),
+            ],
+        )
+        .await;
+    assert_eq!(assigned.status, 303);
+    let shown = coordinator.follow(&format!("/forloeb/{course}")).await;
+    assert!(
+        shown.text.contains("Kender familiens sprog og kultur"),
+        "the reason is kept and shown"
+    );
+    assert!(shown.text_of(".font-lead").contains("Matchet"));
+}
+
+#[tokio::test]
+async fn two_coordinators_taking_the_last_free_place_at_once_cannot_both_succeed() {
+    let app = TestApp::spawn().await;
+    let first = app.login("koordinator.aarhus@example.org").await;
+    let second = app.login("koordinator.aarhus@example.org").await;
+    let a = open_course(&first, register_mentee(&first, "Karim Nasser").await).await;
+    let b = open_course(&first, register_mentee(&first, "Bilal Aziz").await).await;
+    let peter = member_id(&app, "peter.skov@example.org").await;
+    // Peter has exactly one free place left.
+    let mut conn = app.owner_conn().await;
+    sqlx::query(
+        "UPDATE corps_members SET capacity = (SELECT count(*) FROM courses WHERE member_id = $1
+                AND state IN ('matched', 'pre_meeting', 'active', 'ending')) + 1 WHERE id = $1",
+    )
+    .bind(peter)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    first.get(&format!("/forloeb/{a}/match")).await;
+    second.get(&format!("/forloeb/{b}/match")).await;
+    let reason = [
+        ("member_id", peter.to_string()),
+        ("reason", "Bedst egnet til begge".to_string()),
+    ];
+    let fields: Vec<(&str, &str)> = reason.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (path_a, path_b) = (format!("/forloeb/{a}/match"), format!("/forloeb/{b}/match"));
+    let (one, two) = tokio::join!(first.post(&path_a, &fields), second.post(&path_b, &fields));
+    let statuses = [one.status, two.status];
+    assert!(
+        statuses.contains(&303) && statuses.contains(&409),
+        "exactly one succeeds: {statuses:?}"
+    );
+    let refused = if one.status == 409 { &one } else { &two };
+    assert_eq!(
+        refused.field_error("member_id"),
+        "Peter Skov har ikke længere en ledig plads. Vælg en anden."
+    );
+    let assigned: i64 = app
+        .scalar(&format!(
+            "SELECT count(*) FROM courses WHERE id IN ('{a}', '{b}') AND member_id = '{peter}'"
+        ))
+        .await;
+    assert_eq!(assigned, 1);
+}
+
+#[tokio::test]
+async fn a_mentor_logs_a_session_and_the_overdue_contact_item_disappears() {
+    let app = TestApp::spawn().await;
+    let mentor = app.login("mentor.aarhus@example.org").await;
+    let ahmad = member_id(&app, "mentor.aarhus@example.org").await;
+    let course: Uuid = app
+        .scalar(&format!("SELECT id FROM courses WHERE member_id = '{ahmad}' AND state = 'active' AND kind = 'mentor' ORDER BY started_on LIMIT 1"))
+        .await;
+    // The last contact was ten days ago.
+    let mut conn = app.owner_conn().await;
+    sqlx::query("DELETE FROM course_session_versions WHERE session_id IN (SELECT id FROM course_sessions WHERE course_id = $1)")
+        .bind(course)
+        .execute(&mut conn)
+        .await
+        .unwrap_or_default();
+    sqlx::query("UPDATE course_sessions SET held_on = least(held_on, current_date - 10) WHERE course_id = $1").bind(course).execute(&mut conn).await.unwrap();
+    let citizen: String =
+        app.scalar(&format!("SELECT z.name FROM course_participants p JOIN citizens z ON z.id = p.citizen_id WHERE p.course_id = '{course}'")).await;
+    let overdue = |items: &[String]| {
+        items.iter().any(|i| {
+            i.contains(&citizen)
+                && i.contains("Overskredet")
+                && i.contains("Ingen kontakt i mere end 7 dage")
+        })
+    };
+    let due = mentor.get("/").await.texts(".korps-due-list li");
+    assert!(overdue(&due), "{citizen}: {due:?}");
+
+    let form = mentor.get(&format!("/forloeb/{course}/sessioner/ny")).await;
+    assert_eq!(form.status, 200);
+    let key = form.attr("input[name=form_key]", "value").unwrap();
+    let today = form.attr("#held_on", "value").unwrap();
+    let fields = [
+        ("held_on", today.as_str()),
+        ("duration_minutes", "60"),
+        ("kind", "session"),
+        ("participants", "Mentee"),
+        ("notes", "Gik en tur og talte om skolen."),
+        ("tools", "development_plan"),
+        ("next_step", "Møde med studievejleder"),
+        ("form_key", key.as_str()),
+    ];
+    assert_eq!(
+        mentor
+            .post(&format!("/forloeb/{course}/sessioner"), &fields)
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        mentor
+            .post(&format!("/forloeb/{course}/sessioner"), &fields)
+            .await
+            .status,
+        303,
+        "a double click"
+    );
+    let count: i64 = app.scalar(&format!("SELECT count(*) FROM course_sessions WHERE course_id = '{course}' AND notes = 'Gik en tur og talte om skolen.'")).await;
+    assert_eq!(count, 1, "one session for one form");
+    let after = mentor.get("/").await.texts(".korps-due-list li");
+    assert!(!overdue(&after), "{after:?}");
+    let page = mentor.get(&format!("/forloeb/{course}")).await;
+    assert!(page.text.contains("Gik en tur og talte om skolen."));
+}
+
+#[tokio::test]
+async fn a_session_corrected_on_a_later_day_keeps_its_earlier_version() {
+    let app = TestApp::spawn().await;
+    let mentor = app.login("mentor.aarhus@example.org").await;
+    let ahmad = member_id(&app, "mentor.aarhus@example.org").await;
+    let (course, session): (Uuid, Uuid) = {
+        let mut conn = app.owner_conn().await;
+        sqlx::query_as(
+            "SELECT c.id, s.id FROM courses c JOIN course_sessions s ON s.course_id = c.id
+             WHERE c.member_id = $1 AND c.state = 'active' AND s.version = 1 ORDER BY s.held_on DESC LIMIT 1",
+        )
+        .bind(ahmad)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+    };
+    let edit = mentor
+        .get(&format!("/forloeb/{course}/sessioner/{session}"))
+        .await;
+    let version = edit.attr("input[name=version]", "value").unwrap();
+    let held_on = edit.attr("#held_on", "value").unwrap();
+    let saved = mentor
+        .post(
+            &format!("/forloeb/{course}/sessioner/{session}"),
+            &[
+                ("held_on", &held_on),
+                ("duration_minutes", "75"),
+                ("kind", "session"),
+                ("notes", "Rettet notat."),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let versions: i64 = app
+        .scalar(&format!(
+            "SELECT count(*) FROM course_session_versions WHERE session_id = '{session}'"
+        ))
+        .await;
+    assert_eq!(
+        versions, 1,
+        "logged on an earlier day: the old content is kept"
+    );
+    let history = mentor
+        .get(&format!("/forloeb/{course}/sessioner/{session}"))
+        .await;
+    assert!(history.text.contains("Tidligere versioner"));
+    let stale = mentor
+        .post(
+            &format!("/forloeb/{course}/sessioner/{session}"),
+            &[
+                ("held_on", &held_on),
+                ("duration_minutes", "75"),
+                ("kind", "session"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, 409, "a stale form never overwrites silently");
+}
+
+#[tokio::test]
+async fn mentors_see_only_their_own_courses_and_no_citizen_pages() {
+    let app = TestApp::spawn().await;
+    let mentor = app.login("mentor.aarhus@example.org").await;
+    let ahmad = member_id(&app, "mentor.aarhus@example.org").await;
+    let other: Uuid = app.scalar(&format!("SELECT id FROM courses WHERE member_id IS DISTINCT FROM '{ahmad}' AND municipality_id = (SELECT municipality_id FROM corps_members WHERE id = '{ahmad}') LIMIT 1")).await;
+    assert_eq!(mentor.get(&format!("/forloeb/{other}")).await.status, 404);
+    assert_eq!(
+        mentor
+            .get(&format!("/forloeb/{other}/sessioner/ny"))
+            .await
+            .status,
+        404
+    );
+    let list = mentor.get("/forloeb").await;
+    let own: i64 = app
+        .scalar(&format!(
+            "SELECT count(*) FROM courses WHERE member_id = '{ahmad}'"
+        ))
+        .await;
+    assert_eq!(list.texts("tbody tr").len() as i64, own);
+    let citizen: Uuid = app.scalar("SELECT id FROM citizens LIMIT 1").await;
+    assert_eq!(mentor.get(&format!("/borgere/{citizen}")).await.status, 403);
+}
+
+#[tokio::test]
+async fn another_municipality_gets_404_for_citizens_courses_and_matching() {
+    let app = TestApp::spawn().await;
+    let aarhus = app.login("koordinator.aarhus@example.org").await;
+    let citizen = register_mentee(&aarhus, "Karim Nasser").await;
+    let course = open_course(&aarhus, citizen).await;
+    let session: Uuid = app.scalar("SELECT s.id FROM course_sessions s JOIN municipalities m ON m.id = s.municipality_id WHERE m.name = 'Aarhus' LIMIT 1").await;
+    let session_course: Uuid = app
+        .scalar(&format!(
+            "SELECT course_id FROM course_sessions WHERE id = '{session}'"
+        ))
+        .await;
+    let odense = app.login("koordinator.odense@example.org").await;
+    for path in [
+        format!("/borgere/{citizen}"),
+        format!("/borgere/{citizen}/rediger"),
+        format!("/forloeb/{course}"),
+        format!("/forloeb/{course}/match"),
+        format!("/forloeb/{session_course}/sessioner/{session}"),
+        format!("/forloeb/{session_course}/overdragelse"),
+    ] {
+        assert_eq!(odense.get(&path).await.status, 404, "GET {path}");
+    }
+    let odense_member = member_id(&app, "mentor.odense@example.org")
+        .await
+        .to_string();
+    for (path, fields) in [
+        (
+            format!("/forloeb/{course}/match"),
+            vec![("member_id", odense_member.as_str())],
+        ),
+        (
+            format!("/borgere/{citizen}/samtykker"),
+            vec![("consent-kind", "handover")],
+        ),
+        (
+            format!("/forloeb/{session_course}/status"),
+            vec![("to", "ending")],
+        ),
+        (
+            format!("/forloeb/{session_course}/annuller"),
+            vec![("reason", "x")],
+        ),
+    ] {
+        assert_eq!(odense.post(&path, &fields).await.status, 404, "POST {path}");
+    }
+    assert!(
+        !odense
+            .get("/borgere?q=Karim")
+            .await
+            .text
+            .contains("Karim Nasser")
+    );
+}
+
+#[tokio::test]
+async fn a_course_moves_through_its_lifecycle_and_the_handover_respects_consent() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let citizen = register_mentee(&coordinator, "Karim Nasser").await;
+    let course = open_course(&coordinator, citizen).await;
+    let page = coordinator.get(&format!("/forloeb/{course}/match")).await;
+    let top = page
+        .attr(".korps-candidate input[name=member_id]", "value")
+        .unwrap();
+    assert_eq!(
+        coordinator
+            .post(&format!("/forloeb/{course}/match"), &[("member_id", &top)])
+            .await
+            .status,
+        303,
+        "the top candidate needs no reason"
+    );
+    for to in ["pre_meeting", "active"] {
+        coordinator.get(&format!("/forloeb/{course}")).await;
+        assert_eq!(
+            coordinator
+                .post(&format!("/forloeb/{course}/status"), &[("to", to)])
+                .await
+                .status,
+            303,
+            "to {to}"
+        );
+    }
+    let skip = coordinator
+        .post(&format!("/forloeb/{course}/status"), &[("to", "closed")])
+        .await;
+    assert_eq!(skip.status, 422, "an active course cannot jump to closed");
+    let no_goals = coordinator
+        .post(&format!("/forloeb/{course}/status"), &[("to", "ending")])
+        .await;
+    assert_eq!(no_goals.status, 303);
+    let state: String = app
+        .scalar(&format!("SELECT state FROM courses WHERE id = '{course}'"))
+        .await;
+    assert_eq!(state, "active", "ending needs an answer about the goals");
+    let ended = coordinator
+        .post(
+            &format!("/forloeb/{course}/status"),
+            &[
+                ("to", "ending"),
+                ("goals_reached", "partly"),
+                ("note", "Fast skolegang; mindre tid i miljøet."),
+            ],
+        )
+        .await;
+    assert_eq!(ended.status, 303);
+    let handover = coordinator
+        .get(&format!("/forloeb/{course}/overdragelse"))
+        .await;
+    assert!(
+        handover.text.contains("ikke givet samtykke"),
+        "no handover consent: nothing is handed over"
+    );
+    assert!(!handover.text.contains("Fast skolegang"));
+    coordinator.get(&format!("/borgere/{citizen}")).await;
+    coordinator
+        .post(
+            &format!("/borgere/{citizen}/samtykker"),
+            &[
+                ("consent-kind", "handover"),
+                ("consent-given_by", "citizen"),
+                ("consent-given_on", "01-11-2026"),
+            ],
+        )
+        .await;
+    let handover = coordinator
+        .get(&format!("/forloeb/{course}/overdragelse"))
+        .await;
+    assert!(
+        handover
+            .text
+            .contains("Fast skolegang; mindre tid i miljøet.")
+    );
+    assert!(handover.text.contains("Delvist"));
+    coordinator.get(&format!("/forloeb/{course}")).await;
+    assert_eq!(
+        coordinator
+            .post(&format!("/forloeb/{course}/status"), &[("to", "closed")])
+            .await
+            .status,
+        303
+    );
+    let cancel = coordinator
+        .post(&format!("/forloeb/{course}/annuller"), &[("reason", "x")])
+        .await;
+    assert_eq!(cancel.status, 409, "a closed course cannot be cancelled");
+}
+
+#[tokio::test]
+async fn a_network_outside_eight_to_fifteen_people_is_warned_about() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let form = coordinator.get("/forloeb/nyt-netvaerk").await;
+    let key = form.attr("input[name=form_key]", "value").unwrap();
+    let ids: Vec<String> = {
+        let selector = scraper::Selector::parse("input[name=participants]").unwrap();
+        form.html()
+            .select(&selector)
+            .take(3)
+            .map(|el| el.value().attr("value").unwrap().to_string())
+            .collect()
+    };
+    let mut fields = vec![("title", "Netværk Syd"), ("form_key", key.as_str())];
+    fields.extend(ids.iter().map(|id| ("participants", id.as_str())));
+    let created = coordinator.post("/forloeb/nyt-netvaerk", &fields).await;
+    assert_eq!(created.status, 303);
+    let page = coordinator.follow(&created.location()).await;
+    assert!(
+        page.text_of(".alert-success").contains("8–15 deltagere"),
+        "{}",
+        page.text_of(".alert-success")
+    );
+}
+
+#[tokio::test]
+async fn monthly_coaching_clears_the_coordinators_item() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let mut conn = app.owner_conn().await;
+    sqlx::query("DELETE FROM coaching_log WHERE held_on >= date_trunc('month', current_date)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let before = coordinator.get("/").await.texts(".korps-due-list li");
+    assert!(
+        before
+            .iter()
+            .any(|item| item.contains("Månedlig coaching af Ahmad Rahimi")),
+        "{before:?}"
+    );
+    let ahmad = member_id(&app, "mentor.aarhus@example.org").await;
+    let page = coordinator.get("/coaching").await;
+    let today = page.attr("#held_on", "value").unwrap();
+    let saved = coordinator
+        .post(
+            "/coaching",
+            &[
+                ("member", &ahmad.to_string()),
+                ("held_on", &today),
+                ("notes", "Bedste håb: ro i forløbet."),
+                ("next_step", "Følge op"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let after = coordinator.get("/").await.texts(".korps-due-list li");
+    assert!(
+        !after
+            .iter()
+            .any(|item| item.contains("Månedlig coaching af Ahmad Rahimi")),
+        "{after:?}"
+    );
+}
