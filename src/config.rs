@@ -33,7 +33,12 @@ pub enum Command {
         name: String,
     },
     /// Load the demo municipalities, users and content (idempotent).
-    DemoData,
+    DemoData {
+        /// Also generate N times the real corps (N·100 members, N·2,000 courses,
+        /// N·50,000 sessions) in 23 extra municipalities, to measure performance.
+        #[arg(long, default_value_t = 0)]
+        scale: i32,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -68,7 +68,7 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config, &database).await,
         Command::Migrate => db::migrate(&database.options).await.map_err(Into::into),
-        Command::DemoData => demo_data(&database.options).await,
+        Command::DemoData { scale } => demo_data(&database.options, scale).await,
         Command::CreateUser { email, name } => create_user(&database.options, &email, &name).await,
     };
     if let Some(cluster) = &database.cluster {
@@ -86,7 +86,7 @@ async fn serve(mut config: Config, database: &Database) -> Result<(), AnyError> 
     db::migrate(&database.options).await?;
     if database.cluster.is_some() {
         if database.fresh {
-            demo_data(&database.options).await?;
+            demo_data(&database.options, 0).await?;
         }
         demo::print_logins();
     }
@@ -123,11 +123,16 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-async fn demo_data(options: &PgConnectOptions) -> Result<(), AnyError> {
+async fn demo_data(options: &PgConnectOptions, scale: i32) -> Result<(), AnyError> {
     db::migrate(options).await?;
     let mut conn = options.clone().connect().await?;
     demo::load(&mut conn).await?;
     println!("Demo data loaded.");
+    if scale > 0 {
+        let started = std::time::Instant::now();
+        demo::scale::generate(&mut conn, scale, &auth::password::hash(demo::PASSWORD.to_string()).await?).await?;
+        println!("Generated {scale} times the corps in {:.1} s.", started.elapsed().as_secs_f64());
+    }
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! as the database owner, like migrations.
 
 mod content;
+pub mod scale;
 
 use sqlx::{Connection, PgConnection};
 use uuid::Uuid;

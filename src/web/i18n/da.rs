@@ -19,6 +19,7 @@ pub const DA: Messages = Messages {
     error_label: "Fejl",
     success_label: "Udført",
     info_label: "Information",
+    warning_label: "Advarsel",
     error_summary_title: "Der er problemer med det, du har udfyldt",
     required: "skal udfyldes",
     optional: "frivilligt",

@@ -19,6 +19,7 @@ pub const EN: Messages = Messages {
     error_label: "Error",
     success_label: "Done",
     info_label: "Information",
+    warning_label: "Warning",
     error_summary_title: "There is a problem with what you entered",
     required: "required",
     optional: "optional",

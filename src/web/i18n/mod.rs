@@ -72,6 +72,7 @@ pub struct Messages {
     pub error_label: &'static str,
     pub success_label: &'static str,
     pub info_label: &'static str,
+    pub warning_label: &'static str,
     pub error_summary_title: &'static str,
     pub required: &'static str,
     pub optional: &'static str,
