@@ -130,8 +130,16 @@ async fn demo_data(options: &PgConnectOptions, scale: i32) -> Result<(), AnyErro
     println!("Demo data loaded.");
     if scale > 0 {
         let started = std::time::Instant::now();
-        demo::scale::generate(&mut conn, scale, &auth::password::hash(demo::PASSWORD.to_string()).await?).await?;
-        println!("Generated {scale} times the corps in {:.1} s.", started.elapsed().as_secs_f64());
+        demo::scale::generate(
+            &mut conn,
+            scale,
+            &auth::password::hash(demo::PASSWORD.to_string()).await?,
+        )
+        .await?;
+        println!(
+            "Generated {scale} times the corps in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
     }
     Ok(())
 }

@@ -89,13 +89,12 @@ pub fn sort(rows: &mut [DueRow]) {
 }
 
 /// Items of one course, from what the course page has loaded already.
-pub async fn for_course(
-    _tx: &mut TenantTx,
+pub fn for_course(
     course: &repo::Course,
     participants: &[repo::Participant],
     sessions: &[repo::Session],
     t: &'static Messages,
-) -> Result<Vec<DueRow>, sqlx::Error> {
+) -> Vec<DueRow> {
     let facts = CourseFacts {
         kind: course.kind,
         state: course.state,
@@ -122,7 +121,7 @@ pub async fn for_course(
         })
         .collect();
     sort(&mut rows);
-    Ok(rows)
+    rows
 }
 
 /// Items of every open course of `member` (or of the municipality), most urgent first.

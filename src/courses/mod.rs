@@ -469,7 +469,7 @@ pub async fn show_page(
     let participants = repo::participants(&mut tx, id).await?;
     let sessions = repo::sessions(&mut tx, id).await?;
     let events = repo::events(&mut tx, id).await?;
-    let due = due::for_course(&mut tx, &course, &participants, &sessions, t).await?;
+    let due = due::for_course(&course, &participants, &sessions, t);
     audit::record(
         &mut tx,
         addr,

@@ -290,29 +290,38 @@ pub async fn list(
 ) -> Result<Vec<ListRow>, sqlx::Error> {
     sqlx::query_as!(
         ListRow,
-        r#"SELECT c.id, c.kind, c.state, c.title,
+        // The page of ids is chosen first, so the per-row lookups (names, last session)
+        // run for the 25 rows shown, not for every row skipped by the offset.
+        r#"WITH page AS (
+             SELECT c.id, count(*) OVER () AS total,
+                    row_number() OVER (ORDER BY
+                      CASE WHEN $6 = 'referred_on' AND NOT $7 THEN c.referred_on END ASC,
+                      CASE WHEN $6 = 'referred_on' AND $7 THEN c.referred_on END DESC,
+                      CASE WHEN $6 = 'state' AND NOT $7 THEN c.state END ASC,
+                      CASE WHEN $6 = 'state' AND $7 THEN c.state END DESC,
+                      c.referred_on DESC, c.id) AS position
+             FROM courses c
+             WHERE c.municipality_id = $1
+               AND ($2 = '' OR c.kind = $2)
+               AND ($3 = '' OR c.state = $3 OR ($3 = 'open' AND c.state NOT IN ('closed', 'cancelled')))
+               AND ($4::uuid IS NULL OR c.member_id = $4)
+               AND ($5 = '' OR strpos(lower(c.title), lower($5)) > 0 OR EXISTS (
+                     SELECT 1 FROM course_participants p JOIN citizens z ON z.id = p.citizen_id
+                     WHERE p.course_id = c.id AND strpos(lower(z.name), lower($5)) > 0))
+             ORDER BY position
+             LIMIT $8 OFFSET $9
+           )
+           SELECT c.id, c.kind, c.state, c.title,
                   (SELECT string_agg(z.name, ', ' ORDER BY z.name) FROM course_participants p JOIN citizens z ON z.id = p.citizen_id
                     WHERE p.course_id = c.id) AS citizens,
                   u.name AS "member_name?", c.referred_on,
                   (SELECT max(s.held_on) FROM course_sessions s WHERE s.course_id = c.id) AS last_session,
-                  count(*) OVER () AS "total!"
-           FROM courses c
+                  page.total AS "total!"
+           FROM page
+           JOIN courses c ON c.id = page.id
            LEFT JOIN corps_members cm ON cm.id = c.member_id
            LEFT JOIN users u ON u.id = cm.user_id
-           WHERE c.municipality_id = $1
-             AND ($2 = '' OR c.kind = $2)
-             AND ($3 = '' OR c.state = $3 OR ($3 = 'open' AND c.state NOT IN ('closed', 'cancelled')))
-             AND ($4::uuid IS NULL OR c.member_id = $4)
-             AND ($5 = '' OR strpos(lower(c.title), lower($5)) > 0 OR EXISTS (
-                   SELECT 1 FROM course_participants p JOIN citizens z ON z.id = p.citizen_id
-                   WHERE p.course_id = c.id AND strpos(lower(z.name), lower($5)) > 0))
-           ORDER BY
-             CASE WHEN $6 = 'referred_on' AND NOT $7 THEN c.referred_on END ASC,
-             CASE WHEN $6 = 'referred_on' AND $7 THEN c.referred_on END DESC,
-             CASE WHEN $6 = 'state' AND NOT $7 THEN c.state END ASC,
-             CASE WHEN $6 = 'state' AND $7 THEN c.state END DESC,
-             c.referred_on DESC, c.id
-           LIMIT $8 OFFSET $9"#,
+           ORDER BY page.position"#,
         tx.scope().municipality_id(),
         f.kind,
         f.state,

@@ -16,13 +16,20 @@ const SESSIONS_PER_COURSE: i32 = 27;
 pub const BENCH_COORDINATOR: &str = "skala.koordinator@example.org";
 pub const BENCH_MENTOR: &str = "skala.mentor@example.org";
 
-pub async fn generate(conn: &mut PgConnection, scale: i32, password_hash: &str) -> Result<(), AnyError> {
+pub async fn generate(
+    conn: &mut PgConnection,
+    scale: i32,
+    password_hash: &str,
+) -> Result<(), AnyError> {
     let members_each = (100 * scale + MUNICIPALITIES - 1) / MUNICIPALITIES;
     let courses_each = (2_000 * scale + MUNICIPALITIES - 1) / MUNICIPALITIES;
     for index in 0..MUNICIPALITIES {
         let code = 900 + index as i16;
         let mut tx = conn.begin().await?;
-        let id: Option<Uuid> = sqlx::query_scalar("SELECT id FROM municipalities WHERE code = $1").bind(code).fetch_optional(&mut *tx).await?;
+        let id: Option<Uuid> = sqlx::query_scalar("SELECT id FROM municipalities WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&mut *tx)
+            .await?;
         if id.is_some() {
             continue; // generated before
         }
@@ -31,10 +38,21 @@ pub async fn generate(conn: &mut PgConnection, scale: i32, password_hash: &str) 
             .bind(municipality)
             .bind(format!("Skalakommune {}", index + 1))
             .bind(code)
-            .bind(["hovedstaden", "sjaelland", "syddanmark", "midtjylland", "nordjylland"][index as usize % 5])
+            .bind(
+                [
+                    "hovedstaden",
+                    "sjaelland",
+                    "syddanmark",
+                    "midtjylland",
+                    "nordjylland",
+                ][index as usize % 5],
+            )
             .execute(&mut *tx)
             .await?;
-        sqlx::query("SELECT set_config('app.municipality_id', $1, true)").bind(municipality.to_string()).execute(&mut *tx).await?;
+        sqlx::query("SELECT set_config('app.municipality_id', $1, true)")
+            .bind(municipality.to_string())
+            .execute(&mut *tx)
+            .await?;
         // Staff: one coordinator, then mentors and parent coaches taking turns.
         sqlx::query(
             "INSERT INTO users (id, email, name, password_hash)
