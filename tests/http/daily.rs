@@ -654,3 +654,180 @@ async fn monthly_coaching_clears_the_coordinators_item() {
         "{after:?}"
     );
 }
+
+/// Creates a course directly in the database (as the owner) for the rule tests.
+async fn seed_course(
+    app: &TestApp,
+    kind: &str,
+    state: &str,
+    matched_ago: i32,
+    started_ago: Option<i32>,
+    ended_ago: Option<i32>,
+    participants: i32,
+) -> Uuid {
+    let mut conn = app.owner_conn().await;
+    let course = Uuid::now_v7();
+    let (municipality, member): (Uuid, Uuid) = sqlx::query_as(
+        "SELECT cm.municipality_id, cm.id FROM corps_members cm JOIN users u ON u.id = cm.user_id WHERE u.email = 'coach.aarhus@example.org'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO courses (id, municipality_id, kind, title, member_id, state, referred_on, matched_on, started_on, ended_on)
+         VALUES ($1, $2, $3, $4, $5, $6, current_date - $7 - 5, current_date - $7, current_date - $8, current_date - $9)",
+    )
+    .bind(course)
+    .bind(municipality)
+    .bind(kind)
+    .bind(format!("Regeltest {kind} {state}"))
+    .bind(member)
+    .bind(state)
+    .bind(matched_ago)
+    .bind(started_ago)
+    .bind(ended_ago)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    for i in 0..participants {
+        let citizen = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO citizens (id, municipality_id, kind, name, referred_on, referral_source, criteria, legal_basis)
+             VALUES ($1, $2, 'relative', $3, current_date, 'family', ARRAY['relative_of_concern'], 'social_services_act')",
+        )
+        .bind(citizen)
+        .bind(municipality)
+        .bind(format!("Regeltest {kind} {state} {i}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO course_participants (course_id, citizen_id, municipality_id, joined_on) VALUES ($1, $2, $3, current_date)")
+            .bind(course)
+            .bind(citizen)
+            .bind(municipality)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    course
+}
+
+async fn seed_session(app: &TestApp, course: Uuid, days_ago: i32, kind: &str) {
+    let mut conn = app.owner_conn().await;
+    sqlx::query(
+        "INSERT INTO course_sessions (id, municipality_id, course_id, held_on, duration_minutes, kind, logged_by)
+         SELECT $1, municipality_id, id, current_date - $2, 100, $3, (SELECT id FROM users WHERE email = 'coach.aarhus@example.org')
+         FROM courses WHERE id = $4",
+    )
+    .bind(Uuid::now_v7())
+    .bind(days_ago)
+    .bind(kind)
+    .bind(course)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn every_course_rule_shows_up_on_the_start_pages() {
+    let app = TestApp::spawn().await;
+    // Parent coaching matched three weeks ago, no pre-meeting held.
+    seed_course(&app, "parent_coaching", "matched", 21, None, None, 1).await;
+    // Parent coaching whose last coaching session was ten weeks ago.
+    let stale = seed_course(&app, "parent_coaching", "active", 120, Some(110), None, 1).await;
+    seed_session(&app, stale, 70, "session").await;
+    // Parent coaching ending with only two coaching sessions.
+    let thin = seed_course(
+        &app,
+        "parent_coaching",
+        "ending",
+        200,
+        Some(190),
+        Some(1),
+        1,
+    )
+    .await;
+    seed_session(&app, thin, 100, "session").await;
+    seed_session(&app, thin, 40, "session").await;
+    // Follow-up: ended three months and a few days ago, no follow-up meeting yet.
+    seed_course(
+        &app,
+        "parent_coaching",
+        "follow_up",
+        300,
+        Some(290),
+        Some(95),
+        1,
+    )
+    .await;
+    // A network whose last meeting was a hundred days ago, with five participants.
+    let network = seed_course(&app, "relatives_network", "active", 300, Some(290), None, 5).await;
+    seed_session(&app, network, 100, "network_meeting").await;
+
+    let expected = [
+        (
+            "Regeltest parent_coaching matched",
+            "Overskredet",
+            "Formødet er ikke holdt",
+        ),
+        (
+            "Regeltest parent_coaching active",
+            "Overskredet",
+            "Mere end to måneder siden sidste coachingsession",
+        ),
+        (
+            "Regeltest parent_coaching ending",
+            "Bemærk",
+            "Færre end tre coachingsessioner i forløbet",
+        ),
+        (
+            "Regeltest parent_coaching follow_up",
+            "Overskredet",
+            "Opfølgningsmøde tre måneder efter afslutning",
+        ),
+        (
+            "Regeltest relatives_network active",
+            "Overskredet",
+            "Næste netværksmøde (to til tre måneders interval)",
+        ),
+        (
+            "Regeltest relatives_network active",
+            "Bemærk",
+            "Netværket har færre end 8 eller flere end 15 deltagere",
+        ),
+    ];
+    for login in ["koordinator.aarhus@example.org", "coach.aarhus@example.org"] {
+        let items = app
+            .login(login)
+            .await
+            .get("/")
+            .await
+            .texts(".korps-due-list li");
+        for (course, urgency, text) in expected {
+            assert!(
+                items.iter().any(|item| item.starts_with(urgency)
+                    && item.contains(course)
+                    && item.contains(text)),
+                "{login} misses «{urgency} {course}: {text}» in {items:#?}"
+            );
+        }
+    }
+    // The items go away when the rules are met: a pre-meeting and a coaching session.
+    let coach = app.login("coach.aarhus@example.org").await;
+    seed_session(&app, stale, 0, "session").await;
+    let items = coach.get("/").await.texts(".korps-due-list li");
+    assert!(
+        !items
+            .iter()
+            .any(|item| item.contains("Regeltest parent_coaching active")),
+        "{items:#?}"
+    );
+    // The Odense coordinator sees none of them.
+    let odense = app
+        .login("koordinator.odense@example.org")
+        .await
+        .get("/")
+        .await
+        .texts(".korps-due-list li");
+    assert!(!odense.iter().any(|item| item.contains("Regeltest")));
+}
