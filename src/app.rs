@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::web::{assets, csrf, error_pages, headers};
 use crate::{
     account, audit, auth, citizens, coaching, corps, courses, db, home, matching, municipalities,
-    staff,
+    staff, tools,
 };
 
 #[derive(Clone)]
@@ -117,6 +117,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/forloeb/{id}/sessioner/{session_id}",
             get(courses::edit_session_page).post(courses::update_session),
+        )
+        .route(
+            "/forloeb/{id}/redskaber/{tool}",
+            get(tools::fill_page).post(tools::submit),
+        )
+        .route(
+            "/forloeb/{id}/redskaber/svar/{answer_id}",
+            get(tools::answer_page),
         )
         .route("/coaching", get(coaching::log_page).post(coaching::record))
         .route_layer(from_fn(auth::access::authorize))

@@ -19,5 +19,6 @@ pub mod home;
 pub mod matching;
 pub mod municipalities;
 pub mod staff;
+pub mod tools;
 pub mod vocab;
 pub mod web;

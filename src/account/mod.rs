@@ -61,7 +61,7 @@ pub async fn set_locale(
     addr: ClientAddr,
     Form(form): Form<LocaleForm>,
 ) -> AppResult<Response> {
-    let locale = Locale::from_code(&form.locale).ok_or(AppError::NotFound)?;
+    let locale = Locale::from_code(&form.locale).ok_or(AppError::Unprocessable)?;
     repo::set_locale(&mut tx, user.id, locale).await?;
     audit::record(
         &mut tx,

@@ -46,6 +46,8 @@ pub const ACTIONS: &[&str] = &[
     "session_read",
     "session_changed",
     "handover_read",
+    "tool_filled",
+    "tool_read",
 ];
 
 /// One entry. `details` holds ids and field names only, never the data itself.

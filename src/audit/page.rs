@@ -158,7 +158,11 @@ pub async fn audit_log_csv(
     Query(query): Query<AuditQuery>,
 ) -> AppResult<Response> {
     let t = user.locale.messages();
-    let (filter, _) = parse_filter(&query, t);
+    let (filter, errors) = parse_filter(&query, t);
+    if !errors.is_empty() {
+        // Never export more than was asked for because a date could not be read.
+        return Err(crate::error::AppError::Unprocessable);
+    }
     let (entries, _) = repo::page(&mut tx, &filter, EXPORT_LIMIT, 0).await?;
     super::record(
         &mut tx,

@@ -108,6 +108,13 @@ pub const ROUTES: &[RouteRule] = &[
     rule("POST", "/forloeb/{id}/sessioner", COURSE_WORK),
     rule("GET", "/forloeb/{id}/sessioner/{session_id}", COURSE_WORK),
     rule("POST", "/forloeb/{id}/sessioner/{session_id}", COURSE_WORK),
+    rule("GET", "/forloeb/{id}/redskaber/{tool}", COURSE_WORK),
+    rule("POST", "/forloeb/{id}/redskaber/{tool}", COURSE_WORK),
+    rule(
+        "GET",
+        "/forloeb/{id}/redskaber/svar/{answer_id}",
+        COURSE_WORK,
+    ),
     rule("GET", "/coaching", COORDINATOR),
     rule("POST", "/coaching", COORDINATOR),
 ];

@@ -110,8 +110,15 @@ pub async fn load_user(
 }
 
 async fn resolve(state: &AppState, session: &Session) -> Result<Option<CurrentUser>, AppError> {
-    let Some(mut auth) = session.get::<AuthState>(SESSION_KEY).await? else {
-        return Ok(None);
+    let mut auth = match session.get::<AuthState>(SESSION_KEY).await {
+        Ok(Some(auth)) => auth,
+        Ok(None) => return Ok(None),
+        // A session written by an older Korps: start again rather than fail every page.
+        Err(tower_sessions::session::Error::SerdeJson(_)) => {
+            end_session(session).await?;
+            return Ok(None);
+        }
+        Err(err) => return Err(err.into()),
     };
     let now = OffsetDateTime::now_utc().unix_timestamp();
     if auth.expired(now) {

@@ -208,6 +208,10 @@ pub async fn start_session(
     generation: i32,
 ) -> AppResult<()> {
     session.cycle_id().await?;
+    // A token seen before login is worth nothing after it.
+    session
+        .remove::<String>(crate::web::csrf::SESSION_KEY)
+        .await?;
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let auth = AuthState {
         user_id,
@@ -241,7 +245,13 @@ async fn audit_target(
 
 /// Only local paths are followed after login (no open redirect).
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && next != "/login"
+    // Only printable ASCII: browsers drop tabs and newlines, so "/\t/evil" is "//evil".
+    let plain = next.chars().all(|c| c.is_ascii_graphic());
+    if plain
+        && next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next != "/login"
     {
         next.to_string()
     } else {
@@ -277,5 +287,7 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), "");
         assert_eq!(safe_next("https://evil.example"), "");
         assert_eq!(safe_next("/\\evil.example"), "");
+        assert_eq!(safe_next("/\t/evil.example"), "");
+        assert_eq!(safe_next("/x\ny"), "");
     }
 }

@@ -301,7 +301,7 @@ pub async fn create(
                 .into_response());
         }
     };
-    let key = form.form_key.ok_or(AppError::Forbidden)?;
+    let key = form.form_key.ok_or(AppError::Unprocessable)?;
     if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
         return Ok(Redirect::to(&location).into_response());
     }
@@ -395,7 +395,19 @@ pub async fn update(
 ) -> AppResult<Response> {
     let t = page.t;
     let current = record(&mut tx, id).await?;
-    let citizen = match form.validate(clock::today(), t) {
+    let mut checked = form.validate(clock::today(), t);
+    // A mentee with courses or relatives cannot become a relative (and back): the
+    // courses and relations would no longer fit.
+    if let Ok(citizen) = &checked {
+        let bound = !repo::courses(&mut tx, id).await?.is_empty()
+            || !repo::relations(&mut tx, id).await?.is_empty();
+        if citizen.kind != current.citizen.kind && bound {
+            let mut errors = FieldErrors::default();
+            errors.add("kind", t.citizen_kind_locked);
+            checked = Err(errors);
+        }
+    }
+    let citizen = match checked {
         Ok(citizen) => citizen,
         Err(errors) => {
             return Ok((

@@ -11,6 +11,13 @@ use crate::clock;
 use crate::db::TenantTx;
 use crate::web::i18n::{Messages, fill};
 
+/// What the LAT tools have measured on a course, as the rules need it.
+pub struct Measured {
+    pub last_rating_on: Option<Date>,
+    pub pre: bool,
+    pub post: bool,
+}
+
 pub struct DueRow {
     pub href: String,
     pub course: String,
@@ -52,6 +59,8 @@ pub fn text(t: &'static Messages, kind: DueKind) -> &'static str {
         DueKind::FollowUp3 => t.due_follow_up_3,
         DueKind::FollowUp6 => t.due_follow_up_6,
         DueKind::ProgressRating => t.due_progress_rating,
+        DueKind::PreMeasurement => t.due_pre_measurement,
+        DueKind::PostMeasurement => t.due_post_measurement,
     }
 }
 
@@ -93,6 +102,7 @@ pub fn for_course(
     course: &repo::Course,
     participants: &[repo::Participant],
     sessions: &[repo::Session],
+    measured: &Measured,
     t: &'static Messages,
 ) -> Vec<DueRow> {
     let facts = CourseFacts {
@@ -106,7 +116,9 @@ pub fn for_course(
             .iter()
             .filter_map(|s| Some((s.held_on, SessionKind::from_code(&s.kind)?)))
             .collect(),
-        last_rating_on: None,
+        last_rating_on: Some(measured.last_rating_on),
+        measured_pre: measured.pre,
+        measured_post: measured.post,
     };
     let mut rows: Vec<DueRow> = rules::due_items(&facts, clock::today())
         .into_iter()
@@ -152,7 +164,9 @@ pub async fn for_courses(
                 .zip(&course.session_kinds)
                 .filter_map(|(date, kind)| Some((*date, SessionKind::from_code(kind)?)))
                 .collect(),
-            last_rating_on: None,
+            last_rating_on: Some(course.last_rating_on),
+            measured_pre: course.measured_pre,
+            measured_post: course.measured_post,
         };
         let name = super::course_name(
             t,

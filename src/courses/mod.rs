@@ -3,6 +3,7 @@
 
 pub mod due;
 pub mod model;
+pub mod progress;
 pub mod repo;
 pub mod rules;
 mod sessions;
@@ -278,7 +279,7 @@ pub async fn create_for_citizen(
             kind.citizen_kind() == citizen.citizen.kind && *kind != CourseKind::RelativesNetwork
         })
         .ok_or(AppError::Unprocessable)?;
-    let key = form.form_key.ok_or(AppError::Forbidden)?;
+    let key = form.form_key.ok_or(AppError::Unprocessable)?;
     if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
         return Ok(Redirect::to(&location).into_response());
     }
@@ -382,7 +383,7 @@ pub async fn create_network(
         let view = network_view(&mut tx, page, form, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
     }
-    let key = form.form_key.ok_or(AppError::Forbidden)?;
+    let key = form.form_key.ok_or(AppError::Unprocessable)?;
     if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
         return Ok(Redirect::to(&location).into_response());
     }
@@ -455,6 +456,17 @@ struct ShowView {
     goals_reached: String,
     dates: Vec<(&'static str, String)>,
     show_handover: bool,
+    tools: Vec<(&'static str, &'static str, bool)>,
+    filled: Vec<FilledRow>,
+    progress: progress::Progress,
+}
+
+pub struct FilledRow {
+    id: Uuid,
+    filled_on: String,
+    title: &'static str,
+    phase: &'static str,
+    filled_by: String,
 }
 
 pub async fn show_page(
@@ -469,7 +481,18 @@ pub async fn show_page(
     let participants = repo::participants(&mut tx, id).await?;
     let sessions = repo::sessions(&mut tx, id).await?;
     let events = repo::events(&mut tx, id).await?;
-    let due = due::for_course(&course, &participants, &sessions, t);
+    let filled = crate::tools::repo::for_course(&mut tx, id).await?;
+    let points = crate::tools::repo::measurements(&mut tx, id).await?;
+    let measured = due::Measured {
+        last_rating_on: points
+            .iter()
+            .filter(|p| p.kind == "progress")
+            .map(|p| p.measured_on)
+            .max(),
+        pre: points.iter().any(|p| p.kind == "wellbeing_pre"),
+        post: points.iter().any(|p| p.kind == "wellbeing_post"),
+    };
+    let due = due::for_course(&course, &participants, &sessions, &measured, t);
     audit::record(
         &mut tx,
         addr,
@@ -588,6 +611,28 @@ pub async fn show_page(
             course.state,
             CourseState::Ending | CourseState::FollowUp | CourseState::Closed
         ),
+        tools: crate::tools::for_kind(course.kind)
+            .into_iter()
+            .map(|tool| (tool.key, tool.title.get(page.locale), tool.phased))
+            .collect(),
+        filled: filled
+            .into_iter()
+            .filter_map(|a| {
+                let tool = crate::tools::catalog::find(&a.tool)?;
+                Some(FilledRow {
+                    id: a.id,
+                    filled_on: clock::format_date(a.filled_on),
+                    title: tool.title.get(page.locale),
+                    phase: match a.phase.as_deref() {
+                        Some("pre") => t.phase_pre,
+                        Some("post") => t.phase_post,
+                        _ => "",
+                    },
+                    filled_by: a.filled_by.unwrap_or_default(),
+                })
+            })
+            .collect(),
+        progress: progress::build(&points, t),
         due,
         participants,
         page: page
@@ -629,10 +674,14 @@ pub async fn transition(
     if !(viewer.coordinator || viewer.member_id == course.member_id) {
         return Err(AppError::Forbidden);
     }
+    let back = format!("/forloeb/{id}");
+    if course.state.code() == form.to {
+        // A second click on the same button finds its work done.
+        return Ok(Redirect::to(&back).into_response());
+    }
     let to = CourseState::from_code(&form.to)
         .filter(|to| course.state.may_move_to(*to))
         .ok_or(AppError::Unprocessable)?;
-    let back = format!("/forloeb/{id}");
     let today = clock::today();
     if to == CourseState::Ending {
         let Some(goals) = vocab::one_of(&form.goals_reached, &["yes", "partly", "no"]) else {

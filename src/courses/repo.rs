@@ -231,7 +231,9 @@ pub async fn cancel(
 
 pub async fn extend(tx: &mut TenantTx, id: Uuid, planned_end_on: Date) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE courses SET planned_end_on = $2, version = version + 1, updated_at = now() WHERE id = $1",
+        // Extended: the course is active again; the ending's answers no longer hold.
+        "UPDATE courses SET planned_end_on = $2, goals_reached = NULL, end_note = '', version = version + 1, updated_at = now()
+         WHERE id = $1",
         id,
         planned_end_on
     )
@@ -351,6 +353,9 @@ pub struct FactsRow {
     pub participants: i64,
     pub session_dates: Vec<Date>,
     pub session_kinds: Vec<String>,
+    pub last_rating_on: Option<Date>,
+    pub measured_pre: bool,
+    pub measured_post: bool,
 }
 
 pub async fn open_course_facts(
@@ -364,7 +369,10 @@ pub async fn open_course_facts(
                     WHERE p.course_id = c.id) AS citizens,
                   c.member_id, u.name AS "member_name?", c.matched_on, c.started_on, c.ended_on,
                   (SELECT count(*) FROM course_participants p WHERE p.course_id = c.id) AS "participants!",
-                  coalesce(s.dates, '{}') AS "session_dates!", coalesce(s.kinds, '{}') AS "session_kinds!"
+                  coalesce(s.dates, '{}') AS "session_dates!", coalesce(s.kinds, '{}') AS "session_kinds!",
+                  (SELECT max(m.measured_on) FROM measurements m WHERE m.course_id = c.id AND m.kind = 'progress') AS last_rating_on,
+                  EXISTS (SELECT 1 FROM measurements m WHERE m.course_id = c.id AND m.kind = 'wellbeing_pre') AS "measured_pre!",
+                  EXISTS (SELECT 1 FROM measurements m WHERE m.course_id = c.id AND m.kind = 'wellbeing_post') AS "measured_post!"
            FROM courses c
            LEFT JOIN corps_members cm ON cm.id = c.member_id
            LEFT JOIN users u ON u.id = cm.user_id

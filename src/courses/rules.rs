@@ -27,6 +27,9 @@ pub struct CourseFacts {
     pub sessions: Vec<(Date, SessionKind)>,
     /// The latest progress rating; `None` while progress is not rated in Korps.
     pub last_rating_on: Option<Option<Date>>,
+    /// Whether the pre and the post measurement have been made.
+    pub measured_pre: bool,
+    pub measured_post: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -58,6 +61,10 @@ pub enum DueKind {
     FollowUp6,
     /// No progress rating for more than two months.
     ProgressRating,
+    /// The pre measurement (wellbeing, life mastery) is due at the start.
+    PreMeasurement,
+    /// The post measurement is due at the end.
+    PostMeasurement,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,13 +87,18 @@ pub fn add_months(date: Date, months: i32) -> Date {
 }
 
 fn item(kind: DueKind, due_on: Date, today: Date) -> Option<DueItem> {
+    item_within(kind, due_on, today, SOON)
+}
+
+/// Overdue after `due_on`; due soon within `soon` before it.
+fn item_within(kind: DueKind, due_on: Date, today: Date, soon: Duration) -> Option<DueItem> {
     if due_on < today {
         Some(DueItem {
             kind,
             urgency: Urgency::Overdue,
             due_on,
         })
-    } else if due_on <= today + SOON {
+    } else if due_on <= today + soon {
         Some(DueItem {
             kind,
             urgency: Urgency::DueSoon,
@@ -130,10 +142,13 @@ pub fn due_items(facts: &CourseFacts, today: Date) -> Vec<DueItem> {
                     .chain(facts.started_on)
                     .max();
                 if let Some(since) = since {
-                    items.extend(item(
+                    // Weekly contact is always at most a week away: warn only in the
+                    // last two days, or every course would always be "due soon".
+                    items.extend(item_within(
                         DueKind::WeeklyContact,
                         since + Duration::days(7),
                         today,
+                        Duration::days(2),
                     ));
                 }
             }
@@ -205,7 +220,8 @@ pub fn due_items(facts: &CourseFacts, today: Date) -> Vec<DueItem> {
                     items.push(DueItem {
                         kind: DueKind::NetworkInterval,
                         urgency: Urgency::DueSoon,
-                        due_on: add_months(since, 2),
+                        // Once the two months have passed, the deadline is the three.
+                        due_on: add_months(since, 2).max(today).min(due),
                     });
                 }
             }
@@ -223,6 +239,26 @@ pub fn due_items(facts: &CourseFacts, today: Date) -> Vec<DueItem> {
                 urgency: Urgency::Warning,
                 due_on: today,
             });
+        }
+    }
+    // Pre measurement within a month of the start; post measurement within two weeks of
+    // the end.
+    if in_work && !facts.measured_pre {
+        if let Some(started) = facts.started_on {
+            items.extend(item(
+                DueKind::PreMeasurement,
+                started + Duration::days(30),
+                today,
+            ));
+        }
+    }
+    if matches!(facts.state, Ending | FollowUp) && !facts.measured_post {
+        if let Some(ended) = facts.ended_on {
+            items.extend(item(
+                DueKind::PostMeasurement,
+                ended + Duration::days(14),
+                today,
+            ));
         }
     }
     if in_work {
@@ -266,6 +302,8 @@ mod tests {
             participants: 1,
             sessions: Vec::new(),
             last_rating_on: None,
+            measured_pre: true,
+            measured_post: true,
         }
     }
 
@@ -288,11 +326,16 @@ mod tests {
             kinds(&due_items(&f, TODAY)),
             vec![(DueKind::WeeklyContact, Urgency::Overdue)]
         );
-        f.sessions.push((TODAY - Duration::days(2), S::PhoneOnline));
+        f.sessions.push((TODAY - Duration::days(6), S::PhoneOnline));
         assert_eq!(
             kinds(&due_items(&f, TODAY)),
             vec![(DueKind::WeeklyContact, Urgency::DueSoon)],
-            "phone contact counts"
+            "phone contact counts; due tomorrow"
+        );
+        f.sessions.push((TODAY - Duration::days(2), S::Session));
+        assert!(
+            due_items(&f, TODAY).is_empty(),
+            "contact two days ago: nothing to do yet"
         );
         f.sessions = vec![
             (TODAY - Duration::days(1), S::ProfessionalsMeeting),
@@ -428,6 +471,29 @@ mod tests {
             due_items(&f, TODAY)
                 .iter()
                 .all(|i| i.kind != DueKind::ProgressRating)
+        );
+    }
+
+    #[test]
+    fn pre_and_post_measurements_fall_due_at_start_and_end() {
+        let mut f = facts(Mentor, CourseState::Active);
+        f.sessions = vec![(TODAY, S::Session)];
+        f.measured_pre = false;
+        assert!(
+            kinds(&due_items(&f, TODAY)).contains(&(DueKind::PreMeasurement, Urgency::Overdue))
+        );
+        f.measured_pre = true;
+        f.state = CourseState::Ending;
+        f.ended_on = Some(TODAY - Duration::days(20));
+        f.measured_post = false;
+        assert!(
+            kinds(&due_items(&f, TODAY)).contains(&(DueKind::PostMeasurement, Urgency::Overdue))
+        );
+        f.measured_post = true;
+        assert!(
+            !kinds(&due_items(&f, TODAY))
+                .iter()
+                .any(|(k, _)| *k == DueKind::PostMeasurement)
         );
     }
 

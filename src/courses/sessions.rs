@@ -251,7 +251,7 @@ pub async fn log_session(
                 .into_response());
         }
     };
-    let key = form.form_key.ok_or(AppError::Forbidden)?;
+    let key = form.form_key.ok_or(AppError::Unprocessable)?;
     if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
         return Ok(Redirect::to(&location).into_response());
     }

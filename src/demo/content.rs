@@ -506,6 +506,8 @@ impl Municipality {
                         .await?;
                     day += Duration::days(step + self.rng.random_range(-1..2));
                 }
+                self.tools(tx, id, member.user_id, kind, start, ended_on)
+                    .await?;
                 if state == "follow_up" {
                     if let Some(ended) = ended_on {
                         self.session(
@@ -520,6 +522,209 @@ impl Municipality {
                     }
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// The LAT tools of a course: pre measurement at the start, the development plan with
+    /// a progress rating every six weeks (mostly rising), a risk assessment every quarter,
+    /// an agreement for parent coaching, and the post measurement at the end.
+    async fn tools(
+        &mut self,
+        tx: &mut PgConnection,
+        course: Uuid,
+        by: Uuid,
+        kind: &str,
+        start: Date,
+        ended: Option<Date>,
+    ) -> Result<(), AnyError> {
+        let end = ended.unwrap_or(self.today);
+        let wellbeing_pre = self.rng.random_range(5..=14_i16);
+        let mastery_pre = self.rng.random_range(6..=12_i16);
+        self.measurement(
+            tx,
+            course,
+            by,
+            start + Duration::days(7),
+            "pre",
+            wellbeing_pre,
+            mastery_pre,
+        )
+        .await?;
+        if kind == "parent_coaching" {
+            let answers = serde_json::json!({ "goals": [
+                { "goal": "Tale med vores søn uden at det ender i skænderi", "success": "Tre rolige samtaler om ugen" },
+                { "goal": "Vide, hvem han ses med", "success": "Han fortæller selv om sine venner" }
+            ]});
+            self.tool(
+                tx,
+                course,
+                by,
+                start + Duration::days(3),
+                "agreement",
+                None,
+                answers,
+                &[],
+            )
+            .await?;
+        }
+        let mut rating: i16 = self.rng.random_range(2..=4);
+        let mut day = start + Duration::days(14);
+        while day <= end {
+            let answers = serde_json::json!({
+                "goals": [{ "goal": "Komme i skole hver dag", "step_1": "Stå op kl. 7 på hverdage",
+                            "status_1": if rating > 5 { "done" } else { "started" },
+                            "step_2": "Aftale med studievejlederen", "status_2": "planned" }],
+                "progress": rating
+            });
+            self.tool(
+                tx,
+                course,
+                by,
+                day,
+                "development_plan",
+                None,
+                answers,
+                &[("progress", f64::from(rating))],
+            )
+            .await?;
+            rating = (rating + self.rng.random_range(-1..=2)).clamp(1, 10);
+            day += Duration::days(42);
+        }
+        let mut scale: i16 = self.rng.random_range(2..=4);
+        let mut day = start + Duration::days(10);
+        while day <= end {
+            let citizen = (scale + self.rng.random_range(-1..=2)).clamp(0, 10);
+            let parents = (scale + self.rng.random_range(-2..=1)).clamp(0, 10);
+            let answers = serde_json::json!({
+                "worry_1": "Han bruger meget tid på fora med ekstremistisk indhold.",
+                "working_well": "Han har et godt forhold til sin storesøster og vil gerne have et arbejde.",
+                "next_steps": "Ugentlige samtaler; kontakt til jobcentret.",
+                "scale_mentor": scale, "scale_citizen": citizen, "scale_parents": parents
+            });
+            let measures = [
+                ("risk_mentor", f64::from(scale)),
+                ("risk_citizen", f64::from(citizen)),
+                ("risk_parents", f64::from(parents)),
+            ];
+            self.tool(
+                tx,
+                course,
+                by,
+                day,
+                "risk_assessment",
+                None,
+                answers,
+                &measures,
+            )
+            .await?;
+            scale = (scale + self.rng.random_range(0..=2)).clamp(0, 10);
+            day += Duration::days(90);
+        }
+        if let Some(ended) = ended {
+            let wellbeing_post = (wellbeing_pre + self.rng.random_range(-2..=8)).clamp(0, 25);
+            let mastery_post = (mastery_pre + self.rng.random_range(-1..=6)).clamp(0, 20);
+            self.measurement(tx, course, by, ended, "post", wellbeing_post, mastery_post)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A WHO-5 and life-mastery measurement with the given raw sums spread over the items.
+    #[allow(clippy::too_many_arguments)]
+    async fn measurement(
+        &mut self,
+        tx: &mut PgConnection,
+        course: Uuid,
+        by: Uuid,
+        on: Date,
+        phase: &str,
+        wellbeing: i16,
+        mastery: i16,
+    ) -> Result<(), AnyError> {
+        let spread = |total: i16, top: i16| -> Vec<i16> {
+            (0..5).map(|i| ((total + 4 - i) / 5).min(top)).collect()
+        };
+        let (who5, mastery_items) = (spread(wellbeing, 5), spread(mastery, 4));
+        let mut answers = serde_json::Map::new();
+        for (i, v) in who5.iter().enumerate() {
+            answers.insert(format!("who5_{}", i + 1), serde_json::json!(v.to_string()));
+        }
+        for (i, v) in mastery_items.iter().enumerate() {
+            answers.insert(
+                format!("mastery_{}", i + 1),
+                serde_json::json!(v.to_string()),
+            );
+        }
+        let wellbeing_kind = format!("wellbeing_{phase}");
+        let mastery_kind = format!("mastery_{phase}");
+        let measures = [
+            (
+                wellbeing_kind.as_str(),
+                f64::from(who5.iter().sum::<i16>() * 4),
+            ),
+            (
+                mastery_kind.as_str(),
+                f64::from(mastery_items.iter().sum::<i16>() * 5),
+            ),
+        ];
+        self.tool(
+            tx,
+            course,
+            by,
+            on,
+            "measurement",
+            Some(phase),
+            serde_json::Value::Object(answers),
+            &measures,
+        )
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn tool(
+        &mut self,
+        tx: &mut PgConnection,
+        course: Uuid,
+        by: Uuid,
+        on: Date,
+        tool: &str,
+        phase: Option<&str>,
+        answers: serde_json::Value,
+        measures: &[(&str, f64)],
+    ) -> Result<(), AnyError> {
+        if on > self.today {
+            return Ok(());
+        }
+        let answer = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO tool_answers (id, municipality_id, course_id, tool, version, phase, answers, filled_on, filled_by, created_at)
+             VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $7::date + time '15:00')",
+        )
+        .bind(answer)
+        .bind(self.id)
+        .bind(course)
+        .bind(tool)
+        .bind(phase)
+        .bind(answers)
+        .bind(on)
+        .bind(by)
+        .execute(&mut *tx)
+        .await?;
+        for (kind, value) in measures {
+            sqlx::query(
+                "INSERT INTO measurements (id, municipality_id, course_id, answer_id, kind, value, measured_on)
+                 VALUES ($1, $2, $3, $4, $5, $6::float8, $7)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(self.id)
+            .bind(course)
+            .bind(answer)
+            .bind(*kind)
+            .bind(*value)
+            .bind(on)
+            .execute(&mut *tx)
+            .await?;
         }
         Ok(())
     }

@@ -213,6 +213,15 @@ pub async fn assign(
     let t = page.t;
     let (course, _) = courses::visible_course(&mut tx, &user, id).await?;
     if course.state != CourseState::Referred {
+        // A second click on the same choice finds its work done.
+        let same = form
+            .member_id
+            .parse::<Uuid>()
+            .ok()
+            .is_some_and(|m| course.member_id == Some(m));
+        if same {
+            return Ok(Redirect::to(&format!("/forloeb/{id}")).into_response());
+        }
         return Err(AppError::Conflict);
     }
     let ranked = ranked(&mut tx, &course, t).await?;

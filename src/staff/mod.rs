@@ -53,7 +53,7 @@ pub async fn create_account(
         Ok(valid) => valid,
         Err(errors) => return Ok(Created::Invalid(errors)),
     };
-    let key = form.form_key.ok_or(AppError::Forbidden)?;
+    let key = form.form_key.ok_or(AppError::Unprocessable)?;
     if let Claim::Done(location) = forms::claim(tx, key).await? {
         return Ok(Created::Repeated(location));
     }
@@ -460,10 +460,11 @@ struct ConfirmView {
     button_class: &'static str,
 }
 
-/// The staff member a coordinator may act on: of their municipality, not a coordinator.
+/// The staff member a coordinator may act on: of their municipality alone (an account
+/// that also works elsewhere is not theirs to reset), and not a coordinator.
 async fn manageable(tx: &mut TenantTx, id: Uuid) -> AppResult<repo::Staff> {
     let staff = existing(tx, id).await?;
-    if staff.roles.contains(&Role::Coordinator) {
+    if staff.roles.contains(&Role::Coordinator) || repo::has_other_memberships(tx, id).await? {
         return Err(AppError::Forbidden);
     }
     Ok(staff)

@@ -221,3 +221,11 @@ pub async fn insert_national(
     .await?;
     Ok(id)
 }
+
+/// Whether the user also belongs to another municipality or to the national centre.
+pub async fn has_other_memberships(tx: &mut TenantTx, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    let count = sqlx::query_scalar!(r#"SELECT user_membership_count($1) AS "count!""#, user_id)
+        .fetch_one(tx.conn())
+        .await?;
+    Ok(count > 1)
+}

@@ -14,7 +14,7 @@ use tower_sessions::Session;
 use crate::app::AppState;
 use crate::error::AppError;
 
-const SESSION_KEY: &str = "csrf";
+pub const SESSION_KEY: &str = "csrf";
 pub const FIELD: &str = "csrf_token";
 /// Largest form body read here; file uploads get their own limit where they are accepted.
 const MAX_BODY: usize = 16 * 1024 * 1024;

@@ -8,11 +8,12 @@ use crate::db::TenantTx;
 
 /// Validation messages by field name, in the order the fields appear.
 #[derive(Debug, Default, Clone)]
-pub struct FieldErrors(Vec<(&'static str, String)>);
+pub struct FieldErrors(Vec<(String, String)>);
 
 impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        if self.get(field).is_none() {
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        let field = field.into();
+        if self.get(&field).is_none() {
             self.0.push((field, message.into()));
         }
     }
@@ -29,10 +30,10 @@ impl FieldErrors {
     }
 
     /// (field id, message) for the error summary at the top of the form.
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0
             .iter()
-            .map(|(field, message)| (*field, message.as_str()))
+            .map(|(field, message)| (field.as_str(), message.as_str()))
     }
 }
 

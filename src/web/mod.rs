@@ -2,6 +2,7 @@
 //! the message catalogues, security headers and the error pages.
 
 pub mod assets;
+pub mod chart;
 pub mod client;
 pub mod csrf;
 pub mod csv_export;

@@ -165,7 +165,7 @@ pub struct Paging {
 impl Paging {
     pub fn new(requested: Option<i64>, per_page: i64) -> Self {
         Paging {
-            page: requested.unwrap_or(1).max(1),
+            page: requested.unwrap_or(1).clamp(1, 100_000),
             per_page,
             total: 0,
         }

@@ -8,6 +8,7 @@ mod support;
 
 mod axe;
 mod browser;
+mod daily;
 mod journeys;
 mod tours;
 

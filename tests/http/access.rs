@@ -54,6 +54,8 @@ fn concrete(path: &str) -> String {
     path.replace("{id}", "0191f1d4-1111-7222-8333-444455556666")
         .replace("{consent_id}", "0191f1d4-1111-7222-8333-444455556667")
         .replace("{session_id}", "0191f1d4-1111-7222-8333-444455556668")
+        .replace("{answer_id}", "0191f1d4-1111-7222-8333-444455556669")
+        .replace("{tool}", "development_plan")
         .replace(
             "{version}/{*path}",
             korps::web::assets::url("korps.css").trim_start_matches("/static/"),

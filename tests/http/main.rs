@@ -9,3 +9,4 @@ mod daily;
 mod login;
 mod platform;
 mod tenancy;
+mod tools;

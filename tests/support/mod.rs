@@ -357,7 +357,13 @@ impl Client {
         if let Some(token) = self.token.lock().unwrap().clone() {
             return token;
         }
-        self.get("/login").await;
+        // The login form has one for visitors; every page's log-out form for users.
+        for page in ["/login", "/tilgaengelighed"] {
+            self.get(page).await;
+            if self.token.lock().unwrap().is_some() {
+                break;
+            }
+        }
         self.token
             .lock()
             .unwrap()
@@ -404,7 +410,13 @@ impl Client {
 
     pub async fn login(&self, email: &str, password: &str) -> Page {
         self.get("/login").await;
-        self.post("/login", &[("email", email), ("password", password)])
-            .await
+        let page = self
+            .post("/login", &[("email", email), ("password", password)])
+            .await;
+        if page.status == 303 {
+            // Login renews the session's token, as a browser sees on the next page.
+            *self.token.lock().unwrap() = None;
+        }
+        page
     }
 }

@@ -1,0 +1,169 @@
+//! Charts drawn on the server as SVG — no chart library in the browser. Every chart is an
+//! image with a title and a description for screen readers, and the page shows the same
+//! numbers in a table beside it.
+
+use std::fmt::Write;
+
+use time::Date;
+
+use crate::clock;
+
+pub struct Series {
+    pub label: String,
+    pub points: Vec<(Date, f64)>,
+}
+
+/// Colours that keep 3:1 contrast to white and to each other's neighbours, with a marker
+/// shape per series so colour is never the only difference.
+const COLOURS: [&str; 4] = ["#005ea5", "#b34700", "#2e7d32", "#6a1b9a"];
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn marker(series: usize, x: f64, y: f64, colour: &str) -> String {
+    match series % 4 {
+        0 => format!(r#"<circle cx="{x:.1}" cy="{y:.1}" r="4" fill="{colour}"/>"#),
+        1 => format!(
+            r#"<rect x="{:.1}" y="{:.1}" width="8" height="8" fill="{colour}"/>"#,
+            x - 4.0,
+            y - 4.0
+        ),
+        2 => format!(
+            r#"<path d="M{x:.1} {:.1} L{:.1} {:.1} L{:.1} {:.1} Z" fill="{colour}"/>"#,
+            y - 5.0,
+            x + 5.0,
+            y + 4.0,
+            x - 5.0,
+            y + 4.0
+        ),
+        _ => format!(
+            r#"<path d="M{x:.1} {:.1} L{:.1} {y:.1} L{x:.1} {:.1} L{:.1} {y:.1} Z" fill="{colour}"/>"#,
+            y - 5.0,
+            x + 5.0,
+            y + 5.0,
+            x - 5.0
+        ),
+    }
+}
+
+/// A line chart of `series` over time on a fixed value axis from `min` to `max`.
+pub fn line_chart(
+    id: &str,
+    title: &str,
+    description: &str,
+    series: &[Series],
+    min: f64,
+    max: f64,
+) -> String {
+    let (width, height) = (640.0_f64, 260.0_f64);
+    let (left, right, top, bottom) = (40.0, 16.0, 16.0, 36.0);
+    let dates: Vec<Date> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|(d, _)| *d))
+        .collect();
+    let (Some(first), Some(last)) = (dates.iter().min().copied(), dates.iter().max().copied())
+    else {
+        return String::new();
+    };
+    let span = ((last - first).whole_days().max(1)) as f64;
+    let x =
+        |date: Date| left + (width - left - right) * ((date - first).whole_days() as f64 / span);
+    let y = |value: f64| top + (height - top - bottom) * (1.0 - (value - min) / (max - min));
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="korps-chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        escape(title),
+        escape(description)
+    );
+    // Value grid and labels.
+    let steps = 5;
+    for i in 0..=steps {
+        let value = min + (max - min) * f64::from(i) / f64::from(steps);
+        let _ = write!(
+            svg,
+            r##"<line x1="{left}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="#d0d0d0" stroke-width="1"/><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end" fill="#1a1a1a">{}</text>"##,
+            width - right,
+            y(value),
+            y(value),
+            left - 6.0,
+            y(value) + 4.0,
+            value.round()
+        );
+    }
+    let _ = write!(
+        svg,
+        r##"<text x="{left}" y="{:.1}" font-size="12" fill="#1a1a1a">{}</text><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end" fill="#1a1a1a">{}</text>"##,
+        height - 12.0,
+        clock::format_date(first),
+        width - right,
+        height - 12.0,
+        clock::format_date(last)
+    );
+    for (index, s) in series.iter().enumerate() {
+        let colour = COLOURS[index % COLOURS.len()];
+        let mut points: Vec<(Date, f64)> = s.points.clone();
+        points.sort_by_key(|(d, _)| *d);
+        if points.len() > 1 {
+            let path: Vec<String> = points
+                .iter()
+                .map(|(d, v)| format!("{:.1},{:.1}", x(*d), y(*v)))
+                .collect();
+            let _ = write!(
+                svg,
+                r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"/>"#,
+                path.join(" ")
+            );
+        }
+        for (d, v) in &points {
+            svg.push_str(&marker(index, x(*d), y(*v), colour));
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The legend: (colour, marker name, label) per series, shown beside the chart as text.
+pub fn legend(series: &[Series]) -> Vec<(&'static str, String)> {
+    series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (COLOURS[i % COLOURS.len()], s.label.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn a_chart_is_an_accessible_svg_with_escaped_text() {
+        let series = vec![Series {
+            label: "Borger".into(),
+            points: vec![(date!(2026 - 01 - 01), 3.0), (date!(2026 - 03 - 01), 6.0)],
+        }];
+        let svg = line_chart(
+            "chart",
+            "Progression <1–10>",
+            "Stiger fra 3 til 6",
+            &series,
+            1.0,
+            10.0,
+        );
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains(r#"role="img""#));
+        assert!(svg.contains("<title id=\"chart-title\">Progression &lt;1–10&gt;</title>"));
+        assert!(svg.contains("<polyline"));
+        assert!(!svg.contains("style="), "no inline styles (CSP)");
+    }
+
+    #[test]
+    fn no_points_no_chart() {
+        assert_eq!(line_chart("c", "x", "y", &[], 0.0, 10.0), "");
+    }
+}

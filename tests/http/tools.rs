@@ -1,0 +1,225 @@
+//! The LAT tools: filled through the one form mechanism, stored with their version, and
+//! shown as measurements on the course page.
+
+use uuid::Uuid;
+
+use crate::support::TestApp;
+
+async fn own_active_course(app: &TestApp, email: &str) -> Uuid {
+    app.scalar(&format!(
+        "SELECT c.id FROM courses c JOIN corps_members cm ON cm.id = c.member_id JOIN users u ON u.id = cm.user_id
+         WHERE u.email = '{email}' AND c.state = 'active' AND c.kind = 'mentor' ORDER BY c.started_on LIMIT 1"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn a_progress_rating_lands_on_the_chart_and_clears_the_due_item() {
+    let app = TestApp::spawn().await;
+    let mentor = app.login("mentor.aarhus@example.org").await;
+    let course = own_active_course(&app, "mentor.aarhus@example.org").await;
+    // No rating for three months: the rating is overdue.
+    let mut conn = app.owner_conn().await;
+    sqlx::query("DELETE FROM measurements WHERE course_id = $1 AND kind = 'progress'")
+        .bind(course)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let citizen: String =
+        app.scalar(&format!("SELECT z.name FROM course_participants p JOIN citizens z ON z.id = p.citizen_id WHERE p.course_id = '{course}'")).await;
+    let due = mentor.get("/").await.texts(".korps-due-list li");
+    assert!(
+        due.iter()
+            .any(|i| i.contains(&citizen) && i.contains("Progressionsmåling")),
+        "{due:?}"
+    );
+
+    let form = mentor
+        .get(&format!("/forloeb/{course}/redskaber/development_plan"))
+        .await;
+    assert_eq!(form.status, 200);
+    assert!(form.has("input[name=progress][value='10']"), "a 1–10 scale");
+    let today = form.attr("#filled_on", "value").unwrap();
+    let empty = mentor
+        .post(
+            &format!("/forloeb/{course}/redskaber/development_plan"),
+            &[("filled_on", &today), ("goals-0-step_1", "Stå op kl. 7")],
+        )
+        .await;
+    assert_eq!(empty.status, 422);
+    assert_eq!(empty.field_error("goals-0-goal"), "Udfyld feltet.");
+    assert_eq!(empty.field_error("progress"), "Udfyld feltet.");
+    assert_eq!(
+        empty.attr("#goals-0-step_1", "value").as_deref(),
+        Some("Stå op kl. 7"),
+        "what was typed is kept"
+    );
+
+    let saved = mentor
+        .post(
+            &format!("/forloeb/{course}/redskaber/development_plan"),
+            &[
+                ("filled_on", &today),
+                ("goals-0-goal", "Komme i skole hver dag"),
+                ("goals-0-step_1", "Stå op kl. 7"),
+                ("goals-0-status_1", "started"),
+                ("progress", "7"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let page = mentor.get(&format!("/forloeb/{course}")).await;
+    assert!(
+        page.has("svg.korps-chart[role=img]"),
+        "the rating is charted"
+    );
+    let rows = page.texts("#progression ~ .row table tbody tr");
+    assert!(
+        rows.iter().any(|r| r.ends_with(" 7")),
+        "the same number in the table: {rows:?}"
+    );
+    let due = mentor.get("/").await.texts(".korps-due-list li");
+    assert!(
+        !due.iter()
+            .any(|i| i.contains(&citizen) && i.contains("Progressionsmåling")),
+        "{due:?}"
+    );
+    let stored: (String, i16) = {
+        sqlx::query_as("SELECT tool, version FROM tool_answers WHERE course_id = $1 ORDER BY created_at DESC LIMIT 1")
+            .bind(course)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        stored,
+        ("development_plan".to_string(), 1),
+        "answers keep their definition version"
+    );
+}
+
+#[tokio::test]
+async fn who5_pre_and_post_are_scored_and_compared() {
+    let app = TestApp::spawn().await;
+    let mentor = app.login("mentor.aarhus@example.org").await;
+    let course = own_active_course(&app, "mentor.aarhus@example.org").await;
+    let mut conn = app.owner_conn().await;
+    sqlx::query("DELETE FROM measurements WHERE course_id = $1 AND kind LIKE 'wellbeing%' OR course_id = $1 AND kind LIKE 'mastery%'")
+        .bind(course)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let form = mentor
+        .get(&format!(
+            "/forloeb/{course}/redskaber/measurement?phase=pre"
+        ))
+        .await;
+    let today = form.attr("#filled_on", "value").unwrap();
+    let answer = |who5: &'static str, mastery: &'static str| {
+        let mut fields = vec![("filled_on", today.clone())];
+        for i in 1..=5 {
+            fields.push((
+                ["who5_1", "who5_2", "who5_3", "who5_4", "who5_5"][i - 1],
+                who5.to_string(),
+            ));
+            fields.push((
+                [
+                    "mastery_1",
+                    "mastery_2",
+                    "mastery_3",
+                    "mastery_4",
+                    "mastery_5",
+                ][i - 1],
+                mastery.to_string(),
+            ));
+        }
+        fields
+    };
+    let no_phase = answer("2", "2");
+    let no_phase: Vec<(&str, &str)> = no_phase.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = mentor
+        .post(
+            &format!("/forloeb/{course}/redskaber/measurement"),
+            &no_phase,
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        refused.field_error("phase"),
+        "Vælg, om det er før- eller eftermålingen."
+    );
+
+    for (phase, who5, mastery) in [("pre", "2", "2"), ("post", "4", "3")] {
+        let mut fields = answer(who5, mastery);
+        fields.push(("phase", phase.to_string()));
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            mentor
+                .post(&format!("/forloeb/{course}/redskaber/measurement"), &fields)
+                .await
+                .status,
+            303
+        );
+    }
+    let page = mentor.get(&format!("/forloeb/{course}")).await;
+    let table = page.texts("caption ~ tbody tr");
+    assert!(
+        table
+            .iter()
+            .any(|r| r.starts_with("Trivsel (WHO-5) 40 80 +40 Betydelig ændring")),
+        "2·5·4 = 40 → 4·5·4 = 80: {table:?}"
+    );
+    assert!(
+        table
+            .iter()
+            .any(|r| r.starts_with("Livsmestring 50 75 +25")),
+        "2·5·5 = 50 → 3·5·5 = 75: {table:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_filled_tool_is_shown_with_its_own_wording_and_only_to_those_who_may() {
+    let app = TestApp::spawn().await;
+    let course = own_active_course(&app, "mentor.aarhus@example.org").await;
+    let answer: Uuid = app.scalar(&format!("SELECT id FROM tool_answers WHERE course_id = '{course}' AND tool = 'risk_assessment' LIMIT 1")).await;
+    let mentor = app.login("mentor.aarhus@example.org").await;
+    let shown = mentor
+        .get(&format!("/forloeb/{course}/redskaber/svar/{answer}"))
+        .await;
+    assert_eq!(shown.status, 200);
+    assert_eq!(shown.text_of("h1"), "Balanceret risikovurdering");
+    assert!(shown.text.contains("Hvad er vi bekymrede for?"));
+    assert!(shown.text.contains("version 1"));
+    let coach = app.login("coach.aarhus@example.org").await;
+    assert_eq!(
+        coach
+            .get(&format!("/forloeb/{course}/redskaber/svar/{answer}"))
+            .await
+            .status,
+        404,
+        "another member's course"
+    );
+    let odense = app.login("koordinator.odense@example.org").await;
+    assert_eq!(
+        odense
+            .get(&format!("/forloeb/{course}/redskaber/svar/{answer}"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        odense
+            .get(&format!("/forloeb/{course}/redskaber/development_plan"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        mentor
+            .get(&format!("/forloeb/{course}/redskaber/agreement"))
+            .await
+            .status,
+        404,
+        "the agreement is for parent coaching"
+    );
+}
