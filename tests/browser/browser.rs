@@ -429,6 +429,15 @@ impl Tab {
             .unwrap_or_else(|err| panic!("tick “{label}”: {err}"));
     }
 
+    /// Clicks the element matching `css` itself (a radio button of a scale, say).
+    pub async fn click(&self, css: &str) {
+        let element = self.find(Locator::Css(css), css).await;
+        element
+            .click()
+            .await
+            .unwrap_or_else(|err| panic!("click {css}: {err}"));
+    }
+
     /// Clicks the first visible button with this text and waits for the next page.
     pub async fn press(&self, text: &str) {
         let xpath = format!("//button[normalize-space()={}]", xpath_literal(text));

@@ -498,3 +498,56 @@ async fn a_coordinator_uses_the_corps_coaching_and_network_pages() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_mentor_fills_the_lat_tools_and_sees_the_rating_on_the_chart() {
+    let app = Arc::new(TestApp::spawn().await);
+    let course: uuid::Uuid = app
+        .scalar(
+            "SELECT c.id FROM courses c JOIN corps_members cm ON cm.id = c.member_id JOIN users u ON u.id = cm.user_id
+             WHERE u.email = 'mentor.aarhus@example.org' AND c.kind = 'mentor' AND c.state = 'active'
+             ORDER BY c.started_on LIMIT 1",
+        )
+        .await;
+    browse("daily lat tools", &app.base, |tab| async move {
+        tab.log_in("mentor.aarhus@example.org", PASSWORD).await;
+        tab.open(&format!("/forloeb/{course}")).await;
+        assert!(
+            tab.has("svg.korps-chart").await,
+            "the demo ratings are charted"
+        );
+        audit_here(&tab, "mentor – course with charts").await;
+
+        tab.follow("Udfyld: Udviklings- og progressionsplan (UPP)")
+            .await;
+        audit_here(&tab, "mentor – development plan form").await;
+        tab.press("Gem").await;
+        assert_eq!(tab.field_error("progress").await, "Udfyld feltet.");
+        audit_here(&tab, "mentor – development plan with errors").await;
+
+        tab.fill("Målet med borgerens ord", "Få en fritidsjob")
+            .await;
+        tab.click("input[name=progress][value='8']").await;
+        tab.press("Gem").await;
+        assert_message(&tab, "Udviklings- og progressionsplan (UPP) er gemt.").await;
+        let rows = tab.texts("#progression ~ .row table tbody tr").await;
+        assert!(
+            rows.iter()
+                .any(|row| row.starts_with(&today()) && row.ends_with('8')),
+            "{rows:?}"
+        );
+
+        tab.follow("Udviklings- og progressionsplan (UPP)").await;
+        audit_here(&tab, "mentor – a filled development plan").await;
+
+        tab.open(&format!(
+            "/forloeb/{course}/redskaber/measurement?phase=post"
+        ))
+        .await;
+        audit_here(&tab, "mentor – pre and post measurement form").await;
+        tab.open(&format!("/forloeb/{course}/redskaber/risk_assessment"))
+            .await;
+        audit_here(&tab, "mentor – risk assessment form").await;
+    })
+    .await;
+}
