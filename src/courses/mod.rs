@@ -344,7 +344,20 @@ async fn network_view(
     })
 }
 
-pub async fn new_network_page(mut tx: TenantTx, page: Page) -> AppResult<Response> {
+pub async fn new_network_page(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    page: Page,
+) -> AppResult<Response> {
+    // The form lists the municipality's relatives: a read of citizen data.
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("citizen_list_read")
+            .purpose(PURPOSE_CASEWORK)
+            .details(json!({ "page": "new_network" })),
+    )
+    .await?;
     let view = network_view(
         &mut tx,
         page,

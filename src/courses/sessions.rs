@@ -192,9 +192,18 @@ pub async fn new_session_page(
     user: CurrentUser,
     mut tx: TenantTx,
     page: Page,
+    addr: ClientAddr,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let (course, name) = loggable(&mut tx, &user, id, page.t).await?;
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("course_read")
+            .subject("course", id)
+            .purpose(PURPOSE_CASEWORK),
+    )
+    .await?;
     tx.commit().await?;
     let default_kind = course.kind.session_kinds()[0];
     let form = SessionForm {

@@ -5,7 +5,11 @@ use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
+use serde_json::json;
+
+use crate::audit::{self, Event};
 use crate::auth::{CurrentUser, Role};
+use crate::citizens::PURPOSE_CASEWORK;
 use crate::clock;
 use crate::courses::due::{self, DueRow};
 use crate::courses::model::{CourseKind, CourseState};
@@ -13,6 +17,7 @@ use crate::courses::{self, repo as courses_repo};
 use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::web::Page;
+use crate::web::client::ClientAddr;
 
 pub struct CourseLink {
     pub id: Uuid,
@@ -36,7 +41,12 @@ struct StartView {
     own_courses: Vec<CourseLink>,
 }
 
-pub async fn start_page(user: CurrentUser, mut tx: TenantTx, page: Page) -> AppResult<Response> {
+pub async fn start_page(
+    user: CurrentUser,
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    page: Page,
+) -> AppResult<Response> {
     let t = page.t;
     let coordinator = user.has(Role::Coordinator);
     let member = user.has(Role::Mentor) || user.has(Role::ParentCoach);
@@ -101,6 +111,14 @@ pub async fn start_page(user: CurrentUser, mut tx: TenantTx, page: Page) -> AppR
                 })
                 .collect();
         }
+    }
+    // The start page names citizens (due items, waiting and own courses): a read.
+    let shown = municipality_due.len() + waiting.len() + own_due.len() + own_courses.len();
+    if shown > 0 {
+        let event = Event::new("course_list_read")
+            .purpose(PURPOSE_CASEWORK)
+            .details(json!({ "page": "start", "rows": shown }));
+        audit::record(&mut tx, addr, event).await?;
     }
     tx.commit().await?;
     Ok(StartView {
