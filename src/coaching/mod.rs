@@ -1,6 +1,7 @@
 //! The coordinator's monthly coaching of each mentor and parent coach with courses in
-//! progress (coordinator guide §3): a log with date, member, notes and next step. The
-//! structured solution-focused coaching card comes with the LAT tools.
+//! progress (coordinator guide §3: at least once a month), recorded on the
+//! solution-focused coaching card (samtalekort, §3.1) — one of the LAT tools, filled
+//! through the same form mechanism.
 
 pub mod repo;
 
@@ -10,11 +11,15 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use serde_json::{Map, Value};
 use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::db::TenantTx;
 use crate::error::AppResult;
+use crate::tools::catalog::COACHING_CARD;
+use crate::tools::form::{self, SectionView};
+use crate::tools::repo as tools_repo;
 use crate::web::forms::{FieldErrors, Form, parse_date};
 use crate::web::table::{ListUrl, PER_PAGE, Paging};
 use crate::web::{Page, flash};
@@ -28,23 +33,12 @@ pub struct CoachingQuery {
     page: Option<i64>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct CoachingForm {
-    #[serde(default)]
-    member: String,
-    #[serde(default)]
-    held_on: String,
-    #[serde(default)]
-    notes: String,
-    #[serde(default)]
-    next_step: String,
-}
-
 pub struct Row {
     held_on: String,
     member: String,
     coordinator: String,
-    notes: String,
+    best_hopes: String,
+    scale: String,
     next_step: String,
 }
 
@@ -55,11 +49,21 @@ struct LogView {
     members: Vec<(String, String)>,
     uncoached: Vec<String>,
     filter: String,
-    form: CoachingForm,
+    member: String,
+    held_on: String,
+    card: Vec<SectionView>,
     errors: FieldErrors,
     rows: Vec<Row>,
     paging: Paging,
     url: ListUrl,
+}
+
+/// What the form shows: the chosen member and date, the card, and the messages.
+struct Entered {
+    member: String,
+    held_on: String,
+    card: Vec<SectionView>,
+    errors: FieldErrors,
 }
 
 async fn view(
@@ -67,8 +71,7 @@ async fn view(
     page: Page,
     filter: String,
     requested_page: Option<i64>,
-    form: CoachingForm,
-    errors: FieldErrors,
+    entered: Entered,
 ) -> AppResult<LogView> {
     let t = page.t;
     let members = corps::repo::options(tx).await?;
@@ -82,7 +85,18 @@ async fn view(
         paging.offset(),
     )
     .await?;
+    let cards =
+        tools_repo::for_coaching(tx, &entries.iter().map(|e| e.id).collect::<Vec<_>>()).await?;
     let total = entries.first().map_or(0, |e| e.total);
+    let scale_of = |id: Uuid| {
+        cards
+            .iter()
+            .find(|(coaching, _)| *coaching == id)
+            .and_then(|(_, answers)| answers.get("scale"))
+            .and_then(Value::as_i64)
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    };
     Ok(LogView {
         members: members
             .into_iter()
@@ -94,15 +108,18 @@ async fn view(
             &[("member", &filter), ("page", &paging.page.to_string())],
         ),
         filter,
-        form,
-        errors,
+        member: entered.member,
+        held_on: entered.held_on,
+        card: entered.card,
+        errors: entered.errors,
         rows: entries
             .into_iter()
             .map(|e| Row {
+                scale: scale_of(e.id),
                 held_on: clock::format_date(e.held_on),
                 member: e.member_name,
                 coordinator: e.coordinator_name,
-                notes: e.notes,
+                best_hopes: e.notes,
                 next_step: e.next_step,
             })
             .collect(),
@@ -119,20 +136,20 @@ pub async fn log_page(
     page: Page,
     Query(query): Query<CoachingQuery>,
 ) -> AppResult<Response> {
-    let form = CoachingForm {
+    let card = form::view(
+        COACHING_CARD.current(),
+        &Map::new(),
+        &FieldErrors::default(),
+        page.locale,
+        None,
+    );
+    let entered = Entered {
         member: query.member.clone(),
         held_on: clock::format_date(clock::today()),
-        ..Default::default()
+        card,
+        errors: FieldErrors::default(),
     };
-    let view = view(
-        &mut tx,
-        page,
-        query.member,
-        query.page,
-        form,
-        FieldErrors::default(),
-    )
-    .await?;
+    let view = view(&mut tx, page, query.member, query.page, entered).await?;
     tx.commit().await?;
     Ok(view.into_response())
 }
@@ -141,33 +158,67 @@ pub async fn record(
     mut tx: TenantTx,
     session: Session,
     page: Page,
-    Form(form): Form<CoachingForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let t = page.t;
-    let mut errors = FieldErrors::default();
-    let member = match form.member.parse::<Uuid>() {
+    let field = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let definition = COACHING_CARD.current();
+    let (answers, mut errors) = form::parse(definition, &pairs, t);
+    let member = match field("member").parse::<Uuid>() {
         Ok(id) => corps::repo::get(&mut tx, Some(id), None).await?,
         Err(_) => None,
     };
     if member.is_none() {
         errors.add("member", t.choose_member);
     }
-    let held_on = parse_date(&form.held_on).filter(|date| *date <= clock::today());
+    let held_on = parse_date(&field("held_on")).filter(|date| *date <= clock::today());
     if held_on.is_none() {
         errors.add("held_on", t.date_invalid_or_future);
     }
-    let (Some(member), Some(held_on)) = (member, held_on) else {
-        let view = view(&mut tx, page, String::new(), None, form, errors).await?;
+    let (Some(member), Some(held_on)) = (member, held_on.filter(|_| errors.is_empty())) else {
+        let card = form::view(definition, &Map::new(), &errors, page.locale, Some(&pairs));
+        let entered = Entered {
+            member: field("member"),
+            held_on: field("held_on"),
+            card,
+            errors,
+        };
+        let view = view(&mut tx, page, String::new(), None, entered).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
     };
-    repo::insert(
+    let text = |key: &str| {
+        answers
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let coaching = repo::insert(
         &mut tx,
         member.id,
         held_on,
-        form.notes.trim(),
-        form.next_step.trim(),
+        &text("best_hopes"),
+        &text("next_step"),
     )
     .await?;
+    let new = tools_repo::NewAnswer {
+        target: tools_repo::Target {
+            course_id: None,
+            coaching_id: Some(coaching),
+        },
+        tool: COACHING_CARD.key,
+        version: definition.version,
+        phase: None,
+        answers: &answers,
+        filled_on: held_on,
+    };
+    tools_repo::insert(&mut tx, new, &[]).await?;
     tx.commit().await?;
     flash::push(&session, flash::Kind::Success, t.coaching_recorded).await?;
     Ok(Redirect::to("/coaching").into_response())

@@ -54,6 +54,7 @@ pub async fn insert(
 }
 
 pub struct Entry {
+    pub id: Uuid,
     pub held_on: Date,
     pub member_name: String,
     pub coordinator_name: String,
@@ -70,7 +71,7 @@ pub async fn entries(
 ) -> Result<Vec<Entry>, sqlx::Error> {
     sqlx::query_as!(
         Entry,
-        r#"SELECT l.held_on, mu.name AS member_name, cu.name AS coordinator_name, l.notes, l.next_step, count(*) OVER () AS "total!"
+        r#"SELECT l.id, l.held_on, mu.name AS member_name, cu.name AS coordinator_name, l.notes, l.next_step, count(*) OVER () AS "total!"
            FROM coaching_log l
            JOIN corps_members cm ON cm.id = l.member_id JOIN users mu ON mu.id = cm.user_id
            JOIN users cu ON cu.id = l.coordinator_id

@@ -461,13 +461,9 @@ async fn a_coordinator_uses_the_corps_coaching_and_network_pages() {
             .to_string();
         audit_here(&tab, "coordinator – coaching").await;
         tab.choose("Mentor/forældrecoach", &uncoached).await;
-        tab.fill(
-            "Noter fra coachingen (frivilligt)",
-            "Bedste håb: ro i forløbet.",
-        )
-        .await;
-        tab.fill("Næste skridt (frivilligt)", "Følge op om en måned")
-            .await;
+        tab.fill("Bedste håb", "Bedste håb: ro i forløbet.").await;
+        tab.click("input[name=scale][value='6']").await;
+        tab.fill("Næste lille skridt", "Følge op om en måned").await;
         tab.press("Gem").await;
         assert_message(&tab, "Coachingen er registreret.").await;
         let rows = tab.texts("tbody tr").await;

@@ -640,7 +640,8 @@ async fn monthly_coaching_clears_the_coordinators_item() {
             &[
                 ("member", &ahmad.to_string()),
                 ("held_on", &today),
-                ("notes", "Bedste håb: ro i forløbet."),
+                ("best_hopes", "Ro i forløbet."),
+                ("scale", "6"),
                 ("next_step", "Følge op"),
             ],
         )
@@ -846,4 +847,67 @@ async fn every_course_rule_shows_up_on_the_start_pages() {
         .await
         .texts(".korps-due-list li");
     assert!(!odense.iter().any(|item| item.contains("Regeltest")));
+}
+
+#[tokio::test]
+async fn the_coaching_card_is_checked_and_kept_with_the_log_entry() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let ahmad = member_id(&app, "mentor.aarhus@example.org")
+        .await
+        .to_string();
+    let page = coordinator.get("/coaching").await;
+    assert!(
+        page.has("input[name=scale][value='10']"),
+        "the card's 1–10 scale"
+    );
+    let today = page.attr("#held_on", "value").unwrap();
+    let incomplete = coordinator
+        .post(
+            "/coaching",
+            &[
+                ("member", &ahmad),
+                ("held_on", &today),
+                ("best_hopes", "Mere ro"),
+            ],
+        )
+        .await;
+    assert_eq!(incomplete.status, 422);
+    assert_eq!(incomplete.field_error("scale"), "Udfyld feltet.");
+    assert_eq!(incomplete.field_error("next_step"), "Udfyld feltet.");
+    assert_eq!(
+        incomplete.text_of("#best_hopes"),
+        "Mere ro",
+        "what was typed is kept"
+    );
+    let saved = coordinator
+        .post(
+            "/coaching",
+            &[
+                ("member", &ahmad),
+                ("held_on", &today),
+                ("best_hopes", "Mere ro"),
+                ("scale", "7"),
+                ("confidence", "8"),
+                ("next_step", "Ringe til skolen"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let rows = coordinator.get("/coaching").await.texts("tbody tr");
+    assert!(
+        rows.iter().any(|r| r.contains("Ahmad Rahimi")
+            && r.contains("Mere ro")
+            && r.contains(" 7 ")
+            && r.contains("Ringe til skolen")),
+        "{rows:?}"
+    );
+    let stored: (String, i64) = {
+        let mut conn = app.owner_conn().await;
+        sqlx::query_as("SELECT tool, (answers->>'confidence')::bigint FROM tool_answers WHERE coaching_id IS NOT NULL ORDER BY created_at DESC LIMIT 1")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    };
+    assert_eq!(stored, ("conversation_card".to_string(), 8));
 }

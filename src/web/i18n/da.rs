@@ -644,6 +644,9 @@ pub const DA: Messages = Messages {
 
     citizen_kind_locked: "Borgertypen kan ikke ændres, når borgeren har forløb eller relationer.",
 
+    best_hopes: "Bedste håb",
+    scale_today: "Skalering",
+
     a11y_title: "Tilgængelighedserklæring",
     a11y_text: "Korps skal kunne bruges af alle og følger webtilgængelighedsloven og WCAG 2.1 niveau AA. Siderne testes automatisk med axe-core i en browser, og de kan bruges med tastatur og skærmlæser. Oplever du problemer med tilgængeligheden, så kontakt Nationalt Center for Forebyggelse af Ekstremisme.",
 };

@@ -638,6 +638,9 @@ pub const EN: Messages = Messages {
 
     citizen_kind_locked: "The type cannot change while the citizen has courses or relations.",
 
+    best_hopes: "Best hopes",
+    scale_today: "Scaling",
+
     a11y_title: "Accessibility statement",
     a11y_text: "Korps must be usable by everyone and follows the Danish web accessibility act and WCAG 2.1 level AA. The pages are tested automatically with axe-core in a browser and can be used with a keyboard and a screen reader. If you meet an accessibility problem, contact the National Centre for Prevention of Extremism.",
 };

@@ -630,6 +630,10 @@ pub struct Messages {
     // Daily work: corps, citizens, courses, sessions, matching, coaching
     pub citizen_kind_locked: &'static str,
 
+    // Daily work: corps, citizens, courses, sessions, matching, coaching
+    pub best_hopes: &'static str,
+    pub scale_today: &'static str,
+
     // Accessibility statement
     pub a11y_title: &'static str,
     pub a11y_text: &'static str,
