@@ -109,6 +109,8 @@ struct FormView {
     versions: Vec<repo::SessionVersion>,
     editing: bool,
     duration_hint: &'static str,
+    /// The saved session, when someone else saved it while this form was open.
+    conflict: Option<String>,
 }
 
 impl FormView {
@@ -148,6 +150,7 @@ fn form_view(
         errors,
         versions: Vec::new(),
         editing: session.is_some(),
+        conflict: None,
         duration_hint: match course.kind {
             CourseKind::Mentor => t.duration_hint,
             _ => t.duration_hint_coaching,
@@ -363,7 +366,30 @@ pub async fn update_session(
     )
     .await?
     {
-        return Err(AppError::Conflict);
+        // Saved by someone else in between: keep what this user typed, show what is
+        // saved now, and let a second save (with the current version) apply it.
+        let saved = repo::session(&mut tx, id, session_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mut view = form_view(
+            page,
+            &course,
+            &name,
+            SessionForm {
+                version: saved.version,
+                ..form
+            },
+            FieldErrors::default(),
+            Some(session_id),
+        );
+        view.conflict = Some(format!(
+            "{} · {} {} · {}",
+            clock::format_date(saved.held_on),
+            saved.duration_minutes,
+            t.minutes,
+            saved.notes
+        ));
+        return Ok((StatusCode::CONFLICT, view).into_response());
     }
     audit::record(
         &mut tx,

@@ -413,6 +413,15 @@ async fn a_session_corrected_on_a_later_day_keeps_its_earlier_version() {
         )
         .await;
     assert_eq!(stale.status, 409, "a stale form never overwrites silently");
+    assert!(
+        stale.text.contains("Rettet notat."),
+        "the saved version is shown"
+    );
+    assert_eq!(
+        stale.attr("#duration_minutes", "value").as_deref(),
+        Some("75"),
+        "what was typed is kept"
+    );
 }
 
 #[tokio::test]

@@ -647,6 +647,8 @@ pub const DA: Messages = Messages {
     best_hopes: "Bedste håb",
     scale_today: "Skalering",
 
+    session_conflict: "En anden har rettet sessionen, mens du skrev. Dine ændringer står i formularen; gem igen for at overskrive.",
+
     a11y_title: "Tilgængelighedserklæring",
     a11y_text: "Korps skal kunne bruges af alle og følger webtilgængelighedsloven og WCAG 2.1 niveau AA. Siderne testes automatisk med axe-core i en browser, og de kan bruges med tastatur og skærmlæser. Oplever du problemer med tilgængeligheden, så kontakt Nationalt Center for Forebyggelse af Ekstremisme.",
 };

@@ -641,6 +641,8 @@ pub const EN: Messages = Messages {
     best_hopes: "Best hopes",
     scale_today: "Scaling",
 
+    session_conflict: "Someone else corrected the session while you were writing. Your changes are in the form; save again to overwrite.",
+
     a11y_title: "Accessibility statement",
     a11y_text: "Korps must be usable by everyone and follows the Danish web accessibility act and WCAG 2.1 level AA. The pages are tested automatically with axe-core in a browser and can be used with a keyboard and a screen reader. If you meet an accessibility problem, contact the National Centre for Prevention of Extremism.",
 };

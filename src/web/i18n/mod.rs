@@ -634,6 +634,9 @@ pub struct Messages {
     pub best_hopes: &'static str,
     pub scale_today: &'static str,
 
+    // Daily work: corps, citizens, courses, sessions, matching, coaching
+    pub session_conflict: &'static str,
+
     // Accessibility statement
     pub a11y_title: &'static str,
     pub a11y_text: &'static str,
