@@ -15,6 +15,7 @@ pub mod courses;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod exports;
 pub mod home;
 pub mod matching;
 pub mod municipalities;

@@ -48,6 +48,7 @@ pub const ACTIONS: &[&str] = &[
     "handover_read",
     "tool_filled",
     "tool_read",
+    "data_exported",
 ];
 
 /// One entry. `details` holds ids and field names only, never the data itself.

@@ -115,6 +115,8 @@ pub const ROUTES: &[RouteRule] = &[
         "/forloeb/{id}/redskaber/svar/{answer_id}",
         COURSE_WORK,
     ),
+    rule("GET", "/eksport", COORDINATOR),
+    rule("GET", "/eksport/{file}", COORDINATOR),
     rule("GET", "/coaching", COORDINATOR),
     rule("POST", "/coaching", COORDINATOR),
 ];

@@ -54,6 +54,7 @@ const MENU: &[(&str, Label)] = &[
     ("/kommuner", |t| t.nav_municipalities),
     ("/medarbejdere", |t| t.nav_staff),
     ("/adgangslog", |t| t.nav_audit_log),
+    ("/eksport", |t| t.nav_exports),
 ];
 
 impl Page {

@@ -56,6 +56,7 @@ fn concrete(path: &str) -> String {
         .replace("{session_id}", "0191f1d4-1111-7222-8333-444455556668")
         .replace("{answer_id}", "0191f1d4-1111-7222-8333-444455556669")
         .replace("{tool}", "development_plan")
+        .replace("{file}", "forloeb.csv")
         .replace(
             "{version}/{*path}",
             korps::web::assets::url("korps.css").trim_start_matches("/static/"),
@@ -137,7 +138,8 @@ async fn the_menu_shows_only_what_the_role_may_open() {
             "Korps",
             "Coaching",
             "Medarbejdere",
-            "Adgangslog"
+            "Adgangslog",
+            "Eksport"
         ]
     );
     let mentor = app

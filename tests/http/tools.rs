@@ -223,3 +223,64 @@ async fn a_filled_tool_is_shown_with_its_own_wording_and_only_to_those_who_may()
         "the agreement is for parent coaching"
     );
 }
+
+#[tokio::test]
+async fn the_coordinator_exports_courses_sessions_and_measurements_for_excel() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let index = coordinator.get("/eksport").await;
+    assert_eq!(index.status, 200);
+    let links: Vec<String> = {
+        let selector = scraper::Selector::parse("a[download]").unwrap();
+        index
+            .html()
+            .select(&selector)
+            .map(|a| a.value().attr("href").unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        links,
+        vec![
+            "/eksport/forloeb.csv",
+            "/eksport/sessioner.csv",
+            "/eksport/maalinger.csv"
+        ]
+    );
+    let aarhus_courses: i64 =
+        app.scalar("SELECT count(*) FROM courses c JOIN municipalities m ON m.id = c.municipality_id WHERE m.name = 'Aarhus'").await;
+    for (link, first_line) in [
+        (
+            "/eksport/forloeb.csv",
+            "forloeb_id;type;status;mentor_forældrecoach;visiteret;matchet;startet;afsluttet;lukket;mål_nået;deltagere;fødselsår;køn;sessioner",
+        ),
+        (
+            "/eksport/sessioner.csv",
+            "forloeb_id;dato;minutter;type;redskaber",
+        ),
+        ("/eksport/maalinger.csv", "forloeb_id;måling;værdi;dato"),
+    ] {
+        let file = coordinator.get(link).await;
+        assert_eq!(file.status, 200);
+        assert!(file.header("content-type").starts_with("text/csv"));
+        assert!(file.text.starts_with('\u{feff}'), "BOM for Excel");
+        let lines: Vec<&str> = file.text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines[0], first_line);
+        assert!(lines.len() > 1, "{link} has rows");
+        if link.ends_with("forloeb.csv") {
+            assert_eq!(
+                lines.len() as i64 - 1,
+                aarhus_courses,
+                "one row per course of the municipality"
+            );
+        }
+        assert!(!file.text.contains("Yusuf"), "no citizen names");
+        assert!(!file.text.contains("Talte om ugen"), "no session notes");
+    }
+    let exported: i64 = app
+        .scalar("SELECT count(*) FROM audit_log WHERE action = 'data_exported'")
+        .await;
+    assert_eq!(exported, 3, "every export is logged");
+    assert_eq!(coordinator.get("/eksport/andet.csv").await.status, 404);
+    let mentor = app.login("mentor.aarhus@example.org").await;
+    assert_eq!(mentor.get("/eksport/forloeb.csv").await.status, 403);
+}

@@ -649,6 +649,15 @@ pub const DA: Messages = Messages {
 
     session_conflict: "En anden har rettet sessionen, mens du skrev. Dine ændringer står i formularen; gem igen for at overskrive.",
 
+    nav_exports: "Eksport",
+    exports_title: "Eksport af data",
+    exports_intro: "Kommunens forløb, sessioner og målinger som CSV til Excel: én række pr. forløb, pr. session og pr. måling, forbundet af forløbets id. Borgernes navne og sessionsnoter kommer ikke med. Hver eksport står i adgangsloggen.",
+    download: "Hent",
+    export_columns: "Kolonner",
+    column: "Kolonne",
+    meaning: "Betydning",
+    action_data_exported: "Data eksporteret",
+
     a11y_title: "Tilgængelighedserklæring",
     a11y_text: "Korps skal kunne bruges af alle og følger webtilgængelighedsloven og WCAG 2.1 niveau AA. Siderne testes automatisk med axe-core i en browser, og de kan bruges med tastatur og skærmlæser. Oplever du problemer med tilgængeligheden, så kontakt Nationalt Center for Forebyggelse af Ekstremisme.",
 };

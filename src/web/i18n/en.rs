@@ -643,6 +643,15 @@ pub const EN: Messages = Messages {
 
     session_conflict: "Someone else corrected the session while you were writing. Your changes are in the form; save again to overwrite.",
 
+    nav_exports: "Export",
+    exports_title: "Data export",
+    exports_intro: "The municipality's courses, sessions and measurements as CSV for Excel: one row per course, per session and per measurement, joined by the course id. Citizens' names and session notes are not included. Every export is in the access log.",
+    download: "Download",
+    export_columns: "Columns",
+    column: "Column",
+    meaning: "Meaning",
+    action_data_exported: "Data exported",
+
     a11y_title: "Accessibility statement",
     a11y_text: "Korps must be usable by everyone and follows the Danish web accessibility act and WCAG 2.1 level AA. The pages are tested automatically with axe-core in a browser and can be used with a keyboard and a screen reader. If you meet an accessibility problem, contact the National Centre for Prevention of Extremism.",
 };

@@ -637,6 +637,16 @@ pub struct Messages {
     // Daily work: corps, citizens, courses, sessions, matching, coaching
     pub session_conflict: &'static str,
 
+    // Daily work: corps, citizens, courses, sessions, matching, coaching
+    pub nav_exports: &'static str,
+    pub exports_title: &'static str,
+    pub exports_intro: &'static str,
+    pub download: &'static str,
+    pub export_columns: &'static str,
+    pub column: &'static str,
+    pub meaning: &'static str,
+    pub action_data_exported: &'static str,
+
     // Accessibility statement
     pub a11y_title: &'static str,
     pub a11y_text: &'static str,
@@ -659,6 +669,7 @@ impl Messages {
             "user_reactivated" => self.action_user_reactivated,
             "municipality_created" => self.action_municipality_created,
             "audit_log_exported" => self.action_audit_log_exported,
+            "data_exported" => self.action_data_exported,
             "tool_filled" => self.action_tool_filled,
             "tool_read" => self.action_tool_read,
             "citizen_list_read" => self.action_citizen_list_read,
