@@ -472,6 +472,7 @@ struct ShowView {
     tools: Vec<(&'static str, &'static str, bool)>,
     filled: Vec<FilledRow>,
     progress: progress::Progress,
+    entered: Entered,
 }
 
 pub struct FilledRow {
@@ -489,13 +490,35 @@ pub async fn show_page(
     page: Page,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
+    let view = course_view(&user, &mut tx, addr, page, id, Entered::default()).await?;
+    tx.commit().await?;
+    Ok(view.into_response())
+}
+
+/// What a lifecycle form brings back when it cannot be applied: the messages and the text
+/// typed, so nothing is lost.
+#[derive(Debug, Default)]
+pub struct Entered {
+    errors: FieldErrors,
+    note: String,
+    planned_end_on: String,
+}
+
+async fn course_view(
+    user: &CurrentUser,
+    tx: &mut TenantTx,
+    addr: ClientAddr,
+    page: Page,
+    id: Uuid,
+    entered: Entered,
+) -> AppResult<ShowView> {
     let t = page.t;
-    let (course, viewer) = visible_course(&mut tx, &user, id).await?;
-    let participants = repo::participants(&mut tx, id).await?;
-    let sessions = repo::sessions(&mut tx, id).await?;
-    let events = repo::events(&mut tx, id).await?;
-    let filled = crate::tools::repo::for_course(&mut tx, id).await?;
-    let points = crate::tools::repo::measurements(&mut tx, id).await?;
+    let (course, viewer) = visible_course(&mut *tx, user, id).await?;
+    let participants = repo::participants(&mut *tx, id).await?;
+    let sessions = repo::sessions(&mut *tx, id).await?;
+    let events = repo::events(&mut *tx, id).await?;
+    let filled = crate::tools::repo::for_course(&mut *tx, id).await?;
+    let points = crate::tools::repo::measurements(&mut *tx, id).await?;
     let measured = due::Measured {
         last_rating_on: points
             .iter()
@@ -507,14 +530,13 @@ pub async fn show_page(
     };
     let due = due::for_course(&course, &participants, &sessions, &measured, t);
     audit::record(
-        &mut tx,
+        &mut *tx,
         addr,
         Event::new("course_read")
             .subject("course", id)
             .purpose(PURPOSE_CASEWORK),
     )
     .await?;
-    tx.commit().await?;
 
     let citizens = participants
         .iter()
@@ -646,6 +668,7 @@ pub async fn show_page(
             })
             .collect(),
         progress: progress::build(&points, t),
+        entered,
         due,
         participants,
         page: page
@@ -655,8 +678,7 @@ pub async fn show_page(
             .crumb(name.clone(), format!("/forloeb/{id}")),
         name,
         course,
-    }
-    .into_response())
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -698,8 +720,15 @@ pub async fn transition(
     let today = clock::today();
     if to == CourseState::Ending {
         let Some(goals) = vocab::one_of(&form.goals_reached, &["yes", "partly", "no"]) else {
-            flash::push(&session, flash::Kind::Error, t.goals_required).await?;
-            return Ok(Redirect::to(&back).into_response());
+            let mut errors = FieldErrors::default();
+            errors.add("goals-yes", t.goals_required);
+            let entered = Entered {
+                errors,
+                note: form.note.clone(),
+                planned_end_on: form.planned_end_on.clone(),
+            };
+            let view = course_view(&user, &mut tx, addr, page, id, entered).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
         };
         repo::record_ending(&mut tx, id, &goals, form.note.trim()).await?;
     }
@@ -708,8 +737,15 @@ pub async fn transition(
     if extension {
         let planned_end = forms::parse_date(&form.planned_end_on).filter(|date| *date > today);
         let (Some(planned_end), false) = (planned_end, form.note.trim().is_empty()) else {
-            flash::push(&session, flash::Kind::Error, t.extension_required).await?;
-            return Ok(Redirect::to(&back).into_response());
+            let mut errors = FieldErrors::default();
+            errors.add("planned_end_on", t.extension_required);
+            let entered = Entered {
+                errors,
+                note: form.note.clone(),
+                planned_end_on: form.planned_end_on.clone(),
+            };
+            let view = course_view(&user, &mut tx, addr, page, id, entered).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
         };
         repo::extend(&mut tx, id, planned_end).await?;
     }

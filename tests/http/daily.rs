@@ -538,9 +538,24 @@ async fn a_course_moves_through_its_lifecycle_and_the_handover_respects_consent(
         .await;
     assert_eq!(skip.status, 422, "an active course cannot jump to closed");
     let no_goals = coordinator
-        .post(&format!("/forloeb/{course}/status"), &[("to", "ending")])
+        .post(
+            &format!("/forloeb/{course}/status"),
+            &[
+                ("to", "ending"),
+                ("note-ending", "Et notat, der ikke må gå tabt"),
+            ],
+        )
         .await;
-    assert_eq!(no_goals.status, 303);
+    assert_eq!(no_goals.status, 422);
+    assert_eq!(
+        no_goals.field_error("goals-yes"),
+        "Angiv, om målene blev nået."
+    );
+    assert_eq!(
+        no_goals.text_of("#note-ending"),
+        "Et notat, der ikke må gå tabt",
+        "what was typed is kept"
+    );
     let state: String = app
         .scalar(&format!("SELECT state FROM courses WHERE id = '{course}'"))
         .await;
