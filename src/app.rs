@@ -23,8 +23,8 @@ use tower_sessions_sqlx_store::PostgresStore;
 use crate::config::Config;
 use crate::web::{assets, csrf, error_pages, headers};
 use crate::{
-    account, audit, auth, citizens, coaching, corps, courses, db, exports, home, matching,
-    municipalities, staff, tools,
+    account, audit, auth, citizens, coaching, corps, courses, dashboards, db, exports, home,
+    matching, municipalities, staff, tools,
 };
 
 #[derive(Clone)]
@@ -126,6 +126,7 @@ pub fn router(state: AppState) -> Router {
             "/forloeb/{id}/redskaber/svar/{answer_id}",
             get(tools::answer_page),
         )
+        .route("/overblik", get(dashboards::overview_page))
         .route("/eksport", get(exports::index_page))
         .route("/eksport/{file}", get(exports::download))
         .route("/coaching", get(coaching::log_page).post(coaching::record))

@@ -12,6 +12,7 @@ pub mod coaching;
 pub mod config;
 pub mod corps;
 pub mod courses;
+pub mod dashboards;
 pub mod db;
 pub mod demo;
 pub mod error;

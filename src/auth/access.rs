@@ -115,6 +115,7 @@ pub const ROUTES: &[RouteRule] = &[
         "/forloeb/{id}/redskaber/svar/{answer_id}",
         COURSE_WORK,
     ),
+    rule("GET", "/overblik", COORDINATOR),
     rule("GET", "/eksport", COORDINATOR),
     rule("GET", "/eksport/{file}", COORDINATOR),
     rule("GET", "/coaching", COORDINATOR),

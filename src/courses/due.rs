@@ -136,6 +136,27 @@ pub fn for_course(
     rows
 }
 
+/// What the rules need, from a row of `repo::open_course_facts`.
+pub fn facts_of(course: &repo::FactsRow) -> Option<CourseFacts> {
+    Some(CourseFacts {
+        kind: CourseKind::from_code(&course.kind)?,
+        state: CourseState::from_code(&course.state)?,
+        matched_on: course.matched_on,
+        started_on: course.started_on,
+        ended_on: course.ended_on,
+        participants: course.participants,
+        sessions: course
+            .session_dates
+            .iter()
+            .zip(&course.session_kinds)
+            .filter_map(|(date, kind)| Some((*date, SessionKind::from_code(kind)?)))
+            .collect(),
+        last_rating_on: Some(course.last_rating_on),
+        measured_pre: course.measured_pre,
+        measured_post: course.measured_post,
+    })
+}
+
 /// Items of every open course of `member` (or of the municipality), most urgent first.
 pub async fn for_courses(
     tx: &mut TenantTx,
@@ -145,29 +166,10 @@ pub async fn for_courses(
     let today = clock::today();
     let mut rows = Vec::new();
     for course in repo::open_course_facts(tx, member).await? {
-        let (Some(kind), Some(state)) = (
-            CourseKind::from_code(&course.kind),
-            CourseState::from_code(&course.state),
-        ) else {
+        let Some(facts) = facts_of(&course) else {
             continue;
         };
-        let facts = CourseFacts {
-            kind,
-            state,
-            matched_on: course.matched_on,
-            started_on: course.started_on,
-            ended_on: course.ended_on,
-            participants: course.participants,
-            sessions: course
-                .session_dates
-                .iter()
-                .zip(&course.session_kinds)
-                .filter_map(|(date, kind)| Some((*date, SessionKind::from_code(kind)?)))
-                .collect(),
-            last_rating_on: Some(course.last_rating_on),
-            measured_pre: course.measured_pre,
-            measured_post: course.measured_post,
-        };
+        let kind = facts.kind;
         let name = super::course_name(
             t,
             kind,

@@ -48,6 +48,7 @@ const MENU: &[(&str, Label)] = &[
     ("/", |t| t.nav_start),
     ("/borgere", |t| t.nav_citizens),
     ("/forloeb", |t| t.nav_courses),
+    ("/overblik", |t| t.nav_overview),
     ("/korps", |t| t.nav_corps),
     ("/coaching", |t| t.nav_coaching),
     ("/min-profil", |t| t.nav_my_profile),

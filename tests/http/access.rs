@@ -135,6 +135,7 @@ async fn the_menu_shows_only_what_the_role_may_open() {
             "Forside",
             "Borgere",
             "Forløb",
+            "Overblik",
             "Korps",
             "Coaching",
             "Medarbejdere",

@@ -284,3 +284,49 @@ async fn the_coordinator_exports_courses_sessions_and_measurements_for_excel() {
     let mentor = app.login("mentor.aarhus@example.org").await;
     assert_eq!(mentor.get("/eksport/forloeb.csv").await.status, 403);
 }
+
+#[tokio::test]
+async fn the_coordinator_overview_shows_completeness_courses_and_change() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let page = coordinator.get("/overblik").await;
+    assert_eq!(page.status, 200);
+    let rows = page.texts("table tbody tr");
+    let total = rows
+        .iter()
+        .find(|r| r.starts_with("Kommunen i alt"))
+        .expect("a total row");
+    let active: i64 = app
+        .scalar("SELECT count(*) FROM courses c JOIN municipalities m ON m.id = c.municipality_id WHERE m.name = 'Aarhus' AND c.state = 'active'")
+        .await;
+    assert!(
+        total.starts_with(&format!("Kommunen i alt {active} ")),
+        "{total} has {active} active courses"
+    );
+    assert!(
+        rows.iter().any(|r| r.starts_with("Ahmad Rahimi ")),
+        "completeness per member: {rows:?}"
+    );
+    let mentor_courses: i64 = app
+        .scalar("SELECT count(*) FROM courses c JOIN municipalities m ON m.id = c.municipality_id WHERE m.name = 'Aarhus' AND c.kind = 'mentor' AND coalesce(c.closed_on, 'infinity'::date) >= current_date - 365")
+        .await;
+    let by_kind = rows
+        .iter()
+        .find(|r| r.starts_with("Mentorforløb "))
+        .expect("a mentor course row");
+    assert!(
+        by_kind.ends_with(&format!(" {mentor_courses}")),
+        "{by_kind} sums to {mentor_courses}"
+    );
+    assert!(
+        rows.iter().any(|r| r.starts_with("Trivsel (WHO-5) ")),
+        "the average change in wellbeing: {rows:?}"
+    );
+    let bad = coordinator.get("/overblik?from=32-13-2026").await;
+    assert_eq!(
+        bad.field_error("from"),
+        "Skriv datoen som dd-mm-åååå, fx 01-11-2026."
+    );
+    let mentor = app.login("mentor.aarhus@example.org").await;
+    assert_eq!(mentor.get("/overblik").await.status, 403);
+}
