@@ -280,14 +280,12 @@ pub struct Relation {
     pub other_id: Uuid,
     pub other_name: String,
     pub relation: String,
-    /// True when the other citizen is the relative (this one is the mentee).
-    pub other_is_relative: bool,
 }
 
 pub async fn relations(tx: &mut TenantTx, citizen_id: Uuid) -> Result<Vec<Relation>, sqlx::Error> {
     sqlx::query_as!(
         Relation,
-        r#"SELECT c.id AS other_id, c.name AS other_name, r.relation, (r.mentee_id = $1) AS "other_is_relative!"
+        r#"SELECT c.id AS other_id, c.name AS other_name, r.relation
            FROM citizen_relations r
            JOIN citizens c ON c.id = CASE WHEN r.mentee_id = $1 THEN r.relative_id ELSE r.mentee_id END
            WHERE r.mentee_id = $1 OR r.relative_id = $1

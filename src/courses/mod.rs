@@ -50,6 +50,11 @@ impl Viewer {
         })
     }
 
+    /// Whether this user may work on `course`: log sessions, fill tools, move it on.
+    pub fn works_on(&self, course: &repo::Course) -> bool {
+        self.coordinator || (self.member_id.is_some() && self.member_id == course.member_id)
+    }
+
     /// The member filter for queries: none for coordinators.
     pub fn only_member(&self) -> Option<Uuid> {
         if self.coordinator {
@@ -71,6 +76,30 @@ pub async fn visible_course(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((course, viewer))
+}
+
+/// The name of a loaded course with its participants, as pages show it.
+pub fn display_name(
+    t: &'static Messages,
+    course: &repo::Course,
+    participants: &[repo::Participant],
+) -> String {
+    let citizens = participants
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    course_name(t, course.kind, &course.title, &citizens)
+}
+
+/// The label of a course's "were the goals reached" answer ("" when not answered).
+pub fn goals_label(t: &'static Messages, code: Option<&str>) -> &'static str {
+    match code {
+        Some("yes") => t.goals_yes,
+        Some("partly") => t.goals_partly,
+        Some("no") => t.goals_no,
+        _ => "",
+    }
 }
 
 /// "Mentorforløb med Yusuf" — how a course is named on pages.
@@ -538,12 +567,7 @@ async fn course_view(
     )
     .await?;
 
-    let citizens = participants
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let name = course_name(t, course.kind, &course.title, &citizens);
+    let name = display_name(t, &course, &participants);
     let transitions = if course.member_id.is_some() {
         course
             .state
@@ -573,9 +597,7 @@ async fn course_view(
             dates.push((label, clock::format_date(date)));
         }
     }
-    let may_log = course.state.is_open()
-        && course.member_id.is_some()
-        && (viewer.coordinator || viewer.member_id == course.member_id);
+    let may_log = course.state.is_open() && course.member_id.is_some() && viewer.works_on(&course);
     Ok(ShowView {
         kind: course.kind.label(t),
         state: course.state.label(t),
@@ -631,16 +653,7 @@ async fn course_view(
             ("partly", t.goals_partly),
             ("no", t.goals_no),
         ],
-        goals_reached: course
-            .goals_reached
-            .as_deref()
-            .map(|g| match g {
-                "yes" => t.goals_yes,
-                "partly" => t.goals_partly,
-                _ => t.goals_no,
-            })
-            .unwrap_or_default()
-            .to_string(),
+        goals_reached: goals_label(t, course.goals_reached.as_deref()).to_string(),
         dates,
         show_handover: matches!(
             course.state,
@@ -706,7 +719,7 @@ pub async fn transition(
 ) -> AppResult<Response> {
     let t = page.t;
     let (course, viewer) = visible_course(&mut tx, &user, id).await?;
-    if !(viewer.coordinator || viewer.member_id == course.member_id) {
+    if !viewer.works_on(&course) {
         return Err(AppError::Forbidden);
     }
     let back = format!("/forloeb/{id}");
@@ -878,12 +891,7 @@ pub async fn handover_page(
     )
     .await?;
     tx.commit().await?;
-    let citizens = participants
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let name = course_name(t, course.kind, &course.title, &citizens);
+    let name = display_name(t, &course, &participants);
     Ok(HandoverView {
         kind: course.kind.label(t),
         consent,
@@ -901,12 +909,7 @@ pub async fn handover_page(
                 )
             })
             .collect(),
-        goals_reached: match course.goals_reached.as_deref() {
-            Some("yes") => t.goals_yes,
-            Some("partly") => t.goals_partly,
-            Some("no") => t.goals_no,
-            _ => "",
-        },
+        goals_reached: goals_label(t, course.goals_reached.as_deref()),
         today: clock::format_date(clock::today()),
         started: course
             .started_on

@@ -83,7 +83,6 @@ pub struct Course {
     pub state: CourseState,
     pub title: String,
     pub member_id: Option<Uuid>,
-    pub member_user_id: Option<Uuid>,
     pub member_name: Option<String>,
     pub referred_on: Date,
     pub matched_on: Option<Date>,
@@ -106,7 +105,7 @@ pub async fn get(
     for_member: Option<Uuid>,
 ) -> Result<Option<Course>, sqlx::Error> {
     let row = sqlx::query!(
-        r#"SELECT c.id, c.kind, c.state, c.title, c.member_id, cm.user_id AS "member_user_id?", u.name AS "member_name?",
+        r#"SELECT c.id, c.kind, c.state, c.title, c.member_id, u.name AS "member_name?",
                   c.referred_on, c.matched_on, c.started_on, c.planned_end_on, c.ended_on, c.closed_on,
                   c.goals_reached, c.end_note, c.cancel_reason, c.match_override_reason, c.version
            FROM courses c
@@ -126,7 +125,6 @@ pub async fn get(
             state: CourseState::from_code(&r.state)?,
             title: r.title,
             member_id: r.member_id,
-            member_user_id: r.member_user_id,
             member_name: r.member_name,
             referred_on: r.referred_on,
             matched_on: r.matched_on,
@@ -401,7 +399,6 @@ pub struct Session {
     pub tools: Vec<String>,
     pub next_step: String,
     pub logged_by: Option<String>,
-    pub logged_today: bool,
     pub version: i32,
 }
 
@@ -410,7 +407,6 @@ pub async fn sessions(tx: &mut TenantTx, course_id: Uuid) -> Result<Vec<Session>
         Session,
         r#"SELECT s.id, s.held_on, s.duration_minutes, s.kind, s.participants, s.notes, s.tools, s.next_step,
                   u.name AS "logged_by?",
-                  (s.created_at AT TIME ZONE 'Europe/Copenhagen')::date = (now() AT TIME ZONE 'Europe/Copenhagen')::date AS "logged_today!",
                   s.version
            FROM course_sessions s LEFT JOIN users u ON u.id = s.logged_by
            WHERE s.course_id = $1 ORDER BY s.held_on DESC, s.created_at DESC"#,

@@ -12,7 +12,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::model::{CourseKind, SessionKind};
-use super::{course_name, repo, rules, visible_course};
+use super::{display_name, repo, rules, visible_course};
 use crate::audit::{self, Event};
 use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
@@ -173,21 +173,14 @@ async fn loggable(
     t: &'static Messages,
 ) -> AppResult<(repo::Course, String)> {
     let (course, viewer) = visible_course(tx, user, id).await?;
-    if !(viewer.coordinator || (viewer.member_id.is_some() && viewer.member_id == course.member_id))
-        || course.member_id.is_none()
-    {
+    if !viewer.works_on(&course) || course.member_id.is_none() {
         return Err(AppError::Forbidden);
     }
     if !course.state.is_open() {
         return Err(AppError::Conflict);
     }
     let participants = repo::participants(tx, id).await?;
-    let citizens = participants
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let name = course_name(t, course.kind, &course.title, &citizens);
+    let name = display_name(t, &course, &participants);
     Ok((course, name))
 }
 

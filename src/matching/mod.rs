@@ -108,12 +108,7 @@ async fn view(
         return Err(AppError::Conflict);
     }
     let participants = courses_repo::participants(tx, id).await?;
-    let citizens = participants
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let name = courses::course_name(t, course.kind, &course.title, &citizens);
+    let name = courses::display_name(t, &course, &participants);
     let needs = repo::needs(tx, id).await?;
     let (own, corps): (Vec<Ranked>, Vec<Ranked>) = ranked(tx, &course, t)
         .await?

@@ -22,7 +22,7 @@ use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
 use crate::clock;
 use crate::courses::model::CourseKind;
-use crate::courses::{course_name, repo as courses_repo, visible_course};
+use crate::courses::{display_name, repo as courses_repo, visible_course};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::web::client::ClientAddr;
@@ -68,8 +68,7 @@ async fn fillable(
     key: &str,
 ) -> AppResult<(courses_repo::Course, String, &'static Tool)> {
     let (course, viewer) = visible_course(tx, user, id).await?;
-    if !(viewer.coordinator || (viewer.member_id.is_some() && viewer.member_id == course.member_id))
-    {
+    if !viewer.works_on(&course) {
         return Err(AppError::Forbidden);
     }
     let tool = for_kind(course.kind)
@@ -77,17 +76,7 @@ async fn fillable(
         .find(|tool| tool.key == key)
         .ok_or(AppError::NotFound)?;
     let participants = courses_repo::participants(tx, id).await?;
-    let citizens = participants
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let name = course_name(
-        user.locale.messages(),
-        course.kind,
-        &course.title,
-        &citizens,
-    );
+    let name = display_name(user.locale.messages(), &course, &participants);
     Ok((course, name, tool))
 }
 

@@ -51,10 +51,6 @@ impl ListUrl {
             .iter()
             .any(|(key, _)| key != "page" && key != "sort" && key != "dir")
     }
-
-    pub fn path(&self) -> &str {
-        &self.path
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
