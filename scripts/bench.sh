@@ -16,11 +16,11 @@ unset DATABASE_URL
 
 cargo build --release --quiet
 bin=target/release/korps
-if [ ! -f var/bench/.generated-$scale ]; then
+if [ ! -f var/bench/.generated-v2-$scale ]; then
   rm -rf var/bench
   echo "Generating $scale times the corps…"
   $bin demo-data --scale "$scale" | tail -1
-  touch var/bench/.generated-$scale
+  touch var/bench/.generated-v2-$scale
 fi
 RUST_LOG=warn $bin serve --bind 127.0.0.1:$port >/dev/null &
 server=$!
@@ -44,8 +44,9 @@ measure() { # label cookie-jar path
     { v[NR] = $1 } END { printf "  %-34s median %6.1f   p95 %6.1f   max %6.1f ms\n", label, v[int(NR/2)+1], v[int(NR*0.95)], v[NR] }'
 }
 
-jar=$(mktemp); mentor_jar=$(mktemp)
+jar=$(mktemp); mentor_jar=$(mktemp); national_jar=$(mktemp)
 login skala.koordinator@example.org "$jar"
+login national@example.org "$national_jar"
 login skala.mentor@example.org "$mentor_jar"
 course=$(curl -s -b "$jar" "$base/forloeb?state=active" | grep -o 'href="/forloeb/[0-9a-f-]\{36\}"' | head -1 | sed 's/href="//; s/"//')
 waiting=$(curl -s -b "$jar" "$base/forloeb?state=referred" | grep -o 'href="/forloeb/[0-9a-f-]\{36\}"' | head -1 | sed 's/href="//; s/"//')
@@ -63,7 +64,12 @@ measure "course page" "$jar" "$course"
 measure "matching candidates" "$jar" "$waiting/match"
 measure "coaching log" "$jar" "/coaching"
 measure "access log" "$jar" "/adgangslog"
+measure "overview (dashboard)" "$jar" "/overblik"
+measure "overview, mentor courses" "$jar" "/overblik?kind=mentor"
 echo "Mentor:"
 measure "start page (due items)" "$mentor_jar" "/"
 measure "own courses" "$mentor_jar" "/forloeb"
-rm -f "$jar" "$mentor_jar"
+echo "National staff:"
+measure "national dashboard" "$national_jar" "/nationalt-overblik"
+measure "national dashboard, one region" "$national_jar" "/nationalt-overblik?area=midtjylland"
+rm -f "$jar" "$mentor_jar" "$national_jar"

@@ -127,6 +127,10 @@ pub fn router(state: AppState) -> Router {
             get(tools::answer_page),
         )
         .route("/overblik", get(dashboards::overview_page))
+        .route(
+            "/nationalt-overblik",
+            get(dashboards::national::national_page),
+        )
         .route("/eksport", get(exports::index_page))
         .route("/eksport/{file}", get(exports::download))
         .route("/coaching", get(coaching::log_page).post(coaching::record))

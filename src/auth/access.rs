@@ -116,6 +116,7 @@ pub const ROUTES: &[RouteRule] = &[
         COURSE_WORK,
     ),
     rule("GET", "/overblik", COORDINATOR),
+    rule("GET", "/nationalt-overblik", NATIONAL),
     rule("GET", "/eksport", COORDINATOR),
     rule("GET", "/eksport/{file}", COORDINATOR),
     rule("GET", "/coaching", COORDINATOR),

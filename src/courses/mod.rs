@@ -859,6 +859,9 @@ struct HandoverView {
     started: String,
     ended: String,
     today: String,
+    plan: Vec<crate::tools::form::SectionView>,
+    plan_filled_on: String,
+    progress: progress::Progress,
 }
 
 /// The printable summary for the caseworker who takes over — only what consent allows.
@@ -876,11 +879,26 @@ pub async fn handover_page(
     for participant in &participants {
         consent &= crate::citizens::repo::has_consent(&mut tx, participant.id, "handover").await?;
     }
-    let sessions = if consent {
-        repo::sessions(&mut tx, id).await?
+    let (sessions, answers, points) = if consent {
+        (
+            repo::sessions(&mut tx, id).await?,
+            crate::tools::repo::for_course(&mut tx, id).await?,
+            crate::tools::repo::measurements(&mut tx, id).await?,
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new(), Vec::new())
     };
+    // The latest development and progress plan: its goals and steps as they stand now.
+    let plan = answers
+        .iter()
+        .find(|a| a.tool == "development_plan")
+        .and_then(|a| {
+            let definition = crate::tools::catalog::DEVELOPMENT_PLAN.version(a.version)?;
+            Some((
+                clock::format_date(a.filled_on),
+                crate::tools::read_only(definition, a, page.locale),
+            ))
+        });
     audit::record(
         &mut tx,
         addr,
@@ -916,6 +934,9 @@ pub async fn handover_page(
             .map(clock::format_date)
             .unwrap_or_default(),
         ended: course.ended_on.map(clock::format_date).unwrap_or_default(),
+        plan_filled_on: plan.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
+        plan: plan.map(|p| p.1).unwrap_or_default(),
+        progress: progress::build(&points, t),
         participants,
         page: page
             .titled(t.handover_title)

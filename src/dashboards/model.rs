@@ -52,13 +52,109 @@ impl Completeness {
     }
 }
 
+/// The smallest count the national centre may see; anything from 1 to this minus one is
+/// shown as "<5" so no one can be recognised.
+pub const SMALLEST_SHOWN: i64 = 5;
+
 /// National figures: any count below 5 is shown as "<5" so no one can be recognised.
 pub fn suppressed(count: i64) -> String {
-    if (1..5).contains(&count) {
+    if (1..SMALLEST_SHOWN).contains(&count) {
         "<5".to_string()
     } else {
         count.to_string()
     }
+}
+
+/// A share of a suppressed whole: shown only when the whole is at least 5, since a share
+/// of 1, 2 or 3 courses gives the counts away; "–" otherwise.
+pub fn suppressed_share(part: i64, whole: i64) -> String {
+    if whole < SMALLEST_SHOWN {
+        return "–".to_string();
+    }
+    Completeness::percent(part, whole)
+        .map(|p| format!("{p} %"))
+        .unwrap_or_else(|| "–".into())
+}
+
+/// Changes from pre to post over a number of courses, added up so areas can be averaged.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct ChangeSum {
+    pub courses: i64,
+    pub total: f64,
+}
+
+impl ChangeSum {
+    pub fn add(&mut self, other: ChangeSum) {
+        self.courses += other.courses;
+        self.total += other.total;
+    }
+
+    /// The average change with its sign, when at least 5 courses are behind it.
+    pub fn average_shown(&self) -> String {
+        if self.courses < SMALLEST_SHOWN {
+            return "–".to_string();
+        }
+        let v = self.total / self.courses as f64;
+        format!("{}{:.1}", if v > 0.0 { "+" } else { "" }, v)
+    }
+}
+
+/// The national dashboard's headline figures of one area: a municipality, a region or
+/// the whole country, added up from the municipalities' figures.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct AreaFigures {
+    pub members: i64,
+    pub trained: i64,
+    pub courses: i64,
+    pub active: i64,
+    pub rated: i64,
+    pub measured: i64,
+    pub wellbeing: ChangeSum,
+    pub mastery: ChangeSum,
+}
+
+impl AreaFigures {
+    pub fn add(&mut self, other: &AreaFigures) {
+        self.members += other.members;
+        self.trained += other.trained;
+        self.courses += other.courses;
+        self.active += other.active;
+        self.rated += other.rated;
+        self.measured += other.measured;
+        self.wellbeing.add(other.wellbeing);
+        self.mastery.add(other.mastery);
+    }
+
+    /// The figures as the national centre may see them.
+    pub fn shown(&self) -> ShownFigures {
+        ShownFigures {
+            members: suppressed(self.members),
+            trained: suppressed(self.trained),
+            courses: suppressed(self.courses),
+            active: suppressed(self.active),
+            rated: suppressed_share(self.rated, self.active),
+            measured: suppressed_share(self.measured, self.active),
+            wellbeing: self.wellbeing.average_shown(),
+            wellbeing_courses: suppressed(self.wellbeing.courses),
+            mastery: self.mastery.average_shown(),
+            mastery_courses: suppressed(self.mastery.courses),
+        }
+    }
+}
+
+/// Every figure of an area as text, small counts suppressed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownFigures {
+    pub members: String,
+    pub trained: String,
+    pub courses: String,
+    pub active: String,
+    pub rated: String,
+    pub measured: String,
+    pub wellbeing: String,
+    pub wellbeing_courses: String,
+    pub mastery: String,
+    pub mastery_courses: String,
 }
 
 #[cfg(test)]
@@ -115,5 +211,65 @@ mod tests {
         assert_eq!(suppressed(4), "<5");
         assert_eq!(suppressed(5), "5");
         assert_eq!(suppressed(120), "120");
+    }
+
+    #[test]
+    fn shares_and_averages_need_five_courses_behind_them() {
+        assert_eq!(suppressed_share(1, 4), "–");
+        assert_eq!(suppressed_share(3, 6), "50 %");
+        assert_eq!(suppressed_share(0, 0), "–");
+        let few = ChangeSum {
+            courses: 4,
+            total: 40.0,
+        };
+        assert_eq!(few.average_shown(), "–");
+        let enough = ChangeSum {
+            courses: 5,
+            total: 42.0,
+        };
+        assert_eq!(enough.average_shown(), "+8.4");
+        let worse = ChangeSum {
+            courses: 8,
+            total: -20.0,
+        };
+        assert_eq!(worse.average_shown(), "-2.5");
+    }
+
+    #[test]
+    fn areas_add_up_before_they_are_suppressed() {
+        // Two municipalities with 3 active courses each: each shows "<5", the region 6.
+        let municipality = AreaFigures {
+            members: 3,
+            trained: 2,
+            courses: 4,
+            active: 3,
+            rated: 2,
+            measured: 1,
+            wellbeing: ChangeSum {
+                courses: 3,
+                total: 30.0,
+            },
+            mastery: ChangeSum::default(),
+        };
+        let shown = municipality.shown();
+        assert_eq!(
+            (
+                shown.members.as_str(),
+                shown.active.as_str(),
+                shown.rated.as_str()
+            ),
+            ("<5", "<5", "–")
+        );
+        assert_eq!(shown.wellbeing, "–");
+        let mut region = AreaFigures::default();
+        region.add(&municipality);
+        region.add(&municipality);
+        let shown = region.shown();
+        assert_eq!(shown.members, "6");
+        assert_eq!(shown.active, "6");
+        assert_eq!(shown.rated, "67 %");
+        assert_eq!(shown.wellbeing, "+10.0");
+        assert_eq!(shown.wellbeing_courses, "6");
+        assert_eq!(shown.mastery_courses, "0");
     }
 }

@@ -112,3 +112,211 @@ pub async fn pre_post_change(tx: &mut TenantTx, f: &Filter) -> Result<Vec<Change
     .fetch_all(tx.conn())
     .await
 }
+
+// The national dashboard reads aggregates only, per municipality, through the
+// `national_*` functions (migration 0004): national staff cannot read a single course.
+
+pub struct NationalCorps {
+    pub municipality_id: Uuid,
+    pub members: i64,
+    pub trained: i64,
+}
+
+pub async fn national_corps(tx: &mut TenantTx) -> Result<Vec<NationalCorps>, sqlx::Error> {
+    sqlx::query_as!(
+        NationalCorps,
+        r#"SELECT municipality_id AS "municipality_id!", members AS "members!", trained AS "trained!"
+           FROM national_corps()"#
+    )
+    .fetch_all(tx.conn())
+    .await
+}
+
+pub struct NationalCourses {
+    pub municipality_id: Uuid,
+    pub kind: String,
+    pub state: String,
+    pub courses: i64,
+}
+
+pub async fn national_courses(
+    tx: &mut TenantTx,
+    f: &Filter,
+) -> Result<Vec<NationalCourses>, sqlx::Error> {
+    sqlx::query_as!(
+        NationalCourses,
+        r#"SELECT municipality_id AS "municipality_id!", kind AS "kind!", state AS "state!",
+                  courses AS "courses!"
+           FROM national_courses($1, $2, $3)"#,
+        f.kind,
+        f.from,
+        f.to
+    )
+    .fetch_all(tx.conn())
+    .await
+}
+
+pub struct NationalChange {
+    pub municipality_id: Uuid,
+    pub measure: String,
+    pub courses: i64,
+    pub total_change: f64,
+}
+
+pub async fn national_change(
+    tx: &mut TenantTx,
+    f: &Filter,
+) -> Result<Vec<NationalChange>, sqlx::Error> {
+    sqlx::query_as!(
+        NationalChange,
+        r#"SELECT municipality_id AS "municipality_id!", measure AS "measure!", courses AS "courses!",
+                  total_change AS "total_change!"
+           FROM national_change($1, $2, $3)"#,
+        f.kind,
+        f.from,
+        f.to
+    )
+    .fetch_all(tx.conn())
+    .await
+}
+
+pub struct NationalCompleteness {
+    pub municipality_id: Uuid,
+    pub active: i64,
+    pub rated: i64,
+    pub measured: i64,
+}
+
+pub async fn national_completeness(
+    tx: &mut TenantTx,
+    kind: &str,
+    rated_since: Date,
+) -> Result<Vec<NationalCompleteness>, sqlx::Error> {
+    sqlx::query_as!(
+        NationalCompleteness,
+        r#"SELECT municipality_id AS "municipality_id!", active AS "active!", rated AS "rated!",
+                  measured AS "measured!"
+           FROM national_completeness($1, $2)"#,
+        kind,
+        rated_since
+    )
+    .fetch_all(tx.conn())
+    .await
+}
+
+pub struct MonthlyRatings {
+    pub municipality_id: Uuid,
+    pub month: Date,
+    pub ratings: i64,
+    pub total: f64,
+}
+
+pub async fn national_progress(
+    tx: &mut TenantTx,
+    f: &Filter,
+) -> Result<Vec<MonthlyRatings>, sqlx::Error> {
+    sqlx::query_as!(
+        MonthlyRatings,
+        r#"SELECT municipality_id AS "municipality_id!", month AS "month!", ratings AS "ratings!",
+                  total AS "total!"
+           FROM national_progress($1, $2, $3)"#,
+        f.kind,
+        f.from,
+        f.to
+    )
+    .fetch_all(tx.conn())
+    .await
+}
+
+pub struct NationalBackground {
+    pub municipality_id: Uuid,
+    pub age_band: String,
+    pub gender: String,
+    pub courses: i64,
+}
+
+pub async fn national_background(
+    tx: &mut TenantTx,
+    f: &Filter,
+    this_year: i16,
+) -> Result<Vec<NationalBackground>, sqlx::Error> {
+    sqlx::query_as!(
+        NationalBackground,
+        r#"SELECT municipality_id AS "municipality_id!", age_band AS "age_band!", gender AS "gender!",
+                  courses AS "courses!"
+           FROM national_background($1, $2, $3, $4)"#,
+        f.kind,
+        f.from,
+        f.to,
+        this_year
+    )
+    .fetch_all(tx.conn())
+    .await
+}
+
+/// The coordinator's progress trend: the municipality's ratings per month.
+pub async fn monthly_ratings(
+    tx: &mut TenantTx,
+    f: &Filter,
+) -> Result<Vec<MonthlyRatings>, sqlx::Error> {
+    sqlx::query_as!(
+        MonthlyRatings,
+        r#"SELECT c.municipality_id, date_trunc('month', m.measured_on)::date AS "month!",
+                  count(*) AS "ratings!", sum(m.value)::float8 AS "total!"
+           FROM measurements m JOIN courses c ON c.id = m.course_id
+           WHERE c.municipality_id = $1 AND m.kind = 'progress' AND ($2 = '' OR c.kind = $2)
+             AND ($3::uuid IS NULL OR c.member_id = $3) AND m.measured_on BETWEEN $4 AND $5
+           GROUP BY 1, 2 ORDER BY 2"#,
+        tx.scope().municipality_id(),
+        f.kind,
+        f.member_id,
+        f.from,
+        f.to
+    )
+    .fetch_all(tx.conn())
+    .await
+}
+
+pub struct MemberLoad {
+    pub member_id: Uuid,
+    pub open_courses: i64,
+    pub capacity: i16,
+    pub coachings: i64,
+    pub last_coaching: Option<Date>,
+}
+
+/// Each member's load (courses that take a place) and the coordinator's coaching of them
+/// in the period.
+pub async fn member_load(tx: &mut TenantTx, f: &Filter) -> Result<Vec<MemberLoad>, sqlx::Error> {
+    sqlx::query_as!(
+        MemberLoad,
+        r#"SELECT cm.id AS member_id, cm.capacity,
+                  (SELECT count(*) FROM courses c WHERE c.member_id = cm.id
+                     AND c.state IN ('matched', 'pre_meeting', 'active', 'ending')) AS "open_courses!",
+                  (SELECT count(*) FROM coaching_log k WHERE k.member_id = cm.id
+                     AND k.held_on BETWEEN $2 AND $3) AS "coachings!",
+                  (SELECT max(k.held_on) FROM coaching_log k WHERE k.member_id = cm.id) AS last_coaching
+           FROM corps_members cm WHERE cm.municipality_id = $1"#,
+        tx.scope().municipality_id(),
+        f.from,
+        f.to
+    )
+    .fetch_all(tx.conn())
+    .await
+}
+
+pub struct Area {
+    pub id: Uuid,
+    pub name: String,
+    pub region: String,
+}
+
+/// Every municipality with its region (public facts), for the national dashboard.
+pub async fn municipalities(tx: &mut TenantTx) -> Result<Vec<Area>, sqlx::Error> {
+    sqlx::query_as!(
+        Area,
+        "SELECT id, name, region FROM municipalities ORDER BY region, lower(name)"
+    )
+    .fetch_all(tx.conn())
+    .await
+}

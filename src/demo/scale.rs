@@ -1,5 +1,6 @@
 //! `korps demo-data --scale N`: N times the real corps on top of the demo — about 100·N
-//! members, 2,000·N courses and 50,000·N sessions over 23 generated municipalities — to
+//! members, 2,000·N courses, 50,000·N sessions and their ratings, measurements and
+//! coaching over 23 generated municipalities — to
 //! measure that pages stay fast (see `scripts/bench.sh`). Generated in SQL, so ten times
 //! the corps takes seconds, not minutes.
 
@@ -135,6 +136,54 @@ pub async fn generate(
         )
         .bind(municipality)
         .bind(SESSIONS_PER_COURSE)
+        .execute(&mut *tx)
+        .await?;
+        // LAT tools: a progress rating every two months of a course, and the pre and post
+        // measurement (post only for ended courses), so the dashboards have work to do.
+        sqlx::query(
+            "WITH a AS (
+               INSERT INTO tool_answers (id, municipality_id, course_id, tool, version, answers, filled_on, filled_by)
+               SELECT gen_random_uuid(), $1, c.id, 'development_plan', 1,
+                      jsonb_build_object('progress', least(10, 3 + k + abs(hashtext(c.id::text)) % 3)),
+                      c.started_on + k * 60, cm.user_id
+               FROM courses c JOIN corps_members cm ON cm.id = c.member_id CROSS JOIN generate_series(0, 5) AS k
+               WHERE c.municipality_id = $1 AND c.started_on IS NOT NULL
+                 AND c.started_on + k * 60 <= coalesce(c.ended_on, current_date)
+               RETURNING id, course_id, answers, filled_on)
+             INSERT INTO measurements (id, municipality_id, course_id, answer_id, kind, value, measured_on)
+             SELECT gen_random_uuid(), $1, course_id, id, 'progress', (answers->>'progress')::numeric, filled_on FROM a",
+        )
+        .bind(municipality)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "WITH a AS (
+               INSERT INTO tool_answers (id, municipality_id, course_id, tool, version, phase, answers, filled_on, filled_by)
+               SELECT gen_random_uuid(), $1, c.id, 'measurement', 1, p.phase,
+                      jsonb_build_object('wellbeing', 36 + c.h % 30 + CASE WHEN p.phase = 'post' THEN 4 + c.h % 16 ELSE 0 END,
+                                         'mastery', 10 + c.h % 8 + CASE WHEN p.phase = 'post' THEN 3 ELSE 0 END),
+                      CASE p.phase WHEN 'pre' THEN c.started_on ELSE c.ended_on END, cm.user_id
+               FROM (SELECT *, abs(hashtext(id::text)) AS h FROM courses WHERE municipality_id = $1) c
+               JOIN corps_members cm ON cm.id = c.member_id CROSS JOIN (VALUES ('pre'), ('post')) AS p (phase)
+               WHERE c.started_on IS NOT NULL AND (p.phase = 'pre' OR c.ended_on IS NOT NULL)
+               RETURNING id, course_id, phase, answers, filled_on)
+             INSERT INTO measurements (id, municipality_id, course_id, answer_id, kind, value, measured_on)
+             SELECT gen_random_uuid(), $1, course_id, id, 'wellbeing_' || phase, (answers->>'wellbeing')::numeric, filled_on FROM a
+             UNION ALL
+             SELECT gen_random_uuid(), $1, course_id, id, 'mastery_' || phase, (answers->>'mastery')::numeric, filled_on FROM a",
+        )
+        .bind(municipality)
+        .execute(&mut *tx)
+        .await?;
+        // The coordinator's monthly coaching of every member over the last year.
+        sqlx::query(
+            "INSERT INTO coaching_log (id, municipality_id, member_id, coordinator_id, held_on, notes)
+             SELECT gen_random_uuid(), $1, cm.id,
+                    (SELECT user_id FROM memberships WHERE municipality_id = $1 AND 'coordinator' = ANY (roles) LIMIT 1),
+                    current_date - k * 30, 'Månedlig coaching.'
+             FROM corps_members cm CROSS JOIN generate_series(0, 11) AS k WHERE cm.municipality_id = $1",
+        )
+        .bind(municipality)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -24,6 +24,10 @@ pub struct CourseLink {
     pub name: String,
     pub state: &'static str,
     pub detail: String,
+    /// The last progress rating and its date, for the member's own courses.
+    pub rating: String,
+    /// A small SVG trend line of the ratings.
+    pub trend: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -62,6 +66,8 @@ pub async fn start_page(
             name: courses::course_name(t, kind, title, citizens.as_deref().unwrap_or_default()),
             state: CourseState::from_code(state)?.label(t),
             detail,
+            rating: String::new(),
+            trend: String::new(),
         })
     };
     let (mut active_staff, mut municipality_due, mut coaching_due, mut waiting) =
@@ -110,6 +116,29 @@ pub async fn start_page(
                     )
                 })
                 .collect();
+            let ids: Vec<Uuid> = own_courses.iter().map(|c| c.id).collect();
+            let ratings = crate::tools::repo::ratings(&mut tx, &ids).await?;
+            for course in &mut own_courses {
+                let values: Vec<&crate::tools::repo::Rating> = ratings
+                    .iter()
+                    .filter(|r| r.course_id == course.id)
+                    .collect();
+                if let Some(last) = values.last() {
+                    course.rating =
+                        format!("{} ({})", last.value, clock::format_date(last.measured_on));
+                }
+                let numbers: Vec<f64> = values.iter().map(|r| r.value).collect();
+                let label = format!(
+                    "{}: {}",
+                    t.progress_rating,
+                    numbers
+                        .iter()
+                        .map(f64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                course.trend = crate::web::chart::sparkline(&label, &numbers, 1.0, 10.0);
+            }
         }
     }
     // The start page names citizens (due items, waiting and own courses): a read.

@@ -1,6 +1,6 @@
 //! Municipalities (the tenants), managed by national staff, and their first coordinators.
 
-mod model;
+pub mod model;
 pub mod repo;
 
 pub use model::REGIONS;

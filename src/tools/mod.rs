@@ -266,14 +266,7 @@ pub async fn answer_page(
     )
     .await?;
     tx.commit().await?;
-    let answers = filled.answers.as_object().cloned().unwrap_or_default();
-    let sections = form::view(
-        definition,
-        &answers,
-        &FieldErrors::default(),
-        page.locale,
-        None,
-    );
+    let sections = read_only(definition, &filled, page.locale);
     let course_href = format!("/forloeb/{}", course.id);
     let title = tool.title.get(page.locale);
     Ok(AnswerView {
@@ -296,4 +289,14 @@ pub async fn answer_page(
         course_href,
     }
     .into_response())
+}
+
+/// The sections of a filled tool as a read-only view shows them.
+pub fn read_only(
+    definition: &definition::Definition,
+    filled: &repo::Filled,
+    locale: crate::web::i18n::Locale,
+) -> Vec<form::SectionView> {
+    let answers = filled.answers.as_object().cloned().unwrap_or_default();
+    form::view(definition, &answers, &FieldErrors::default(), locale, None)
 }

@@ -137,3 +137,21 @@ pub async fn measurements(tx: &mut TenantTx, course_id: Uuid) -> Result<Vec<Poin
     .fetch_all(tx.conn())
     .await
 }
+
+pub struct Rating {
+    pub course_id: Uuid,
+    pub value: f64,
+    pub measured_on: Date,
+}
+
+/// The progress ratings of several courses, oldest first (the member's start page).
+pub async fn ratings(tx: &mut TenantTx, course_ids: &[Uuid]) -> Result<Vec<Rating>, sqlx::Error> {
+    sqlx::query_as!(
+        Rating,
+        r#"SELECT course_id, value::float8 AS "value!", measured_on FROM measurements
+           WHERE course_id = ANY ($1) AND kind = 'progress' ORDER BY measured_on"#,
+        course_ids
+    )
+    .fetch_all(tx.conn())
+    .await
+}

@@ -127,6 +127,82 @@ pub fn line_chart(
     svg
 }
 
+/// One bar: its label, the length to draw (None when the figure is suppressed and no
+/// length may give it away) and the figure as shown in text.
+pub struct Bar {
+    pub label: String,
+    pub value: Option<f64>,
+    pub shown: String,
+}
+
+/// A horizontal bar chart, one bar per row, with the figure written at the bar's end.
+pub fn bar_chart(id: &str, title: &str, description: &str, bars: &[Bar]) -> String {
+    if bars.is_empty() {
+        return String::new();
+    }
+    let (width, row, label_width) = (640.0_f64, 28.0_f64, 200.0_f64);
+    let height = row * bars.len() as f64 + 8.0;
+    let max = bars
+        .iter()
+        .filter_map(|b| b.value)
+        .fold(0.0_f64, f64::max)
+        .max(1.0);
+    let room = width - label_width - 60.0;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="korps-chart korps-chart--bars" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        escape(title),
+        escape(description)
+    );
+    for (index, bar) in bars.iter().enumerate() {
+        let top = 4.0 + row * index as f64;
+        let length = bar.value.map(|v| room * v / max).unwrap_or(0.0);
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="13" text-anchor="end" fill="#1a1a1a">{}</text><rect x="{label_width}" y="{:.1}" width="{length:.1}" height="{:.1}" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="13" fill="#1a1a1a">{}</text>"##,
+            label_width - 8.0,
+            top + row / 2.0 + 4.0,
+            escape(&bar.label),
+            top + 4.0,
+            row - 8.0,
+            COLOURS[0],
+            label_width + length + 6.0,
+            top + row / 2.0 + 4.0,
+            escape(&bar.shown)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// A small trend line for lists (a course's ratings), labelled with its values so a
+/// screen reader hears what the eye sees.
+pub fn sparkline(label: &str, values: &[f64], min: f64, max: f64) -> String {
+    if values.len() < 2 {
+        return String::new();
+    }
+    let (width, height) = (96.0_f64, 24.0_f64);
+    let step = (width - 6.0) / (values.len() - 1) as f64;
+    let y = |v: f64| 3.0 + (height - 6.0) * (1.0 - (v - min) / (max - min));
+    let points: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!("{:.1},{:.1}", 3.0 + step * i as f64, y(*v)))
+        .collect();
+    let (last_x, last_y) = (
+        3.0 + step * (values.len() - 1) as f64,
+        y(values[values.len() - 1]),
+    );
+    format!(
+        r#"<svg class="korps-sparkline" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg"><polyline points="{}" fill="none" stroke="{}" stroke-width="2"/><circle cx="{last_x:.1}" cy="{last_y:.1}" r="3" fill="{}"/></svg>"#,
+        escape(label),
+        points.join(" "),
+        COLOURS[0],
+        COLOURS[0]
+    )
+}
+
 /// The legend: (colour, marker name, label) per series, shown beside the chart as text.
 pub fn legend(series: &[Series]) -> Vec<(&'static str, String)> {
     series
@@ -160,6 +236,34 @@ mod tests {
         assert!(svg.contains("<title id=\"chart-title\">Progression &lt;1–10&gt;</title>"));
         assert!(svg.contains("<polyline"));
         assert!(!svg.contains("style="), "no inline styles (CSP)");
+    }
+
+    #[test]
+    fn a_suppressed_bar_has_no_length_but_its_text() {
+        let bars = [
+            Bar {
+                label: "Aktive".into(),
+                value: Some(12.0),
+                shown: "12".into(),
+            },
+            Bar {
+                label: "Afsluttede".into(),
+                value: None,
+                shown: "<5".into(),
+            },
+        ];
+        let svg = bar_chart("bars", "Forløb", "Aktive 12, afsluttede <5", &bars);
+        assert!(svg.contains(">&lt;5</text>"));
+        assert!(
+            svg.contains(r#"width="0.0""#),
+            "the suppressed bar draws nothing"
+        );
+        assert_eq!(
+            sparkline("x", &[4.0], 1.0, 10.0),
+            "",
+            "one value is no trend"
+        );
+        assert!(sparkline("Vurderinger 4, 6", &[4.0, 6.0], 1.0, 10.0).contains("aria-label"));
     }
 
     #[test]

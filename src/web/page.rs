@@ -49,6 +49,7 @@ const MENU: &[(&str, Label)] = &[
     ("/borgere", |t| t.nav_citizens),
     ("/forloeb", |t| t.nav_courses),
     ("/overblik", |t| t.nav_overview),
+    ("/nationalt-overblik", |t| t.nav_national_overview),
     ("/korps", |t| t.nav_corps),
     ("/coaching", |t| t.nav_coaching),
     ("/min-profil", |t| t.nav_my_profile),

@@ -6,6 +6,7 @@ mod support;
 mod access;
 mod admin;
 mod daily;
+mod dashboards;
 mod login;
 mod platform;
 mod tenancy;

@@ -330,3 +330,104 @@ async fn the_coordinator_overview_shows_completeness_courses_and_change() {
     let mentor = app.login("mentor.aarhus@example.org").await;
     assert_eq!(mentor.get("/overblik").await.status, 403);
 }
+
+/// The balanced risk assessment: worries, what works, what must happen, and each party's
+/// 0–10 scale kept side by side on the course page.
+#[tokio::test]
+async fn a_risk_assessment_keeps_each_partys_scale_side_by_side() {
+    let app = TestApp::spawn().await;
+    let mentor = app.login("mentor.aarhus@example.org").await;
+    let course = own_active_course(&app, "mentor.aarhus@example.org").await;
+    let path = format!("/forloeb/{course}/redskaber/risk_assessment");
+    let form = mentor.get(&path).await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.has("input[name=scale_parents][value='0']"),
+        "a 0–10 scale per party"
+    );
+    let today = form.attr("#filled_on", "value").unwrap();
+    let missing = mentor
+        .post(&path, &[("filled_on", &today), ("scale_citizen", "6")])
+        .await;
+    assert_eq!(missing.status, 422);
+    assert_eq!(missing.field_error("worry_1"), "Udfyld feltet.");
+    assert_eq!(missing.field_error("scale_mentor"), "Udfyld feltet.");
+    assert_eq!(
+        missing.attr("#scale_citizen-6", "checked").as_deref(),
+        Some(""),
+        "the chosen scale step is kept"
+    );
+    let saved = mentor
+        .post(
+            &path,
+            &[
+                ("filled_on", &today),
+                ("worry_1", "Vi er bekymrede for, at han isolerer sig."),
+                ("working_well", "Han kommer til aftalerne."),
+                ("next_steps", "Han skal have en praktikplads."),
+                ("scale_mentor", "4"),
+                ("scale_citizen", "6"),
+                ("scale_parents", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let page = mentor.get(&format!("/forloeb/{course}")).await;
+    let rows = page.texts("table tbody tr");
+    let date = today.clone();
+    assert!(
+        rows.iter().any(|r| r == &format!("{date} 4 6 2")),
+        "mentor, citizen and parents side by side: {rows:?}"
+    );
+    assert!(page.has("svg[aria-labelledby^='risk-chart']"));
+}
+
+/// The agreement form belongs to parent coaching: the coach fills it in; a mentor course
+/// has no such form.
+#[tokio::test]
+async fn the_agreement_form_is_for_parent_coaching_only() {
+    let app = TestApp::spawn().await;
+    let coach = app.login("coach.aarhus@example.org").await;
+    let course: Uuid = app
+        .scalar(
+            "SELECT c.id FROM courses c JOIN corps_members cm ON cm.id = c.member_id JOIN users u ON u.id = cm.user_id
+             WHERE u.email = 'coach.aarhus@example.org' AND c.state = 'active' AND c.kind = 'parent_coaching' LIMIT 1",
+        )
+        .await;
+    let path = format!("/forloeb/{course}/redskaber/agreement");
+    let form = coach.get(&path).await;
+    assert_eq!(form.status, 200);
+    let today = form.attr("#filled_on", "value").unwrap();
+    let saved = coach
+        .post(
+            &path,
+            &[
+                ("filled_on", &today),
+                ("goals-0-goal", "Færre konflikter ved aftensmaden"),
+                ("goals-0-success", "Tre rolige aftener om ugen"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let answer: Uuid = app
+        .scalar(&format!(
+            "SELECT id FROM tool_answers WHERE course_id = '{course}' AND tool = 'agreement' ORDER BY created_at DESC LIMIT 1"
+        ))
+        .await;
+    let shown = coach
+        .get(&format!("/forloeb/{course}/redskaber/svar/{answer}"))
+        .await;
+    assert_eq!(shown.text_of("h1"), "Aftaleskema");
+    assert!(shown.text.contains("Tre rolige aftener om ugen"));
+
+    let mentor = app.login("mentor.aarhus@example.org").await;
+    let mentor_course = own_active_course(&app, "mentor.aarhus@example.org").await;
+    assert_eq!(
+        mentor
+            .get(&format!("/forloeb/{mentor_course}/redskaber/agreement"))
+            .await
+            .status,
+        404,
+        "no agreement form on a mentor course"
+    );
+}
