@@ -10,6 +10,7 @@ mod axe;
 mod browser;
 mod daily;
 mod journeys;
+mod lat;
 mod tours;
 
 /// The checks the other tests rely on: the browser enforces the app's CSP (an inline
