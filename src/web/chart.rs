@@ -136,6 +136,47 @@ pub fn legend(series: &[Series]) -> Vec<(&'static str, String)> {
         .collect()
 }
 
+/// A horizontal bar chart: one bar per (label, value), the value written at its end.
+pub fn bar_chart(id: &str, title: &str, description: &str, bars: &[(String, f64)]) -> String {
+    if bars.is_empty() {
+        return String::new();
+    }
+    let (width, row, label_width) = (640.0_f64, 28.0_f64, 190.0_f64);
+    let height = row * bars.len() as f64 + 8.0;
+    let max = bars
+        .iter()
+        .map(|(_, v)| *v)
+        .fold(0.0_f64, f64::max)
+        .max(1.0);
+    let scale = (width - label_width - 48.0) / max;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="korps-chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        escape(title),
+        escape(description)
+    );
+    for (index, (label, value)) in bars.iter().enumerate() {
+        let y = 4.0 + row * index as f64;
+        let length = (value * scale).max(0.0);
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="13" text-anchor="end" fill="#1a1a1a">{}</text><rect x="{label_width}" y="{:.1}" width="{length:.1}" height="{:.1}" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="13" fill="#1a1a1a">{}</text>"##,
+            label_width - 8.0,
+            y + row / 2.0 + 4.0,
+            escape(label),
+            y + 4.0,
+            row - 8.0,
+            COLOURS[0],
+            label_width + length + 6.0,
+            y + row / 2.0 + 4.0,
+            value
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +201,23 @@ mod tests {
         assert!(svg.contains("<title id=\"chart-title\">Progression &lt;1–10&gt;</title>"));
         assert!(svg.contains("<polyline"));
         assert!(!svg.contains("style="), "no inline styles (CSP)");
+    }
+
+    #[test]
+    fn a_bar_chart_draws_one_bar_per_value_with_its_number() {
+        let svg = bar_chart(
+            "regions",
+            "Ansøgere pr. region",
+            "Hovedstaden 2",
+            &[
+                ("Region Hovedstaden".into(), 2.0),
+                ("Region <Nord>".into(), 0.0),
+            ],
+        );
+        assert_eq!(svg.matches("<rect").count(), 2);
+        assert!(svg.contains("Region &lt;Nord&gt;"));
+        assert!(svg.contains(">2</text>"));
+        assert_eq!(bar_chart("x", "t", "d", &[]), "");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use super::Messages;
 
 pub const DA: Messages = Messages {
+    apps: super::applications::DA,
     app_name: "Korps",
     app_tagline: "Nationalt korps af mentorer og forældrecoaches",
     owner_name: "Nationalt Center for Forebyggelse af Ekstremisme",

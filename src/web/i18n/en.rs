@@ -3,6 +3,7 @@
 use super::Messages;
 
 pub const EN: Messages = Messages {
+    apps: super::applications::EN,
     app_name: "Korps",
     app_tagline: "The national corps of mentors and parent coaches",
     owner_name: "National Centre for Prevention of Extremism",

@@ -4,8 +4,11 @@
 //! message. Templates read `page.t.some_message`; handlers pick validation messages from
 //! the same catalogue.
 
+mod applications;
 mod da;
 mod en;
+
+pub use applications::ApplicationMessages;
 
 use serde::{Deserialize, Serialize};
 
@@ -55,6 +58,8 @@ pub fn fill(template: &str, values: &[&str]) -> String {
 }
 
 pub struct Messages {
+    /// Application rounds and applications.
+    pub apps: ApplicationMessages,
     // Layout
     pub app_name: &'static str,
     pub app_tagline: &'static str,
@@ -714,7 +719,7 @@ impl Messages {
             "session_read" => self.action_session_read,
             "session_changed" => self.action_session_changed,
             "handover_read" => self.action_handover_read,
-            other => other,
+            other => self.apps.action_label(other).unwrap_or(other),
         }
     }
 
