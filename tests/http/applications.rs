@@ -848,3 +848,52 @@ async fn another_municipalitys_coordinator_gets_404_on_the_application() {
         403
     );
 }
+
+#[tokio::test]
+async fn the_demo_data_has_past_and_open_rounds_of_both_kinds_with_every_state() {
+    let app = TestApp::spawn().await;
+    let states: Vec<String> = {
+        let mut conn = app.owner_conn().await;
+        sqlx::query_scalar("SELECT DISTINCT state FROM applications ORDER BY state")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        states,
+        vec![
+            "accepted",
+            "approved",
+            "awaiting_partners",
+            "deferred",
+            "draft",
+            "rejected",
+            "submitted",
+            "under_review"
+        ]
+    );
+    assert_eq!(
+        app.scalar::<i64>(
+            "SELECT count(DISTINCT (kind, state)) FROM application_rounds WHERE state IN ('open', 'closed')"
+        )
+        .await,
+        4
+    );
+    let aarhus = app.login(AARHUS).await;
+    let start = aarhus.get("/").await;
+    assert!(start.text_of("#own-applications").contains("Tilsagn"));
+    assert!(start.text_of("#open-rounds").contains("Start ansøgning"));
+    let aalborg = app.login("koordinator.aalborg@example.org").await;
+    assert!(
+        aalborg
+            .get("/")
+            .await
+            .text_of("#to-confirm")
+            .contains("Odense"),
+        "Aalborg is asked to confirm the joint application with Odense"
+    );
+    let national = app.login(NATIONAL).await;
+    let rounds = national.get("/ansoegningsrunder").await;
+    assert_eq!(rounds.status, 200);
+    assert!(national.get("/").await.has("#awaiting-review"));
+}
