@@ -79,19 +79,21 @@ CREATE UNIQUE INDEX applications_round_municipality_key ON applications (round_i
 CREATE INDEX applications_municipality_idx ON applications (municipality_id);
 
 -- Partner municipalities of a joint application; each partner's coordinator confirms the
--- commitments. `lead_municipality_id` repeats the application's municipality so that the
--- policies here need not read `applications` (whose policy reads this table).
+-- commitments. The row belongs to the lead municipality (`municipality_id`, the
+-- application's own), which adds and removes partners; the partner reads and confirms its
+-- row. Repeating the lead here keeps these policies from reading `applications` (whose
+-- policy reads this table).
 CREATE TABLE application_partners (
     application_id uuid NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
     municipality_id uuid NOT NULL REFERENCES municipalities (id),
-    lead_municipality_id uuid NOT NULL REFERENCES municipalities (id),
+    partner_municipality_id uuid NOT NULL REFERENCES municipalities (id),
     confirmed_at timestamptz,
     confirmed_by uuid REFERENCES users (id),
     added_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (application_id, municipality_id),
-    CHECK (municipality_id <> lead_municipality_id)
+    PRIMARY KEY (application_id, partner_municipality_id),
+    CHECK (partner_municipality_id <> municipality_id)
 );
-CREATE INDEX application_partners_municipality_idx ON application_partners (municipality_id);
+CREATE INDEX application_partners_partner_idx ON application_partners (partner_municipality_id);
 
 -- The advisory round's minutes of a management meeting. One file per application; a new
 -- upload replaces it.
@@ -138,19 +140,18 @@ CREATE POLICY applications_tenant ON applications
                 AND state IN ('draft', 'awaiting_partners', 'submitted'));
 CREATE POLICY applications_partner_read ON applications FOR SELECT
     USING (id IN (SELECT p.application_id FROM application_partners p
-                  WHERE p.municipality_id = app_municipality_id()));
+                  WHERE p.partner_municipality_id = app_municipality_id()));
 CREATE POLICY applications_national ON applications
     USING (app_is_national()) WITH CHECK (app_is_national());
 
 ALTER TABLE application_partners ENABLE ROW LEVEL SECURITY;
 ALTER TABLE application_partners FORCE ROW LEVEL SECURITY;
-CREATE POLICY application_partners_lead ON application_partners
-    USING (lead_municipality_id = app_municipality_id())
-    WITH CHECK (lead_municipality_id = app_municipality_id());
--- A partner reads and confirms its own row.
-CREATE POLICY application_partners_own ON application_partners
+CREATE POLICY application_partners_tenant ON application_partners
     USING (municipality_id = app_municipality_id())
     WITH CHECK (municipality_id = app_municipality_id());
+-- A partner reads its own row (and confirms it through the function below).
+CREATE POLICY application_partners_partner_read ON application_partners FOR SELECT
+    USING (partner_municipality_id = app_municipality_id());
 CREATE POLICY application_partners_national_read ON application_partners FOR SELECT
     USING (app_is_national());
 
@@ -183,11 +184,11 @@ BEGIN
     SELECT a.state INTO current_state FROM applications a WHERE a.id = application FOR UPDATE;
     IF current_state IS NULL OR NOT EXISTS (
         SELECT 1 FROM application_partners p
-        WHERE p.application_id = application AND p.municipality_id = app_municipality_id()) THEN
+        WHERE p.application_id = application AND p.partner_municipality_id = app_municipality_id()) THEN
         RETURN 'not_found';
     END IF;
     UPDATE application_partners p SET confirmed_at = now(), confirmed_by = confirm_application_partner.confirmed_by
-    WHERE p.application_id = application AND p.municipality_id = app_municipality_id()
+    WHERE p.application_id = application AND p.partner_municipality_id = app_municipality_id()
       AND p.confirmed_at IS NULL;
     SELECT count(*) INTO waiting FROM application_partners p
     WHERE p.application_id = application AND p.confirmed_at IS NULL;

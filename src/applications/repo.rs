@@ -508,7 +508,7 @@ pub async fn region_spread(
         r#"SELECT m.region, count(DISTINCT m.id) AS "count!"
            FROM applications a
            LEFT JOIN application_partners p ON p.application_id = a.id
-           JOIN municipalities m ON m.id = a.municipality_id OR m.id = p.municipality_id
+           JOIN municipalities m ON m.id = a.municipality_id OR m.id = p.partner_municipality_id
            WHERE a.round_id = $1 AND a.state <> 'draft'
            GROUP BY m.region"#,
         round_id
@@ -579,8 +579,8 @@ pub async fn list_own(tx: &mut TenantTx) -> Result<Vec<OwnRow>, sqlx::Error> {
            FROM applications a
            JOIN application_rounds r ON r.id = a.round_id
            JOIN municipalities m ON m.id = a.municipality_id
-           LEFT JOIN application_partners p ON p.application_id = a.id AND p.municipality_id = $1
-           WHERE a.municipality_id = $1 OR p.municipality_id = $1
+           LEFT JOIN application_partners p ON p.application_id = a.id AND p.partner_municipality_id = $1
+           WHERE a.municipality_id = $1 OR p.partner_municipality_id = $1
            ORDER BY r.deadline DESC, m.name"#,
         municipality_id
     )
@@ -627,8 +627,8 @@ pub async fn partners(
 ) -> Result<Vec<Partner>, sqlx::Error> {
     sqlx::query_as!(
         Partner,
-        "SELECT p.municipality_id, m.name, p.confirmed_at
-         FROM application_partners p JOIN municipalities m ON m.id = p.municipality_id
+        "SELECT p.partner_municipality_id AS municipality_id, m.name, p.confirmed_at
+         FROM application_partners p JOIN municipalities m ON m.id = p.partner_municipality_id
          WHERE p.application_id = $1 ORDER BY m.name",
         application_id
     )
@@ -643,7 +643,7 @@ pub async fn add_partner(
     lead_municipality_id: Uuid,
 ) -> Result<bool, sqlx::Error> {
     let inserted = sqlx::query!(
-        "INSERT INTO application_partners (application_id, municipality_id, lead_municipality_id)
+        "INSERT INTO application_partners (application_id, partner_municipality_id, municipality_id)
          VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         application_id,
         municipality_id,
@@ -661,7 +661,7 @@ pub async fn remove_partner(
     municipality_id: Uuid,
 ) -> Result<bool, sqlx::Error> {
     let deleted = sqlx::query!(
-        "DELETE FROM application_partners WHERE application_id = $1 AND municipality_id = $2",
+        "DELETE FROM application_partners WHERE application_id = $1 AND partner_municipality_id = $2",
         application_id,
         municipality_id
     )

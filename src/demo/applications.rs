@@ -330,7 +330,7 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), AnyError> {
         candidates: [Some(2), None, None],
         challenges: "Flere unge fra Gellerup og Bispehaven søges rekrutteret til ekstremistiske miljøer via sociale medier.",
         ..Training::default()
-    }, &[]).await?;
+    }, &[(169, false)]).await?;
     training(&mut tx, open_training, 461, "awaiting_partners", &Training {
         candidates: [Some(2), Some(2), Some(1)],
         challenges: "Odense og Aalborg har begge unge i risiko og ønsker at dele et korps af forældrecoaches.",
@@ -515,7 +515,7 @@ async fn training(
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO application_partners (application_id, municipality_id, lead_municipality_id, confirmed_at, confirmed_by)
+            "INSERT INTO application_partners (application_id, partner_municipality_id, municipality_id, confirmed_at, confirmed_by)
              VALUES ($1, $2, $3, CASE WHEN $4 THEN now() - interval '200 days' END, CASE WHEN $4 THEN $5 END)",
         )
         .bind(id)

@@ -483,9 +483,12 @@ async fn the_minutes_file_is_type_checked_and_served_only_to_the_applicant_and_t
         "Filen er ikke en PDF eller et Office-dokument. Vedhæft referatet som PDF, Word, Excel eller PowerPoint."
     );
     assert_eq!(
-        app.scalar::<i64>("SELECT count(*) FROM application_files")
-            .await,
-        0
+        app.scalar::<i64>(&format!(
+            "SELECT count(*) FROM application_files WHERE application_id = '{application}'"
+        ))
+        .await,
+        0,
+        "nothing stored"
     );
     let missing = advisory_answers(&aarhus, application, "submit", None).await;
     assert_eq!(
