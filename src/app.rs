@@ -23,8 +23,8 @@ use tower_sessions_sqlx_store::PostgresStore;
 use crate::config::Config;
 use crate::web::{assets, csrf, error_pages, headers};
 use crate::{
-    account, audit, auth, citizens, coaching, corps, courses, dashboards, db, exports, home,
-    matching, municipalities, staff, tools,
+    account, applications, audit, auth, citizens, coaching, corps, courses, dashboards, db,
+    exports, home, matching, municipalities, staff, tools,
 };
 
 #[derive(Clone)]
@@ -134,6 +134,53 @@ pub fn router(state: AppState) -> Router {
         .route("/eksport", get(exports::index_page))
         .route("/eksport/{file}", get(exports::download))
         .route("/coaching", get(coaching::log_page).post(coaching::record))
+        .route(
+            "/ansoegningsrunder",
+            get(applications::rounds_page).post(applications::create_round),
+        )
+        .route("/ansoegningsrunder/ny", get(applications::new_round_page))
+        .route("/ansoegningsrunder/{id}", get(applications::round_page))
+        .route(
+            "/ansoegningsrunder/{id}/rediger",
+            get(applications::edit_round_page).post(applications::update_round),
+        )
+        .route(
+            "/ansoegningsrunder/{id}/aabn",
+            post(applications::open_round),
+        )
+        .route(
+            "/ansoegningsrunder/{id}/luk",
+            post(applications::close_round),
+        )
+        .route("/ansoegningsrunder/{id}/ansoeg", post(applications::apply))
+        .route("/ansoegninger", get(applications::own_list_page))
+        .route("/ansoegninger/{id}", get(applications::show_page))
+        .route(
+            "/ansoegninger/{id}/rediger",
+            get(applications::edit_page).post(applications::save).layer(
+                // The minutes file (10 MB) and the answers; the handler reports a file
+                // that is too large next to the field.
+                axum::extract::DefaultBodyLimit::max(crate::web::csrf::MAX_BODY),
+            ),
+        )
+        .route(
+            "/ansoegninger/{id}/partnere",
+            post(applications::add_partner),
+        )
+        .route(
+            "/ansoegninger/{id}/partnere/fjern",
+            post(applications::remove_partner),
+        )
+        .route("/ansoegninger/{id}/bekraeft", post(applications::confirm))
+        .route("/ansoegninger/{id}/bilag", get(applications::download))
+        .route(
+            "/ansoegninger/{id}/vurdering",
+            get(applications::review_page).post(applications::save_review),
+        )
+        .route(
+            "/ansoegninger/{id}/afgoerelse",
+            get(applications::decision_page).post(applications::decide),
+        )
         .route_layer(from_fn(auth::access::authorize))
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod app;
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod citizens;

@@ -31,6 +31,8 @@ const NATIONAL: Access = Access::Roles(&[Role::National]);
 const COORDINATOR: Access = Access::Roles(&[Role::Coordinator]);
 /// Mentors and parent coaches (their own courses) and coordinators (all courses).
 const COURSE_WORK: Access = Access::Roles(&[Role::Coordinator, Role::Mentor, Role::ParentCoach]);
+/// Applications: the applicant municipality's coordinators and national staff.
+const APPLICATIONS: Access = Access::Roles(&[Role::National, Role::Coordinator]);
 const MEMBER: Access = Access::Roles(&[Role::Mentor, Role::ParentCoach]);
 
 const fn rule(method: &'static str, path: &'static str, access: Access) -> RouteRule {
@@ -121,6 +123,27 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/eksport/{file}", COORDINATOR),
     rule("GET", "/coaching", COORDINATOR),
     rule("POST", "/coaching", COORDINATOR),
+    rule("GET", "/ansoegningsrunder", NATIONAL),
+    rule("GET", "/ansoegningsrunder/ny", NATIONAL),
+    rule("POST", "/ansoegningsrunder", NATIONAL),
+    rule("GET", "/ansoegningsrunder/{id}", NATIONAL),
+    rule("GET", "/ansoegningsrunder/{id}/rediger", NATIONAL),
+    rule("POST", "/ansoegningsrunder/{id}/rediger", NATIONAL),
+    rule("POST", "/ansoegningsrunder/{id}/aabn", NATIONAL),
+    rule("POST", "/ansoegningsrunder/{id}/luk", NATIONAL),
+    rule("POST", "/ansoegningsrunder/{id}/ansoeg", COORDINATOR),
+    rule("GET", "/ansoegninger", COORDINATOR),
+    rule("GET", "/ansoegninger/{id}", APPLICATIONS),
+    rule("GET", "/ansoegninger/{id}/rediger", COORDINATOR),
+    rule("POST", "/ansoegninger/{id}/rediger", COORDINATOR),
+    rule("POST", "/ansoegninger/{id}/partnere", COORDINATOR),
+    rule("POST", "/ansoegninger/{id}/partnere/fjern", COORDINATOR),
+    rule("POST", "/ansoegninger/{id}/bekraeft", COORDINATOR),
+    rule("GET", "/ansoegninger/{id}/bilag", APPLICATIONS),
+    rule("GET", "/ansoegninger/{id}/vurdering", NATIONAL),
+    rule("POST", "/ansoegninger/{id}/vurdering", NATIONAL),
+    rule("GET", "/ansoegninger/{id}/afgoerelse", NATIONAL),
+    rule("POST", "/ansoegninger/{id}/afgoerelse", NATIONAL),
 ];
 
 /// Routes a user with a temporary password may use before choosing their own.

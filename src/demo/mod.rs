@@ -2,6 +2,7 @@
 //! Loading is idempotent (existing municipalities and accounts are left alone). It runs
 //! as the database owner, like migrations.
 
+mod applications;
 mod content;
 pub mod scale;
 
@@ -197,6 +198,7 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), Box<dyn std::error::Err
     }
     tx.commit().await?;
     content::load(conn).await?;
+    applications::load(conn).await?;
     Ok(())
 }
 

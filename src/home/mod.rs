@@ -43,6 +43,9 @@ struct StartView {
     waiting: Vec<CourseLink>,
     own_due: Vec<DueRow>,
     own_courses: Vec<CourseLink>,
+    /// Open rounds, applications and decisions (coordinators); the review queue (national).
+    apps: crate::applications::StartSection,
+    form_key: String,
 }
 
 pub async fn start_page(
@@ -141,6 +144,7 @@ pub async fn start_page(
             }
         }
     }
+    let apps = crate::applications::start_section(&mut tx, &user, t).await?;
     // The start page names citizens (due items, waiting and own courses): a read.
     let shown = municipality_due.len() + waiting.len() + own_due.len() + own_courses.len();
     if shown > 0 {
@@ -161,6 +165,8 @@ pub async fn start_page(
         waiting,
         own_due,
         own_courses,
+        apps,
+        form_key: Uuid::new_v4().to_string(),
     }
     .into_response())
 }

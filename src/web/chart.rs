@@ -267,6 +267,31 @@ mod tests {
     }
 
     #[test]
+    fn a_bar_chart_draws_one_bar_per_value_with_its_number() {
+        let svg = bar_chart(
+            "regions",
+            "Ansøgere pr. region",
+            "Hovedstaden 2",
+            &[
+                Bar {
+                    label: "Region Hovedstaden".into(),
+                    value: Some(2.0),
+                    shown: "2".into(),
+                },
+                Bar {
+                    label: "Region <Nord>".into(),
+                    value: Some(0.0),
+                    shown: "0".into(),
+                },
+            ],
+        );
+        assert_eq!(svg.matches("<rect").count(), 2);
+        assert!(svg.contains("Region &lt;Nord&gt;"));
+        assert!(svg.contains(">2</text>"));
+        assert_eq!(bar_chart("x", "t", "d", &[]), "");
+    }
+
+    #[test]
     fn no_points_no_chart() {
         assert_eq!(line_chart("c", "x", "y", &[], 0.0, 10.0), "");
     }

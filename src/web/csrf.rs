@@ -17,7 +17,7 @@ use crate::error::AppError;
 pub const SESSION_KEY: &str = "csrf";
 pub const FIELD: &str = "csrf_token";
 /// Largest form body read here; file uploads get their own limit where they are accepted.
-const MAX_BODY: usize = 16 * 1024 * 1024;
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// The session's token, created on first use.
 pub async fn token(session: &Session) -> Result<String, AppError> {

@@ -53,6 +53,8 @@ const MENU: &[(&str, Label)] = &[
     ("/korps", |t| t.nav_corps),
     ("/coaching", |t| t.nav_coaching),
     ("/min-profil", |t| t.nav_my_profile),
+    ("/ansoegninger", |t| t.apps.nav_applications),
+    ("/ansoegningsrunder", |t| t.apps.nav_rounds),
     ("/kommuner", |t| t.nav_municipalities),
     ("/medarbejdere", |t| t.nav_staff),
     ("/adgangslog", |t| t.nav_audit_log),

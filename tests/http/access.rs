@@ -122,7 +122,15 @@ async fn the_menu_shows_only_what_the_role_may_open() {
         .get("/")
         .await
         .texts("nav.nav .nav-link");
-    assert_eq!(national, vec!["Forside", "Nationalt overblik", "Kommuner"]);
+    assert_eq!(
+        national,
+        vec![
+            "Forside",
+            "Nationalt overblik",
+            "Ansøgningsrunder",
+            "Kommuner"
+        ]
+    );
     let coordinator = app
         .login("koordinator.aarhus@example.org")
         .await
@@ -138,6 +146,7 @@ async fn the_menu_shows_only_what_the_role_may_open() {
             "Overblik",
             "Korps",
             "Coaching",
+            "Ansøgninger",
             "Medarbejdere",
             "Adgangslog",
             "Eksport"

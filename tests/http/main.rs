@@ -5,6 +5,7 @@ mod support;
 
 mod access;
 mod admin;
+mod applications;
 mod daily;
 mod dashboards;
 mod login;

@@ -31,6 +31,7 @@ pub const DA: Messages = Messages {
     handover_plan: "Udviklings- og progressionsplan",
     handover_plan_pending: "Der er ikke udfyldt en udviklings- og progressionsplan.",
     handover_ratings: "Progressionsmålinger",
+    apps: super::applications::DA,
     app_name: "Korps",
     app_tagline: "Nationalt korps af mentorer og forældrecoaches",
     owner_name: "Nationalt Center for Forebyggelse af Ekstremisme",

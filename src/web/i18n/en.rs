@@ -31,6 +31,7 @@ pub const EN: Messages = Messages {
     handover_plan: "Development and progress plan",
     handover_plan_pending: "No development and progress plan has been filled in.",
     handover_ratings: "Progress ratings",
+    apps: super::applications::EN,
     app_name: "Korps",
     app_tagline: "The national corps of mentors and parent coaches",
     owner_name: "National Centre for Prevention of Extremism",

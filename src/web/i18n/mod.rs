@@ -4,8 +4,11 @@
 //! message. Templates read `page.t.some_message`; handlers pick validation messages from
 //! the same catalogue.
 
+mod applications;
 mod da;
 mod en;
+
+pub use applications::ApplicationMessages;
 
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +86,8 @@ pub struct Messages {
     pub handover_plan: &'static str,
     pub handover_plan_pending: &'static str,
     pub handover_ratings: &'static str,
+    /// Application rounds and applications.
+    pub apps: ApplicationMessages,
     // Layout
     pub app_name: &'static str,
     pub app_tagline: &'static str,
@@ -742,7 +747,7 @@ impl Messages {
             "session_read" => self.action_session_read,
             "session_changed" => self.action_session_changed,
             "handover_read" => self.action_handover_read,
-            other => other,
+            other => self.apps.action_label(other).unwrap_or(other),
         }
     }
 

@@ -1,0 +1,430 @@
+//! What the application pages show: the questions of each kind of round in the guide's
+//! order (the same list for the form and the read-only view), and the decision.
+
+use time::Date;
+
+use super::model::{
+    AppState, ApplicationForm, Programme, RoundKind, candidates_field, format_deadline,
+};
+use super::repo::{Application, Round};
+use crate::clock;
+use crate::web::forms::FieldErrors;
+use crate::web::i18n::{ApplicationMessages, Messages, fill};
+
+pub struct Question {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub value: String,
+    pub error: Option<String>,
+    /// A one-line field (numbers, names, dates) rather than a text area.
+    pub short: bool,
+    pub required: bool,
+}
+
+pub struct Section {
+    pub heading: &'static str,
+    pub questions: Vec<Question>,
+}
+
+pub struct ProgrammeRow {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub candidates_label: String,
+    pub ticked: bool,
+    pub field: &'static str,
+    pub candidates: String,
+    pub error: Option<String>,
+}
+
+pub struct Commitment {
+    pub name: &'static str,
+    pub label: String,
+    pub ticked: bool,
+}
+
+fn question(
+    name: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    value: &str,
+    errors: &FieldErrors,
+) -> Question {
+    Question {
+        name,
+        label,
+        hint,
+        value: value.to_string(),
+        error: errors.get(name).map(str::to_string),
+        short: false,
+        required: true,
+    }
+}
+
+fn short(mut q: Question) -> Question {
+    q.short = true;
+    q
+}
+
+fn optional(mut q: Question) -> Question {
+    q.required = false;
+    q
+}
+
+/// The free-text and one-line questions of the guide for `kind`, grouped as the guide does.
+pub fn sections(
+    kind: RoundKind,
+    form: &ApplicationForm,
+    errors: &FieldErrors,
+    a: &'static ApplicationMessages,
+) -> Vec<Section> {
+    let q = |name, label, hint, value: &str| question(name, label, hint, value, errors);
+    match kind {
+        RoundKind::Training => vec![
+            Section {
+                heading: a.section_challenges,
+                questions: vec![q(
+                    "challenges",
+                    a.q_challenges,
+                    a.q_challenges_hint,
+                    &form.challenges,
+                )],
+            },
+            Section {
+                heading: a.section_organisation,
+                questions: vec![
+                    q(
+                        "organisation_staff",
+                        a.q_organisation_staff,
+                        "",
+                        &form.organisation_staff,
+                    ),
+                    q(
+                        "organisation_responsible",
+                        a.q_organisation_responsible,
+                        "",
+                        &form.organisation_responsible,
+                    ),
+                    q(
+                        "organisation_partners",
+                        a.q_organisation_partners,
+                        "",
+                        &form.organisation_partners,
+                    ),
+                    q(
+                        "organisation_coordination",
+                        a.q_organisation_coordination,
+                        "",
+                        &form.organisation_coordination,
+                    ),
+                ],
+            },
+            Section {
+                heading: a.section_recruitment,
+                questions: vec![q(
+                    "recruitment",
+                    a.q_recruitment,
+                    a.q_recruitment_hint,
+                    &form.recruitment,
+                )],
+            },
+            Section {
+                heading: a.section_target_groups,
+                questions: vec![q(
+                    "target_groups",
+                    a.q_target_groups,
+                    a.q_target_groups_hint,
+                    &form.target_groups,
+                )],
+            },
+            Section {
+                heading: a.section_management,
+                questions: vec![
+                    q(
+                        "management_support",
+                        a.q_management_support,
+                        "",
+                        &form.management_support,
+                    ),
+                    q(
+                        "legal_basis",
+                        a.q_legal_basis,
+                        a.q_legal_basis_hint,
+                        &form.legal_basis,
+                    ),
+                ],
+            },
+        ],
+        RoundKind::Advisory => vec![
+            Section {
+                heading: a.section_motivation,
+                questions: vec![q(
+                    "motivation",
+                    a.q_motivation,
+                    a.q_motivation_hint,
+                    &form.motivation,
+                )],
+            },
+            Section {
+                heading: a.section_challenges,
+                questions: vec![q(
+                    "challenges",
+                    a.q_target_challenges,
+                    a.q_target_challenges_hint,
+                    &form.challenges,
+                )],
+            },
+            Section {
+                heading: a.section_indicators,
+                questions: vec![
+                    short(q(
+                        "notifications_count",
+                        a.q_notifications_count,
+                        a.q_count_hint,
+                        &form.notifications_count,
+                    )),
+                    short(q(
+                        "measures_count",
+                        a.q_measures_count,
+                        a.q_count_hint,
+                        &form.measures_count,
+                    )),
+                    optional(q(
+                        "indicators_note",
+                        a.q_indicators_note,
+                        "",
+                        &form.indicators_note,
+                    )),
+                ],
+            },
+            Section {
+                heading: a.section_leadership,
+                questions: vec![q(
+                    "leadership_resources",
+                    a.q_leadership_resources,
+                    a.q_leadership_resources_hint,
+                    &form.leadership_resources,
+                )],
+            },
+            Section {
+                heading: a.section_signature,
+                questions: vec![
+                    short(q(
+                        "signatory_name",
+                        a.q_signatory_name,
+                        a.q_signatory_hint,
+                        &form.signatory_name,
+                    )),
+                    short(q(
+                        "signatory_title",
+                        a.q_signatory_title,
+                        "",
+                        &form.signatory_title,
+                    )),
+                    short(q("signed_on", a.q_signed_on, a.date_hint, &form.signed_on)),
+                ],
+            },
+            Section {
+                heading: a.section_start,
+                questions: vec![
+                    short(q(
+                        "preferred_start",
+                        a.q_preferred_start,
+                        a.date_hint,
+                        &form.preferred_start,
+                    )),
+                    optional(q(
+                        "earlier_assistance",
+                        a.q_earlier_assistance,
+                        a.q_earlier_assistance_hint,
+                        &form.earlier_assistance,
+                    )),
+                ],
+            },
+        ],
+    }
+}
+
+/// The programmes of a training application, with candidates (and seats once decided).
+pub fn programme_rows(
+    form: &ApplicationForm,
+    errors: &FieldErrors,
+    a: &'static ApplicationMessages,
+) -> Vec<ProgrammeRow> {
+    Programme::ALL
+        .into_iter()
+        .map(|p| {
+            let field = candidates_field(p);
+            ProgrammeRow {
+                code: p.code(),
+                label: p.label(a),
+                candidates_label: fill(a.candidates_for, &[p.label(a)]),
+                ticked: form.ticked(p),
+                field,
+                candidates: match p {
+                    Programme::Mentor => form.mentor_candidates.clone(),
+                    Programme::ParentCoach => form.parent_coach_candidates.clone(),
+                    Programme::Coordinator => form.coordinator_candidates.clone(),
+                },
+                error: errors.get(field).map(str::to_string),
+            }
+        })
+        .collect()
+}
+
+pub fn commitments(
+    form: &ApplicationForm,
+    corps_until: Option<Date>,
+    a: &'static ApplicationMessages,
+) -> Vec<Commitment> {
+    let until = corps_until.map(clock::format_date).unwrap_or_default();
+    vec![
+        Commitment {
+            name: "commit_lend",
+            label: a.commit_lend.to_string(),
+            ticked: form.commit_lend.is_some(),
+        },
+        Commitment {
+            name: "commit_method",
+            label: a.commit_method.to_string(),
+            ticked: form.commit_method.is_some(),
+        },
+        Commitment {
+            name: "commit_corps",
+            label: fill(a.commit_corps, &[&until]),
+            ticked: form.commit_corps.is_some(),
+        },
+    ]
+}
+
+/// The round as the application pages show it.
+pub struct RoundSummary {
+    pub id: uuid::Uuid,
+    pub title: String,
+    pub kind: &'static str,
+    pub is_training: bool,
+    pub description: String,
+    pub deadline: String,
+    pub state: &'static str,
+}
+
+impl RoundSummary {
+    pub fn of(round: &Round, a: &'static ApplicationMessages) -> RoundSummary {
+        RoundSummary {
+            id: round.id,
+            title: round.title.clone(),
+            kind: round.kind.label(a),
+            is_training: round.kind == RoundKind::Training,
+            description: round.description.clone(),
+            deadline: format_deadline(round.deadline, a),
+            state: round.state.label(a),
+        }
+    }
+}
+
+/// The decision as the applicant sees it.
+pub struct DecisionView {
+    pub outcome: &'static str,
+    pub badge: &'static str,
+    pub reason: String,
+    pub seats: Vec<(&'static str, i16)>,
+    pub start_on: String,
+    pub decided_on: String,
+}
+
+pub fn decision_view(application: &Application, t: &'static Messages) -> Option<DecisionView> {
+    let a = &t.apps;
+    if !application.state.is_decided() {
+        return None;
+    }
+    Some(DecisionView {
+        outcome: application.state.label(a),
+        badge: application.state.badge(),
+        reason: application.decision_reason.clone(),
+        seats: if application.state == AppState::Approved {
+            Programme::ALL
+                .into_iter()
+                .filter_map(|p| application.seats.get(p).map(|n| (p.label(a), n)))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        start_on: application
+            .start_on
+            .map(clock::format_date)
+            .unwrap_or_default(),
+        decided_on: application
+            .decided_at
+            .map(|at| clock::format_date(clock::to_danish(at).date()))
+            .unwrap_or_default(),
+    })
+}
+
+/// A field whose saved value differs from what the user typed (the 409 page).
+pub struct DiffRow {
+    pub label: String,
+    pub yours: String,
+    pub theirs: String,
+}
+
+pub fn differences(
+    kind: RoundKind,
+    yours: &ApplicationForm,
+    theirs: &ApplicationForm,
+    corps_until: Option<Date>,
+    t: &'static Messages,
+) -> Vec<DiffRow> {
+    let a = &t.apps;
+    let none = FieldErrors::default();
+    let mut rows = Vec::new();
+    let mine = sections(kind, yours, &none, a);
+    let saved = sections(kind, theirs, &none, a);
+    if kind == RoundKind::Training {
+        let my_rows = programme_rows(yours, &none, a);
+        let their_rows = programme_rows(theirs, &none, a);
+        for (m, s) in my_rows.iter().zip(&their_rows) {
+            let show = |r: &ProgrammeRow| {
+                if r.ticked {
+                    r.candidates.clone()
+                } else {
+                    t.no.to_string()
+                }
+            };
+            if show(m) != show(s) {
+                rows.push(DiffRow {
+                    label: m.label.to_string(),
+                    yours: show(m),
+                    theirs: show(s),
+                });
+            }
+        }
+    }
+    for (m, s) in mine.iter().zip(&saved) {
+        for (mq, sq) in m.questions.iter().zip(&s.questions) {
+            if mq.value.trim() != sq.value.trim() {
+                rows.push(DiffRow {
+                    label: mq.label.to_string(),
+                    yours: mq.value.clone(),
+                    theirs: sq.value.clone(),
+                });
+            }
+        }
+    }
+    if kind == RoundKind::Training {
+        let yes_no = |b: bool| if b { t.yes } else { t.no }.to_string();
+        for (m, s) in
+            commitments(yours, corps_until, a)
+                .iter()
+                .zip(&commitments(theirs, corps_until, a))
+        {
+            if m.ticked != s.ticked {
+                rows.push(DiffRow {
+                    label: m.label.clone(),
+                    yours: yes_no(m.ticked),
+                    theirs: yes_no(s.ticked),
+                });
+            }
+        }
+    }
+    rows
+}
