@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::web::{assets, csrf, error_pages, headers};
 use crate::{
     account, applications, audit, auth, citizens, coaching, corps, courses, dashboards, db,
-    exports, home, matching, municipalities, staff, tools,
+    exports, home, loans, matching, municipalities, staff, tools,
 };
 
 #[derive(Clone)]
@@ -134,6 +134,19 @@ pub fn router(state: AppState) -> Router {
         .route("/eksport", get(exports::index_page))
         .route("/eksport/{file}", get(exports::download))
         .route("/coaching", get(coaching::log_page).post(coaching::record))
+        .route(
+            "/forloeb/{id}/udlaan",
+            get(loans::request_page).post(loans::request),
+        )
+        .route("/udlaan", get(loans::list_page))
+        .route("/udlaan/{id}", get(loans::show_page))
+        .route("/udlaan/{id}/videresend", post(loans::forward))
+        .route("/udlaan/{id}/accepter", post(loans::accept))
+        .route("/udlaan/{id}/afvis", post(loans::decline))
+        .route("/udlaan/{id}/tildel", post(loans::assign))
+        .route("/udlaan/{id}/traek-tilbage", post(loans::withdraw))
+        .route("/udlaan/{id}/afslut", post(loans::end))
+        .route("/udlaan/{id}/afregning", get(loans::settlement_page))
         .route(
             "/ansoegningsrunder",
             get(applications::rounds_page).post(applications::create_round),

@@ -19,6 +19,7 @@ pub mod demo;
 pub mod error;
 pub mod exports;
 pub mod home;
+pub mod loans;
 pub mod matching;
 pub mod municipalities;
 pub mod staff;

@@ -62,6 +62,14 @@ pub const ACTIONS: &[&str] = &[
     "tool_filled",
     "tool_read",
     "data_exported",
+    "loan_requested",
+    "loan_withdrawn",
+    "loan_forwarded",
+    "loan_declined",
+    "loan_agreed",
+    "loan_assigned",
+    "loan_ended",
+    "loan_read",
 ];
 
 /// One entry. `details` holds ids and field names only, never the data itself.
@@ -115,7 +123,31 @@ pub async fn record(
     event: Event<'_>,
 ) -> Result<(), sqlx::Error> {
     let scope = tx.scope();
-    repo::insert(tx, scope.municipality_id(), scope.user_id(), addr, &event).await
+    repo::insert(tx, scope.municipality_id(), scope.user_id(), addr, &event).await?;
+    // A lent member works on a course of another municipality: the course's own
+    // municipality must see in its log who read or changed its citizen's data.
+    if let (Some("course"), Some(course_id)) = (event.subject_type, event.subject_id) {
+        let owner = repo::course_municipality(tx, course_id).await?;
+        if owner.is_some() && owner != scope.municipality_id() {
+            repo::insert(tx, owner, scope.user_id(), addr, &event).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Records `event` in another municipality's log too: the other party of a loan.
+pub async fn record_for_partner(
+    tx: &mut TenantTx,
+    addr: ClientAddr,
+    partner: Uuid,
+    event: Event<'_>,
+) -> Result<(), sqlx::Error> {
+    let scope = tx.scope();
+    repo::insert(tx, scope.municipality_id(), scope.user_id(), addr, &event).await?;
+    if Some(partner) != scope.municipality_id() {
+        repo::insert(tx, Some(partner), scope.user_id(), addr, &event).await?;
+    }
+    Ok(())
 }
 
 /// Records `event` against an explicit municipality and actor (logins, where the

@@ -33,6 +33,8 @@ const COORDINATOR: Access = Access::Roles(&[Role::Coordinator]);
 const COURSE_WORK: Access = Access::Roles(&[Role::Coordinator, Role::Mentor, Role::ParentCoach]);
 /// Applications: the applicant municipality's coordinators and national staff.
 const APPLICATIONS: Access = Access::Roles(&[Role::National, Role::Coordinator]);
+/// Loans: the receiving and lending coordinators and the national centre.
+const LOANS: Access = Access::Roles(&[Role::National, Role::Coordinator]);
 const MEMBER: Access = Access::Roles(&[Role::Mentor, Role::ParentCoach]);
 
 const fn rule(method: &'static str, path: &'static str, access: Access) -> RouteRule {
@@ -123,6 +125,17 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/eksport/{file}", COORDINATOR),
     rule("GET", "/coaching", COORDINATOR),
     rule("POST", "/coaching", COORDINATOR),
+    rule("GET", "/forloeb/{id}/udlaan", COORDINATOR),
+    rule("POST", "/forloeb/{id}/udlaan", COORDINATOR),
+    rule("GET", "/udlaan", LOANS),
+    rule("GET", "/udlaan/{id}", LOANS),
+    rule("POST", "/udlaan/{id}/videresend", NATIONAL),
+    rule("POST", "/udlaan/{id}/accepter", COORDINATOR),
+    rule("POST", "/udlaan/{id}/afvis", COORDINATOR),
+    rule("POST", "/udlaan/{id}/tildel", COORDINATOR),
+    rule("POST", "/udlaan/{id}/traek-tilbage", COORDINATOR),
+    rule("POST", "/udlaan/{id}/afslut", LOANS),
+    rule("GET", "/udlaan/{id}/afregning", LOANS),
     rule("GET", "/ansoegningsrunder", NATIONAL),
     rule("GET", "/ansoegningsrunder/ny", NATIONAL),
     rule("POST", "/ansoegningsrunder", NATIONAL),

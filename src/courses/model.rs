@@ -22,6 +22,7 @@ macro_rules! coded_enum {
         }
     };
 }
+pub(crate) use coded_enum;
 
 coded_enum!(
     /// The three kinds of course (2015 guide, annex 2).

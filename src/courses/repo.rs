@@ -111,7 +111,8 @@ pub async fn get(
            FROM courses c
            LEFT JOIN corps_members cm ON cm.id = c.member_id
            LEFT JOIN users u ON u.id = cm.user_id
-           WHERE c.id = $1 AND c.municipality_id = $2 AND ($3::uuid IS NULL OR c.member_id = $3)"#,
+           WHERE c.id = $1 AND (c.municipality_id = $2 OR c.id IN (SELECT app_loan_courses()))
+             AND ($3::uuid IS NULL OR c.member_id = $3)"#,
         id,
         tx.scope().municipality_id(),
         for_member
@@ -444,10 +445,11 @@ pub async fn insert_session(
 ) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     sqlx::query!(
+        // The session belongs to the course's municipality — for a lent member, the
+        // receiving one (row-level security lets them write only their loan's course).
         "INSERT INTO course_sessions (id, municipality_id, course_id, held_on, duration_minutes, kind, participants, notes, tools, next_step, logged_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         SELECT $1, c.municipality_id, c.id, $3, $4, $5, $6, $7, $8, $9, $10 FROM courses c WHERE c.id = $2",
         id,
-        tx.scope().municipality_id(),
         course_id,
         s.held_on,
         s.duration_minutes,

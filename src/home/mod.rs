@@ -46,6 +46,10 @@ struct StartView {
     /// Open rounds, applications and decisions (coordinators); the review queue (national).
     apps: crate::applications::StartSection,
     form_key: String,
+    /// Courses of another municipality the member works on as a lent member.
+    lent: Vec<CourseLink>,
+    /// Loans waiting for this user's side: (to forward, to answer, to assign).
+    loans: crate::loans::repo::Waiting,
 }
 
 pub async fn start_page(
@@ -145,8 +149,26 @@ pub async fn start_page(
         }
     }
     let apps = crate::applications::start_section(&mut tx, &user, t).await?;
+    let mut lent = Vec::new();
+    if member {
+        lent = crate::loans::repo::my_loan_courses(&mut tx)
+            .await?
+            .into_iter()
+            .filter_map(|c| {
+                let until = format!(
+                    "{} · {} {}",
+                    c.municipality_name,
+                    t.loans.lent_until,
+                    clock::format_date(c.period_to)
+                );
+                link(c.id, &c.kind, &c.title, c.citizens, "matched", until)
+            })
+            .collect();
+    }
+    let loans = crate::loans::repo::waiting(&mut tx).await?;
     // The start page names citizens (due items, waiting and own courses): a read.
-    let shown = municipality_due.len() + waiting.len() + own_due.len() + own_courses.len();
+    let shown =
+        municipality_due.len() + waiting.len() + own_due.len() + own_courses.len() + lent.len();
     if shown > 0 {
         let event = Event::new("course_list_read")
             .purpose(PURPOSE_CASEWORK)
@@ -167,6 +189,8 @@ pub async fn start_page(
         own_courses,
         apps,
         form_key: Uuid::new_v4().to_string(),
+        lent,
+        loans,
     }
     .into_response())
 }

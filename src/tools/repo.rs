@@ -38,8 +38,10 @@ pub async fn insert(
     let id = Uuid::now_v7();
     let municipality_id = tx.scope().municipality_id();
     sqlx::query!(
+        // A course's answer belongs to the course's municipality (for a lent member, the
+        // receiving one); a coaching card to the coordinator's own.
         "INSERT INTO tool_answers (id, municipality_id, course_id, coaching_id, tool, version, phase, answers, filled_on, filled_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         VALUES ($1, coalesce((SELECT c.municipality_id FROM courses c WHERE c.id = $3), $2), $3, $4, $5, $6, $7, $8, $9, $10)",
         id,
         municipality_id,
         target.course_id,
@@ -57,9 +59,8 @@ pub async fn insert(
         for (kind, value) in measures {
             sqlx::query!(
                 "INSERT INTO measurements (id, municipality_id, course_id, answer_id, kind, value, measured_on)
-                 VALUES ($1, $2, $3, $4, $5, $6::float8, $7)",
+                 SELECT $1, a.municipality_id, $2, a.id, $4, $5::float8, $6 FROM tool_answers a WHERE a.id = $3",
                 Uuid::now_v7(),
-                municipality_id,
                 course_id,
                 id,
                 kind,

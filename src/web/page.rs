@@ -55,6 +55,7 @@ const MENU: &[(&str, Label)] = &[
     ("/min-profil", |t| t.nav_my_profile),
     ("/ansoegninger", |t| t.apps.nav_applications),
     ("/ansoegningsrunder", |t| t.apps.nav_rounds),
+    ("/udlaan", |t| t.loans.nav_loans),
     ("/kommuner", |t| t.nav_municipalities),
     ("/medarbejdere", |t| t.nav_staff),
     ("/adgangslog", |t| t.nav_audit_log),

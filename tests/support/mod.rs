@@ -133,6 +133,14 @@ impl TestApp {
     }
 
     pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+        // `KORPS_TEST_LOG=korps=debug cargo test …` shows the server's log, e.g. why a
+        // request failed with 500.
+        if let Ok(filter) = std::env::var("KORPS_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
         let owner = fresh_database().await;
         let pool = db::runtime_pool(&owner);
         db::ensure_row_level_security_applies(&pool)

@@ -7,8 +7,10 @@
 mod applications;
 mod da;
 mod en;
+mod loans;
 
 pub use applications::ApplicationMessages;
+pub use loans::LoanMessages;
 
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +90,8 @@ pub struct Messages {
     pub handover_ratings: &'static str,
     /// Application rounds and applications.
     pub apps: ApplicationMessages,
+    /// Loans between municipalities.
+    pub loans: LoanMessages,
     // Layout
     pub app_name: &'static str,
     pub app_tagline: &'static str,
@@ -170,7 +174,6 @@ pub struct Messages {
     pub start_national_applications: &'static str,
     pub start_national_applications_empty: &'static str,
     pub start_national_loans: &'static str,
-    pub start_national_loans_empty: &'static str,
     pub start_national_training: &'static str,
     pub start_national_training_empty: &'static str,
     pub start_coordinator_heading: &'static str,
@@ -747,7 +750,11 @@ impl Messages {
             "session_read" => self.action_session_read,
             "session_changed" => self.action_session_changed,
             "handover_read" => self.action_handover_read,
-            other => self.apps.action_label(other).unwrap_or(other),
+            other => self
+                .apps
+                .action_label(other)
+                .or_else(|| self.loans.action_label(other))
+                .unwrap_or(other),
         }
     }
 

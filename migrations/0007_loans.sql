@@ -1,0 +1,160 @@
+-- Loans of corps members between municipalities (2015 guide, bilag 1: a municipality
+-- lends trained mentors and parent coaches to one that has none free; the receiving
+-- municipality pays). A loan is requested by the receiving municipality for one waiting
+-- course, forwarded by the national centre to a lending municipality, accepted there
+-- with a member (or declined), and ended with a settlement of the hours logged.
+--
+-- While a loan is agreed and inside its period, the lent member sees exactly that one
+-- course of the receiving municipality — its participants, sessions, tools and
+-- measurements — and may log sessions and tools on it. Row-level security enforces the
+-- exception: the `*_loan` policies below, through app_loan_courses().
+
+CREATE TABLE loans (
+    id uuid PRIMARY KEY,
+    -- The receiving municipality (it asks, and it pays).
+    municipality_id uuid NOT NULL REFERENCES municipalities (id),
+    -- The waiting course the member is wanted for. Never shown to the lending side or
+    -- the national centre, who see only the general terms below.
+    course_id uuid NOT NULL REFERENCES courses (id),
+    kind text NOT NULL CHECK (kind IN ('mentor', 'parent_coaching')),
+    needs text NOT NULL CHECK (length(trim(needs)) BETWEEN 1 AND 2000),
+    languages text[] NOT NULL DEFAULT '{}',
+    period_from date NOT NULL,
+    period_to date NOT NULL,
+    hours_per_week numeric(4, 1) NOT NULL CHECK (hours_per_week > 0 AND hours_per_week <= 40),
+    state text NOT NULL DEFAULT 'requested' CHECK (state IN
+        ('requested', 'forwarded', 'declined', 'agreed', 'ended', 'withdrawn')),
+    lending_municipality_id uuid REFERENCES municipalities (id),
+    forward_note text NOT NULL DEFAULT '',
+    decline_reason text NOT NULL DEFAULT '',
+    -- The agreement: the member lent, the compensation per hour (kroner), and when.
+    member_id uuid REFERENCES corps_members (id),
+    hourly_rate numeric(8, 2) CHECK (hourly_rate >= 0),
+    agreed_on date,
+    assigned_on date,
+    ended_on date,
+    -- The settlement, fixed when the loan ends.
+    settled_hours numeric(8, 2),
+    requested_by uuid NOT NULL REFERENCES users (id),
+    version integer NOT NULL DEFAULT 1,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    CHECK (period_to >= period_from),
+    CHECK (lending_municipality_id IS NULL OR lending_municipality_id <> municipality_id),
+    CHECK (state NOT IN ('agreed', 'ended') OR (member_id IS NOT NULL AND hourly_rate IS NOT NULL))
+);
+CREATE INDEX loans_municipality_idx ON loans (municipality_id, state);
+CREATE INDEX loans_lending_idx ON loans (lending_municipality_id, state);
+CREATE INDEX loans_member_idx ON loans (member_id, state);
+GRANT SELECT, INSERT, UPDATE ON loans TO korps_app;
+
+ALTER TABLE loans ENABLE ROW LEVEL SECURITY;
+ALTER TABLE loans FORCE ROW LEVEL SECURITY;
+CREATE POLICY loans_receiving ON loans
+    USING (municipality_id = app_municipality_id())
+    WITH CHECK (municipality_id = app_municipality_id());
+-- The lending municipality reads the request and answers it (accept, decline, end).
+CREATE POLICY loans_lending_read ON loans FOR SELECT
+    USING (lending_municipality_id = app_municipality_id());
+CREATE POLICY loans_lending_answer ON loans FOR UPDATE
+    USING (lending_municipality_id = app_municipality_id())
+    WITH CHECK (lending_municipality_id = app_municipality_id());
+CREATE POLICY loans_national ON loans
+    USING (app_is_national()) WITH CHECK (app_is_national());
+
+-- The courses the current user may work on as a lent member: agreed loans of their own
+-- member profile, inside the loan's period. SECURITY DEFINER so policies can use it
+-- without seeing the loans table themselves.
+CREATE FUNCTION app_loan_courses() RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+    SELECT l.course_id FROM loans l JOIN corps_members cm ON cm.id = l.member_id
+    WHERE l.state = 'agreed' AND l.assigned_on IS NOT NULL
+      AND cm.user_id = app_user_id() AND cm.municipality_id = app_municipality_id()
+      AND current_date BETWEEN l.period_from AND l.period_to
+$$;
+
+-- The members lent to the current municipality under an agreed loan: the receiving
+-- coordinator sees the lent member's profile (name, languages …) — staff data only.
+CREATE FUNCTION app_loan_members() RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+    SELECT l.member_id FROM loans l
+    WHERE l.state IN ('agreed', 'ended') AND l.municipality_id = app_municipality_id()
+$$;
+
+-- The municipalities the current one has a loan with (either way): each loan step is
+-- recorded in both municipalities' audit logs.
+CREATE FUNCTION app_loan_partners() RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+    SELECT CASE WHEN l.municipality_id = app_municipality_id() THEN l.lending_municipality_id
+                ELSE l.municipality_id END
+    FROM loans l
+    WHERE l.lending_municipality_id IS NOT NULL
+      AND app_municipality_id() IN (l.municipality_id, l.lending_municipality_id)
+$$;
+
+REVOKE ALL ON FUNCTION app_loan_courses(), app_loan_members(), app_loan_partners() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_loan_courses(), app_loan_members(), app_loan_partners() TO korps_app;
+
+CREATE POLICY courses_loan ON courses FOR SELECT
+    USING (id IN (SELECT app_loan_courses()));
+CREATE POLICY course_participants_loan ON course_participants FOR SELECT
+    USING (course_id IN (SELECT app_loan_courses()));
+CREATE POLICY citizens_loan ON citizens FOR SELECT
+    USING (id IN (SELECT p.citizen_id FROM course_participants p
+                  WHERE p.course_id IN (SELECT app_loan_courses())));
+CREATE POLICY course_sessions_loan ON course_sessions
+    USING (course_id IN (SELECT app_loan_courses()))
+    WITH CHECK (course_id IN (SELECT app_loan_courses()));
+CREATE POLICY tool_answers_loan ON tool_answers
+    USING (course_id IN (SELECT app_loan_courses()))
+    WITH CHECK (course_id IN (SELECT app_loan_courses()));
+CREATE POLICY measurements_loan ON measurements
+    USING (course_id IN (SELECT app_loan_courses()))
+    WITH CHECK (course_id IN (SELECT app_loan_courses()));
+CREATE POLICY course_events_loan ON course_events FOR SELECT
+    USING (course_id IN (SELECT app_loan_courses()));
+CREATE POLICY corps_members_loan ON corps_members FOR SELECT
+    USING (id IN (SELECT app_loan_members()));
+CREATE POLICY audit_log_loan_append ON audit_log FOR INSERT
+    WITH CHECK (municipality_id IN (SELECT app_loan_partners()));
+
+-- National staff search the corps for a member to lend: active, trained members of the
+-- kind with a free place, with the matching attributes — staff data only. The load is
+-- counted over every municipality's courses, which national staff cannot read.
+CREATE FUNCTION loan_candidates(p_kind text)
+RETURNS TABLE (
+    member_id uuid, municipality_id uuid, name text, gender text, languages text[],
+    experience text[], availability text[], capacity smallint, load bigint
+)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+    SELECT cm.id, cm.municipality_id, u.name, cm.gender, cm.languages, cm.experience,
+           cm.availability, cm.capacity,
+           (SELECT count(*) FROM courses c
+             WHERE c.member_id = cm.id AND c.state IN ('matched', 'pre_meeting', 'active', 'ending'))
+           + (SELECT count(*) FROM loans l
+               WHERE l.member_id = cm.id AND l.state = 'agreed' AND l.assigned_on IS NULL)
+    FROM corps_members cm
+    JOIN users u ON u.id = cm.user_id AND u.active
+    JOIN memberships m ON m.user_id = cm.user_id AND m.municipality_id = cm.municipality_id
+    WHERE app_is_national()
+      AND cm.active AND cm.training_status = 'trained'
+      AND CASE p_kind WHEN 'mentor' THEN 'mentor' ELSE 'parent_coach' END = ANY (m.roles)
+$$;
+
+-- The hours a lent member has logged on the loan's course inside its period, for both
+-- municipalities and the national centre (the lending side cannot read the sessions).
+CREATE FUNCTION loan_hours(p_loan uuid) RETURNS numeric
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+    SELECT coalesce(sum(s.duration_minutes), 0)::numeric / 60
+    FROM loans l
+    JOIN corps_members cm ON cm.id = l.member_id
+    JOIN course_sessions s ON s.course_id = l.course_id AND s.logged_by = cm.user_id
+    WHERE l.id = p_loan
+      AND (app_is_national() OR app_municipality_id() IN (l.municipality_id, l.lending_municipality_id))
+      AND s.held_on BETWEEN l.period_from AND least(l.period_to, coalesce(l.ended_on, l.period_to))
+$$;
+
+REVOKE ALL ON FUNCTION loan_candidates(text), loan_hours(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION loan_candidates(text), loan_hours(uuid) TO korps_app;
+CREATE POLICY course_session_versions_loan ON course_session_versions
+    USING (session_id IN (SELECT s.id FROM course_sessions s WHERE s.course_id IN (SELECT app_loan_courses())))
+    WITH CHECK (session_id IN (SELECT s.id FROM course_sessions s WHERE s.course_id IN (SELECT app_loan_courses())));

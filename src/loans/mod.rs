@@ -1,0 +1,812 @@
+//! Loans of corps members between municipalities (2015 guide, bilag 1). A coordinator
+//! whose municipality has no suitable free member asks for one for a waiting course, in
+//! general terms only; the national centre finds members with a free place across the
+//! corps and forwards the request to a municipality; its coordinator accepts with a
+//! member and a rate (the receiving municipality pays) or declines with a reason. The
+//! receiving coordinator gives the course to the lent member, who then sees exactly that
+//! course for the loan's period (row-level security, migration 0007). Ending the loan
+//! ends the access and fixes the settlement: the hours logged × the rate. Every step is
+//! in both municipalities' audit logs.
+
+pub mod model;
+pub mod repo;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::audit::{self, Event};
+use crate::clock;
+use crate::courses::model::{CourseKind, CourseState};
+use crate::db::{Scope, TenantTx};
+use crate::error::{AppError, AppResult};
+use crate::web::client::ClientAddr;
+use crate::web::forms::{self, Claim, FieldErrors, Form};
+use crate::web::i18n::Messages;
+use crate::web::{Page, flash};
+use model::{LoanState, RequestForm};
+
+/// Which party the signed-in user is to a loan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Receiving,
+    Lending,
+    National,
+}
+
+fn side_of(tx: &TenantTx, loan: &repo::Loan) -> Option<Side> {
+    match tx.scope() {
+        Scope::National { .. } => Some(Side::National),
+        scope => match scope.municipality_id() {
+            Some(m) if m == loan.municipality_id => Some(Side::Receiving),
+            Some(m) if Some(m) == loan.lending_municipality_id => Some(Side::Lending),
+            _ => None,
+        },
+    }
+}
+
+/// Records a step in the signed-in user's own log and in each municipality of the loan.
+async fn log_step(
+    tx: &mut TenantTx,
+    addr: ClientAddr,
+    loan: &repo::Loan,
+    lending: Option<Uuid>,
+    event: Event<'_>,
+) -> AppResult<()> {
+    let own = tx.scope().municipality_id();
+    let user = tx.scope().user_id();
+    audit::record(tx, addr, event.clone()).await?;
+    for municipality in [Some(loan.municipality_id), lending] {
+        if municipality.is_some() && municipality != own {
+            audit::record_for(tx, municipality, user, addr, event.clone()).await?;
+        }
+    }
+    Ok(())
+}
+
+fn kind_label(t: &'static Messages, kind: &str) -> &'static str {
+    CourseKind::from_code(kind)
+        .map(|k| k.label(t))
+        .unwrap_or_default()
+}
+
+fn languages_label(t: &'static Messages, codes: &[String]) -> String {
+    codes
+        .iter()
+        .map(|c| crate::vocab::label(t, c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+// --- Request -------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "loans/request.html")]
+struct RequestView {
+    page: Page,
+    course_id: Uuid,
+    course_name: String,
+    kind: &'static str,
+    form: RequestForm,
+    form_key: Uuid,
+    errors: FieldErrors,
+    languages: Vec<forms::Choice>,
+}
+
+/// The waiting course a loan may be requested for: visible, referred, of a kind that
+/// is lent for, and without a loan under way.
+async fn waiting_course(
+    tx: &mut TenantTx,
+    id: Uuid,
+    t: &'static Messages,
+) -> AppResult<(crate::courses::repo::Course, String)> {
+    let course = crate::courses::repo::get(tx, id, None)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if course.state != CourseState::Referred || !model::may_request_for(course.kind) {
+        return Err(AppError::NotFound);
+    }
+    let participants = crate::courses::repo::participants(tx, id).await?;
+    let name = crate::courses::display_name(t, &course, &participants);
+    Ok((course, name))
+}
+
+fn request_view(
+    page: Page,
+    course: &crate::courses::repo::Course,
+    course_name: String,
+    form: RequestForm,
+    errors: FieldErrors,
+) -> RequestView {
+    let t = page.t;
+    let options: Vec<(&'static str, String)> = crate::vocab::LANGUAGES
+        .iter()
+        .map(|code| (*code, crate::vocab::label(t, code)))
+        .collect();
+    RequestView {
+        course_id: course.id,
+        kind: course.kind.label(t),
+        languages: forms::choices(&options, &form.languages),
+        form_key: form.form_key.unwrap_or_else(Uuid::now_v7),
+        form,
+        errors,
+        page: page
+            .titled(t.loans.request_title)
+            .crumb(t.nav_start, "/")
+            .crumb(t.courses_title, "/forloeb")
+            .crumb(course_name.clone(), format!("/forloeb/{}", course.id))
+            .crumb(
+                t.loans.request_title,
+                format!("/forloeb/{}/udlaan", course.id),
+            ),
+        course_name,
+    }
+}
+
+pub async fn request_page(
+    mut tx: TenantTx,
+    page: Page,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let (course, name) = waiting_course(&mut tx, id, page.t).await?;
+    tx.commit().await?;
+    let form = RequestForm {
+        hours_per_week: "3".into(),
+        period_from: clock::format_date(clock::today()),
+        period_to: clock::format_date(crate::courses::rules::add_months(clock::today(), 6)),
+        ..Default::default()
+    };
+    Ok(request_view(page, &course, name, form, FieldErrors::default()).into_response())
+}
+
+pub async fn request(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+    Form(form): Form<RequestForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let (course, name) = waiting_course(&mut tx, id, t).await?;
+    let key = form.form_key.ok_or(AppError::Unprocessable)?;
+    let request = match model::validate_request(&form, t, clock::today()) {
+        Ok(request) => request,
+        Err(errors) => {
+            tx.commit().await?;
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                request_view(page, &course, name, form, errors),
+            )
+                .into_response());
+        }
+    };
+    if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
+        return Ok(Redirect::to(&location).into_response());
+    }
+    let loan_id = repo::insert(&mut tx, id, course.kind.code(), &request).await?;
+    let loan = repo::get(&mut tx, loan_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    log_step(
+        &mut tx,
+        addr,
+        &loan,
+        None,
+        Event::new("loan_requested").subject("loan", loan_id),
+    )
+    .await?;
+    let location = format!("/udlaan/{loan_id}");
+    forms::complete(&mut tx, key, &location).await?;
+    tx.commit().await?;
+    flash::push(&session, flash::Kind::Success, t.loans.requested).await?;
+    Ok(Redirect::to(&location).into_response())
+}
+
+// --- List ----------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    state: String,
+}
+
+pub struct ListRow {
+    id: Uuid,
+    receiving: String,
+    lending: String,
+    kind: &'static str,
+    period: String,
+    hours: String,
+    state: &'static str,
+    member: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "loans/list.html")]
+struct ListView {
+    page: Page,
+    query: ListQuery,
+    states: Vec<(&'static str, &'static str)>,
+    rows: Vec<ListRow>,
+}
+
+pub async fn list_page(
+    mut tx: TenantTx,
+    page: Page,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let state = if query.state == "open" || LoanState::from_code(&query.state).is_some() {
+        query.state.clone()
+    } else {
+        String::new()
+    };
+    let rows = repo::list(&mut tx, &state)
+        .await?
+        .into_iter()
+        .map(|r| ListRow {
+            id: r.id,
+            receiving: r.municipality_name,
+            lending: r.lending_name.unwrap_or_default(),
+            kind: kind_label(t, &r.kind),
+            period: format!(
+                "{} – {}",
+                clock::format_date(r.period_from),
+                clock::format_date(r.period_to)
+            ),
+            hours: model::hours(r.hours_per_week),
+            state: LoanState::from_code(&r.state)
+                .map(|s| s.label(t))
+                .unwrap_or_default(),
+            member: r.member_name.unwrap_or_default(),
+        })
+        .collect();
+    tx.commit().await?;
+    let mut states = vec![("open", t.loans.state_open)];
+    states.extend(LoanState::ALL.iter().map(|s| (s.code(), s.label(t))));
+    Ok(ListView {
+        page: page
+            .titled(t.loans.title)
+            .crumb(t.nav_start, "/")
+            .crumb(t.loans.title, "/udlaan"),
+        query,
+        states,
+        rows,
+    }
+    .into_response())
+}
+
+// --- One loan ------------------------------------------------------------------------
+
+/// What the user typed into one of the loan page's forms, kept when it is shown again.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    version: i32,
+    #[serde(default)]
+    municipality: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    member: String,
+    #[serde(default)]
+    rate: String,
+    #[serde(default)]
+    pays: Option<String>,
+    #[serde(default)]
+    reason: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "loans/show.html")]
+struct ShowView {
+    page: Page,
+    loan: repo::Loan,
+    state: LoanState,
+    state_label: &'static str,
+    side: Side,
+    kind: &'static str,
+    languages: String,
+    period: String,
+    hours_per_week: String,
+    hours_logged: String,
+    rate: String,
+    candidates: Vec<repo::Candidate>,
+    municipalities: Vec<(String, String)>,
+    members: Vec<(String, String)>,
+    entered: StepForm,
+    errors: FieldErrors,
+}
+
+impl ShowView {
+    fn receiving(&self) -> bool {
+        self.side == Side::Receiving
+    }
+    fn lending(&self) -> bool {
+        self.side == Side::Lending
+    }
+    fn national(&self) -> bool {
+        self.side == Side::National
+    }
+    fn open(&self) -> bool {
+        self.state.is_open()
+    }
+    fn agreed(&self) -> bool {
+        self.state == LoanState::Agreed
+    }
+    fn forwarded(&self) -> bool {
+        self.state == LoanState::Forwarded
+    }
+    fn candidate_languages(&self, c: &repo::Candidate) -> String {
+        languages_label(self.page.t, &c.languages)
+    }
+    fn day(&self, date: &Option<time::Date>) -> String {
+        date.map(clock::format_date).unwrap_or_default()
+    }
+    fn region(&self, code: &str) -> &'static str {
+        self.page.t.region_label(code)
+    }
+}
+
+async fn load(tx: &mut TenantTx, id: Uuid) -> AppResult<(repo::Loan, Side)> {
+    let loan = repo::get(tx, id).await?.ok_or(AppError::NotFound)?;
+    let side = side_of(tx, &loan).ok_or(AppError::NotFound)?;
+    Ok((loan, side))
+}
+
+async fn show_view(
+    tx: &mut TenantTx,
+    page: Page,
+    loan: repo::Loan,
+    side: Side,
+    entered: StepForm,
+    errors: FieldErrors,
+) -> AppResult<ShowView> {
+    let t = page.t;
+    let state = LoanState::from_code(&loan.state).ok_or(AppError::NotFound)?;
+    let candidates = if side == Side::National && state.is_open() {
+        repo::candidates(tx, &loan.kind, loan.municipality_id, &loan.languages).await?
+    } else {
+        Vec::new()
+    };
+    let municipalities = if side == Side::National && state.is_open() {
+        crate::dashboards::repo::municipalities(tx)
+            .await?
+            .into_iter()
+            .filter(|m| m.id != loan.municipality_id)
+            .map(|m| (m.id.to_string(), m.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let members = if side == Side::Lending && state == LoanState::Forwarded {
+        repo::own_members(tx, &loan.kind)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let label = if m.free > 0 {
+                    format!("{} ({} {})", m.name, m.free, t.loans.free_places)
+                } else {
+                    format!("{} ({})", m.name, t.loans.fully_occupied)
+                };
+                (m.id.to_string(), label)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let hours_logged = match (state, loan.settled_hours) {
+        (LoanState::Ended, Some(h)) => model::hours(h),
+        (LoanState::Agreed, _) => model::hours(repo::hours(tx, loan.id).await?),
+        _ => String::new(),
+    };
+    let title = format!("{} · {}", t.loans.loan, loan.municipality_name);
+    Ok(ShowView {
+        state_label: state.label(t),
+        state,
+        side,
+        kind: kind_label(t, &loan.kind),
+        languages: languages_label(t, &loan.languages),
+        period: format!(
+            "{} – {}",
+            clock::format_date(loan.period_from),
+            clock::format_date(loan.period_to)
+        ),
+        hours_per_week: model::hours(loan.hours_per_week),
+        hours_logged,
+        rate: loan.hourly_rate.map(model::kroner).unwrap_or_default(),
+        candidates,
+        municipalities,
+        members,
+        entered,
+        errors,
+        page: page
+            .titled(title.clone())
+            .crumb(t.nav_start, "/")
+            .crumb(t.loans.title, "/udlaan")
+            .crumb(title, format!("/udlaan/{}", loan.id)),
+        loan,
+    })
+}
+
+pub async fn show_page(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    page: Page,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let (loan, side) = load(&mut tx, id).await?;
+    audit::record(&mut tx, addr, Event::new("loan_read").subject("loan", id)).await?;
+    let view = show_view(
+        &mut tx,
+        page,
+        loan,
+        side,
+        StepForm::default(),
+        FieldErrors::default(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view.into_response())
+}
+
+/// Locks the loan and checks the step may be taken by this side in this state with the
+/// version the form was shown with; a stale form answers 409.
+async fn begin_step(
+    tx: &mut TenantTx,
+    id: Uuid,
+    form: &StepForm,
+    sides: &[Side],
+    states: &[LoanState],
+) -> AppResult<(repo::Loan, Side)> {
+    let (state, version) = repo::lock(tx, id).await?.ok_or(AppError::NotFound)?;
+    let (loan, side) = load(tx, id).await?;
+    if !sides.contains(&side) {
+        return Err(AppError::NotFound);
+    }
+    let state = LoanState::from_code(&state).ok_or(AppError::NotFound)?;
+    if version != form.version || !states.contains(&state) {
+        return Err(AppError::Conflict);
+    }
+    Ok((loan, side))
+}
+
+/// Shows the loan page again with the messages at the fields and the input kept.
+async fn again(
+    mut tx: TenantTx,
+    page: Page,
+    loan: repo::Loan,
+    side: Side,
+    form: StepForm,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let view = show_view(&mut tx, page, loan, side, form, errors).await?;
+    tx.commit().await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response())
+}
+
+async fn done(
+    tx: TenantTx,
+    session: &Session,
+    message: &'static str,
+    id: Uuid,
+) -> AppResult<Response> {
+    tx.commit().await?;
+    flash::push(session, flash::Kind::Success, message).await?;
+    Ok(Redirect::to(&format!("/udlaan/{id}")).into_response())
+}
+
+pub async fn forward(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+    Form(form): Form<StepForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let (loan, side) = begin_step(
+        &mut tx,
+        id,
+        &form,
+        &[Side::National],
+        &[LoanState::Requested, LoanState::Declined],
+    )
+    .await?;
+    let lending = form
+        .municipality
+        .parse::<Uuid>()
+        .ok()
+        .filter(|m| *m != loan.municipality_id);
+    let lending = match lending {
+        Some(m)
+            if crate::municipalities::repo::get(&mut tx, m)
+                .await?
+                .is_some() =>
+        {
+            m
+        }
+        _ => {
+            let mut errors = FieldErrors::default();
+            errors.add("municipality", t.loans.choose_municipality);
+            return again(tx, page, loan, side, form, errors).await;
+        }
+    };
+    repo::forward(&mut tx, id, lending, form.note.trim()).await?;
+    log_step(
+        &mut tx,
+        addr,
+        &loan,
+        Some(lending),
+        Event::new("loan_forwarded").subject("loan", id),
+    )
+    .await?;
+    done(tx, &session, t.loans.forwarded, id).await
+}
+
+pub async fn accept(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+    Form(form): Form<StepForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let (loan, side) = begin_step(
+        &mut tx,
+        id,
+        &form,
+        &[Side::Lending],
+        &[LoanState::Forwarded],
+    )
+    .await?;
+    let mut errors = FieldErrors::default();
+    let member = form.member.parse::<Uuid>().ok();
+    // The member's row is locked before their free places are counted, so two answers
+    // cannot lend the same last place (2015 guide: a fully occupied member is not lent).
+    let member = match member {
+        Some(m) if repo::lock_member(&mut tx, m).await? => {
+            let free = repo::own_members(&mut tx, &loan.kind)
+                .await?
+                .into_iter()
+                .find(|o| o.id == m)
+                .map(|o| o.free);
+            match free {
+                Some(free) if free > 0 => Some(m),
+                Some(_) => {
+                    errors.add("member", t.loans.member_full);
+                    None
+                }
+                None => {
+                    errors.add("member", t.loans.choose_member);
+                    None
+                }
+            }
+        }
+        _ => {
+            errors.add("member", t.loans.choose_member);
+            None
+        }
+    };
+    let rate = model::parse_decimal(&form.rate).filter(|r| (0.0..=5000.0).contains(r));
+    if rate.is_none() {
+        errors.add("rate", t.loans.rate_invalid);
+    }
+    if form.pays.is_none() {
+        errors.add("pays", t.loans.pays_required);
+    }
+    let (Some(member), Some(rate), true) = (member, rate, errors.is_empty()) else {
+        return again(tx, page, loan, side, form, errors).await;
+    };
+    repo::agree(&mut tx, id, member, rate, clock::today()).await?;
+    log_step(
+        &mut tx,
+        addr,
+        &loan,
+        loan.lending_municipality_id,
+        Event::new("loan_agreed").subject("loan", id),
+    )
+    .await?;
+    done(tx, &session, t.loans.agreed, id).await
+}
+
+pub async fn decline(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+    Form(form): Form<StepForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let (loan, side) = begin_step(
+        &mut tx,
+        id,
+        &form,
+        &[Side::Lending],
+        &[LoanState::Forwarded],
+    )
+    .await?;
+    if form.reason.trim().is_empty() {
+        let mut errors = FieldErrors::default();
+        errors.add("reason", t.loans.reason_required);
+        return again(tx, page, loan, side, form, errors).await;
+    }
+    log_step(
+        &mut tx,
+        addr,
+        &loan,
+        loan.lending_municipality_id,
+        Event::new("loan_declined").subject("loan", id),
+    )
+    .await?;
+    repo::decline(&mut tx, id, form.reason.trim()).await?;
+    tx.commit().await?;
+    flash::push(&session, flash::Kind::Success, t.loans.declined).await?;
+    Ok(Redirect::to("/udlaan").into_response())
+}
+
+pub async fn assign(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+    Form(form): Form<StepForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let (loan, _) =
+        begin_step(&mut tx, id, &form, &[Side::Receiving], &[LoanState::Agreed]).await?;
+    if loan.assigned_on.is_some() || !repo::assign(&mut tx, &loan, clock::today()).await? {
+        return Err(AppError::Conflict);
+    }
+    let note = format!(
+        "{}: {}",
+        t.loans.lent_from,
+        loan.lending_name.clone().unwrap_or_default()
+    );
+    crate::courses::repo::event(
+        &mut tx,
+        loan.course_id,
+        "matched",
+        Some(CourseState::Referred),
+        Some(CourseState::Matched),
+        &note,
+    )
+    .await?;
+    log_step(
+        &mut tx,
+        addr,
+        &loan,
+        loan.lending_municipality_id,
+        Event::new("loan_assigned").subject("loan", id),
+    )
+    .await?;
+    done(tx, &session, t.loans.assigned, id).await
+}
+
+pub async fn withdraw(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+    Form(form): Form<StepForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let (loan, _) = begin_step(
+        &mut tx,
+        id,
+        &form,
+        &[Side::Receiving],
+        &[
+            LoanState::Requested,
+            LoanState::Forwarded,
+            LoanState::Declined,
+        ],
+    )
+    .await?;
+    log_step(
+        &mut tx,
+        addr,
+        &loan,
+        loan.lending_municipality_id,
+        Event::new("loan_withdrawn").subject("loan", id),
+    )
+    .await?;
+    repo::withdraw(&mut tx, id).await?;
+    done(tx, &session, t.loans.withdrawn, id).await
+}
+
+pub async fn end(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+    Form(form): Form<StepForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let (loan, _) = begin_step(
+        &mut tx,
+        id,
+        &form,
+        &[Side::Receiving, Side::Lending, Side::National],
+        &[LoanState::Agreed],
+    )
+    .await?;
+    repo::end(&mut tx, id, clock::today()).await?;
+    log_step(
+        &mut tx,
+        addr,
+        &loan,
+        loan.lending_municipality_id,
+        Event::new("loan_ended").subject("loan", id),
+    )
+    .await?;
+    tx.commit().await?;
+    flash::push(&session, flash::Kind::Success, t.loans.ended).await?;
+    Ok(Redirect::to(&format!("/udlaan/{id}/afregning")).into_response())
+}
+
+// --- Settlement ----------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "loans/settlement.html")]
+struct SettlementView {
+    page: Page,
+    loan: repo::Loan,
+    kind: &'static str,
+    period: String,
+    hours: String,
+    rate: String,
+    amount: String,
+    ended: String,
+    today: String,
+}
+
+/// The settlement statement for both municipalities: hours × rate; the receiving
+/// municipality pays. Printable.
+pub async fn settlement_page(
+    mut tx: TenantTx,
+    page: Page,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let (loan, _) = load(&mut tx, id).await?;
+    if loan.state != LoanState::Ended.code() {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    let hours = loan.settled_hours.unwrap_or_default();
+    let rate = loan.hourly_rate.unwrap_or_default();
+    let title = t.loans.settlement_title;
+    Ok(SettlementView {
+        kind: kind_label(t, &loan.kind),
+        period: format!(
+            "{} – {}",
+            clock::format_date(loan.period_from),
+            clock::format_date(loan.ended_on.unwrap_or(loan.period_to).min(loan.period_to))
+        ),
+        hours: model::hours(hours),
+        rate: model::kroner(rate),
+        amount: model::kroner(model::amount(hours, rate)),
+        ended: loan.ended_on.map(clock::format_date).unwrap_or_default(),
+        today: clock::format_date(clock::today()),
+        page: page
+            .titled(title)
+            .crumb(t.nav_start, "/")
+            .crumb(t.loans.title, "/udlaan")
+            .crumb(t.loans.loan, format!("/udlaan/{id}"))
+            .crumb(title, format!("/udlaan/{id}/afregning")),
+        loan,
+    }
+    .into_response())
+}

@@ -1,0 +1,368 @@
+//! SQL for loans. Row-level security decides who sees a loan: the receiving and the
+//! lending municipality and the national centre (migration 0007).
+
+use time::Date;
+use uuid::Uuid;
+
+use super::model::Request;
+use crate::db::TenantTx;
+
+pub struct Loan {
+    pub id: Uuid,
+    pub municipality_id: Uuid,
+    pub municipality_name: String,
+    pub course_id: Uuid,
+    pub kind: String,
+    pub needs: String,
+    pub languages: Vec<String>,
+    pub period_from: Date,
+    pub period_to: Date,
+    pub hours_per_week: f64,
+    pub state: String,
+    pub lending_municipality_id: Option<Uuid>,
+    pub lending_name: Option<String>,
+    pub forward_note: String,
+    pub decline_reason: String,
+    pub member_id: Option<Uuid>,
+    pub member_name: Option<String>,
+    pub hourly_rate: Option<f64>,
+    pub agreed_on: Option<Date>,
+    pub assigned_on: Option<Date>,
+    pub ended_on: Option<Date>,
+    pub settled_hours: Option<f64>,
+    pub version: i32,
+    pub created_on: Date,
+}
+
+/// One loan as its parties see it. The lent member's name comes through the loan's own
+/// join (the receiving side cannot read the lending side's users otherwise).
+pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Loan>, sqlx::Error> {
+    sqlx::query_as!(
+        Loan,
+        r#"SELECT l.id, l.municipality_id, r.name AS municipality_name, l.course_id, l.kind, l.needs,
+                  l.languages, l.period_from, l.period_to, l.hours_per_week::float8 AS "hours_per_week!",
+                  l.state, l.lending_municipality_id, g.name AS "lending_name?", l.forward_note,
+                  l.decline_reason, l.member_id, u.name AS "member_name?",
+                  l.hourly_rate::float8 AS hourly_rate, l.agreed_on, l.assigned_on, l.ended_on,
+                  l.settled_hours::float8 AS settled_hours, l.version,
+                  (l.created_at AT TIME ZONE 'Europe/Copenhagen')::date AS "created_on!"
+           FROM loans l
+           JOIN municipalities r ON r.id = l.municipality_id
+           LEFT JOIN municipalities g ON g.id = l.lending_municipality_id
+           LEFT JOIN corps_members cm ON cm.id = l.member_id
+           LEFT JOIN users u ON u.id = cm.user_id
+           WHERE l.id = $1"#,
+        id
+    )
+    .fetch_optional(tx.conn())
+    .await
+}
+
+pub struct Row {
+    pub id: Uuid,
+    pub municipality_id: Uuid,
+    pub municipality_name: String,
+    pub lending_name: Option<String>,
+    pub kind: String,
+    pub period_from: Date,
+    pub period_to: Date,
+    pub hours_per_week: f64,
+    pub state: String,
+    pub member_name: Option<String>,
+}
+
+/// The loans the transaction may see, open ones first, newest first.
+pub async fn list(tx: &mut TenantTx, state: &str) -> Result<Vec<Row>, sqlx::Error> {
+    sqlx::query_as!(
+        Row,
+        r#"SELECT l.id, l.municipality_id, r.name AS municipality_name, g.name AS "lending_name?",
+                  l.kind, l.period_from, l.period_to, l.hours_per_week::float8 AS "hours_per_week!",
+                  l.state, u.name AS "member_name?"
+           FROM loans l
+           JOIN municipalities r ON r.id = l.municipality_id
+           LEFT JOIN municipalities g ON g.id = l.lending_municipality_id
+           LEFT JOIN corps_members cm ON cm.id = l.member_id
+           LEFT JOIN users u ON u.id = cm.user_id
+           WHERE $1 = '' OR l.state = $1
+              OR ($1 = 'open' AND l.state IN ('requested', 'forwarded', 'declined'))
+           ORDER BY l.state IN ('requested', 'forwarded', 'declined', 'agreed') DESC, l.created_at DESC
+           LIMIT 200"#,
+        state
+    )
+    .fetch_all(tx.conn())
+    .await
+}
+
+pub async fn insert(
+    tx: &mut TenantTx,
+    course_id: Uuid,
+    kind: &str,
+    request: &Request,
+) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "INSERT INTO loans (id, municipality_id, course_id, kind, needs, languages, period_from, period_to,
+                            hours_per_week, requested_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::float8, $10)",
+        id,
+        tx.scope().municipality_id(),
+        course_id,
+        kind,
+        request.needs,
+        &request.languages,
+        request.period_from,
+        request.period_to,
+        request.hours_per_week,
+        tx.scope().user_id()
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(id)
+}
+
+/// The loan row, locked, with its state and version: every step checks both.
+pub async fn lock(tx: &mut TenantTx, id: Uuid) -> Result<Option<(String, i32)>, sqlx::Error> {
+    Ok(sqlx::query!(
+        "SELECT state, version FROM loans WHERE id = $1 FOR UPDATE",
+        id
+    )
+    .fetch_optional(tx.conn())
+    .await?
+    .map(|r| (r.state, r.version)))
+}
+
+pub async fn forward(
+    tx: &mut TenantTx,
+    id: Uuid,
+    lending: Uuid,
+    note: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE loans SET state = 'forwarded', lending_municipality_id = $2, forward_note = $3,
+                decline_reason = '', version = version + 1
+         WHERE id = $1",
+        id,
+        lending,
+        note
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+pub async fn decline(tx: &mut TenantTx, id: Uuid, reason: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE loans SET state = 'declined', decline_reason = $2, version = version + 1 WHERE id = $1",
+        id,
+        reason
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+pub async fn agree(
+    tx: &mut TenantTx,
+    id: Uuid,
+    member: Uuid,
+    rate: f64,
+    today: Date,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE loans SET state = 'agreed', member_id = $2, hourly_rate = $3::float8, agreed_on = $4,
+                version = version + 1
+         WHERE id = $1",
+        id,
+        member,
+        rate,
+        today
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+pub async fn withdraw(tx: &mut TenantTx, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE loans SET state = 'withdrawn', version = version + 1 WHERE id = $1",
+        id
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// The receiving coordinator gives the waiting course to the lent member.
+pub async fn assign(tx: &mut TenantTx, loan: &Loan, today: Date) -> Result<bool, sqlx::Error> {
+    let moved = sqlx::query!(
+        "UPDATE courses SET member_id = $2, state = 'matched', matched_on = $3, version = version + 1,
+                updated_at = now()
+         WHERE id = $1 AND state = 'referred' AND municipality_id = $4",
+        loan.course_id,
+        loan.member_id,
+        today,
+        loan.municipality_id
+    )
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    if moved == 0 {
+        return Ok(false);
+    }
+    sqlx::query!(
+        "UPDATE loans SET assigned_on = $2, version = version + 1 WHERE id = $1",
+        loan.id,
+        today
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(true)
+}
+
+/// Ends the loan and fixes the settlement: the hours logged in the period.
+pub async fn end(tx: &mut TenantTx, id: Uuid, today: Date) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE loans SET state = 'ended', ended_on = $2, settled_hours = loan_hours(id),
+                version = version + 1
+         WHERE id = $1",
+        id,
+        today
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// The hours logged so far on the loan's course by the lent member, inside the period.
+pub async fn hours(tx: &mut TenantTx, id: Uuid) -> Result<f64, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT loan_hours($1)::float8 AS "hours!""#, id)
+        .fetch_one(tx.conn())
+        .await
+}
+
+pub struct Candidate {
+    pub member_id: Uuid,
+    pub municipality_id: Uuid,
+    pub municipality_name: String,
+    pub region: String,
+    pub name: String,
+    pub gender: Option<String>,
+    pub languages: Vec<String>,
+    pub experience: Vec<String>,
+    pub availability: Vec<String>,
+    pub free: i64,
+}
+
+/// Members of the corps with a free place for this kind of course, outside the
+/// requesting municipality, with the language matches first (national staff only).
+pub async fn candidates(
+    tx: &mut TenantTx,
+    kind: &str,
+    except: Uuid,
+    languages: &[String],
+) -> Result<Vec<Candidate>, sqlx::Error> {
+    sqlx::query_as!(
+        Candidate,
+        r#"SELECT c.member_id AS "member_id!", c.municipality_id AS "municipality_id!",
+                  mu.name AS municipality_name, mu.region, c.name AS "name!", c.gender,
+                  c.languages AS "languages!", c.experience AS "experience!",
+                  c.availability AS "availability!", (c.capacity - c.load)::int8 AS "free!"
+           FROM loan_candidates($1) c JOIN municipalities mu ON mu.id = c.municipality_id
+           WHERE c.municipality_id <> $2 AND c.capacity > c.load
+           ORDER BY c.languages && $3 DESC, c.capacity - c.load DESC, mu.name, c.name"#,
+        kind,
+        except,
+        languages
+    )
+    .fetch_all(tx.conn())
+    .await
+}
+
+pub struct OwnMember {
+    pub id: Uuid,
+    pub name: String,
+    pub free: i64,
+}
+
+/// The lending municipality's own members of the kind, with their free places: courses
+/// that take a place here plus agreed loans not yet on a course elsewhere.
+pub async fn own_members(tx: &mut TenantTx, kind: &str) -> Result<Vec<OwnMember>, sqlx::Error> {
+    sqlx::query_as!(
+        OwnMember,
+        r#"SELECT cm.id, u.name,
+                  (cm.capacity
+                   - (SELECT count(*) FROM courses c WHERE c.member_id = cm.id
+                        AND c.state IN ('matched', 'pre_meeting', 'active', 'ending'))
+                   - (SELECT count(*) FROM loans l WHERE l.member_id = cm.id AND l.state = 'agreed'
+                        AND l.assigned_on IS NULL))::int8 AS "free!"
+           FROM corps_members cm
+           JOIN users u ON u.id = cm.user_id AND u.active
+           JOIN memberships m ON m.user_id = cm.user_id AND m.municipality_id = cm.municipality_id
+           WHERE cm.municipality_id = $1 AND cm.active AND cm.training_status = 'trained'
+             AND CASE $2 WHEN 'mentor' THEN 'mentor' ELSE 'parent_coach' END = ANY (m.roles)
+           ORDER BY lower(u.name)"#,
+        tx.scope().municipality_id(),
+        kind
+    )
+    .fetch_all(tx.conn())
+    .await
+}
+
+/// Locks the member's row so two answers cannot lend the same last free place.
+pub async fn lock_member(tx: &mut TenantTx, member: Uuid) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query_scalar!(
+        "SELECT id FROM corps_members WHERE id = $1 AND municipality_id = $2 FOR UPDATE",
+        member,
+        tx.scope().municipality_id()
+    )
+    .fetch_optional(tx.conn())
+    .await?
+    .is_some())
+}
+
+pub struct LoanCourse {
+    pub id: Uuid,
+    pub kind: String,
+    pub title: String,
+    pub citizens: Option<String>,
+    pub municipality_name: String,
+    pub period_to: Date,
+}
+
+/// The courses the signed-in member works on as a lent member (RLS: app_loan_courses()).
+pub async fn my_loan_courses(tx: &mut TenantTx) -> Result<Vec<LoanCourse>, sqlx::Error> {
+    sqlx::query_as!(
+        LoanCourse,
+        r#"SELECT c.id, c.kind, c.title, mu.name AS municipality_name, l.period_to,
+                  (SELECT string_agg(z.name, ', ' ORDER BY z.name) FROM course_participants p
+                     JOIN citizens z ON z.id = p.citizen_id WHERE p.course_id = c.id) AS citizens
+           FROM courses c
+           JOIN municipalities mu ON mu.id = c.municipality_id
+           JOIN loans l ON l.course_id = c.id AND l.state = 'agreed'
+           WHERE c.id IN (SELECT app_loan_courses())
+           ORDER BY mu.name"#
+    )
+    .fetch_all(tx.conn())
+    .await
+}
+
+/// Counts for the start pages: open requests (national), requests awaiting an answer
+/// (lending coordinator), agreed loans whose course is not yet assigned (receiving).
+pub struct Waiting {
+    pub to_forward: i64,
+    pub to_answer: i64,
+    pub to_assign: i64,
+}
+
+pub async fn waiting(tx: &mut TenantTx) -> Result<Waiting, sqlx::Error> {
+    sqlx::query_as!(
+        Waiting,
+        r#"SELECT count(*) FILTER (WHERE state IN ('requested', 'declined')) AS "to_forward!",
+                  count(*) FILTER (WHERE state = 'forwarded' AND lending_municipality_id = $1) AS "to_answer!",
+                  count(*) FILTER (WHERE state = 'agreed' AND assigned_on IS NULL AND municipality_id = $1) AS "to_assign!"
+           FROM loans"#,
+        tx.scope().municipality_id()
+    )
+    .fetch_one(tx.conn())
+    .await
+}
