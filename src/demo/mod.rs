@@ -4,6 +4,7 @@
 
 mod applications;
 mod content;
+mod loans;
 pub mod scale;
 
 use sqlx::{Connection, PgConnection};
@@ -199,6 +200,7 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), Box<dyn std::error::Err
     tx.commit().await?;
     content::load(conn).await?;
     applications::load(conn).await?;
+    loans::load(conn).await?;
     Ok(())
 }
 

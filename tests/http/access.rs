@@ -128,6 +128,7 @@ async fn the_menu_shows_only_what_the_role_may_open() {
             "Forside",
             "Nationalt overblik",
             "Ansøgningsrunder",
+            "Udlån",
             "Kommuner"
         ]
     );
@@ -147,6 +148,7 @@ async fn the_menu_shows_only_what_the_role_may_open() {
             "Korps",
             "Coaching",
             "Ansøgninger",
+            "Udlån",
             "Medarbejdere",
             "Adgangslog",
             "Eksport"
