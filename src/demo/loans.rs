@@ -211,7 +211,7 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), AnyError> {
             Loan {
                 course,
                 kind: "mentor",
-                needs: "Mentor til en ung mand på 19, der er ved at trække sig fra et radikaliseret \
+                needs: "Mentor til en ung mand, der er ved at trække sig fra et radikaliseret \
                         miljø på nettet. Arabisk er en fordel. Møder i dagtimerne.",
                 languages: &["ar", "da"],
                 from: today + days(3),
