@@ -84,13 +84,13 @@ pub fn validate_request(
     let mut errors = FieldErrors::default();
     let needs = form.needs.trim().to_string();
     if needs.is_empty() {
-        errors.add("needs", t.required);
+        errors.add("needs", l.needs_required);
     } else if needs.chars().count() > 2000 {
         errors.add("needs", l.needs_too_long);
     }
     let date = |text: &str, errors: &mut FieldErrors, field: &'static str| {
         if text.trim().is_empty() {
-            errors.add(field, t.required);
+            errors.add(field, l.date_required);
             return None;
         }
         let parsed = parse_date(text);
@@ -113,7 +113,9 @@ pub fn validate_request(
     }
     let hours = parse_decimal(&form.hours_per_week);
     match hours {
-        None if form.hours_per_week.trim().is_empty() => errors.add("hours_per_week", t.required),
+        None if form.hours_per_week.trim().is_empty() => {
+            errors.add("hours_per_week", l.hours_required)
+        }
         Some(h) if h > 0.0 && h <= 40.0 => {}
         _ => errors.add("hours_per_week", l.hours_invalid),
     }
@@ -207,8 +209,9 @@ mod tests {
         let errors = validate_request(&RequestForm::default(), t, TODAY)
             .err()
             .unwrap();
-        assert_eq!(errors.get("needs"), Some(t.required));
-        assert_eq!(errors.get("hours_per_week"), Some(t.required));
+        assert_eq!(errors.get("needs"), Some(t.loans.needs_required));
+        assert_eq!(errors.get("period_to"), Some(t.loans.date_required));
+        assert_eq!(errors.get("hours_per_week"), Some(t.loans.hours_required));
     }
 
     #[test]

@@ -6,11 +6,13 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod applications;
 mod axe;
 mod browser;
 mod daily;
 mod journeys;
 mod lat;
+mod loans;
 mod tours;
 
 /// The checks the other tests rely on: the browser enforces the app's CSP (an inline
