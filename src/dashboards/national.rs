@@ -58,6 +58,8 @@ struct NationalView {
     trend_chart: String,
     trend: Vec<(String, String, i64)>,
     background: Vec<(String, String, String)>,
+    /// (municipality, loans received, loans lent, hours logged on loans received).
+    loans: Vec<(String, i64, i64, String)>,
 }
 
 pub async fn national_page(
@@ -98,6 +100,7 @@ pub async fn national_page(
     let completeness = repo::national_completeness(&mut tx, &kind, add_months(today, -2)).await?;
     let monthly = repo::national_progress(&mut tx, &filter).await?;
     let background = repo::national_background(&mut tx, &filter, today.year() as i16).await?;
+    let loan_figures = repo::national_loans(&mut tx, &filter).await?;
     tx.commit().await?;
 
     // Each municipality's figures, unsuppressed; areas add them up before showing.
@@ -252,6 +255,19 @@ pub async fn national_page(
         })
         .collect();
 
+    let loans = municipalities
+        .iter()
+        .filter(|m| chosen.contains(&m.id))
+        .filter_map(|m| {
+            let l = loan_figures.iter().find(|l| l.municipality_id == m.id)?;
+            Some((
+                m.name.clone(),
+                l.received,
+                l.lent,
+                crate::loans::model::hours(l.hours),
+            ))
+        })
+        .collect();
     let mut areas = vec![(String::new(), t.whole_country.to_string())];
     areas.extend(rows.iter().filter(|r| r.level != "country").map(|r| {
         let indent = if r.level == "municipality" {
@@ -275,6 +291,7 @@ pub async fn national_page(
         trend_chart,
         trend,
         background,
+        loans,
         errors,
         page: page
             .titled(t.national_overview_title)

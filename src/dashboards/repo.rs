@@ -320,3 +320,39 @@ pub async fn municipalities(tx: &mut TenantTx) -> Result<Vec<Area>, sqlx::Error>
     .fetch_all(tx.conn())
     .await
 }
+
+pub struct LoanFigures {
+    pub municipality_id: Uuid,
+    pub received: i64,
+    pub lent: i64,
+    pub hours: f64,
+}
+
+/// Agreed and ended loans that touch the period, per municipality as receiver and as
+/// lender, with the hours logged on them (the national centre sees every loan anyway).
+pub async fn national_loans(
+    tx: &mut TenantTx,
+    f: &Filter,
+) -> Result<Vec<LoanFigures>, sqlx::Error> {
+    sqlx::query_as!(
+        LoanFigures,
+        r#"WITH chosen AS (
+             SELECT id, municipality_id, lending_municipality_id, loan_hours(id)::float8 AS hours
+             FROM loans
+             WHERE state IN ('agreed', 'ended') AND ($1 = '' OR kind = $1)
+               AND period_from <= $3 AND coalesce(ended_on, period_to) >= $2
+           ), sides AS (
+             SELECT municipality_id AS m, 1 AS received, 0 AS lent, hours FROM chosen
+             UNION ALL
+             SELECT lending_municipality_id, 0, 1, 0 FROM chosen
+           )
+           SELECT m AS "municipality_id!", sum(received)::int8 AS "received!", sum(lent)::int8 AS "lent!",
+                  sum(hours)::float8 AS "hours!"
+           FROM sides GROUP BY m"#,
+        f.kind,
+        f.from,
+        f.to
+    )
+    .fetch_all(tx.conn())
+    .await
+}

@@ -93,6 +93,23 @@ async fn the_national_dashboard_suppresses_small_counts_and_shows_no_names() {
         "the details are Aarhus's"
     );
 
+    // Loans per municipality: Aarhus lent Peter Skov to Aalborg (demo), Odense lent to
+    // København; the hours are those logged on the lent courses.
+    let loans = national
+        .get("/nationalt-overblik")
+        .await
+        .texts("#national-loans tbody tr");
+    let hours: f64 = app
+        .scalar(
+            "SELECT sum(s.duration_minutes)::float8 / 60 FROM course_sessions s
+             JOIN loans l ON l.course_id = s.course_id JOIN municipalities m ON m.id = l.municipality_id
+             WHERE m.name = 'Aalborg' AND l.state = 'ended'",
+        )
+        .await;
+    let expected = format!("Aalborg 1 0 {}", format!("{hours:.1}").replace('.', ","));
+    assert!(loans.contains(&expected), "{expected}: {loans:?}");
+    assert!(loans.contains(&"Aarhus 0 1 0,0".to_string()), "{loans:?}");
+
     let coordinator = app.login("koordinator.aarhus@example.org").await;
     assert_eq!(coordinator.get("/nationalt-overblik").await.status, 403);
 }

@@ -3,6 +3,9 @@
 use super::Messages;
 
 pub const DA: Messages = Messages {
+    national_loans_intro: "Aftalte og afsluttede udlån i perioden: antal lånt ind og lånt ud pr. kommune og de timer, der er registreret på de lånte forløb. Udlån er ikke tal om borgere og vises uden sløring.",
+    national_loans_received: "Lånt ind",
+    national_loans_lent: "Lånt ud",
     load_title: "Korpsmedlemmer og belastning",
     load_intro: "Forløb, der optager en plads, mod kapaciteten; hvad der er overskredet eller snart skal gøres; og den månedlige coaching i perioden.",
     load_courses: "Forløb / pladser",

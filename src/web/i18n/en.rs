@@ -3,6 +3,9 @@
 use super::Messages;
 
 pub const EN: Messages = Messages {
+    national_loans_intro: "Agreed and ended loans in the period: loans received and lent per municipality and the hours logged on the lent courses. Loans are not figures about citizens and are shown without suppression.",
+    national_loans_received: "Received",
+    national_loans_lent: "Lent",
     load_title: "Corps members and load",
     load_intro: "Courses taking a place against capacity; what is overdue or due soon; and the monthly coaching in the period.",
     load_courses: "Courses / places",

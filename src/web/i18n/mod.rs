@@ -60,6 +60,9 @@ pub fn fill(template: &str, values: &[&str]) -> String {
 }
 
 pub struct Messages {
+    pub national_loans_intro: &'static str,
+    pub national_loans_received: &'static str,
+    pub national_loans_lent: &'static str,
     pub load_title: &'static str,
     pub load_intro: &'static str,
     pub load_courses: &'static str,
