@@ -254,7 +254,7 @@ pub async fn save_review(
 
 pub struct SeatRow {
     pub field: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub hint: String,
     pub value: String,
     pub error: Option<String>,
@@ -299,7 +299,7 @@ fn decision_view(
             let field = seats_field(p);
             SeatRow {
                 field,
-                label: p.label(a),
+                label: format!("{}: {}", a.seats, p.label(a)),
                 hint: fill(
                     a.seats_hint,
                     &[&application.draft.candidates.get(p).unwrap_or(0).to_string()],

@@ -130,7 +130,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
         .await;
         tab.fill("Ansøgningsfrist, dato", &deadline).await;
         tab.fill("Ansøgningsfrist, klokkeslæt", "15:00").await;
-        tab.fill("Korpsforpligtelse til og med (frivilligt)", &corps_until)
+        tab.fill("Korpsforpligtelse til og med", &corps_until)
             .await;
         tab.press("Opret runden").await;
         assert_message(
@@ -220,8 +220,8 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
         audit_here(&tab, "coordinator – application with errors").await;
 
         // A first part, saved as a draft.
-        let mentor_candidates = "Antal kandidater til Mentoruddannelse (frivilligt)";
-        let parent_candidates = "Antal kandidater til Forældrecoachuddannelse (frivilligt)";
+        let mentor_candidates = "Antal kandidater til Mentoruddannelse";
+        let parent_candidates = "Antal kandidater til Forældrecoachuddannelse";
         let challenges = "Flere unge i Vollsmose og Bolbro færdes i ekstremistiske miljøer; \
                           infohuset fik 14 henvendelser sidste år.";
         tab.tick("Mentoruddannelse").await;
@@ -445,8 +445,8 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
         );
         audit_here(&tab, "national – decision form with errors").await;
         tab.tick("Tilsagn").await;
-        tab.fill("Mentoruddannelse (frivilligt)", "2").await;
-        tab.fill("Forældrecoachuddannelse (frivilligt)", "1").await;
+        tab.fill("Pladser: Mentoruddannelse (frivilligt)", "2").await;
+        tab.fill("Pladser: Forældrecoachuddannelse (frivilligt)", "1").await;
         tab.fill("Begrundelse", REASON).await;
         tab.press("Gem afgørelsen").await;
         assert_message(
