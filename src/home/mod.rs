@@ -45,6 +45,9 @@ struct StartView {
     own_courses: Vec<CourseLink>,
     /// Open rounds, applications and decisions (coordinators); the review queue (national).
     apps: crate::applications::StartSection,
+    /// Cohorts with seats to nominate and coming modules (coordinators); coming modules,
+    /// events and attendance to record (national).
+    training: crate::training::StartSection,
     form_key: String,
 }
 
@@ -145,6 +148,7 @@ pub async fn start_page(
         }
     }
     let apps = crate::applications::start_section(&mut tx, &user, t).await?;
+    let training = crate::training::start_section(&mut tx, &user, t).await?;
     // The start page names citizens (due items, waiting and own courses): a read.
     let shown = municipality_due.len() + waiting.len() + own_due.len() + own_courses.len();
     if shown > 0 {
@@ -166,6 +170,7 @@ pub async fn start_page(
         own_due,
         own_courses,
         apps,
+        training,
         form_key: Uuid::new_v4().to_string(),
     }
     .into_response())

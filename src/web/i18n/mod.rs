@@ -7,8 +7,10 @@
 mod applications;
 mod da;
 mod en;
+mod training;
 
 pub use applications::ApplicationMessages;
+pub use training::TrainingMessages;
 
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +90,7 @@ pub struct Messages {
     pub handover_ratings: &'static str,
     /// Application rounds and applications.
     pub apps: ApplicationMessages,
+    pub training: TrainingMessages,
     // Layout
     pub app_name: &'static str,
     pub app_tagline: &'static str,
@@ -596,7 +599,7 @@ pub struct Messages {
     pub temperament_invalid: &'static str,
     pub tools_used: &'static str,
     pub trained_on: &'static str,
-    pub training: &'static str,
+    pub training_status: &'static str,
     pub training_in_training: &'static str,
     pub training_trained: &'static str,
     pub training_untrained: &'static str,
@@ -747,7 +750,11 @@ impl Messages {
             "session_read" => self.action_session_read,
             "session_changed" => self.action_session_changed,
             "handover_read" => self.action_handover_read,
-            other => self.apps.action_label(other).unwrap_or(other),
+            other => self
+                .apps
+                .action_label(other)
+                .or_else(|| self.training.action_label(other))
+                .unwrap_or(other),
         }
     }
 
