@@ -221,7 +221,7 @@ BEGIN
         RETURN false;
     END IF;
     UPDATE training_nominations SET completed_on = p_completed_on WHERE id = n.id;
-    IF n.member_id IS NULL THEN
+    IF n.member_id IS NULL OR n.programme = 'coordinator' THEN
         RETURN true;
     END IF;
     IF p_completed_on IS NOT NULL THEN

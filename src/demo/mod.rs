@@ -5,6 +5,7 @@
 mod applications;
 mod content;
 pub mod scale;
+mod training;
 
 use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
@@ -199,6 +200,7 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), Box<dyn std::error::Err
     tx.commit().await?;
     content::load(conn).await?;
     applications::load(conn).await?;
+    training::load(conn).await?;
     Ok(())
 }
 

@@ -352,7 +352,8 @@ pub async fn insert_nomination(
         cohort_id,
         municipality_id,
         candidate.user_id,
-        candidate.member_id,
+        // Coordinators train as coordinators, not as corps members.
+        candidate.member_id.filter(|_| programme != "coordinator"),
         programme,
         tx.scope().user_id()
     )
