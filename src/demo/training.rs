@@ -24,10 +24,20 @@ const COMPLETED_MODULES: &[ModuleSpec] = &[
         &["mentor", "parent_coach", "coordinator"],
     ),
     ("Modul 2 – Mentor", -287, Some(-286), &["mentor"]),
-    ("Modul 2 – Forældrecoach", -266, Some(-265), &["parent_coach"]),
+    (
+        "Modul 2 – Forældrecoach",
+        -266,
+        Some(-265),
+        &["parent_coach"],
+    ),
     ("Koordinatormodul", -258, None, &["coordinator"]),
     ("Modul 3 – Mentor", -230, Some(-229), &["mentor"]),
-    ("Modul 3 – Forældrecoach", -210, Some(-209), &["parent_coach"]),
+    (
+        "Modul 3 – Forældrecoach",
+        -210,
+        Some(-209),
+        &["parent_coach"],
+    ),
     ("Modul 4 – Mentor", -190, None, &["mentor"]),
     ("Modul 4 – Forældrecoach", -176, None, &["parent_coach"]),
 ];
@@ -93,8 +103,7 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), AnyError> {
         ("signe.lauridsen@example.org", "mentor"),
     ];
     for (email, programme) in completed_people {
-        let Some(nomination) = nominate(&mut tx, completed, email, programme, -330).await?
-        else {
+        let Some(nomination) = nominate(&mut tx, completed, email, programme, -330).await? else {
             continue;
         };
         let mut last = None;
@@ -124,8 +133,7 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), AnyError> {
         ("jonas.brandt@example.org", "mentor"),
         ("koordinator.kobenhavn@example.org", "mentor"),
     ] {
-        let Some(nomination) = nominate(&mut tx, running, email, programme, -60).await?
-        else {
+        let Some(nomination) = nominate(&mut tx, running, email, programme, -60).await? else {
             continue;
         };
         sqlx::query(

@@ -12,3 +12,4 @@ mod login;
 mod platform;
 mod tenancy;
 mod tools;
+mod training;
