@@ -3,7 +3,8 @@
 //! attendance recorded and its members trained, and a running one, with modules held and
 //! ahead and nominations from the approved municipalities — plus a past network meeting
 //! with attendance and an upcoming advanced module. Deterministic; loaded once: nothing
-//! happens when a cohort exists. Members the other demo data and tests rely on stay trained.
+//! happens when a cohort exists. An earlier round with Odense's approved application and
+//! its long completed cohort come first. Members the other demo data and tests rely on stay trained.
 
 use sqlx::{Connection, PgConnection};
 use time::{Date, Duration};
@@ -40,6 +41,31 @@ const COMPLETED_MODULES: &[ModuleSpec] = &[
     ),
     ("Modul 4 – Mentor", -190, None, &["mentor"]),
     ("Modul 4 – Forældrecoach", -176, None, &["parent_coach"]),
+];
+
+const FIRST_MODULES: &[ModuleSpec] = &[
+    (
+        "Modul 1 – Fælles introdag for mentorer og forældrecoaches",
+        -1100,
+        None,
+        &["mentor", "parent_coach"],
+    ),
+    ("Modul 2 – Mentor", -1086, Some(-1085), &["mentor"]),
+    (
+        "Modul 2 – Forældrecoach",
+        -1079,
+        Some(-1078),
+        &["parent_coach"],
+    ),
+    ("Modul 3 – Mentor", -1030, Some(-1029), &["mentor"]),
+    (
+        "Modul 3 – Forældrecoach",
+        -1023,
+        Some(-1022),
+        &["parent_coach"],
+    ),
+    ("Modul 4 – Mentor", -990, None, &["mentor"]),
+    ("Modul 4 – Forældrecoach", -983, None, &["parent_coach"]),
 ];
 
 const RUNNING_MODULES: &[ModuleSpec] = &[
@@ -84,6 +110,38 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), AnyError> {
             .await?;
     let year = today.year();
     let mut tx = conn.begin().await?;
+
+    // An earlier round, in which Odense (one of the first municipalities of the corps)
+    // was approved, and its cohort, long completed; the obligation ends this year.
+    let earlier_round = earlier_round(&mut tx, year, national).await?;
+    let first = cohort(
+        &mut tx,
+        &format!("Første hold, {}", year - 3),
+        earlier_round,
+        Date::from_calendar_date(year, time::Month::December, 31)?,
+        national,
+    )
+    .await?;
+    let first_modules = modules(&mut tx, first, FIRST_MODULES, today, national).await?;
+    for (email, programme) in [
+        ("mentor.odense@example.org", "mentor"),
+        ("coach.odense@example.org", "parent_coach"),
+    ] {
+        let Some(nomination) = nominate(&mut tx, first, email, programme, -1130).await? else {
+            continue;
+        };
+        let mut last = None;
+        for (module_id, start, end, programmes) in &first_modules {
+            if programmes.contains(&programme) {
+                attend(&mut tx, *module_id, nomination, national).await?;
+                last = last.max(Some(end.unwrap_or(*start)));
+            }
+        }
+        if let Some(last) = last {
+            let until = Date::from_calendar_date(year, time::Month::December, 31)?;
+            trained(&mut tx, nomination, programme, first, last, until).await?;
+        }
+    }
 
     // The completed cohort: everyone attended everything and is trained.
     let completed = cohort(
@@ -188,6 +246,54 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), AnyError> {
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A closed training round three years back with Odense's approved application (two
+/// mentor and two parent-coach seats); returns the round.
+async fn earlier_round(
+    tx: &mut PgConnection,
+    year: i32,
+    by: Option<Uuid>,
+) -> Result<Uuid, AnyError> {
+    let round = Uuid::now_v7();
+    let deadline = clock::now() - Duration::days(1200);
+    sqlx::query(
+        "INSERT INTO application_rounds (id, kind, title, description, state, deadline, corps_until, created_by,
+                                         opened_at, closed_at)
+         VALUES ($1, 'training', $2, $3, 'closed', $4, $5, $6, $4 - interval '60 days', $4)",
+    )
+    .bind(round)
+    .bind(format!("Mentor- og forældrecoachuddannelse {}", year - 3))
+    .bind("Grunduddannelsen som mentor og pårørende/forældrecoach: seks dage, fordelt på tre gange to dage med overnatning.")
+    .bind(deadline)
+    .bind(Date::from_calendar_date(year, time::Month::December, 31)?)
+    .bind(by)
+    .execute(&mut *tx)
+    .await?;
+    let application = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO applications (id, round_id, municipality_id, state, mentor_candidates, parent_coach_candidates,
+                                   challenges, organisation_staff, organisation_responsible, organisation_partners,
+                                   organisation_coordination, recruitment, target_groups, management_support, legal_basis,
+                                   commit_lend, commit_method, commit_corps, decision_reason, mentor_seats,
+                                   parent_coach_seats, decided_at, decided_by, submitted_at, created_at, updated_at)
+         SELECT $1, $2, id, 'approved', 2, 2,
+                'Unge i Vollsmose og Korsløkke tiltrækkes af ekstremistiske miljøer; infohuset har set flere henvendelser.',
+                'Fire medarbejdere fra SSP og familieafdelingen.', 'Chefen for Børn og Unge.',
+                'Fyns Politi og infohuset.', 'Månedlig supervision ved koordinatoren.',
+                'Erfarne relationsmedarbejdere med frikøbte timer.', 'Via infohuset og SSP.',
+                'Direktionen har godkendt indsatsen.', 'Serviceloven § 52 og lov om aktiv beskæftigelse.',
+                true, true, true, 'Tilsagn: erfaring fra projekt \"Helhedsorienteret forebyggelse af ekstremisme\".',
+                2, 2, $3 + interval '30 days', $4, $3 - interval '2 days', $3 - interval '20 days', $3 + interval '30 days'
+         FROM municipalities WHERE code = 461",
+    )
+    .bind(application)
+    .bind(round)
+    .bind(deadline)
+    .bind(by)
+    .execute(&mut *tx)
+    .await?;
+    Ok(round)
 }
 
 async fn cohort(
