@@ -346,7 +346,7 @@ pub async fn cohort_view(
         .map(|n| {
             let required: Vec<&repo::Module> = modules
                 .iter()
-                .filter(|m| m.programmes.iter().any(|p| *p == n.programme))
+                .filter(|m| m.programmes.contains(&n.programme))
                 .collect();
             let attended = required
                 .iter()

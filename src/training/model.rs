@@ -532,8 +532,7 @@ mod tests {
         };
         let valid = form
             .validate(&[Programme::Mentor, Programme::ParentCoach], t)
-            .ok()
-            .expect("valid");
+            .unwrap_or_else(|errors| panic!("valid: {errors:?}"));
         assert_eq!(valid.programmes, vec!["mentor", "parent_coach"]);
     }
 
