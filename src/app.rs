@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::web::{assets, csrf, error_pages, headers};
 use crate::{
     account, applications, audit, auth, citizens, coaching, corps, courses, dashboards, db,
-    exports, home, loans, matching, municipalities, staff, tools,
+    exports, home, loans, matching, municipalities, staff, tools, training,
 };
 
 #[derive(Clone)]
@@ -194,6 +194,45 @@ pub fn router(state: AppState) -> Router {
             "/ansoegninger/{id}/afgoerelse",
             get(applications::decision_page).post(applications::decide),
         )
+        .route("/uddannelse", get(training::index_page))
+        .route("/uddannelse/hold/ny", get(training::new_cohort_page))
+        .route("/uddannelse/hold", post(training::create_cohort))
+        .route("/uddannelse/hold/{id}", get(training::cohort_page))
+        .route(
+            "/uddannelse/hold/{id}/rediger",
+            get(training::edit_cohort_page).post(training::update_cohort),
+        )
+        .route(
+            "/uddannelse/hold/{id}/moduler/ny",
+            get(training::new_module_page),
+        )
+        .route(
+            "/uddannelse/hold/{id}/moduler",
+            post(training::create_module),
+        )
+        .route(
+            "/uddannelse/hold/{id}/moduler/{module_id}",
+            get(training::attendance_page).post(training::record_attendance),
+        )
+        .route(
+            "/uddannelse/hold/{id}/indstillinger",
+            post(training::nominate),
+        )
+        .route(
+            "/uddannelse/indstillinger/{id}/tilbagetraek",
+            post(training::withdraw),
+        )
+        .route(
+            "/uddannelse/arrangementer/ny",
+            get(training::new_event_page),
+        )
+        .route("/uddannelse/arrangementer", post(training::create_event))
+        .route(
+            "/uddannelse/arrangementer/{id}",
+            get(training::event_page).post(training::record_event_attendance),
+        )
+        .route("/korpsoversigt", get(training::roster_page))
+        .route("/korpsoversigt.csv", get(training::roster_csv))
         .route_layer(from_fn(auth::access::authorize))
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(

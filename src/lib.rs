@@ -24,5 +24,6 @@ pub mod matching;
 pub mod municipalities;
 pub mod staff;
 pub mod tools;
+pub mod training;
 pub mod vocab;
 pub mod web;

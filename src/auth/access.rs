@@ -35,6 +35,8 @@ const COURSE_WORK: Access = Access::Roles(&[Role::Coordinator, Role::Mentor, Rol
 const APPLICATIONS: Access = Access::Roles(&[Role::National, Role::Coordinator]);
 /// Loans: the receiving and lending coordinators and the national centre.
 const LOANS: Access = Access::Roles(&[Role::National, Role::Coordinator]);
+/// Training: national staff plan and record; coordinators nominate.
+const TRAINING: Access = Access::Roles(&[Role::National, Role::Coordinator]);
 const MEMBER: Access = Access::Roles(&[Role::Mentor, Role::ParentCoach]);
 
 const fn rule(method: &'static str, path: &'static str, access: Access) -> RouteRule {
@@ -157,6 +159,32 @@ pub const ROUTES: &[RouteRule] = &[
     rule("POST", "/ansoegninger/{id}/vurdering", NATIONAL),
     rule("GET", "/ansoegninger/{id}/afgoerelse", NATIONAL),
     rule("POST", "/ansoegninger/{id}/afgoerelse", NATIONAL),
+    rule("GET", "/uddannelse", TRAINING),
+    rule("GET", "/uddannelse/hold/ny", NATIONAL),
+    rule("POST", "/uddannelse/hold", NATIONAL),
+    rule("GET", "/uddannelse/hold/{id}", TRAINING),
+    rule("GET", "/uddannelse/hold/{id}/rediger", NATIONAL),
+    rule("POST", "/uddannelse/hold/{id}/rediger", NATIONAL),
+    rule("GET", "/uddannelse/hold/{id}/moduler/ny", NATIONAL),
+    rule("POST", "/uddannelse/hold/{id}/moduler", NATIONAL),
+    rule("GET", "/uddannelse/hold/{id}/moduler/{module_id}", NATIONAL),
+    rule(
+        "POST",
+        "/uddannelse/hold/{id}/moduler/{module_id}",
+        NATIONAL,
+    ),
+    rule("POST", "/uddannelse/hold/{id}/indstillinger", COORDINATOR),
+    rule(
+        "POST",
+        "/uddannelse/indstillinger/{id}/tilbagetraek",
+        COORDINATOR,
+    ),
+    rule("GET", "/uddannelse/arrangementer/ny", NATIONAL),
+    rule("POST", "/uddannelse/arrangementer", NATIONAL),
+    rule("GET", "/uddannelse/arrangementer/{id}", NATIONAL),
+    rule("POST", "/uddannelse/arrangementer/{id}", NATIONAL),
+    rule("GET", "/korpsoversigt", NATIONAL),
+    rule("GET", "/korpsoversigt.csv", NATIONAL),
 ];
 
 /// Routes a user with a temporary password may use before choosing their own.

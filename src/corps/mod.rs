@@ -127,7 +127,7 @@ pub async fn list_page(
         &[
             (t.name, Some("name")),
             (t.roles, None),
-            (t.training, None),
+            (t.training_status, None),
             (t.languages, None),
             (t.load, Some("free")),
             (t.status, None),
@@ -216,6 +216,7 @@ struct EditView {
     errors: FieldErrors,
     choices: Choices,
     conflict: bool,
+    training: crate::training::TrainingHistory,
 }
 
 fn form_of(member: &repo::Member) -> ProfileForm {
@@ -244,6 +245,7 @@ fn edit_view(
     member: &repo::Member,
     form: ProfileForm,
     errors: FieldErrors,
+    training: crate::training::TrainingHistory,
 ) -> EditView {
     let t = page.t;
     let roles: Vec<Role> = parse_roles(&member.roles)
@@ -259,6 +261,7 @@ fn edit_view(
         errors,
         choices: Choices::new(t),
         conflict: false,
+        training,
         page: page
             .titled(member.name.clone())
             .crumb(t.nav_start, "/")
@@ -275,8 +278,16 @@ async fn member(tx: &mut TenantTx, id: Uuid) -> AppResult<repo::Member> {
 
 pub async fn edit_page(mut tx: TenantTx, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
     let member = member(&mut tx, id).await?;
+    let training = crate::training::history(&mut tx, member.id, page.t).await?;
     tx.commit().await?;
-    Ok(edit_view(page, &member, form_of(&member), FieldErrors::default()).into_response())
+    Ok(edit_view(
+        page,
+        &member,
+        form_of(&member),
+        FieldErrors::default(),
+        training,
+    )
+    .into_response())
 }
 
 pub async fn update(
@@ -288,12 +299,13 @@ pub async fn update(
 ) -> AppResult<Response> {
     let t = page.t;
     let current = member(&mut tx, id).await?;
+    let training = crate::training::history(&mut tx, current.id, t).await?;
     let profile: Profile = match form.validate(clock::this_year(), t) {
         Ok(profile) => profile,
         Err(errors) => {
             return Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                edit_view(page, &current, form, errors),
+                edit_view(page, &current, form, errors, training),
             )
                 .into_response());
         }
@@ -307,6 +319,7 @@ pub async fn update(
                 ..form
             },
             FieldErrors::default(),
+            training,
         );
         view.conflict = true;
         return Ok((StatusCode::CONFLICT, view).into_response());
@@ -321,24 +334,25 @@ pub async fn update(
 struct OwnView {
     page: Page,
     form: ProfileForm,
-    training: &'static str,
     capacity: i16,
     load: i64,
     choices: Choices,
+    training: crate::training::TrainingHistory,
 }
 
 pub async fn own_page(user: CurrentUser, mut tx: TenantTx, page: Page) -> AppResult<Response> {
     let member = repo::get(&mut tx, None, Some(user.id))
         .await?
         .ok_or(AppError::NotFound)?;
+    let training = crate::training::history(&mut tx, member.id, page.t).await?;
     tx.commit().await?;
     let t = page.t;
     Ok(OwnView {
         form: form_of(&member),
-        training: training_label(t, &member.profile.training_status),
         capacity: member.profile.capacity,
         load: member.load,
         choices: Choices::new(t),
+        training,
         page: page
             .titled(t.my_profile)
             .crumb(t.nav_start, "/")

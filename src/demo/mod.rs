@@ -6,6 +6,7 @@ mod applications;
 mod content;
 mod loans;
 pub mod scale;
+mod training;
 
 use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
@@ -201,6 +202,7 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), Box<dyn std::error::Err
     content::load(conn).await?;
     applications::load(conn).await?;
     loans::load(conn).await?;
+    training::load(conn).await?;
     Ok(())
 }
 

@@ -45,6 +45,9 @@ struct StartView {
     own_courses: Vec<CourseLink>,
     /// Open rounds, applications and decisions (coordinators); the review queue (national).
     apps: crate::applications::StartSection,
+    /// Cohorts with seats to nominate and coming modules (coordinators); coming modules,
+    /// events and attendance to record (national).
+    training: crate::training::StartSection,
     form_key: String,
     /// Courses of another municipality the member works on as a lent member.
     lent: Vec<CourseLink>,
@@ -166,6 +169,7 @@ pub async fn start_page(
             .collect();
     }
     let loans = crate::loans::repo::waiting(&mut tx).await?;
+    let training = crate::training::start_section(&mut tx, &user, t).await?;
     // The start page names citizens (due items, waiting and own courses): a read.
     let shown =
         municipality_due.len() + waiting.len() + own_due.len() + own_courses.len() + lent.len();
@@ -188,6 +192,7 @@ pub async fn start_page(
         own_due,
         own_courses,
         apps,
+        training,
         form_key: Uuid::new_v4().to_string(),
         lent,
         loans,

@@ -55,6 +55,8 @@ const MENU: &[(&str, Label)] = &[
     ("/min-profil", |t| t.nav_my_profile),
     ("/ansoegninger", |t| t.apps.nav_applications),
     ("/ansoegningsrunder", |t| t.apps.nav_rounds),
+    ("/uddannelse", |t| t.training.nav_training),
+    ("/korpsoversigt", |t| t.training.nav_roster),
     ("/udlaan", |t| t.loans.nav_loans),
     ("/kommuner", |t| t.nav_municipalities),
     ("/medarbejdere", |t| t.nav_staff),

@@ -100,13 +100,33 @@ fn assert_menu(menu: &[String], who: &str, expected: &[&str], not_theirs: &[&str
 async fn national_staff_tour(tab: Tab) {
     let who = "national staff";
     log_in_to_the_start_page(&tab, who, "national@example.org", "Nationalt center").await;
-    let menu = audit_reachable_pages(&tab, who, &["/kommuner/ny"]).await;
+    let menu = audit_reachable_pages(
+        &tab,
+        who,
+        &[
+            "/kommuner/ny",
+            "/uddannelse/hold/ny",
+            "/uddannelse/arrangementer/ny",
+        ],
+    )
+    .await;
     assert_menu(
         &menu,
         who,
-        &["/", "/kommuner"],
+        &["/", "/kommuner", "/uddannelse", "/korpsoversigt"],
         &["/medarbejdere", "/adgangslog"],
     );
+
+    tab.open("/uddannelse").await;
+    tab.follow_xpath("(//table[@id='cohorts']//td[1]/a)[1]")
+        .await;
+    audit_here(&tab, &format!("{who} – a cohort")).await;
+    tab.follow_xpath("(//table[@id='modules']//a)[1]").await;
+    audit_here(&tab, &format!("{who} – attendance of a module")).await;
+    tab.open("/uddannelse").await;
+    tab.follow_xpath("(//table[@id='events']//td[1]/a)[1]")
+        .await;
+    audit_here(&tab, &format!("{who} – an event's attendance")).await;
 
     tab.open("/kommuner").await;
     tab.follow("Odense").await;
@@ -120,9 +140,15 @@ async fn coordinator_tour(tab: Tab, who: &'static str, email: &'static str) {
     assert_menu(
         &menu,
         who,
-        &["/", "/medarbejdere", "/adgangslog"],
-        &["/kommuner"],
+        &["/", "/medarbejdere", "/adgangslog", "/uddannelse"],
+        &["/kommuner", "/korpsoversigt"],
     );
+
+    // A cohort with the seats and, for an approved municipality, the nomination form.
+    tab.open("/uddannelse").await;
+    tab.follow_xpath("(//table[@id='cohorts']//td[1]/a)[1]")
+        .await;
+    audit_here(&tab, &format!("{who} – a cohort")).await;
 
     // Coordinators' own accounts are managed nationally; pick a mentor or parent coach.
     tab.open("/medarbejdere").await;

@@ -55,6 +55,7 @@ fn concrete(path: &str) -> String {
         .replace("{consent_id}", "0191f1d4-1111-7222-8333-444455556667")
         .replace("{session_id}", "0191f1d4-1111-7222-8333-444455556668")
         .replace("{answer_id}", "0191f1d4-1111-7222-8333-444455556669")
+        .replace("{module_id}", "0191f1d4-1111-7222-8333-44445555666a")
         .replace("{tool}", "development_plan")
         .replace("{file}", "forloeb.csv")
         .replace(
@@ -128,6 +129,8 @@ async fn the_menu_shows_only_what_the_role_may_open() {
             "Forside",
             "Nationalt overblik",
             "Ansøgningsrunder",
+            "Uddannelse",
+            "Korpset",
             "Udlån",
             "Kommuner"
         ]
@@ -148,6 +151,7 @@ async fn the_menu_shows_only_what_the_role_may_open() {
             "Korps",
             "Coaching",
             "Ansøgninger",
+            "Uddannelse",
             "Udlån",
             "Medarbejdere",
             "Adgangslog",

@@ -229,6 +229,8 @@ async fn national_staff_plan_open_and_close_a_round_which_coordinators_see_while
             "Forside",
             "Nationalt overblik",
             "Ansøgningsrunder",
+            "Uddannelse",
+            "Korpset",
             "Udlån",
             "Kommuner"
         ]

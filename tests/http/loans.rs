@@ -361,13 +361,21 @@ async fn a_fully_occupied_member_cannot_be_lent_and_a_decline_needs_a_reason() {
             &[("version", &v), ("municipality", &aarhus_id.to_string())],
         )
         .await;
-    // Jonas Brandt's places are all taken (2 of 2).
+    // Peter Skov's places are all taken: his capacity is his load.
     let full: Uuid = app
         .scalar(
             "SELECT cm.id FROM corps_members cm JOIN users u ON u.id = cm.user_id
-             WHERE u.name = 'Jonas Brandt'",
+             WHERE u.name = 'Peter Skov'",
         )
         .await;
+    sqlx::query(
+        "UPDATE corps_members cm SET capacity = (SELECT count(*) FROM courses c WHERE c.member_id = cm.id
+           AND c.state IN ('matched', 'pre_meeting', 'active', 'ending')) WHERE cm.id = $1",
+    )
+    .bind(full)
+    .execute(&mut app.owner_conn().await)
+    .await
+    .unwrap();
     let v = version(&app, loan).await;
     let refused = aarhus
         .post(

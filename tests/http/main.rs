@@ -13,3 +13,4 @@ mod login;
 mod platform;
 mod tenancy;
 mod tools;
+mod training;

@@ -8,9 +8,11 @@ mod applications;
 mod da;
 mod en;
 mod loans;
+mod training;
 
 pub use applications::ApplicationMessages;
 pub use loans::LoanMessages;
+pub use training::TrainingMessages;
 
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +97,7 @@ pub struct Messages {
     pub apps: ApplicationMessages,
     /// Loans between municipalities.
     pub loans: LoanMessages,
+    pub training: TrainingMessages,
     // Layout
     pub app_name: &'static str,
     pub app_tagline: &'static str,
@@ -602,7 +605,7 @@ pub struct Messages {
     pub temperament_invalid: &'static str,
     pub tools_used: &'static str,
     pub trained_on: &'static str,
-    pub training: &'static str,
+    pub training_status: &'static str,
     pub training_in_training: &'static str,
     pub training_trained: &'static str,
     pub training_untrained: &'static str,
@@ -757,6 +760,7 @@ impl Messages {
                 .apps
                 .action_label(other)
                 .or_else(|| self.loans.action_label(other))
+                .or_else(|| self.training.action_label(other))
                 .unwrap_or(other),
         }
     }
