@@ -117,29 +117,6 @@ CREATE POLICY corps_members_loan ON corps_members FOR SELECT
 CREATE POLICY audit_log_loan_append ON audit_log FOR INSERT
     WITH CHECK (municipality_id IN (SELECT app_loan_partners()));
 
--- National staff search the corps for a member to lend: active, trained members of the
--- kind with a free place, with the matching attributes — staff data only. The load is
--- counted over every municipality's courses, which national staff cannot read.
-CREATE FUNCTION loan_candidates(p_kind text)
-RETURNS TABLE (
-    member_id uuid, municipality_id uuid, name text, gender text, languages text[],
-    experience text[], availability text[], capacity smallint, load bigint
-)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-    SELECT cm.id, cm.municipality_id, u.name, cm.gender, cm.languages, cm.experience,
-           cm.availability, cm.capacity,
-           (SELECT count(*) FROM courses c
-             WHERE c.member_id = cm.id AND c.state IN ('matched', 'pre_meeting', 'active', 'ending'))
-           + (SELECT count(*) FROM loans l
-               WHERE l.member_id = cm.id AND l.state = 'agreed' AND l.assigned_on IS NULL)
-    FROM corps_members cm
-    JOIN users u ON u.id = cm.user_id AND u.active
-    JOIN memberships m ON m.user_id = cm.user_id AND m.municipality_id = cm.municipality_id
-    WHERE app_is_national()
-      AND cm.active AND cm.training_status = 'trained'
-      AND CASE p_kind WHEN 'mentor' THEN 'mentor' ELSE 'parent_coach' END = ANY (m.roles)
-$$;
-
 -- The hours a lent member has logged on the loan's course inside its period, for both
 -- municipalities and the national centre (the lending side cannot read the sessions).
 CREATE FUNCTION loan_hours(p_loan uuid) RETURNS numeric
@@ -153,8 +130,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
       AND s.held_on BETWEEN l.period_from AND least(l.period_to, coalesce(l.ended_on, l.period_to))
 $$;
 
-REVOKE ALL ON FUNCTION loan_candidates(text), loan_hours(uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION loan_candidates(text), loan_hours(uuid) TO korps_app;
+REVOKE ALL ON FUNCTION loan_hours(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION loan_hours(uuid) TO korps_app;
 CREATE POLICY course_session_versions_loan ON course_session_versions
     USING (session_id IN (SELECT s.id FROM course_sessions s WHERE s.course_id IN (SELECT app_loan_courses())))
     WITH CHECK (session_id IN (SELECT s.id FROM course_sessions s WHERE s.course_id IN (SELECT app_loan_courses())));

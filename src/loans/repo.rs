@@ -254,7 +254,8 @@ pub struct Candidate {
 }
 
 /// Members of the corps with a free place for this kind of course, outside the
-/// requesting municipality, with the language matches first (national staff only).
+/// requesting municipality, with the language matches first (national staff only: they
+/// read profiles, and the load through `corps_roster_load()`, never a course).
 pub async fn candidates(
     tx: &mut TenantTx,
     kind: &str,
@@ -263,19 +264,27 @@ pub async fn candidates(
 ) -> Result<Vec<Candidate>, sqlx::Error> {
     sqlx::query_as!(
         Candidate,
-        r#"SELECT c.member_id AS "member_id!", c.municipality_id AS "municipality_id!",
-                  mu.name AS municipality_name, mu.region, c.name AS "name!", c.gender,
-                  c.languages AS "languages!", c.experience AS "experience!",
-                  c.availability AS "availability!", (c.capacity - c.load)::int8 AS "free!"
-           FROM loan_candidates($1) c JOIN municipalities mu ON mu.id = c.municipality_id
-           WHERE c.municipality_id <> $2 AND c.capacity > c.load
-           ORDER BY c.languages && $3 DESC, c.capacity - c.load DESC, mu.name, c.name"#,
+        r#"SELECT cm.id AS member_id, cm.municipality_id, mu.name AS municipality_name, mu.region,
+                  u.name, cm.gender, cm.languages, cm.experience, cm.availability,
+                  (cm.capacity - coalesce(r.load, 0)
+                   - (SELECT count(*) FROM loans l WHERE l.member_id = cm.id AND l.state = 'agreed'
+                        AND l.assigned_on IS NULL))::int8 AS "free!"
+           FROM corps_members cm
+           JOIN users u ON u.id = cm.user_id AND u.active
+           JOIN municipalities mu ON mu.id = cm.municipality_id
+           JOIN memberships m ON m.user_id = cm.user_id AND m.municipality_id = cm.municipality_id
+           LEFT JOIN corps_roster_load() r ON r.member_id = cm.id
+           WHERE cm.municipality_id <> $2 AND cm.active AND cm.training_status = 'trained'
+             AND CASE $1 WHEN 'mentor' THEN 'mentor' ELSE 'parent_coach' END = ANY (m.roles)
+             AND cm.capacity - coalesce(r.load, 0) > 0
+           ORDER BY cm.languages && $3 DESC, cm.capacity - coalesce(r.load, 0) DESC, mu.name, u.name"#,
         kind,
         except,
         languages
     )
     .fetch_all(tx.conn())
     .await
+    .map(|rows| rows.into_iter().filter(|c| c.free > 0).collect())
 }
 
 pub struct OwnMember {
