@@ -491,15 +491,30 @@ async fn again(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response())
 }
 
-async fn done(
-    tx: TenantTx,
+/// Records the step in both municipalities' logs, commits, and sends the user on with a
+/// message: the end of every step.
+#[allow(clippy::too_many_arguments)]
+async fn finish(
+    mut tx: TenantTx,
+    addr: ClientAddr,
     session: &Session,
+    loan: &repo::Loan,
+    lending: Option<Uuid>,
+    action: &'static str,
     message: &'static str,
-    id: Uuid,
+    location: String,
 ) -> AppResult<Response> {
+    log_step(
+        &mut tx,
+        addr,
+        loan,
+        lending,
+        Event::new(action).subject("loan", loan.id),
+    )
+    .await?;
     tx.commit().await?;
     flash::push(session, flash::Kind::Success, message).await?;
-    Ok(Redirect::to(&format!("/udlaan/{id}")).into_response())
+    Ok(Redirect::to(&location).into_response())
 }
 
 pub async fn forward(
@@ -539,15 +554,18 @@ pub async fn forward(
         }
     };
     repo::forward(&mut tx, id, lending, form.note.trim()).await?;
-    log_step(
-        &mut tx,
+    let location = format!("/udlaan/{id}");
+    finish(
+        tx,
         addr,
+        &session,
         &loan,
         Some(lending),
-        Event::new("loan_forwarded").subject("loan", id),
+        "loan_forwarded",
+        t.loans.forwarded,
+        location,
     )
-    .await?;
-    done(tx, &session, t.loans.forwarded, id).await
+    .await
 }
 
 pub async fn accept(
@@ -606,15 +624,18 @@ pub async fn accept(
         return again(tx, page, loan, side, form, errors).await;
     };
     repo::agree(&mut tx, id, member, rate, clock::today()).await?;
-    log_step(
-        &mut tx,
+    let location = format!("/udlaan/{id}");
+    finish(
+        tx,
         addr,
+        &session,
         &loan,
         loan.lending_municipality_id,
-        Event::new("loan_agreed").subject("loan", id),
+        "loan_agreed",
+        t.loans.agreed,
+        location,
     )
-    .await?;
-    done(tx, &session, t.loans.agreed, id).await
+    .await
 }
 
 pub async fn decline(
@@ -639,18 +660,20 @@ pub async fn decline(
         errors.add("reason", t.loans.reason_required);
         return again(tx, page, loan, side, form, errors).await;
     }
-    log_step(
-        &mut tx,
-        addr,
-        &loan,
-        loan.lending_municipality_id,
-        Event::new("loan_declined").subject("loan", id),
-    )
-    .await?;
     repo::decline(&mut tx, id, form.reason.trim()).await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.loans.declined).await?;
-    Ok(Redirect::to("/udlaan").into_response())
+    let lending = loan.lending_municipality_id;
+    let location = "/udlaan".to_string();
+    finish(
+        tx,
+        addr,
+        &session,
+        &loan,
+        lending,
+        "loan_declined",
+        t.loans.declined,
+        location,
+    )
+    .await
 }
 
 pub async fn assign(
@@ -681,15 +704,18 @@ pub async fn assign(
         &note,
     )
     .await?;
-    log_step(
-        &mut tx,
+    let location = format!("/udlaan/{id}");
+    finish(
+        tx,
         addr,
+        &session,
         &loan,
         loan.lending_municipality_id,
-        Event::new("loan_assigned").subject("loan", id),
+        "loan_assigned",
+        t.loans.assigned,
+        location,
     )
-    .await?;
-    done(tx, &session, t.loans.assigned, id).await
+    .await
 }
 
 pub async fn withdraw(
@@ -713,16 +739,19 @@ pub async fn withdraw(
         ],
     )
     .await?;
-    log_step(
-        &mut tx,
+    repo::withdraw(&mut tx, id).await?;
+    let location = format!("/udlaan/{id}");
+    finish(
+        tx,
         addr,
+        &session,
         &loan,
         loan.lending_municipality_id,
-        Event::new("loan_withdrawn").subject("loan", id),
+        "loan_withdrawn",
+        t.loans.withdrawn,
+        location,
     )
-    .await?;
-    repo::withdraw(&mut tx, id).await?;
-    done(tx, &session, t.loans.withdrawn, id).await
+    .await
 }
 
 pub async fn end(
@@ -743,17 +772,19 @@ pub async fn end(
     )
     .await?;
     repo::end(&mut tx, id, clock::today()).await?;
-    log_step(
-        &mut tx,
+    let lending = loan.lending_municipality_id;
+    let location = format!("/udlaan/{id}/afregning");
+    finish(
+        tx,
         addr,
+        &session,
         &loan,
-        loan.lending_municipality_id,
-        Event::new("loan_ended").subject("loan", id),
+        lending,
+        "loan_ended",
+        t.loans.ended,
+        location,
     )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.loans.ended).await?;
-    Ok(Redirect::to(&format!("/udlaan/{id}/afregning")).into_response())
+    .await
 }
 
 // --- Settlement ----------------------------------------------------------------------
