@@ -635,6 +635,10 @@ pub async fn attendance_page(
     let t = page.t;
     let tm = &t.training;
     let (cohort, _, module) = module_of(&mut tx, id, module_id).await?;
+    if module.starts_on > clock::today() {
+        tx.commit().await?;
+        return Err(AppError::NotFound);
+    }
     let nominations = repo::nominations(&mut tx, id).await?;
     let attendance = repo::attendance(&mut tx, id).await?;
     tx.commit().await?;
@@ -689,6 +693,13 @@ pub async fn record_attendance(
 ) -> AppResult<Response> {
     let tm = &page.t.training;
     let (_, _, module) = module_of(&mut tx, id, module_id).await?;
+    // Attendance is recorded for what has happened: a module ahead has no attendance yet,
+    // and nobody becomes trained on a future date.
+    if module.starts_on > clock::today() {
+        tx.commit().await?;
+        flash::push(&session, flash::Kind::Error, tm.attendance_not_yet).await?;
+        return Ok(Redirect::to(&format!("/uddannelse/hold/{id}")).into_response());
+    }
     // Only the cohort's participants of the module's programmes can attend it.
     let allowed: Vec<Uuid> = repo::nominations(&mut tx, id)
         .await?

@@ -14,6 +14,7 @@ mod journeys;
 mod lat;
 mod loans;
 mod tours;
+mod training;
 
 /// The checks the other tests rely on: the browser enforces the app's CSP (an inline
 /// script added to the page does not run) yet runs WebDriver scripts, so axe can be

@@ -224,7 +224,7 @@ async fn a_coordinator_nominates_up_to_the_seats_and_the_next_is_refused_in_dani
     assert_eq!(refused.status, 422);
     assert_eq!(
         refused.field_error("programme"),
-        "Der er ikke flere ledige pladser på forældrecoachuddannelse for jeres kommune. I fik tildelt 2 plads(er) i jeres ansøgning."
+        "Der er ikke flere ledige pladser på forældrecoachuddannelse for jeres kommune. Pladser tildelt i jeres ansøgning: 2."
     );
     assert_eq!(
         refused
@@ -377,6 +377,17 @@ async fn another_municipalitys_nomination_and_staff_are_not_found() {
     );
 }
 
+/// Posts attendance without opening the form first.
+async fn record_raw(national: &Client, cohort: Uuid, module: Uuid, present: &[&str]) -> Page {
+    let fields: Vec<(&str, &str)> = present.iter().map(|id| ("present", *id)).collect();
+    national
+        .post(
+            &format!("/uddannelse/hold/{cohort}/moduler/{module}"),
+            &fields,
+        )
+        .await
+}
+
 async fn record(national: &Client, cohort: Uuid, module: Uuid, present: &[&str]) -> Page {
     let form = national
         .get(&format!("/uddannelse/hold/{cohort}/moduler/{module}"))
@@ -423,6 +434,26 @@ async fn attending_every_module_trains_the_member_and_missing_one_does_not() {
     };
     let mikkel_n = nomination("mikkel.bach@example.org").await;
     let maja_n = nomination("maja.berg@aarhus.dk").await;
+    // Attendance of a module ahead is refused: nobody is trained on a future date.
+    let early = record_raw(&national, cohort, intro, &[&mikkel_n]).await;
+    assert_eq!(early.status, 303);
+    assert_eq!(early.location(), format!("/uddannelse/hold/{cohort}"));
+    let attended: i64 = app
+        .scalar(&format!(
+            "SELECT count(*) FROM training_attendance a JOIN training_modules m ON m.id = a.module_id
+             WHERE m.cohort_id = '{cohort}'"
+        ))
+        .await;
+    assert_eq!(attended, 0, "nothing recorded ahead of the module");
+    // Five weeks pass: every module has been held.
+    sqlx::query(
+        "UPDATE training_modules SET starts_on = starts_on - 35, ends_on = ends_on - 35
+         WHERE cohort_id = $1",
+    )
+    .bind(cohort)
+    .execute(&mut app.owner_conn().await)
+    .await
+    .unwrap();
 
     // The intro day's list has both; the mentor module's only the mentor.
     let form = national
@@ -451,7 +482,7 @@ async fn attending_every_module_trains_the_member_and_missing_one_does_not() {
     let page = national.follow(&saved.location()).await;
     assert!(
         page.text_of(".alert-success")
-            .contains("1 deltager(e) har nu gennemført")
+            .contains("nu har gennemført uddannelsen og er en del af korpset: 1.")
     );
     // Maja misses the parent-coach module.
     assert_eq!(
@@ -485,7 +516,7 @@ async fn attending_every_module_trains_the_member_and_missing_one_does_not() {
     assert_eq!(cohort_name.as_deref(), Some("Hold 3, forår"));
     assert_eq!(
         trained_on,
-        Some(korps::clock::today() + time::Duration::days(21)),
+        Some(korps::clock::today() + time::Duration::days(21 - 35)),
         "the last day of the last mentor module"
     );
     assert_eq!(corps_until, Some(time::macros::date!(2030 - 12 - 31)));
@@ -517,7 +548,7 @@ async fn attending_every_module_trains_the_member_and_missing_one_does_not() {
         "Uddannet",
         "Mentoruddannelse",
         "Hold 3, forår",
-        day(21).as_str(),
+        day(21 - 35).as_str(),
         "31-12-2030",
         "Modul 1 – Fælles introdag, Modul 2 – Mentor",
         "2 af 2 moduler",

@@ -3,6 +3,7 @@
 //! language that lacks one.
 
 pub struct TrainingMessages {
+    pub attendance_not_yet: &'static str,
     pub nav_training: &'static str,
     pub nav_roster: &'static str,
     pub title: &'static str,
@@ -158,6 +159,7 @@ impl TrainingMessages {
 }
 
 pub const DA: TrainingMessages = TrainingMessages {
+    attendance_not_yet: "Fremmøde kan først registreres, når modulet er begyndt.",
     nav_training: "Uddannelse",
     nav_roster: "Korpset",
     title: "Uddannelse",
@@ -196,7 +198,7 @@ pub const DA: TrainingMessages = TrainingMessages {
     own_participants: "Jeres deltagere",
     seats_left: "Ledige pladser",
     seats_left_yours: "Ledige pladser for jer",
-    seats_left_count: "{} ledige pladser",
+    seats_left_count: "Ledige pladser: {}",
     programme: "Uddannelse",
     programmes: "Uddannelser",
     places: "Pladser",
@@ -224,7 +226,7 @@ pub const DA: TrainingMessages = TrainingMessages {
     record_attendance: "Registrér fremmøde",
     save_attendance: "Gem fremmøde",
     attendance_saved: "Fremmødet er gemt.",
-    attendance_saved_trained: "Fremmødet er gemt. {} deltager(e) har nu gennemført uddannelsen og er en del af korpset.",
+    attendance_saved_trained: "Fremmødet er gemt. Deltagere, der nu har gennemført uddannelsen og er en del af korpset: {}.",
     no_participants_for_module: "Ingen deltagere på holdet er indstillet til dette moduls uddannelser.",
     back: "Tilbage",
     participants: "Deltagere",
@@ -246,7 +248,7 @@ pub const DA: TrainingMessages = TrainingMessages {
     already_nominated_or_no_role: "Medarbejderen er allerede indstillet til holdet, er deaktiveret eller har ikke en rolle, uddannelsen er for.",
     lacks_role: "{} har ikke rollen {}. Giv rollen under Medarbejdere eller vælg en anden uddannelse.",
     not_approved: "Jeres kommune har ikke tilsagn i holdets uddannelsesrunde og kan ikke indstille deltagere.",
-    no_seats_left: "Der er ikke flere ledige pladser på {} for jeres kommune. I fik tildelt {} plads(er) i jeres ansøgning.",
+    no_seats_left: "Der er ikke flere ledige pladser på {} for jeres kommune. Pladser tildelt i jeres ansøgning: {}.",
     cohort_full: "Holdet har ikke flere ledige pladser på {}.",
     no_seats_at_all: "Jeres kommune har brugt alle sine tildelte pladser i holdets uddannelsesrunde.",
     cohort_over: "Holdet er afsluttet; der kan ikke indstilles flere deltagere.",
@@ -293,6 +295,7 @@ pub const DA: TrainingMessages = TrainingMessages {
 };
 
 pub const EN: TrainingMessages = TrainingMessages {
+    attendance_not_yet: "Attendance can be recorded once the module has begun.",
     nav_training: "Training",
     nav_roster: "The corps",
     title: "Training",
@@ -331,7 +334,7 @@ pub const EN: TrainingMessages = TrainingMessages {
     own_participants: "Your participants",
     seats_left: "Seats left",
     seats_left_yours: "Seats left for you",
-    seats_left_count: "{} seats left",
+    seats_left_count: "Seats left: {}",
     programme: "Programme",
     programmes: "Programmes",
     places: "Seats",
@@ -359,7 +362,7 @@ pub const EN: TrainingMessages = TrainingMessages {
     record_attendance: "Record attendance",
     save_attendance: "Save attendance",
     attendance_saved: "The attendance has been saved.",
-    attendance_saved_trained: "The attendance has been saved. {} participant(s) have now completed the programme and are part of the corps.",
+    attendance_saved_trained: "The attendance has been saved. Participants who have now completed the programme and are part of the corps: {}.",
     no_participants_for_module: "No participant of the cohort is nominated to this module's programmes.",
     back: "Back",
     participants: "Participants",
@@ -381,7 +384,7 @@ pub const EN: TrainingMessages = TrainingMessages {
     already_nominated_or_no_role: "The staff member is already nominated to the cohort, is deactivated or has no role the programme is for.",
     lacks_role: "{} does not have the role {}. Grant the role under Staff or choose another programme.",
     not_approved: "Your municipality has no approval in the cohort's training round and cannot nominate participants.",
-    no_seats_left: "There are no more seats left in {} for your municipality. Your application was granted {} seat(s).",
+    no_seats_left: "There are no more seats left in {} for your municipality. Seats granted in your application: {}.",
     cohort_full: "The cohort has no more seats in {}.",
     no_seats_at_all: "Your municipality has used all its seats in the cohort's training round.",
     cohort_over: "The cohort has ended; no more participants can be nominated.",
