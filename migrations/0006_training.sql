@@ -210,6 +210,7 @@ CREATE FUNCTION record_training_outcome(p_nomination uuid, p_completed_on date)
 RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
     n record;
+    earlier record;
 BEGIN
     IF NOT app_is_national() THEN
         RETURN false;
@@ -230,10 +231,24 @@ BEGIN
                version = version + 1, updated_at = now()
         WHERE id = n.member_id;
     ELSE
-        UPDATE corps_members SET training_status = 'in_training', trained_on = NULL,
-               trained_programme = NULL, trained_cohort_id = NULL, corps_until = NULL,
-               version = version + 1, updated_at = now()
-        WHERE id = n.member_id AND trained_cohort_id = n.cohort_id;
+        -- A completion taken back: the member stands on their latest other completed
+        -- cohort, if any, and is in training otherwise.
+        SELECT tn.programme, tn.cohort_id, tn.completed_on, c.corps_until INTO earlier
+        FROM training_nominations tn JOIN training_cohorts c ON c.id = tn.cohort_id
+        WHERE tn.member_id = n.member_id AND tn.id <> n.id AND tn.completed_on IS NOT NULL
+          AND tn.withdrawn_at IS NULL AND tn.programme <> 'coordinator'
+        ORDER BY tn.completed_on DESC LIMIT 1;
+        IF earlier.cohort_id IS NOT NULL THEN
+            UPDATE corps_members SET training_status = 'trained', trained_on = earlier.completed_on,
+                   trained_programme = earlier.programme, trained_cohort_id = earlier.cohort_id,
+                   corps_until = earlier.corps_until, version = version + 1, updated_at = now()
+            WHERE id = n.member_id AND trained_cohort_id = n.cohort_id;
+        ELSE
+            UPDATE corps_members SET training_status = 'in_training', trained_on = NULL,
+                   trained_programme = NULL, trained_cohort_id = NULL, corps_until = NULL,
+                   version = version + 1, updated_at = now()
+            WHERE id = n.member_id AND trained_cohort_id = n.cohort_id;
+        END IF;
     END IF;
     RETURN true;
 END
