@@ -6,6 +6,21 @@
 -- where the figures are shown, after municipalities are added up to regions and the
 -- country, so a sum is suppressed by its own size and not by its parts'.
 
+-- Evaluation figures (pre/post change, progress, background) count a course only when
+-- every participant has consented to being included in the national evaluation and has
+-- not withdrawn it (PRODUCT.md, consents). Course counts and completeness are figures
+-- about the municipality's work and count every course.
+CREATE FUNCTION evaluation_consented(p_course uuid) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = public AS $$
+    SELECT NOT EXISTS (
+        SELECT 1 FROM course_participants p
+        WHERE p.course_id = p_course
+          AND NOT EXISTS (SELECT 1 FROM consents k WHERE k.citizen_id = p.citizen_id
+                            AND k.kind = 'evaluation' AND k.withdrawn_on IS NULL)
+    )
+$$;
+REVOKE ALL ON FUNCTION evaluation_consented(uuid) FROM PUBLIC;
+
 -- Active and trained corps members per municipality.
 CREATE FUNCTION national_corps()
 RETURNS TABLE (municipality_id uuid, members bigint, trained bigint)
@@ -40,6 +55,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
         WHERE app_is_national() AND (p_kind = '' OR c.kind = p_kind)
           AND c.referred_on <= p_to AND coalesce(c.closed_on, 'infinity'::date) >= p_from
           AND m.kind IN ('wellbeing_pre', 'wellbeing_post', 'mastery_pre', 'mastery_post')
+          AND evaluation_consented(c.id)
         GROUP BY c.id, c.municipality_id, split_part(m.kind, '_', 1)
     )
     SELECT municipality_id, measure, count(*), sum(post - pre)::float8
@@ -62,14 +78,16 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
     GROUP BY c.municipality_id
 $$;
 
--- The average progress rating per month: number of ratings and their sum.
+-- The average progress rating per month: the number of courses rated (what small-cell
+-- suppression counts: one course may be rated twice in a month), of ratings, and their sum.
 CREATE FUNCTION national_progress(p_kind text, p_from date, p_to date)
-RETURNS TABLE (municipality_id uuid, month date, ratings bigint, total float8)
+RETURNS TABLE (municipality_id uuid, month date, courses bigint, ratings bigint, total float8)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-    SELECT c.municipality_id, date_trunc('month', m.measured_on)::date, count(*), sum(m.value)::float8
+    SELECT c.municipality_id, date_trunc('month', m.measured_on)::date, count(DISTINCT c.id),
+           count(*), sum(m.value)::float8
     FROM measurements m JOIN courses c ON c.id = m.course_id
     WHERE app_is_national() AND m.kind = 'progress' AND (p_kind = '' OR c.kind = p_kind)
-      AND m.measured_on BETWEEN p_from AND p_to
+      AND m.measured_on BETWEEN p_from AND p_to AND evaluation_consented(c.id)
     GROUP BY 1, 2
 $$;
 
@@ -90,6 +108,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
     ) z ON true
     WHERE app_is_national() AND (p_kind = '' OR c.kind = p_kind)
       AND c.referred_on <= p_to AND coalesce(c.closed_on, 'infinity'::date) >= p_from
+      AND evaluation_consented(c.id)
     GROUP BY 1, 2, 3
 $$;
 

@@ -46,6 +46,23 @@ CREATE INDEX loans_municipality_idx ON loans (municipality_id, state);
 CREATE INDEX loans_lending_idx ON loans (lending_municipality_id, state);
 CREATE INDEX loans_member_idx ON loans (member_id, state);
 GRANT SELECT, INSERT, UPDATE ON loans TO korps_app;
+-- One loan under way per course.
+CREATE UNIQUE INDEX loans_one_per_course ON loans (course_id)
+    WHERE state IN ('requested', 'forwarded', 'declined', 'agreed');
+
+-- What a loan is for never changes: the lending side may answer a loan, not point it at
+-- another course or municipality.
+CREATE FUNCTION loans_keep_their_course() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.course_id <> OLD.course_id OR NEW.municipality_id <> OLD.municipality_id
+       OR NEW.requested_by <> OLD.requested_by THEN
+        RAISE EXCEPTION 'a loan keeps its course and municipality';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER loans_keep_their_course BEFORE UPDATE ON loans
+    FOR EACH ROW EXECUTE FUNCTION loans_keep_their_course();
 
 ALTER TABLE loans ENABLE ROW LEVEL SECURITY;
 ALTER TABLE loans FORCE ROW LEVEL SECURITY;
@@ -67,6 +84,7 @@ CREATE POLICY loans_national ON loans
 CREATE FUNCTION app_loan_courses() RETURNS SETOF uuid
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
     SELECT l.course_id FROM loans l JOIN corps_members cm ON cm.id = l.member_id
+    JOIN courses c ON c.id = l.course_id AND c.municipality_id = l.municipality_id
     WHERE l.state = 'agreed' AND l.assigned_on IS NOT NULL
       AND cm.user_id = app_user_id() AND cm.municipality_id = app_municipality_id()
       AND current_date BETWEEN l.period_from AND l.period_to
@@ -94,28 +112,47 @@ $$;
 REVOKE ALL ON FUNCTION app_loan_courses(), app_loan_members(), app_loan_partners() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app_loan_courses(), app_loan_members(), app_loan_partners() TO korps_app;
 
+-- Every row admitted through a loan must also belong to the loan course's own
+-- municipality, so a row filed elsewhere that merely points at the course admits nothing.
+-- Both subqueries are uncorrelated: PostgreSQL runs them once per query, not per row.
+CREATE FUNCTION app_loan_municipalities() RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+    SELECT c.municipality_id FROM courses c WHERE c.id IN (SELECT app_loan_courses())
+$$;
+REVOKE ALL ON FUNCTION app_loan_municipalities() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_loan_municipalities() TO korps_app;
+
 CREATE POLICY courses_loan ON courses FOR SELECT
     USING (id IN (SELECT app_loan_courses()));
 CREATE POLICY course_participants_loan ON course_participants FOR SELECT
-    USING (course_id IN (SELECT app_loan_courses()));
+    USING (course_id IN (SELECT app_loan_courses())
+           AND municipality_id IN (SELECT app_loan_municipalities()));
 CREATE POLICY citizens_loan ON citizens FOR SELECT
-    USING (id IN (SELECT p.citizen_id FROM course_participants p
-                  WHERE p.course_id IN (SELECT app_loan_courses())));
+    USING (municipality_id IN (SELECT app_loan_municipalities())
+           AND id IN (SELECT p.citizen_id FROM course_participants p
+                      WHERE p.course_id IN (SELECT app_loan_courses())));
 CREATE POLICY course_sessions_loan ON course_sessions
-    USING (course_id IN (SELECT app_loan_courses()))
-    WITH CHECK (course_id IN (SELECT app_loan_courses()));
+    USING (course_id IN (SELECT app_loan_courses())
+           AND municipality_id IN (SELECT app_loan_municipalities()))
+    WITH CHECK (course_id IN (SELECT app_loan_courses())
+                AND municipality_id IN (SELECT app_loan_municipalities()));
 CREATE POLICY tool_answers_loan ON tool_answers
-    USING (course_id IN (SELECT app_loan_courses()))
-    WITH CHECK (course_id IN (SELECT app_loan_courses()));
+    USING (course_id IN (SELECT app_loan_courses())
+           AND municipality_id IN (SELECT app_loan_municipalities()))
+    WITH CHECK (course_id IN (SELECT app_loan_courses())
+                AND municipality_id IN (SELECT app_loan_municipalities()));
 CREATE POLICY measurements_loan ON measurements
-    USING (course_id IN (SELECT app_loan_courses()))
-    WITH CHECK (course_id IN (SELECT app_loan_courses()));
+    USING (course_id IN (SELECT app_loan_courses())
+           AND municipality_id IN (SELECT app_loan_municipalities()))
+    WITH CHECK (course_id IN (SELECT app_loan_courses())
+                AND municipality_id IN (SELECT app_loan_municipalities()));
 CREATE POLICY course_events_loan ON course_events FOR SELECT
-    USING (course_id IN (SELECT app_loan_courses()));
+    USING (course_id IN (SELECT app_loan_courses())
+           AND municipality_id IN (SELECT app_loan_municipalities()));
 CREATE POLICY corps_members_loan ON corps_members FOR SELECT
     USING (id IN (SELECT app_loan_members()));
 CREATE POLICY audit_log_loan_append ON audit_log FOR INSERT
-    WITH CHECK (municipality_id IN (SELECT app_loan_partners()));
+    WITH CHECK (actor_id = app_user_id() AND municipality_id IN (SELECT app_loan_partners()));
 
 -- The hours a lent member has logged on the loan's course inside its period, for both
 -- municipalities and the national centre (the lending side cannot read the sessions).

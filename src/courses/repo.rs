@@ -444,7 +444,7 @@ pub async fn insert_session(
     s: &NewSession<'_>,
 ) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
-    sqlx::query!(
+    let inserted = sqlx::query!(
         // The session belongs to the course's municipality — for a lent member, the
         // receiving one (row-level security lets them write only their loan's course).
         "INSERT INTO course_sessions (id, municipality_id, course_id, held_on, duration_minutes, kind, participants, notes, tools, next_step, logged_by)
@@ -461,7 +461,12 @@ pub async fn insert_session(
         tx.scope().user_id()
     )
     .execute(tx.conn())
-    .await?;
+    .await?
+    .rows_affected();
+    // Nothing inserted: the course is out of reach now (a loan ended meanwhile).
+    if inserted == 0 {
+        return Err(sqlx::Error::RowNotFound);
+    }
     Ok(id)
 }
 

@@ -322,24 +322,30 @@ pub fn describe_bars(bars: &[Bar]) -> String {
 }
 
 /// The average progress rating per month as a chart and as rows (month, average, number
-/// of ratings). Months with fewer than `smallest` ratings are left out of both, so the
-/// national dashboard can hide small months.
+/// of ratings). Months with fewer than `smallest` courses rated are left out of both, so
+/// the national dashboard can hide small months.
 pub fn progress_trend(
     t: &'static Messages,
     monthly: &[repo::MonthlyRatings],
     smallest: i64,
 ) -> (String, Vec<(String, String, i64)>) {
-    let mut months: Vec<(time::Date, i64, f64)> = Vec::new();
+    // (month, courses rated, ratings, sum of ratings)
+    let mut months: Vec<(time::Date, i64, i64, f64)> = Vec::new();
     for m in monthly {
         match months.iter_mut().find(|(month, ..)| *month == m.month) {
             Some(entry) => {
-                entry.1 += m.ratings;
-                entry.2 += m.total;
+                entry.1 += m.courses;
+                entry.2 += m.ratings;
+                entry.3 += m.total;
             }
-            None => months.push((m.month, m.ratings, m.total)),
+            None => months.push((m.month, m.courses, m.ratings, m.total)),
         }
     }
-    months.retain(|(_, n, _)| *n >= smallest);
+    months.retain(|(_, courses, ..)| *courses >= smallest);
+    let mut months: Vec<(time::Date, i64, f64)> = months
+        .into_iter()
+        .map(|(month, _, n, sum)| (month, n, sum))
+        .collect();
     months.sort_by_key(|(month, ..)| *month);
     let series = Series {
         label: t.progress_rating.to_string(),

@@ -170,17 +170,18 @@ pub async fn national_page(
         figures: country.shown(),
     });
 
-    // The chosen area's details: which municipalities it covers.
+    // The chosen area's details: which municipalities it covers (an unknown area is the
+    // whole country, as its heading says).
+    let in_chosen = |m: &&repo::Area| m.region == query.area || m.id.to_string() == query.area;
+    let known = municipalities.iter().any(|m| in_chosen(&m));
     let chosen: Vec<Uuid> = municipalities
         .iter()
-        .filter(|m| {
-            query.area.is_empty() || m.region == query.area || m.id.to_string() == query.area
-        })
+        .filter(|m| !known || in_chosen(m))
         .map(|m| m.id)
         .collect();
     let area_name = rows
         .iter()
-        .find(|r| r.area == query.area)
+        .find(|r| known && r.area == query.area)
         .map(|r| r.name.clone())
         .unwrap_or_else(|| t.whole_country.to_string());
     let in_area = |id: &Uuid| chosen.contains(id);
@@ -230,26 +231,27 @@ pub async fn national_page(
     let (trend_chart, trend) = progress_trend(t, &area_monthly, super::model::SMALLEST_SHOWN);
     let mut cells: Vec<(String, String, i64)> = Vec::new();
     for b in background.iter().filter(|b| in_area(&b.municipality_id)) {
+        // "Not stated" is shown as "other": merged before suppression, not after.
+        let gender = if b.gender == "unknown" {
+            "other"
+        } else {
+            b.gender.as_str()
+        };
         match cells
             .iter_mut()
-            .find(|(band, gender, _)| *band == b.age_band && *gender == b.gender)
+            .find(|(band, g, _)| *band == b.age_band && g == gender)
         {
             Some(cell) => cell.2 += b.courses,
-            None => cells.push((b.age_band.clone(), b.gender.clone(), b.courses)),
+            None => cells.push((b.age_band.clone(), gender.to_string(), b.courses)),
         }
     }
     cells.sort_by(|a, b| (band_order(&a.0), &a.1).cmp(&(band_order(&b.0), &b.1)));
     let background = cells
         .into_iter()
         .map(|(band, gender, n)| {
-            let gender = if gender == "unknown" {
-                "other"
-            } else {
-                &gender
-            };
             (
                 band_label(t, &band),
-                crate::vocab::label(t, gender),
+                crate::vocab::label(t, &gender),
                 suppressed(n),
             )
         })

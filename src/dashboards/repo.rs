@@ -207,6 +207,8 @@ pub async fn national_completeness(
 pub struct MonthlyRatings {
     pub municipality_id: Uuid,
     pub month: Date,
+    /// The courses rated in the month: what small-cell suppression counts.
+    pub courses: i64,
     pub ratings: i64,
     pub total: f64,
 }
@@ -217,8 +219,8 @@ pub async fn national_progress(
 ) -> Result<Vec<MonthlyRatings>, sqlx::Error> {
     sqlx::query_as!(
         MonthlyRatings,
-        r#"SELECT municipality_id AS "municipality_id!", month AS "month!", ratings AS "ratings!",
-                  total AS "total!"
+        r#"SELECT municipality_id AS "municipality_id!", month AS "month!", courses AS "courses!",
+                  ratings AS "ratings!", total AS "total!"
            FROM national_progress($1, $2, $3)"#,
         f.kind,
         f.from,
@@ -262,7 +264,7 @@ pub async fn monthly_ratings(
     sqlx::query_as!(
         MonthlyRatings,
         r#"SELECT c.municipality_id, date_trunc('month', m.measured_on)::date AS "month!",
-                  count(*) AS "ratings!", sum(m.value)::float8 AS "total!"
+                  count(DISTINCT c.id) AS "courses!", count(*) AS "ratings!", sum(m.value)::float8 AS "total!"
            FROM measurements m JOIN courses c ON c.id = m.course_id
            WHERE c.municipality_id = $1 AND m.kind = 'progress' AND ($2 = '' OR c.kind = $2)
              AND ($3::uuid IS NULL OR c.member_id = $3) AND m.measured_on BETWEEN $4 AND $5
@@ -337,7 +339,8 @@ pub async fn national_loans(
     sqlx::query_as!(
         LoanFigures,
         r#"WITH chosen AS (
-             SELECT id, municipality_id, lending_municipality_id, loan_hours(id)::float8 AS hours
+             SELECT id, municipality_id, lending_municipality_id,
+                    coalesce(settled_hours, loan_hours(id))::float8 AS hours
              FROM loans
              WHERE state IN ('agreed', 'ended') AND ($1 = '' OR kind = $1)
                AND period_from <= $3 AND coalesce(ended_on, period_to) >= $2

@@ -154,6 +154,11 @@ pub async fn request_page(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let (course, name) = waiting_course(&mut tx, id, page.t).await?;
+    // A loan is already under way for the course: show it rather than ask again.
+    if let Some(loan) = repo::open_for_course(&mut tx, id).await? {
+        tx.commit().await?;
+        return Ok(Redirect::to(&format!("/udlaan/{loan}")).into_response());
+    }
     tx.commit().await?;
     let form = RequestForm {
         hours_per_week: "3".into(),
@@ -188,6 +193,10 @@ pub async fn request(
     };
     if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
         return Ok(Redirect::to(&location).into_response());
+    }
+    if let Some(loan) = repo::open_for_course(&mut tx, id).await? {
+        tx.commit().await?;
+        return Ok(Redirect::to(&format!("/udlaan/{loan}")).into_response());
     }
     let loan_id = repo::insert(&mut tx, id, course.kind.code(), &request).await?;
     let loan = repo::get(&mut tx, loan_id)
@@ -342,6 +351,10 @@ impl ShowView {
     }
     fn forwarded(&self) -> bool {
         self.state == LoanState::Forwarded
+    }
+    /// The national centre forwards a new request or one a municipality declined.
+    fn forwardable(&self) -> bool {
+        matches!(self.state, LoanState::Requested | LoanState::Declined)
     }
     fn candidate_languages(&self, c: &repo::Candidate) -> String {
         languages_label(self.page.t, &c.languages)

@@ -294,7 +294,8 @@ pub struct OwnMember {
 }
 
 /// The lending municipality's own members of the kind, with their free places: courses
-/// that take a place here plus agreed loans not yet on a course elsewhere.
+/// that take a place here plus every agreed loan (its course, in the other municipality,
+/// is out of this municipality's sight).
 pub async fn own_members(tx: &mut TenantTx, kind: &str) -> Result<Vec<OwnMember>, sqlx::Error> {
     sqlx::query_as!(
         OwnMember,
@@ -302,8 +303,8 @@ pub async fn own_members(tx: &mut TenantTx, kind: &str) -> Result<Vec<OwnMember>
                   (cm.capacity
                    - (SELECT count(*) FROM courses c WHERE c.member_id = cm.id
                         AND c.state IN ('matched', 'pre_meeting', 'active', 'ending'))
-                   - (SELECT count(*) FROM loans l WHERE l.member_id = cm.id AND l.state = 'agreed'
-                        AND l.assigned_on IS NULL))::int8 AS "free!"
+                   - (SELECT count(*) FROM loans l WHERE l.member_id = cm.id AND l.state = 'agreed'))::int8
+                   AS "free!"
            FROM corps_members cm
            JOIN users u ON u.id = cm.user_id AND u.active
            JOIN memberships m ON m.user_id = cm.user_id AND m.municipality_id = cm.municipality_id
@@ -373,5 +374,16 @@ pub async fn waiting(tx: &mut TenantTx) -> Result<Waiting, sqlx::Error> {
         tx.scope().municipality_id()
     )
     .fetch_one(tx.conn())
+    .await
+}
+
+/// The loan under way for a course, if any (one at a time: a unique index).
+pub async fn open_for_course(tx: &mut TenantTx, course: Uuid) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT id FROM loans WHERE course_id = $1
+           AND state IN ('requested', 'forwarded', 'declined', 'agreed')",
+        course
+    )
+    .fetch_optional(tx.conn())
     .await
 }

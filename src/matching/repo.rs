@@ -120,7 +120,10 @@ pub async fn assign(
         return Ok(Assigned::Full);
     };
     let load = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "count!" FROM courses WHERE member_id = $1 AND state IN ('matched', 'pre_meeting', 'active', 'ending')"#,
+        // Courses in sight plus agreed loans: a lent member's course elsewhere is not.
+        r#"SELECT (SELECT count(*) FROM courses WHERE member_id = $1 AND state IN ('matched', 'pre_meeting', 'active', 'ending'))
+                + (SELECT count(*) FROM loans WHERE member_id = $1 AND state = 'agreed'
+                     AND municipality_id <> (SELECT municipality_id FROM corps_members WHERE id = $1)) AS "count!""#,
         member_id
     )
     .fetch_one(tx.conn())

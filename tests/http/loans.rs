@@ -121,6 +121,13 @@ async fn a_loan_goes_from_request_to_settlement_and_the_access_comes_and_goes() 
         )
         .await;
     assert_eq!(forwarded.status, 303);
+    assert!(
+        !national
+            .get(&format!("/udlaan/{loan}"))
+            .await
+            .has("form[action$='/videresend']"),
+        "a forwarded request waits for the municipality's answer"
+    );
 
     // Aarhus answers: a member and a rate, and that the receiving municipality pays.
     let start = aarhus.get("/").await;
@@ -462,6 +469,10 @@ async fn outsiders_get_404_and_the_request_keeps_what_was_typed() {
     );
     assert_eq!(bad.text_of("#needs"), "Kvindelig forældrecoach");
     let loan = request(&app, &odense, course).await;
+    // One loan under way per course: asking again shows the loan.
+    let again = odense.get(&format!("/forloeb/{course}/udlaan")).await;
+    assert_eq!(again.status, 303);
+    assert_eq!(again.location(), format!("/udlaan/{loan}"));
     // Not forwarded to Aarhus: Aarhus sees nothing of it.
     assert_eq!(aarhus.get(&format!("/udlaan/{loan}")).await.status, 404);
     assert!(
