@@ -568,7 +568,10 @@ async fn course_view(
     .await?;
 
     let name = display_name(t, &course, &participants);
-    let transitions = if course.member_id.is_some() {
+    // A lent member works on another municipality's course: its coordinator moves it on.
+    let lent =
+        crate::audit::repo::course_municipality(tx, id).await? != tx.scope().municipality_id();
+    let transitions = if course.member_id.is_some() && !lent {
         course
             .state
             .next()

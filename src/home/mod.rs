@@ -179,6 +179,14 @@ pub async fn start_page(
             .details(json!({ "page": "start", "rows": shown }));
         audit::record(&mut tx, addr, event).await?;
     }
+    // A lent course names another municipality's citizen: that municipality logs it too.
+    for course in &lent {
+        let event = Event::new("course_list_read")
+            .subject("course", course.id)
+            .purpose(PURPOSE_CASEWORK)
+            .details(json!({ "page": "start" }));
+        audit::record(&mut tx, addr, event).await?;
+    }
     tx.commit().await?;
     Ok(StartView {
         page: page.titled(t.start_title),

@@ -224,6 +224,10 @@ async fn a_loan_goes_from_request_to_settlement_and_the_access_comes_and_goes() 
     );
     let page = mentor.get(&format!("/forloeb/{course}")).await;
     assert_eq!(page.status, 200);
+    assert!(
+        !page.text.contains("Gå videre til"),
+        "Odense's coordinator moves the course on, not the lent mentor"
+    );
     let form = mentor.get(&format!("/forloeb/{course}/sessioner/ny")).await;
     assert_eq!(form.status, 200);
     let key = form.attr("input[name=form_key]", "value").unwrap();
