@@ -79,7 +79,7 @@ CREATE POLICY loans_national ON loans
     USING (app_is_national()) WITH CHECK (app_is_national());
 
 -- The courses the current user may work on as a lent member: agreed loans of their own
--- member profile, inside the loan's period. SECURITY DEFINER so policies can use it
+-- member profile, inside the loan's period (Danish dates, whatever the server's zone). SECURITY DEFINER so policies can use it
 -- without seeing the loans table themselves.
 CREATE FUNCTION app_loan_courses() RETURNS SETOF uuid
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
@@ -87,7 +87,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
     JOIN courses c ON c.id = l.course_id AND c.municipality_id = l.municipality_id
     WHERE l.state = 'agreed' AND l.assigned_on IS NOT NULL
       AND cm.user_id = app_user_id() AND cm.municipality_id = app_municipality_id()
-      AND current_date BETWEEN l.period_from AND l.period_to
+      AND (now() AT TIME ZONE 'Europe/Copenhagen')::date BETWEEN l.period_from AND l.period_to
 $$;
 
 -- The members lent to the current municipality under an agreed loan: the receiving
