@@ -138,25 +138,10 @@ pub async fn record(
     // A lent member works on a course of another municipality: the course's own
     // municipality must see in its log who read or changed its citizen's data.
     if let (Some("course"), Some(course_id)) = (event.subject_type, event.subject_id) {
-        let owner = repo::course_municipality(tx, course_id).await?;
+        let owner = crate::courses::repo::municipality_of(tx, course_id).await?;
         if owner.is_some() && owner != scope.municipality_id() {
             repo::insert(tx, owner, scope.user_id(), addr, &event).await?;
         }
-    }
-    Ok(())
-}
-
-/// Records `event` in another municipality's log too: the other party of a loan.
-pub async fn record_for_partner(
-    tx: &mut TenantTx,
-    addr: ClientAddr,
-    partner: Uuid,
-    event: Event<'_>,
-) -> Result<(), sqlx::Error> {
-    let scope = tx.scope();
-    repo::insert(tx, scope.municipality_id(), scope.user_id(), addr, &event).await?;
-    if Some(partner) != scope.municipality_id() {
-        repo::insert(tx, Some(partner), scope.user_id(), addr, &event).await?;
     }
     Ok(())
 }

@@ -128,16 +128,3 @@ pub async fn actors(tx: &mut TenantTx) -> Result<Vec<Actor>, sqlx::Error> {
     .fetch_all(tx.conn())
     .await
 }
-
-/// The municipality a course belongs to, as far as the transaction may see it.
-pub async fn course_municipality(
-    tx: &mut TenantTx,
-    course_id: Uuid,
-) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "SELECT municipality_id FROM courses WHERE id = $1",
-        course_id
-    )
-    .fetch_optional(tx.conn())
-    .await
-}

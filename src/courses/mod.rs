@@ -569,8 +569,7 @@ async fn course_view(
 
     let name = display_name(t, &course, &participants);
     // A lent member works on another municipality's course: its coordinator moves it on.
-    let lent =
-        crate::audit::repo::course_municipality(tx, id).await? != tx.scope().municipality_id();
+    let lent = repo::municipality_of(tx, id).await? != tx.scope().municipality_id();
     let transitions = if course.member_id.is_some() && !lent {
         course
             .state

@@ -574,3 +574,16 @@ pub async fn waiting(tx: &mut TenantTx, limit: i64) -> Result<Vec<Waiting>, sqlx
     .fetch_all(tx.conn())
     .await
 }
+
+/// The municipality a course belongs to, as far as the transaction may see it.
+pub async fn municipality_of(
+    tx: &mut TenantTx,
+    course_id: Uuid,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT municipality_id FROM courses WHERE id = $1",
+        course_id
+    )
+    .fetch_optional(tx.conn())
+    .await
+}

@@ -51,41 +51,6 @@ const SCORES: &[(&str, u8, &str)] = &[
     ),
 ];
 
-/// Checks the page is not an error page, then audits it.
-async fn audit_here(tab: &Tab, label: &str) {
-    let t = Locale::Da.messages();
-    let heading = tab.text("h1").await;
-    let errors = [
-        t.error_403_title,
-        t.error_404_title,
-        t.error_409_title,
-        t.error_422_title,
-        t.error_500_title,
-    ];
-    assert!(
-        !errors.contains(&heading.as_str()),
-        "{label}: an error page “{heading}” at {}",
-        tab.url().await
-    );
-    tab.audit(label).await;
-}
-
-async fn assert_message(tab: &Tab, expected: &str) {
-    let messages = tab.messages().await;
-    assert!(
-        messages.iter().any(|message| message == expected),
-        "the page says “{expected}”: {messages:?}"
-    );
-}
-
-/// Clicks an item of the main menu (the logo is a link named "Korps" too).
-async fn menu(tab: &Tab, item: &str) {
-    tab.follow_xpath(&format!(
-        "//nav[contains(@class, 'nav')]//a[normalize-space()='{item}']"
-    ))
-    .await;
-}
-
 /// The element with this id (for fields whose labels repeat, as on the review form).
 async fn by_id(tab: &Tab, id: &str) -> fantoccini::elements::Element {
     match tab.client.find(Locator::Id(id)).await {
@@ -110,9 +75,9 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
 
         // 1. National staff create a training round and open it.
         tab.log_in(NATIONAL, PASSWORD).await;
-        menu(&tab, "Ansøgningsrunder").await;
+        tab.menu("Ansøgningsrunder").await;
         assert_eq!(tab.path().await, "/ansoegningsrunder");
-        audit_here(&tab, "national – rounds").await;
+        tab.audit_here("national – rounds").await;
         tab.follow("Ny ansøgningsrunde").await;
         assert_eq!(tab.text("h1").await, "Ny ansøgningsrunde");
         assert_eq!(
@@ -120,7 +85,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
             "12:00",
             "noon is suggested"
         );
-        audit_here(&tab, "national – new round form").await;
+        tab.audit_here("national – new round form").await;
         tab.tick("Uddannelsesrunde").await;
         tab.fill("Titel", ROUND).await;
         tab.fill(
@@ -133,9 +98,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
         tab.fill("Korpsforpligtelse til og med", &corps_until)
             .await;
         tab.press("Opret runden").await;
-        assert_message(
-            &tab,
-            "Ansøgningsrunden er oprettet. Den er planlagt og ses ikke af kommunerne, før du åbner den.",
+        tab.assert_message("Ansøgningsrunden er oprettet. Den er planlagt og ses ikke af kommunerne, før du åbner den.",
         )
         .await;
         assert_eq!(tab.text("h1").await, ROUND);
@@ -145,11 +108,9 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
             format!("{deadline} kl. 15:00")
         );
         let round_path = tab.path().await;
-        audit_here(&tab, "national – planned round").await;
+        tab.audit_here("national – planned round").await;
         tab.press("Åbn runden").await;
-        assert_message(
-            &tab,
-            "Runden er åben. Kommunerne kan nu se den og ansøge indtil fristen.",
+        tab.assert_message("Runden er åben. Kommunerne kan nu se den og ansøge indtil fristen.",
         )
         .await;
         assert_eq!(tab.path().await, round_path);
@@ -158,7 +119,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
             tab.texts("button").await.contains(&"Luk runden".to_string()),
             "an open round can be closed"
         );
-        audit_here(&tab, "national – open round").await;
+        tab.audit_here("national – open round").await;
         tab.log_out().await;
 
         // 2. The coordinator sees the round on the start page and starts an application.
@@ -172,7 +133,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
                 && round.contains("Start ansøgning")),
             "the open round with its deadline: {rounds:?}"
         );
-        audit_here(&tab, "coordinator – start page with the open round").await;
+        tab.audit_here("coordinator – start page with the open round").await;
         tab.press(&format!("Start ansøgning: {ROUND}")).await;
         let edit_path = tab.path().await;
         assert!(
@@ -182,14 +143,12 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
         let application_path = edit_path.trim_end_matches("/rediger").to_string();
         assert_eq!(tab.text("h1").await, ROUND);
         assert!(tab.text("main .font-lead").await.contains(&deadline));
-        audit_here(&tab, "coordinator – new application").await;
+        tab.audit_here("coordinator – new application").await;
 
         // Submitting the empty form: the draft is kept, the errors are next to the fields.
         tab.press("Indsend ansøgningen").await;
         assert_eq!(tab.path().await, edit_path);
-        assert_message(
-            &tab,
-            "Kladden er gemt, men ansøgningen er ikke indsendt. Ret det, der er markeret, og indsend igen.",
+        tab.assert_message("Kladden er gemt, men ansøgningen er ikke indsendt. Ret det, der er markeret, og indsend igen.",
         )
         .await;
         assert_eq!(
@@ -217,7 +176,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
             summary.contains(&"Beskriv strategien for rekruttering og fastholdelse.".to_string()),
             "the error summary lists the missing answers: {summary:?}"
         );
-        audit_here(&tab, "coordinator – application with errors").await;
+        tab.audit_here("coordinator – application with errors").await;
 
         // A first part, saved as a draft.
         let mentor_candidates = "Antal kandidater til Mentoruddannelse";
@@ -230,9 +189,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
         tab.fill(parent_candidates, "2").await;
         tab.fill(a.q_challenges, challenges).await;
         tab.press("Gem kladde").await;
-        assert_message(
-            &tab,
-            "Kladden er gemt. Du kan vende tilbage og gøre ansøgningen færdig før fristen.",
+        tab.assert_message("Kladden er gemt. Du kan vende tilbage og gøre ansøgningen færdig før fristen.",
         )
         .await;
         assert_eq!(tab.path().await, edit_path);
@@ -242,7 +199,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
         );
 
         // Back later: from the start page to the draft.
-        menu(&tab, "Forside").await;
+        tab.menu("Forside").await;
         let ours = format!(
             "//ul[@id='open-rounds']/li[strong[normalize-space()='{ROUND}']]"
         );
@@ -254,7 +211,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
             tab.texts(".korps-answer").await.contains(&challenges.to_string()),
             "the saved answer is shown"
         );
-        audit_here(&tab, "coordinator – draft application").await;
+        tab.audit_here("coordinator – draft application").await;
         tab.follow("Fortsæt ansøgningen").await;
         assert_eq!(tab.path().await, edit_path);
         assert!(tab.is_ticked("Mentoruddannelse").await);
@@ -263,7 +220,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
         assert_eq!(tab.value_of(mentor_candidates).await, "3");
         assert_eq!(tab.value_of(parent_candidates).await, "2");
         assert_eq!(tab.value_of(a.q_challenges).await, challenges);
-        audit_here(&tab, "coordinator – draft reopened").await;
+        tab.audit_here("coordinator – draft reopened").await;
 
         // The rest, and submit.
         let answers = [
@@ -309,9 +266,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
             tab.tick(commitment).await;
         }
         tab.press("Indsend ansøgningen").await;
-        assert_message(
-            &tab,
-            "Ansøgningen er indsendt. Du får besked om afgørelsen her og på forsiden.",
+        tab.assert_message("Ansøgningen er indsendt. Du får besked om afgørelsen her og på forsiden.",
         )
         .await;
         assert_eq!(tab.path().await, application_path);
@@ -343,12 +298,12 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
             !tab.has("a[href$='/rediger']").await,
             "no way to edit a submitted application"
         );
-        audit_here(&tab, "coordinator – submitted application").await;
+        tab.audit_here("coordinator – submitted application").await;
 
         // Read-only: the edit page sends the coordinator back.
         tab.open(&edit_path).await;
         assert_eq!(tab.path().await, application_path);
-        assert_message(&tab, "Ansøgningen er indsendt og kan ikke længere ændres.").await;
+        tab.assert_message("Ansøgningen er indsendt og kan ikke længere ændres.").await;
         assert!(!tab.has("textarea").await, "no form fields");
         tab.log_out().await;
 
@@ -359,8 +314,8 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
             waiting.iter().any(|row| row.starts_with(ROUND)),
             "the round waits for review on the start page: {waiting:?}"
         );
-        audit_here(&tab, "national – start page with an application to review").await;
-        menu(&tab, "Ansøgningsrunder").await;
+        tab.audit_here("national – start page with an application to review").await;
+        tab.menu("Ansøgningsrunder").await;
         let rows = tab.texts("table tbody tr").await;
         assert!(
             rows.iter()
@@ -383,12 +338,12 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
                 .await
                 .contains(&"Region Syddanmark 1".to_string())
         );
-        audit_here(&tab, "national – round with an application").await;
+        tab.audit_here("national – round with an application").await;
 
         tab.follow("Odense").await;
         assert_eq!(tab.path().await, application_path);
         assert_eq!(tab.text("#application-state").await, "Indsendt");
-        audit_here(&tab, "national – application").await;
+        tab.audit_here("national – application").await;
         tab.follow("Vurdering").await;
         assert_eq!(tab.path().await, format!("{application_path}/vurdering"));
         assert_eq!(tab.text("h1").await, "Vurdering: Odense");
@@ -402,7 +357,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
             SCORES.len(),
             "one score per criterion of the guide: {criteria:?}"
         );
-        audit_here(&tab, "national – review form").await;
+        tab.audit_here("national – review form").await;
         for (code, score, note) in SCORES {
             by_id(&tab, &format!("score_{code}"))
                 .await
@@ -416,7 +371,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
                 .unwrap_or_else(|err| panic!("note on {code}: {err}"));
         }
         tab.press("Gem vurderingen").await;
-        assert_message(&tab, "Vurderingen er gemt.").await;
+        tab.assert_message("Vurderingen er gemt.").await;
         assert_eq!(tab.path().await, format!("{application_path}/vurdering"));
         for (code, score, note) in SCORES {
             let select = by_id(&tab, &format!("score_{code}")).await;
@@ -431,27 +386,25 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
             "who saved the review last is shown: {hints:?}"
         );
         assert!(tab.text("main .font-lead").await.contains("Under vurdering"));
-        audit_here(&tab, "national – saved review").await;
+        tab.audit_here("national – saved review").await;
 
         tab.follow("Afgørelse").await;
         assert_eq!(tab.path().await, format!("{application_path}/afgoerelse"));
         assert_eq!(tab.text("h1").await, "Afgørelse: Odense");
-        audit_here(&tab, "national – decision form").await;
+        tab.audit_here("national – decision form").await;
         tab.press("Gem afgørelsen").await;
         assert_eq!(tab.field_error("outcome").await, "Vælg en afgørelse.");
         assert_eq!(
             tab.field_error("reason").await,
             "Skriv en begrundelse. Kommunen ser den sammen med afgørelsen."
         );
-        audit_here(&tab, "national – decision form with errors").await;
+        tab.audit_here("national – decision form with errors").await;
         tab.tick("Tilsagn").await;
         tab.fill("Pladser: Mentoruddannelse (frivilligt)", "2").await;
         tab.fill("Pladser: Forældrecoachuddannelse (frivilligt)", "1").await;
         tab.fill("Begrundelse", REASON).await;
         tab.press("Gem afgørelsen").await;
-        assert_message(
-            &tab,
-            "Afgørelsen er gemt. Kommunen kan se den på sin forside.",
+        tab.assert_message("Afgørelsen er gemt. Kommunen kan se den på sin forside.",
         )
         .await;
         assert_eq!(tab.path().await, application_path);
@@ -461,7 +414,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
             tab.texts("#decision-seats li").await,
             vec!["Mentoruddannelse: 2", "Forældrecoachuddannelse: 1"]
         );
-        audit_here(&tab, "national – decided application").await;
+        tab.audit_here("national – decided application").await;
         tab.open(&round_path).await;
         let total: u32 = SCORES.iter().map(|(_, score, _)| u32::from(*score)).sum();
         let listed = tab.texts("#applications tbody tr").await;
@@ -477,7 +430,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
                 && mix.contains(&"Forældrecoachuddannelse 1 2 1".to_string()),
             "applications, candidates and seats per programme: {mix:?}"
         );
-        audit_here(&tab, "national – round with a decision").await;
+        tab.audit_here("national – round with a decision").await;
         tab.log_out().await;
 
         let mut conn = sqlx::PgConnection::connect_with(&owner)
@@ -515,7 +468,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
             assert!(!source.contains(note), "the start page shows a note: {note}");
         }
         assert!(!source.contains(" point ("), "nor a total score");
-        audit_here(&tab, "coordinator – start page with the decision").await;
+        tab.audit_here("coordinator – start page with the decision").await;
 
         tab.follow_xpath(&format!(
             "//ul[@id='own-applications']//a[normalize-space()='{ROUND}']"
@@ -540,7 +493,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
             !tab.has("a[href$='/vurdering']").await && !tab.has("a[href$='/afgoerelse']").await,
             "no way to the review or the decision form"
         );
-        audit_here(&tab, "coordinator – decided application").await;
+        tab.audit_here("coordinator – decided application").await;
 
         tab.open(&format!("{application_path}/vurdering")).await;
         assert_eq!(

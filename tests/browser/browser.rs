@@ -3,6 +3,7 @@
 //! click, read). Every test runs its body through `browse`, which saves a screenshot when
 //! the body fails and always shuts the browser down.
 
+use korps::web::i18n::Locale;
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
@@ -531,6 +532,50 @@ impl Tab {
     /// Runs axe-core on the page; fails listing every violation.
     pub async fn audit(&self, label: &str) {
         axe::audit_page(&self.client, label).await;
+    }
+
+    /// Checks the page is not an error page (by its heading), then audits it.
+    pub async fn audit_here(&self, label: &str) {
+        let t = Locale::Da.messages();
+        let errors = [
+            t.error_403_title,
+            t.error_404_title,
+            t.error_409_title,
+            t.error_413_title,
+            t.error_422_title,
+            t.error_500_title,
+            t.error_503_title,
+        ];
+        let heading = self.text("h1").await;
+        assert!(
+            !errors.contains(&heading.as_str()),
+            "{label}: an error page “{heading}” at {}",
+            self.url().await
+        );
+        self.audit(label).await;
+    }
+
+    /// Checks that one of the page's messages is `expected`.
+    pub async fn assert_message(&self, expected: &str) {
+        let messages = self.messages().await;
+        assert!(
+            messages.iter().any(|message| message == expected),
+            "the page says “{expected}”: {messages:?}"
+        );
+    }
+
+    /// Clicks an item of the main menu (the logo is a link named "Korps" too).
+    pub async fn menu(&self, item: &str) {
+        self.follow_xpath(&format!(
+            "//nav[contains(@class, 'nav')]//a[normalize-space()='{item}']"
+        ))
+        .await;
+    }
+
+    /// Logs out and in again as someone else.
+    pub async fn switch_user(&self, email: &str, password: &str) {
+        self.log_out().await;
+        self.log_in(email, password).await;
     }
 }
 

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use korps::clock;
-use korps::web::i18n::Locale;
 
 use crate::browser::{Tab, browse};
 use crate::support::{PASSWORD, TestApp};
@@ -17,43 +16,8 @@ const COURSE: &str = "Mentorforløb · Karim Nasser";
 const REASON_LABEL: &str = "Begrundelse, hvis du vælger en anden end nr. 1 (frivilligt)";
 const WEEKLY_CONTACT: &str = "Ingen kontakt i mere end 7 dage (mindst ugentlig kontakt)";
 
-/// Checks the page is not an error page, then audits it.
-async fn audit_here(tab: &Tab, label: &str) {
-    let t = Locale::Da.messages();
-    let heading = tab.text("h1").await;
-    let errors = [
-        t.error_403_title,
-        t.error_404_title,
-        t.error_409_title,
-        t.error_422_title,
-        t.error_500_title,
-    ];
-    assert!(
-        !errors.contains(&heading.as_str()),
-        "{label}: an error page “{heading}” at {}",
-        tab.url().await
-    );
-    tab.audit(label).await;
-}
-
 fn today() -> String {
     clock::format_date(clock::today())
-}
-
-async fn assert_message(tab: &Tab, expected: &str) {
-    let messages = tab.messages().await;
-    assert!(
-        messages.iter().any(|message| message == expected),
-        "the page says “{expected}”: {messages:?}"
-    );
-}
-
-/// Clicks an item of the main menu (the logo is a link named "Korps" too).
-async fn menu(tab: &Tab, item: &str) {
-    tab.follow_xpath(&format!(
-        "//nav[contains(@class, 'nav')]//a[normalize-space()='{item}']"
-    ))
-    .await;
 }
 
 /// The due items on the page (start page or course page), whitespace collapsed.
@@ -69,7 +33,7 @@ async fn log_session(tab: &Tab, kind: &str, notes: &str) {
     tab.fill("Deltog (frivilligt)", "Mentee").await;
     tab.fill("Noter (frivilligt)", notes).await;
     tab.press("Gem").await;
-    assert_message(tab, "Sessionen er registreret.").await;
+    tab.assert_message("Sessionen er registreret.").await;
 }
 
 #[tokio::test]
@@ -78,11 +42,11 @@ async fn a_citizen_is_registered_and_matched_the_mentor_logs_a_session_and_odens
     let db = app.clone();
     browse("daily register and match", &app.base, |tab| async move {
         tab.log_in(COORDINATOR, PASSWORD).await;
-        menu(&tab, "Borgere").await;
-        audit_here(&tab, "coordinator – citizens").await;
+        tab.menu("Borgere").await;
+        tab.audit_here("coordinator – citizens").await;
         tab.follow("Registrér borger").await;
         assert_eq!(tab.path().await, "/borgere/ny");
-        audit_here(&tab, "coordinator – new citizen form").await;
+        tab.audit_here("coordinator – new citizen form").await;
 
         tab.press("Gem").await;
         assert_eq!(
@@ -98,7 +62,8 @@ async fn a_citizen_is_registered_and_matched_the_mentor_logs_a_session_and_odens
             tab.attr("#name", "aria-invalid").await.as_deref(),
             Some("true")
         );
-        audit_here(&tab, "coordinator – new citizen form with errors").await;
+        tab.audit_here("coordinator – new citizen form with errors")
+            .await;
 
         tab.choose("Borgertype", "Mentee").await;
         tab.fill("Navn", CITIZEN).await;
@@ -113,7 +78,7 @@ async fn a_citizen_is_registered_and_matched_the_mentor_logs_a_session_and_odens
         tab.press("Gem").await;
 
         assert_eq!(tab.text("h1").await, CITIZEN);
-        assert_message(&tab, "Borgeren er registreret.").await;
+        tab.assert_message("Borgeren er registreret.").await;
         let citizen_path = tab.path().await;
         let facts = tab.texts(".korps-facts dd").await;
         assert!(
@@ -122,12 +87,12 @@ async fn a_citizen_is_registered_and_matched_the_mentor_logs_a_session_and_odens
                 .any(|fact| fact.contains("Viser konkrete bekymringstegn")),
             "the criterion is shown: {facts:?}"
         );
-        audit_here(&tab, "coordinator – new citizen").await;
+        tab.audit_here("coordinator – new citizen").await;
 
         tab.choose("Samtykke til", "Deltagelse i indsatsen").await;
         tab.choose("Givet af", "Forældremyndighedsindehaver").await;
         tab.press("Registrér samtykke").await;
-        assert_message(&tab, "Samtykket er registreret.").await;
+        tab.assert_message("Samtykket er registreret.").await;
         let consents = tab.texts("#samtykker ~ div tbody tr").await;
         assert!(
             consents
@@ -137,7 +102,7 @@ async fn a_citizen_is_registered_and_matched_the_mentor_logs_a_session_and_odens
                     && row.contains("Gælder")),
             "the consent is listed: {consents:?}"
         );
-        audit_here(&tab, "coordinator – citizen with a consent").await;
+        tab.audit_here("coordinator – citizen with a consent").await;
 
         tab.choose("Forløbstype", "Mentorforløb").await;
         tab.press("Opret forløb").await;
@@ -195,7 +160,7 @@ async fn a_citizen_is_registered_and_matched_the_mentor_logs_a_session_and_odens
                 .all(|card| card.contains("Kræver udlån") && !card.contains("Aarhus")),
             "other municipalities' members need a loan: {corps:?}"
         );
-        audit_here(&tab, "coordinator – matching").await;
+        tab.audit_here("coordinator – matching").await;
 
         let second = candidates[1].clone();
         let mentor = tab.texts(".korps-candidate label strong").await[1]
@@ -208,14 +173,16 @@ async fn a_citizen_is_registered_and_matched_the_mentor_logs_a_session_and_odens
             "Skriv, hvorfor du vælger en anden end den bedst placerede kandidat."
         );
         assert!(tab.is_ticked(&second).await, "the choice is kept");
-        audit_here(&tab, "coordinator – matching without a reason").await;
+        tab.audit_here("coordinator – matching without a reason")
+            .await;
 
         tab.fill(REASON_LABEL, "Kender familiens sprog og kultur")
             .await;
         tab.press("Tildel forløbet").await;
         assert_eq!(tab.path().await, course_path);
         assert_eq!(tab.text("h1").await, COURSE);
-        assert_message(&tab, &format!("Forløbet er tildelt {mentor}.")).await;
+        tab.assert_message(&format!("Forløbet er tildelt {mentor}."))
+            .await;
         let lead = tab.text("main .font-lead").await;
         assert!(
             lead.contains("Matchet") && lead.contains(&format!("Mentor/forældrecoach: {mentor}")),
@@ -227,7 +194,7 @@ async fn a_citizen_is_registered_and_matched_the_mentor_logs_a_session_and_odens
                 .contains(&"Kender familiens sprog og kultur".to_string()),
             "the reason is shown"
         );
-        audit_here(&tab, "coordinator – matched course").await;
+        tab.audit_here("coordinator – matched course").await;
 
         // The course is listed on the citizen's page.
         tab.follow(CITIZEN).await;
@@ -258,12 +225,13 @@ async fn a_citizen_is_registered_and_matched_the_mentor_logs_a_session_and_odens
                 .any(|row| row.contains(COURSE) && row.contains("Matchet")),
             "{mentor} sees the new course: {own:?}"
         );
-        audit_here(&tab, "mentor – start page with the new course").await;
+        tab.audit_here("mentor – start page with the new course")
+            .await;
 
         tab.follow(&format!("Registrér session: {COURSE}")).await;
         assert_eq!(tab.path().await, format!("{course_path}/sessioner/ny"));
         assert_eq!(tab.value_of("Dato").await, today(), "today by default");
-        audit_here(&tab, "mentor – session form").await;
+        tab.audit_here("mentor – session form").await;
 
         log_session(&tab, "Formøde", "Første møde; aftalte at ses hver tirsdag.").await;
         assert_eq!(tab.path().await, course_path);
@@ -275,7 +243,7 @@ async fn a_citizen_is_registered_and_matched_the_mentor_logs_a_session_and_odens
             tab.texts("#sessioner ~ .card .korps-notes").await,
             ["Første møde; aftalte at ses hver tirsdag."]
         );
-        audit_here(&tab, "mentor – course with a session").await;
+        tab.audit_here("mentor – course with a session").await;
 
         // Another municipality's coordinator cannot tell the citizen or course exist.
         tab.log_out().await;
@@ -340,7 +308,8 @@ async fn an_overdue_contact_item_appears_and_goes_when_the_mentor_logs_a_session
         tab.log_in("mentor.aarhus@example.org", PASSWORD).await;
         let items = due_items(&tab).await;
         assert!(overdue(&items), "{name} is overdue: {items:?}");
-        audit_here(&tab, "mentor – start page with an overdue item").await;
+        tab.audit_here("mentor – start page with an overdue item")
+            .await;
 
         tab.follow(&format!("{name}: {WEEKLY_CONTACT}")).await;
         assert_eq!(tab.path().await, format!("/forloeb/{course}"));
@@ -351,7 +320,7 @@ async fn an_overdue_contact_item_appears_and_goes_when_the_mentor_logs_a_session
                 .any(|item| item.starts_with("Overskredet") && item.contains(WEEKLY_CONTACT)),
             "the course page shows the item too: {items:?}"
         );
-        audit_here(&tab, "mentor – overdue course").await;
+        tab.audit_here("mentor – overdue course").await;
 
         tab.follow("Registrér session").await;
         log_session(
@@ -366,14 +335,14 @@ async fn an_overdue_contact_item_appears_and_goes_when_the_mentor_logs_a_session
             !items.iter().any(|item| item.contains(WEEKLY_CONTACT)),
             "the course page no longer asks for contact: {items:?}"
         );
-        menu(&tab, "Forside").await;
+        tab.menu("Forside").await;
         let items = due_items(&tab).await;
         assert!(!overdue(&items), "the item is gone: {items:?}");
 
-        menu(&tab, "Min profil").await;
+        tab.menu("Min profil").await;
         assert_eq!(tab.path().await, "/min-profil");
         assert_eq!(tab.text("h1").await, "Min profil");
-        audit_here(&tab, "mentor – my profile").await;
+        tab.audit_here("mentor – my profile").await;
     })
     .await;
 }
@@ -383,7 +352,7 @@ async fn a_coordinator_filters_courses_moves_one_on_and_opens_a_handover() {
     let app = TestApp::spawn().await;
     browse("daily lifecycle", &app.base, |tab| async move {
         tab.log_in(COORDINATOR, PASSWORD).await;
-        menu(&tab, "Forløb").await;
+        tab.menu("Forløb").await;
         tab.choose("Forløbstype", "Mentorforløb").await;
         tab.choose("Status", "Matchet").await;
         tab.press("Filtrér").await;
@@ -403,32 +372,32 @@ async fn a_coordinator_filters_courses_moves_one_on_and_opens_a_handover() {
                 .all(|kind| kind == "Mentorforløb"),
             "only mentor courses: {rows:?}"
         );
-        audit_here(&tab, "coordinator – courses filtered").await;
+        tab.audit_here("coordinator – courses filtered").await;
 
         tab.follow_xpath("(//tbody/tr/td[1]/a)[1]").await;
         assert!(tab.text("main .font-lead").await.contains("Matchet"));
         tab.press("Gå videre til: Formøde").await;
-        assert_message(&tab, "Forløbet er nu: Formøde.").await;
+        tab.assert_message("Forløbet er nu: Formøde.").await;
         assert!(tab.text("main .font-lead").await.contains("Formøde"));
-        audit_here(&tab, "coordinator – course at pre-meeting").await;
+        tab.audit_here("coordinator – course at pre-meeting").await;
         tab.press("Gå videre til: Aktivt").await;
-        assert_message(&tab, "Forløbet er nu: Aktivt.").await;
+        tab.assert_message("Forløbet er nu: Aktivt.").await;
         assert!(tab.text("main .font-lead").await.contains("Aktivt"));
         let history = tab.texts("main h2 + ul li").await;
         assert!(!history.is_empty());
-        audit_here(&tab, "coordinator – active course").await;
+        tab.audit_here("coordinator – active course").await;
 
-        menu(&tab, "Forløb").await;
+        tab.menu("Forløb").await;
         tab.choose("Status", "Afsluttes").await;
         tab.press("Filtrér").await;
         tab.follow_xpath("(//tbody/tr/td[1]/a)[1]").await;
         assert!(tab.text("main .font-lead").await.contains("Afsluttes"));
-        audit_here(&tab, "coordinator – ending course").await;
+        tab.audit_here("coordinator – ending course").await;
         let ending = tab.text("h1").await;
         tab.follow("Overdragelse til sagsbehandler").await;
         assert_eq!(tab.text("h1").await, "Overdragelse til sagsbehandler");
         assert_eq!(tab.text("main .font-lead").await, ending);
-        audit_here(&tab, "coordinator – handover").await;
+        tab.audit_here("coordinator – handover").await;
     })
     .await;
 }
@@ -438,9 +407,9 @@ async fn a_coordinator_uses_the_corps_coaching_and_network_pages() {
     let app = TestApp::spawn().await;
     browse("daily corps and coaching", &app.base, |tab| async move {
         tab.log_in(COORDINATOR, PASSWORD).await;
-        menu(&tab, "Korps").await;
+        tab.menu("Korps").await;
         assert_eq!(tab.text("h1").await, "Korpset");
-        audit_here(&tab, "coordinator – corps").await;
+        tab.audit_here("coordinator – corps").await;
         tab.follow("Ahmad Rahimi").await;
         assert_eq!(tab.text("h1").await, "Ahmad Rahimi");
         assert!(
@@ -449,9 +418,9 @@ async fn a_coordinator_uses_the_corps_coaching_and_network_pages() {
                 .parse::<u8>()
                 .is_ok()
         );
-        audit_here(&tab, "coordinator – a member's profile").await;
+        tab.audit_here("coordinator – a member's profile").await;
 
-        menu(&tab, "Coaching").await;
+        tab.menu("Coaching").await;
         let missing = "Mangler coaching i denne måned: ";
         let notice = tab.text("main .alert-info .alert-text").await;
         let uncoached = notice
@@ -459,13 +428,13 @@ async fn a_coordinator_uses_the_corps_coaching_and_network_pages() {
             .and_then(|names| names.split(", ").next())
             .unwrap_or_else(|| panic!("someone is not coached this month: {notice}"))
             .to_string();
-        audit_here(&tab, "coordinator – coaching").await;
+        tab.audit_here("coordinator – coaching").await;
         tab.choose("Mentor/forældrecoach", &uncoached).await;
         tab.fill("Bedste håb", "Bedste håb: ro i forløbet.").await;
         tab.click("input[name=scale][value='6']").await;
         tab.fill("Næste lille skridt", "Følge op om en måned").await;
         tab.press("Gem").await;
-        assert_message(&tab, "Coachingen er registreret.").await;
+        tab.assert_message("Coachingen er registreret.").await;
         let rows = tab.texts("tbody tr").await;
         assert!(
             rows.iter().any(|row| row.contains(&today())
@@ -478,19 +447,20 @@ async fn a_coordinator_uses_the_corps_coaching_and_network_pages() {
             !still_missing.iter().any(|text| text.contains(&uncoached)),
             "{uncoached} is coached this month now: {still_missing:?}"
         );
-        audit_here(&tab, "coordinator – coaching recorded").await;
+        tab.audit_here("coordinator – coaching recorded").await;
 
-        menu(&tab, "Forløb").await;
+        tab.menu("Forløb").await;
         tab.follow("Opret pårørendenetværk").await;
         assert_eq!(tab.path().await, "/forloeb/nyt-netvaerk");
-        audit_here(&tab, "coordinator – new network").await;
+        tab.audit_here("coordinator – new network").await;
         tab.press("Opret forløb").await;
         assert_eq!(tab.field_error("title").await, "Giv netværket et navn.");
         assert_eq!(
             tab.field_error("participants").await,
             "Vælg mindst én deltager."
         );
-        audit_here(&tab, "coordinator – new network with errors").await;
+        tab.audit_here("coordinator – new network with errors")
+            .await;
     })
     .await;
 }
@@ -512,20 +482,22 @@ async fn a_mentor_fills_the_lat_tools_and_sees_the_rating_on_the_chart() {
             tab.has("svg.korps-chart").await,
             "the demo ratings are charted"
         );
-        audit_here(&tab, "mentor – course with charts").await;
+        tab.audit_here("mentor – course with charts").await;
 
         tab.follow("Udfyld: Udviklings- og progressionsplan (UPP)")
             .await;
-        audit_here(&tab, "mentor – development plan form").await;
+        tab.audit_here("mentor – development plan form").await;
         tab.press("Gem").await;
         assert_eq!(tab.field_error("progress").await, "Udfyld feltet.");
-        audit_here(&tab, "mentor – development plan with errors").await;
+        tab.audit_here("mentor – development plan with errors")
+            .await;
 
         tab.fill("Målet med borgerens ord", "Få en fritidsjob")
             .await;
         tab.click("input[name=progress][value='8']").await;
         tab.press("Gem").await;
-        assert_message(&tab, "Udviklings- og progressionsplan (UPP) er gemt.").await;
+        tab.assert_message("Udviklings- og progressionsplan (UPP) er gemt.")
+            .await;
         let rows = tab.texts("#progression ~ .row table tbody tr").await;
         assert!(
             rows.iter()
@@ -534,16 +506,17 @@ async fn a_mentor_fills_the_lat_tools_and_sees_the_rating_on_the_chart() {
         );
 
         tab.follow("Udviklings- og progressionsplan (UPP)").await;
-        audit_here(&tab, "mentor – a filled development plan").await;
+        tab.audit_here("mentor – a filled development plan").await;
 
         tab.open(&format!(
             "/forloeb/{course}/redskaber/measurement?phase=post"
         ))
         .await;
-        audit_here(&tab, "mentor – pre and post measurement form").await;
+        tab.audit_here("mentor – pre and post measurement form")
+            .await;
         tab.open(&format!("/forloeb/{course}/redskaber/risk_assessment"))
             .await;
-        audit_here(&tab, "mentor – risk assessment form").await;
+        tab.audit_here("mentor – risk assessment form").await;
     })
     .await;
 }

@@ -9,14 +9,6 @@ use sqlx::Connection;
 use crate::browser::{Tab, browse};
 use crate::support::{PASSWORD, TestApp};
 
-async fn assert_message(tab: &Tab, expected: &str) {
-    let messages = tab.messages().await;
-    assert!(
-        messages.iter().any(|message| message == expected),
-        "the page says “{expected}”: {messages:?}"
-    );
-}
-
 /// Picks a step of a scale (dkfds draws the radio button over its label).
 async fn pick(tab: &Tab, field: &str, value: u8) {
     tab.click(&format!("input[name={field}][value='{value}']"))
@@ -59,7 +51,8 @@ async fn a_mentor_fills_each_tool_and_the_rating_reaches_the_charts_and_the_dash
         pick(&tab, "scale_citizen", 6).await;
         pick(&tab, "scale_parents", 2).await;
         tab.press("Gem").await;
-        assert_message(&tab, "Balanceret risikovurdering er gemt.").await;
+        tab.assert_message("Balanceret risikovurdering er gemt.")
+            .await;
         assert_eq!(tab.path().await, course_url);
         let rows = tab.texts("table tbody tr").await;
         assert!(
@@ -76,7 +69,8 @@ async fn a_mentor_fills_each_tool_and_the_rating_reaches_the_charts_and_the_dash
             .await;
         pick(&tab, "progress", 9).await;
         tab.press("Gem").await;
-        assert_message(&tab, "Udviklings- og progressionsplan (UPP) er gemt.").await;
+        tab.assert_message("Udviklings- og progressionsplan (UPP) er gemt.")
+            .await;
         let rows = tab.texts("#progression ~ .row table tbody tr").await;
         assert!(
             rows.contains(&format!("{today} 9")),
@@ -94,7 +88,7 @@ async fn a_mentor_fills_each_tool_and_the_rating_reaches_the_charts_and_the_dash
             pick(&tab, &format!("mastery_{i}"), 4).await;
         }
         tab.press("Gem").await;
-        assert_message(&tab, "Før- og eftermåling er gemt.").await;
+        tab.assert_message("Før- og eftermåling er gemt.").await;
         let prepost = tab.texts("table tbody tr").await;
         assert!(
             prepost

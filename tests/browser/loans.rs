@@ -7,21 +7,8 @@ use korps::clock;
 use korps::web::i18n::Locale;
 use sqlx::Connection;
 
-use crate::browser::{Tab, browse};
+use crate::browser::browse;
 use crate::support::{PASSWORD, TestApp};
-
-async fn assert_message(tab: &Tab, expected: &str) {
-    let messages = tab.messages().await;
-    assert!(
-        messages.iter().any(|message| message == expected),
-        "the page says “{expected}”: {messages:?}"
-    );
-}
-
-async fn as_user(tab: &Tab, email: &str) {
-    tab.log_out().await;
-    tab.log_in(email, PASSWORD).await;
-}
 
 #[tokio::test]
 async fn a_loan_goes_from_request_to_settlement_and_the_lent_mentors_access_follows_it() {
@@ -57,17 +44,14 @@ async fn a_loan_goes_from_request_to_settlement_and_the_lent_mentors_access_foll
         .await;
         tab.tick("Arabisk").await;
         tab.press("Send anmodningen").await;
-        assert_message(
-            &tab,
-            "Anmodningen om udlån er sendt til det nationale center.",
-        )
-        .await;
+        tab.assert_message("Anmodningen om udlån er sendt til det nationale center.")
+            .await;
         let loan_path = tab.path().await;
         assert!(loan_path.starts_with("/udlaan/"), "{loan_path}");
         tab.audit("coordinator – requested loan").await;
 
         // The national centre sees general terms and the free members, and forwards.
-        as_user(&tab, "national@example.org").await;
+        tab.switch_user("national@example.org", PASSWORD).await;
         tab.follow_xpath("//nav[contains(@class, 'nav')]//a[normalize-space()='Udlån']")
             .await;
         tab.audit("national – loans").await;
@@ -92,10 +76,11 @@ async fn a_loan_goes_from_request_to_settlement_and_the_lent_mentors_access_foll
         tab.audit("national – a loan request").await;
         tab.choose("Udlånende kommune", "Aarhus").await;
         tab.press("Send videre").await;
-        assert_message(&tab, "Anmodningen er sendt videre.").await;
+        tab.assert_message("Anmodningen er sendt videre.").await;
 
         // Aarhus lends its mentor at 400 kr. an hour.
-        as_user(&tab, "koordinator.aarhus@example.org").await;
+        tab.switch_user("koordinator.aarhus@example.org", PASSWORD)
+            .await;
         assert!(
             tab.text("main")
                 .await
@@ -110,25 +95,23 @@ async fn a_loan_goes_from_request_to_settlement_and_the_lent_mentors_access_foll
         tab.tick("Den modtagende kommune betaler for de timer, der bruges på forløbet.")
             .await;
         tab.press("Acceptér udlånet").await;
-        assert_message(&tab, "Udlånet er aftalt.").await;
+        tab.assert_message("Udlånet er aftalt.").await;
 
         // Before Odense assigns the course, the mentor has no access.
-        as_user(&tab, "mentor.aarhus@example.org").await;
+        tab.switch_user("mentor.aarhus@example.org", PASSWORD).await;
         tab.open(&course_path).await;
         assert_eq!(tab.text("h1").await, not_found);
 
-        as_user(&tab, "koordinator.odense@example.org").await;
+        tab.switch_user("koordinator.odense@example.org", PASSWORD)
+            .await;
         tab.open(&loan_path).await;
         tab.press("Tildel forløbet").await;
-        assert_message(
-            &tab,
-            "Forløbet er tildelt den lånte mentor eller forældrecoach.",
-        )
-        .await;
+        tab.assert_message("Forløbet er tildelt den lånte mentor eller forældrecoach.")
+            .await;
         tab.audit("receiving coordinator – agreed loan").await;
 
         // The lent mentor sees exactly that course and logs a session on it.
-        as_user(&tab, "mentor.aarhus@example.org").await;
+        tab.switch_user("mentor.aarhus@example.org", PASSWORD).await;
         let lent = tab.texts("#lent-courses li").await;
         assert!(
             lent.iter()
@@ -144,7 +127,7 @@ async fn a_loan_goes_from_request_to_settlement_and_the_lent_mentors_access_foll
         tab.fill("Noter (frivilligt)", "Første møde hos Odense.")
             .await;
         tab.press("Gem").await;
-        assert_message(&tab, "Sessionen er registreret.").await;
+        tab.assert_message("Sessionen er registreret.").await;
         assert_eq!(tab.path().await, course_path);
         tab.audit("lent mentor – the lent course").await;
         let (other,): (uuid::Uuid,) = sqlx::query_as(
@@ -162,15 +145,17 @@ async fn a_loan_goes_from_request_to_settlement_and_the_lent_mentors_access_foll
         );
 
         // Odense ends the loan: the settlement, and the access is gone.
-        as_user(&tab, "koordinator.odense@example.org").await;
+        tab.switch_user("koordinator.odense@example.org", PASSWORD)
+            .await;
         tab.open(&loan_path).await;
         assert_eq!(tab.text("#hours-logged").await, "1,0");
         tab.press("Afslut udlånet").await;
-        assert_message(&tab, "Udlånet er afsluttet. Her er afregningen.").await;
+        tab.assert_message("Udlånet er afsluttet. Her er afregningen.")
+            .await;
         assert_eq!(tab.text("#settled-amount").await, "400,00 kr.");
         tab.audit("receiving coordinator – settlement").await;
 
-        as_user(&tab, "mentor.aarhus@example.org").await;
+        tab.switch_user("mentor.aarhus@example.org", PASSWORD).await;
         assert!(!tab.has("#lent-courses").await, "no lent course any more");
         tab.open(&course_path).await;
         assert_eq!(

@@ -3,22 +3,6 @@
 
 use crate::browser::{Tab, browse};
 use crate::support::{PASSWORD, TestApp};
-use korps::web::i18n::Locale;
-
-/// The headings of the error pages (from the Danish catalogue): a page the role should
-/// reach must not show one.
-fn error_headings() -> [&'static str; 7] {
-    let t = Locale::Da.messages();
-    [
-        t.error_403_title,
-        t.error_404_title,
-        t.error_409_title,
-        t.error_413_title,
-        t.error_422_title,
-        t.error_500_title,
-        t.error_503_title,
-    ]
-}
 
 /// Audits the login page, logs in as `email` through the form, and checks that the start
 /// page shows the role's section.
@@ -40,18 +24,7 @@ async fn log_in_to_the_start_page(tab: &Tab, who: &str, email: &str, section: &s
 /// Opens `path`, checks it is not an error page, and audits it.
 async fn audit_at(tab: &Tab, who: &str, path: &str) {
     tab.open(path).await;
-    audit_here(tab, &format!("{who} – {path}")).await;
-}
-
-/// Checks the current page is not an error page, and audits it.
-async fn audit_here(tab: &Tab, label: &str) {
-    let heading = tab.text("h1").await;
-    assert!(
-        !error_headings().contains(&heading.as_str()),
-        "{label}: an error page “{heading}” at {}",
-        tab.url().await
-    );
-    tab.audit(label).await;
+    tab.audit_here(&format!("{who} – {path}")).await;
 }
 
 /// Audits every menu link, then /konto, /tilgaengelighed and `more`, then the 404 page.
@@ -120,18 +93,20 @@ async fn national_staff_tour(tab: Tab) {
     tab.open("/uddannelse").await;
     tab.follow_xpath("(//table[@id='cohorts']//td[1]/a)[1]")
         .await;
-    audit_here(&tab, &format!("{who} – a cohort")).await;
+    tab.audit_here(&format!("{who} – a cohort")).await;
     tab.follow_xpath("(//table[@id='modules']//a)[1]").await;
-    audit_here(&tab, &format!("{who} – attendance of a module")).await;
+    tab.audit_here(&format!("{who} – attendance of a module"))
+        .await;
     tab.open("/uddannelse").await;
     tab.follow_xpath("(//table[@id='events']//td[1]/a)[1]")
         .await;
-    audit_here(&tab, &format!("{who} – an event's attendance")).await;
+    tab.audit_here(&format!("{who} – an event's attendance"))
+        .await;
 
     tab.open("/kommuner").await;
     tab.follow("Odense").await;
     assert_eq!(tab.text("h1").await, "Odense");
-    audit_here(&tab, &format!("{who} – a municipality")).await;
+    tab.audit_here(&format!("{who} – a municipality")).await;
 }
 
 async fn coordinator_tour(tab: Tab, who: &'static str, email: &'static str) {
@@ -148,14 +123,14 @@ async fn coordinator_tour(tab: Tab, who: &'static str, email: &'static str) {
     tab.open("/uddannelse").await;
     tab.follow_xpath("(//table[@id='cohorts']//td[1]/a)[1]")
         .await;
-    audit_here(&tab, &format!("{who} – a cohort")).await;
+    tab.audit_here(&format!("{who} – a cohort")).await;
 
     // Coordinators' own accounts are managed nationally; pick a mentor or parent coach.
     tab.open("/medarbejdere").await;
     tab.follow_xpath("(//tbody/tr[not(td[3][contains(., 'Koordinator')])]/td[1]/a)[1]")
         .await;
     let name = tab.text("h1").await;
-    audit_here(&tab, &format!("{who} – a staff member")).await;
+    tab.audit_here(&format!("{who} – a staff member")).await;
 
     tab.follow("Deaktivér").await;
     assert_eq!(tab.text("h1").await, "Deaktivér medarbejder");
@@ -163,13 +138,15 @@ async fn coordinator_tour(tab: Tab, who: &'static str, email: &'static str) {
         tab.text("main .font-lead").await.starts_with(&name),
         "the confirmation names {name}"
     );
-    audit_here(&tab, &format!("{who} – deactivate confirmation")).await;
+    tab.audit_here(&format!("{who} – deactivate confirmation"))
+        .await;
 
     tab.follow("Annullér").await;
     assert_eq!(tab.text("h1").await, name, "cancel goes back to the person");
     tab.follow("Nulstil adgangskode").await;
     assert_eq!(tab.text("h1").await, "Nulstil adgangskode");
-    audit_here(&tab, &format!("{who} – reset-password confirmation")).await;
+    tab.audit_here(&format!("{who} – reset-password confirmation"))
+        .await;
 }
 
 async fn member_tour(tab: Tab, who: &'static str, email: &'static str) {

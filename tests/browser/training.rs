@@ -8,9 +8,8 @@
 //! training, the cohort and the obligation end date. axe runs on every page visited.
 
 use korps::clock;
-use korps::web::i18n::Locale;
 
-use crate::browser::{Tab, browse};
+use crate::browser::browse;
 use crate::support::{PASSWORD, TestApp};
 
 const NATIONAL: &str = "national@example.org";
@@ -27,46 +26,6 @@ const MEMBER_EMAIL: &str = "nanna.holst@kk.dk";
 const ATTENDEE: &str = "Nanna Holst (København, Mentoruddannelse)";
 const STAFF_CREATED: &str =
     "Medarbejderen er oprettet. Giv vedkommende den midlertidige adgangskode på en sikker måde.";
-
-/// Checks the page is not an error page, then audits it.
-async fn audit_here(tab: &Tab, label: &str) {
-    let t = Locale::Da.messages();
-    let heading = tab.text("h1").await;
-    let errors = [
-        t.error_403_title,
-        t.error_404_title,
-        t.error_409_title,
-        t.error_422_title,
-        t.error_500_title,
-    ];
-    assert!(
-        !errors.contains(&heading.as_str()),
-        "{label}: an error page “{heading}” at {}",
-        tab.url().await
-    );
-    tab.audit(label).await;
-}
-
-async fn assert_message(tab: &Tab, expected: &str) {
-    let messages = tab.messages().await;
-    assert!(
-        messages.iter().any(|message| message == expected),
-        "the page says “{expected}”: {messages:?}"
-    );
-}
-
-/// Clicks an item of the main menu (the logo is a link named "Korps" too).
-async fn menu(tab: &Tab, item: &str) {
-    tab.follow_xpath(&format!(
-        "//nav[contains(@class, 'nav')]//a[normalize-space()='{item}']"
-    ))
-    .await;
-}
-
-async fn as_user(tab: &Tab, email: &str) {
-    tab.log_out().await;
-    tab.log_in(email, PASSWORD).await;
-}
 
 /// Today plus `days`, as users write dates.
 fn day(days: i64) -> String {
@@ -86,13 +45,13 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
 
         // 1. National staff plan the cohort.
         tab.log_in(NATIONAL, PASSWORD).await;
-        menu(&tab, "Uddannelse").await;
+        tab.menu("Uddannelse").await;
         assert_eq!(tab.path().await, "/uddannelse");
-        audit_here(&tab, "national – training").await;
+        tab.audit_here("national – training").await;
         tab.follow("Nyt hold").await;
         assert_eq!(tab.path().await, "/uddannelse/hold/ny");
         assert_eq!(tab.text("h1").await, "Nyt hold");
-        audit_here(&tab, "national – new cohort form").await;
+        tab.audit_here("national – new cohort form").await;
 
         tab.press("Opret hold").await;
         assert_eq!(
@@ -107,7 +66,7 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
             tab.field_error("corps_until").await,
             "Skriv datoen for korpsforpligtelsen som dd-mm-åååå."
         );
-        audit_here(&tab, "national – new cohort form with errors").await;
+        tab.audit_here("national – new cohort form with errors").await;
 
         tab.fill("Holdets navn", COHORT).await;
         tab.choose("Uddannelsesrunde (frivilligt)", &round).await;
@@ -117,7 +76,7 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
         tab.fill("Forpligtet til at deltage i korpset frem til", &corps_until)
             .await;
         tab.press("Opret hold").await;
-        assert_message(&tab, "Holdet er oprettet.").await;
+        tab.assert_message("Holdet er oprettet.").await;
         assert_eq!(tab.text("h1").await, COHORT);
         let cohort_path = tab.path().await;
         assert!(
@@ -139,19 +98,19 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
                 .await
                 .contains(&"Der er ingen moduler endnu.".to_string())
         );
-        audit_here(&tab, "national – new cohort").await;
+        tab.audit_here("national – new cohort").await;
 
         // The joint intro day a week ago, and the two-day mentor module ending today.
         tab.follow("Tilføj modul").await;
         assert_eq!(tab.text("h1").await, "Nyt modul");
-        audit_here(&tab, "national – new module form").await;
+        tab.audit_here("national – new module form").await;
         tab.fill("Modul", INTRO).await;
         tab.fill("Dato", &day(-7)).await;
         tab.fill("Sted (frivilligt)", PLACE).await;
         tab.tick("Mentoruddannelse").await;
         tab.tick("Forældrecoachuddannelse").await;
         tab.press("Tilføj modul").await;
-        assert_message(&tab, "Modulet er tilføjet.").await;
+        tab.assert_message("Modulet er tilføjet.").await;
         assert_eq!(tab.path().await, cohort_path);
 
         tab.follow("Tilføj modul").await;
@@ -161,7 +120,7 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
         tab.fill("Sted (frivilligt)", PLACE).await;
         tab.tick("Mentoruddannelse").await;
         tab.press("Tilføj modul").await;
-        assert_message(&tab, "Modulet er tilføjet.").await;
+        tab.assert_message("Modulet er tilføjet.").await;
         assert_eq!(
             tab.texts("#modules tbody tr td:first-child").await,
             vec![INTRO, MENTOR_MODULE]
@@ -188,10 +147,10 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
                 .await
                 .contains(&"Ingen deltagere er indstillet endnu.".to_string())
         );
-        audit_here(&tab, "national – cohort with modules").await;
+        tab.audit_here("national – cohort with modules").await;
 
         // 2. København's coordinator: the cohort has their last mentor seat.
-        as_user(&tab, COORDINATOR).await;
+        tab.switch_user(COORDINATOR, PASSWORD).await;
         let offered = tab.texts("#open-seats li").await;
         assert!(
             offered
@@ -199,22 +158,22 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
                 .any(|li| li.starts_with(COHORT) && li.contains(&format!("{} – {today}", day(-7)))),
             "the start page offers the new cohort: {offered:?}"
         );
-        audit_here(&tab, "coordinator – start page with open seats").await;
+        tab.audit_here("coordinator – start page with open seats").await;
 
         // The mentor is not on the staff yet: the coordinator creates them.
-        menu(&tab, "Medarbejdere").await;
+        tab.menu("Medarbejdere").await;
         tab.follow("Opret medarbejder").await;
         tab.fill("Navn", MEMBER).await;
         tab.fill("E-mail", MEMBER_EMAIL).await;
         tab.tick("Mentor").await;
         tab.press("Opret medarbejder").await;
-        assert_message(&tab, STAFF_CREATED).await;
+        tab.assert_message(STAFF_CREATED).await;
         assert_eq!(tab.text("h1").await, MEMBER);
         let temporary = tab.text("#temporary-password").await;
         assert!(!temporary.is_empty(), "a temporary password is shown");
-        audit_here(&tab, "coordinator – new mentor").await;
+        tab.audit_here("coordinator – new mentor").await;
 
-        menu(&tab, "Forside").await;
+        tab.menu("Forside").await;
         tab.follow(&format!("Indstil deltagere: {COHORT}")).await;
         assert_eq!(tab.path().await, cohort_path);
         assert_eq!(
@@ -222,7 +181,7 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
             vec!["Mentoruddannelse 12 0 1", "Forældrecoachuddannelse 12 0 0"],
             "places, nominated, left for København"
         );
-        audit_here(&tab, "coordinator – cohort with the nomination form").await;
+        tab.audit_here("coordinator – cohort with the nomination form").await;
 
         // The same page in a second tab, where the mentor is nominated to the last seat.
         let first_tab = tab.client.window().await.expect("the current tab");
@@ -235,7 +194,7 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
         tab.choose("Deltager", &format!("{MEMBER} (Mentor)")).await;
         tab.choose("Uddannelse", "Mentoruddannelse").await;
         tab.press("Indstil").await;
-        assert_message(&tab, &format!("{MEMBER} er indstillet til holdet.")).await;
+        tab.assert_message(&format!("{MEMBER} er indstillet til holdet.")).await;
         assert_eq!(tab.path().await, cohort_path);
         assert_eq!(
             tab.texts("#participants tbody tr td:first-child").await,
@@ -254,7 +213,7 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
             "Jeres kommune har brugt alle sine tildelte pladser i holdets uddannelsesrunde.",
             "no form once the seats are used"
         );
-        audit_here(&tab, "coordinator – mentor nominated").await;
+        tab.audit_here("coordinator – mentor nominated").await;
         tab.client.close_window().await.expect("close the second tab");
         tab.client
             .switch_to_window(first_tab)
@@ -280,10 +239,10 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
             vec![MEMBER],
             "nobody else was nominated"
         );
-        audit_here(&tab, "coordinator – nomination refused").await;
+        tab.audit_here("coordinator – nomination refused").await;
 
         // 3. National staff record attendance, module by module.
-        as_user(&tab, NATIONAL).await;
+        tab.switch_user(NATIONAL, PASSWORD).await;
         let awaiting = tab.texts("#awaiting-attendance li").await;
         for module in [INTRO, MENTOR_MODULE] {
             assert!(
@@ -293,9 +252,9 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
                 "{module} of {COHORT} awaits attendance: {awaiting:?}"
             );
         }
-        audit_here(&tab, "national – start page awaiting attendance").await;
+        tab.audit_here("national – start page awaiting attendance").await;
 
-        menu(&tab, "Uddannelse").await;
+        tab.menu("Uddannelse").await;
         let rows = tab.texts("#cohorts tbody tr").await;
         assert!(
             rows.contains(&format!(
@@ -322,10 +281,10 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
             )
         );
         assert!(!tab.is_ticked(ATTENDEE).await, "nothing recorded yet");
-        audit_here(&tab, "national – attendance of the intro day").await;
+        tab.audit_here("national – attendance of the intro day").await;
         tab.tick(ATTENDEE).await;
         tab.press("Gem fremmøde").await;
-        assert_message(&tab, "Fremmødet er gemt.").await;
+        tab.assert_message("Fremmødet er gemt.").await;
         assert_eq!(tab.path().await, cohort_path);
         assert_eq!(
             tab.texts("#modules tbody tr td:nth-child(5)").await,
@@ -339,10 +298,10 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
             )],
             "not trained before the last module"
         );
-        audit_here(&tab, "national – cohort after the intro day").await;
+        tab.audit_here("national – cohort after the intro day").await;
 
         // The mentor module, from the start page's list.
-        menu(&tab, "Forside").await;
+        tab.menu("Forside").await;
         let awaiting = tab.texts("#awaiting-attendance li").await;
         assert!(
             !awaiting
@@ -359,12 +318,10 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
             tab.text("main .font-lead").await,
             format!("{mentor_days} · Mentoruddannelse · {PLACE}")
         );
-        audit_here(&tab, "national – attendance of the mentor module").await;
+        tab.audit_here("national – attendance of the mentor module").await;
         tab.tick(ATTENDEE).await;
         tab.press("Gem fremmøde").await;
-        assert_message(
-            &tab,
-            "Fremmødet er gemt. Deltagere, der nu har gennemført uddannelsen og er en del af korpset: 1.",
+        tab.assert_message("Fremmødet er gemt. Deltagere, der nu har gennemført uddannelsen og er en del af korpset: 1.",
         )
         .await;
         assert_eq!(tab.path().await, cohort_path);
@@ -375,10 +332,10 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
             )],
             "trained on the last day of the last module"
         );
-        audit_here(&tab, "national – cohort with a trained mentor").await;
+        tab.audit_here("national – cohort with a trained mentor").await;
 
         // The national roster has the new member as trained.
-        menu(&tab, "Korpset").await;
+        tab.menu("Korpset").await;
         assert_eq!(tab.path().await, "/korpsoversigt");
         tab.fill("Søg efter navn eller e-mail", MEMBER).await;
         tab.press("Filtrér").await;
@@ -402,23 +359,23 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
             "the roster row: {cells:?}"
         );
         assert_eq!(tab.texts("#roster tbody tr").await.len(), 1);
-        audit_here(&tab, "national – roster with the new mentor").await;
+        tab.audit_here("national – roster with the new mentor").await;
 
         // 4. The coordinator sees the training on the member's page.
-        as_user(&tab, COORDINATOR).await;
+        tab.switch_user(COORDINATOR, PASSWORD).await;
         let offered = tab.texts("#open-seats li").await;
         assert!(
             !offered.iter().any(|li| li.starts_with(COHORT)),
             "no seats left to offer: {offered:?}"
         );
-        menu(&tab, "Korps").await;
+        tab.menu("Korps").await;
         let rows = tab.texts("main tbody tr").await;
         assert!(
             rows.iter()
                 .any(|row| row.starts_with(&format!("{MEMBER} Mentor Uddannet"))),
             "the municipality's corps list: {rows:?}"
         );
-        audit_here(&tab, "coordinator – corps").await;
+        tab.audit_here("coordinator – corps").await;
         tab.follow(MEMBER).await;
         assert_eq!(tab.text("h1").await, MEMBER);
         let history = vec![
@@ -442,7 +399,7 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
                  Forpligtet til at deltage i korpset frem til: {corps_until}"
             )]
         );
-        audit_here(&tab, "coordinator – the trained member's page").await;
+        tab.audit_here("coordinator – the trained member's page").await;
 
         // And the member on their own profile, after choosing a password.
         tab.log_out().await;
@@ -453,12 +410,12 @@ async fn a_cohort_is_planned_a_mentor_nominated_and_attending_every_module_makes
         tab.fill("Ny adgangskode", chosen).await;
         tab.fill("Gentag ny adgangskode", chosen).await;
         tab.press("Skift adgangskode").await;
-        assert_message(&tab, "Din adgangskode er ændret.").await;
-        menu(&tab, "Min profil").await;
+        tab.assert_message("Din adgangskode er ændret.").await;
+        tab.menu("Min profil").await;
         assert_eq!(tab.path().await, "/min-profil");
         assert_eq!(tab.texts("#training-history dl dd").await, history);
         assert_eq!(tab.texts("#history-cohorts li").await, cohorts);
-        audit_here(&tab, "member – own profile with the training").await;
+        tab.audit_here("member – own profile with the training").await;
     })
     .await;
 }

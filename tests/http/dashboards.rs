@@ -178,8 +178,8 @@ async fn the_coordinator_overview_shows_load_coaching_and_the_progress_trend() {
 async fn the_member_sees_the_last_rating_and_a_trend_per_course() {
     let app = TestApp::spawn().await;
     let mentor = app.login("mentor.aarhus@example.org").await;
-    let (value, course): (f64, uuid::Uuid) = sqlx::query_as(
-        "SELECT m.value::float8, c.id FROM measurements m JOIN courses c ON c.id = m.course_id
+    let (value,): (f64,) = sqlx::query_as(
+        "SELECT m.value::float8 FROM measurements m JOIN courses c ON c.id = m.course_id
          JOIN corps_members cm ON cm.id = c.member_id JOIN users u ON u.id = cm.user_id
          WHERE u.email = 'mentor.aarhus@example.org' AND m.kind = 'progress'
            AND c.state IN ('referred', 'matched', 'pre_meeting', 'active', 'ending', 'follow_up')
@@ -199,7 +199,6 @@ async fn the_member_sees_the_last_rating_and_a_trend_per_course() {
         "{item} shows {value}"
     );
     assert!(page.has("svg.korps-sparkline[role='img'][aria-label]"));
-    let _ = course;
 }
 
 #[tokio::test]

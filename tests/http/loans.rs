@@ -17,10 +17,6 @@ async fn waiting_course(app: &TestApp) -> Uuid {
     .await
 }
 
-fn today(app_today: &str) -> String {
-    app_today.to_string()
-}
-
 async fn version(app: &TestApp, loan: Uuid) -> String {
     app.scalar::<i32>(&format!("SELECT version FROM loans WHERE id = '{loan}'"))
         .await
@@ -40,7 +36,7 @@ async fn request(app: &TestApp, odense: &Client, course: Uuid) -> Uuid {
             &[
                 ("needs", "Mandlig mentor med erfaring fra ungdomsmiljøer."),
                 ("languages", "ar"),
-                ("period_from", &today(&from)),
+                ("period_from", &from),
                 ("period_to", &to),
                 ("hours_per_week", "3"),
                 ("form_key", &key),
