@@ -38,6 +38,8 @@ fn main() {
     println!("cargo:rerun-if-changed=package-lock.json");
     // npm writes this file last on every install; watching it means a deleted or
     // reinstalled node_modules/ reruns this script instead of failing in include_bytes!.
+    // After our own `npm ci` its time is set back (see `ensure_node_modules`), so that the
+    // install this script did is not mistaken for a change on the next build.
     println!("cargo:rerun-if-changed=node_modules/.package-lock.json");
     println!("cargo:rerun-if-changed=static");
 
@@ -102,6 +104,21 @@ fn ensure_node_modules(root: &Path) {
     }
     if !dkfds.is_file() {
         panic!("`npm ci` succeeded but {} is missing", dkfds.display());
+    }
+    // Cargo reruns a build script when a watched file is newer than the script's last
+    // start, and npm has just written this one. Giving it the lock file's time (the
+    // install matches that lock) keeps the next `cargo build` from rebuilding Korps.
+    if let Some(lock_time) = mtime(&lock) {
+        let stamped = fs::File::options()
+            .write(true)
+            .open(&installed_lock)
+            .and_then(|file| file.set_modified(lock_time));
+        if let Err(e) = stamped {
+            println!(
+                "cargo:warning=could not set the time of {}: {e}",
+                installed_lock.display()
+            );
+        }
     }
 }
 

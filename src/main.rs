@@ -8,9 +8,10 @@ use sqlx::ConnectOptions;
 use sqlx::postgres::PgConnectOptions;
 use tracing_subscriber::EnvFilter;
 
-use korps::app::{self, AppState};
+use korps::app;
 use korps::config::{Cli, Command, Config};
 use korps::db::embedded::{Durability, EmbeddedPostgres};
+use korps::state::AppState;
 use korps::{auth, db, demo};
 
 type AnyError = Box<dyn std::error::Error + Send + Sync>;

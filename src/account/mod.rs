@@ -8,14 +8,26 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::audit::{self, Event};
-use crate::auth::{CurrentUser, password, repo, roles_label};
+use crate::auth::{CurrentUser, password, repo};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Locale;
+use crate::vocab::roles_label;
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::flash;
 use crate::web::forms::{FieldErrors, Form};
-use crate::web::i18n::Locale;
+use crate::web::routes::{Access, Route};
+
+/// The routes of this feature: the router, the access check and the menu derive from them.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/konto", Access::SignedIn, account_page).before_password_change(),
+        Route::post("/konto/sprog", Access::SignedIn, set_locale).before_password_change(),
+        Route::post("/konto/adgangskode", Access::SignedIn, change_password)
+            .before_password_change(),
+    ]
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "account/account.html")]

@@ -20,15 +20,16 @@ use super::model::{
 use super::views::{self, Commitment, DecisionView, DiffRow, ProgrammeRow, RoundSummary, Section};
 use super::{load, repo};
 use crate::audit::{self, Event};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::CurrentUser;
 use crate::clock;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Messages, fill};
+use crate::vocab::Role;
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::flash;
 use crate::web::forms::{self, Claim, FieldErrors, Form, FormKey};
-use crate::web::i18n::{Messages, fill};
 
 // ---------------------------------------------------------------------------------------
 // The coordinator's list: open rounds and the municipality's applications

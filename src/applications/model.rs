@@ -5,8 +5,8 @@ use serde::Deserialize;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use crate::clock;
+use crate::i18n::{ApplicationMessages, fill};
 use crate::web::forms::{FieldErrors, parse_date};
-use crate::web::i18n::{ApplicationMessages, fill};
 
 /// Largest minutes file accepted (the 2022 guide's management-meeting minutes).
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -1025,7 +1025,7 @@ impl DecisionForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::i18n::Locale;
+    use crate::i18n::Locale;
     use time::macros::{date, datetime, time};
 
     fn t() -> &'static ApplicationMessages {

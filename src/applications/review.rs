@@ -22,11 +22,11 @@ use crate::audit::{self, Event};
 use crate::clock;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::i18n::fill;
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::flash;
 use crate::web::forms::{FieldErrors, Form};
-use crate::web::i18n::fill;
 
 pub struct CriterionRow {
     pub code: &'static str,

@@ -17,12 +17,12 @@ use crate::audit::{self, Event};
 use crate::clock;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::i18n::fill;
 use crate::web::Page;
 use crate::web::chart;
 use crate::web::client::ClientAddr;
 use crate::web::flash;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
-use crate::web::i18n::fill;
 use crate::web::table::{self, Column, ListUrl, Sort};
 
 const REGIONS: [&str; 5] = [

@@ -6,10 +6,11 @@ use uuid::Uuid;
 
 use super::apply::{OpenRoundRow, OwnApplicationRow, open_round_rows, own_rows};
 use super::repo;
-use crate::auth::{CurrentUser, Role};
+use crate::auth::CurrentUser;
 use crate::db::TenantTx;
 use crate::error::AppResult;
-use crate::web::i18n::Messages;
+use crate::i18n::Messages;
+use crate::vocab::Role;
 
 #[derive(Default)]
 pub struct StartSection {

@@ -8,8 +8,8 @@ use super::model::{
 };
 use super::repo::{Application, Round};
 use crate::clock;
+use crate::i18n::{ApplicationMessages, Messages, fill};
 use crate::web::forms::FieldErrors;
-use crate::web::i18n::{ApplicationMessages, Messages, fill};
 
 pub struct Question {
     pub name: &'static str,

@@ -2,10 +2,10 @@
 //! Every read and change of a citizen's data goes through `record`; so do logins and
 //! administration. PostgreSQL refuses UPDATE, DELETE and TRUNCATE on the table.
 
-mod page;
+mod done;
 pub mod repo;
 
-pub use page::{audit_log_csv, audit_log_page};
+pub use done::Done;
 
 use uuid::Uuid;
 
@@ -91,6 +91,9 @@ pub struct Event<'a> {
     pub subject_id: Option<Uuid>,
     pub purpose: Option<&'a str>,
     pub details: serde_json::Value,
+    /// The municipality the subject belongs to, when the caller knows it may differ from
+    /// the actor's (a lent member's course): that municipality's log gets the entry too.
+    pub owner: Option<Uuid>,
 }
 
 impl<'a> Event<'a> {
@@ -105,7 +108,17 @@ impl<'a> Event<'a> {
             subject_id: None,
             purpose: None,
             details: serde_json::Value::Null,
+            owner: None,
         }
+    }
+
+    /// The event concerns a course of `owner`: a lent member works on a course of another
+    /// municipality, whose log must show who read or changed its citizen's data.
+    pub fn course(mut self, id: Uuid, owner: Uuid) -> Self {
+        self.subject_type = Some("course");
+        self.subject_id = Some(id);
+        self.owner = Some(owner);
+        self
     }
 
     pub fn subject(mut self, kind: &'static str, id: Uuid) -> Self {
@@ -135,13 +148,8 @@ pub async fn record(
 ) -> Result<(), sqlx::Error> {
     let scope = tx.scope();
     repo::insert(tx, scope.municipality_id(), scope.user_id(), addr, &event).await?;
-    // A lent member works on a course of another municipality: the course's own
-    // municipality must see in its log who read or changed its citizen's data.
-    if let (Some("course"), Some(course_id)) = (event.subject_type, event.subject_id) {
-        let owner = crate::courses::repo::municipality_of(tx, course_id).await?;
-        if owner.is_some() && owner != scope.municipality_id() {
-            repo::insert(tx, owner, scope.user_id(), addr, &event).await?;
-        }
+    if event.owner.is_some() && event.owner != scope.municipality_id() {
+        repo::insert(tx, event.owner, scope.user_id(), addr, &event).await?;
     }
     Ok(())
 }
@@ -156,4 +164,23 @@ pub async fn record_for(
     event: Event<'_>,
 ) -> Result<(), sqlx::Error> {
     repo::insert(tx, municipality_id, actor_id, addr, &event).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ACTIONS;
+    use crate::i18n::Locale;
+
+    #[test]
+    fn every_action_has_a_label_in_both_languages() {
+        for action in ACTIONS {
+            for locale in [Locale::Da, Locale::En] {
+                assert_ne!(
+                    locale.messages().action_label(action),
+                    *action,
+                    "{action} lacks a label"
+                );
+            }
+        }
+    }
 }

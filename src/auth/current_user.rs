@@ -11,13 +11,13 @@ use time::OffsetDateTime;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::Role;
 use super::repo;
-use crate::app::AppState;
 use crate::db::{Scope, TenantTx};
 use crate::error::AppError;
-use crate::web::flash;
-use crate::web::i18n::Locale;
+use crate::i18n::Locale;
+use crate::state::AppState;
+use crate::vocab::Role;
+use crate::web::{Viewer, flash};
 
 /// Sessions end 12 hours after login whatever the activity, and after 30 idle minutes.
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
@@ -81,6 +81,17 @@ impl CurrentUser {
         }
     }
 
+    /// What the layout shows of this user.
+    pub fn viewer(&self) -> Viewer {
+        Viewer {
+            name: self.name.clone(),
+            municipality: self.municipality.as_ref().map(|m| m.name.clone()),
+            roles: self.roles.clone(),
+            locale: self.locale,
+            must_change_password: self.must_change_password,
+        }
+    }
+
     pub fn municipality_id(&self) -> Option<Uuid> {
         self.municipality.as_ref().map(|m| m.id)
     }
@@ -88,7 +99,8 @@ impl CurrentUser {
 
 /// Middleware: resolves the session's user, ends sessions that are too old, idle, of a
 /// deactivated user or from before a password change, and passes the user on in the
-/// request's and the response's extensions (the error pages read the latter).
+/// request's extensions, and what the layout needs of them as a `Viewer` in the request's
+/// and the response's (the error pages read the latter).
 pub async fn load_user(
     State(state): State<AppState>,
     session: Session,
@@ -99,12 +111,16 @@ pub async fn load_user(
         Ok(user) => user,
         Err(err) => return err.into_response(),
     };
-    if let Some(user) = &user {
-        request.extensions_mut().insert(user.clone());
+    let viewer = user.as_ref().map(CurrentUser::viewer);
+    if let Some(user) = user {
+        request.extensions_mut().insert(user);
+    }
+    if let Some(viewer) = &viewer {
+        request.extensions_mut().insert(viewer.clone());
     }
     let mut response = next.run(request).await;
-    if let Some(user) = user {
-        response.extensions_mut().insert(user);
+    if let Some(viewer) = viewer {
+        response.extensions_mut().insert(viewer);
     }
     response
 }

@@ -9,7 +9,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rand::Rng;
 
 use crate::error::AppError;
-use crate::web::i18n::Messages;
+use crate::i18n::Messages;
 
 pub const MIN_LENGTH: usize = 12;
 pub const MAX_LENGTH: usize = 200;
@@ -79,7 +79,7 @@ pub fn generate_temporary() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::i18n::Locale;
+    use crate::i18n::Locale;
 
     #[tokio::test]
     async fn a_hash_verifies_only_its_own_password() {

@@ -6,9 +6,9 @@ use sqlx::types::ipnetwork::IpNetwork;
 use uuid::Uuid;
 
 use super::current_user::{CurrentUser, MunicipalityRef};
-use super::roles::parse_roles;
 use crate::db::TenantTx;
-use crate::web::i18n::Locale;
+use crate::i18n::Locale;
+use crate::vocab::parse_roles;
 
 pub struct SessionUser {
     pub user: CurrentUser,

@@ -16,16 +16,37 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::audit::{self, Event};
-use crate::courses::model::{CourseKind, CourseState};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Messages;
+use crate::vocab::{CourseKind, CourseState};
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Choice, Claim, FieldErrors, Form, choices};
-use crate::web::i18n::Messages;
+use crate::web::routes::{COORDINATOR, Route};
 use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
 use crate::web::{Page, flash};
 use crate::{clock, corps, vocab};
 use model::{Citizen, CitizenForm};
+
+/// The routes of this feature: the router, the access check and the menu derive from them.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/borgere", COORDINATOR, list_page).menu(20, |t| t.nav_citizens),
+        Route::get("/borgere/ny", COORDINATOR, new_page),
+        Route::post("/borgere", COORDINATOR, create),
+        Route::get("/borgere/{id}", COORDINATOR, show_page),
+        Route::post("/borgere/{id}", COORDINATOR, update),
+        Route::get("/borgere/{id}/rediger", COORDINATOR, edit_page),
+        Route::post("/borgere/{id}/samtykker", COORDINATOR, add_consent),
+        Route::post(
+            "/borgere/{id}/samtykker/{consent_id}/tilbagekald",
+            COORDINATOR,
+            withdraw_consent,
+        ),
+        Route::post("/borgere/{id}/relationer", COORDINATOR, add_relation),
+        Route::post("/borgere/{id}/konflikter", COORDINATOR, add_conflict),
+    ]
+}
 
 /// Why citizen data is read or changed here (the audit log's purpose).
 pub const PURPOSE_CASEWORK: &str = "casework";

@@ -4,9 +4,9 @@
 use serde::Deserialize;
 use time::Date;
 
+use crate::i18n::Messages;
 use crate::vocab;
 use crate::web::forms::{FieldErrors, parse_date};
-use crate::web::i18n::Messages;
 
 pub const KINDS: &[&str] = &["mentee", "relative"];
 pub const REFERRAL_SOURCES: &[&str] = &[
@@ -215,7 +215,7 @@ impl CitizenForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::i18n::Locale;
+    use crate::i18n::Locale;
     use time::macros::date;
 
     fn form() -> CitizenForm {

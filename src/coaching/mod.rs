@@ -21,9 +21,18 @@ use crate::tools::catalog::COACHING_CARD;
 use crate::tools::form::{self, SectionView};
 use crate::tools::repo as tools_repo;
 use crate::web::forms::{FieldErrors, Form, parse_date};
+use crate::web::routes::{COORDINATOR, Route};
 use crate::web::table::{ListUrl, PER_PAGE, Paging};
 use crate::web::{Page, flash};
 use crate::{clock, corps};
+
+/// The routes of this feature: the router, the access check and the menu derive from them.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/coaching", COORDINATOR, log_page).menu(70, |t| t.nav_coaching),
+        Route::post("/coaching", COORDINATOR, record),
+    ]
+}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct CoachingQuery {

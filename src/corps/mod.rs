@@ -14,16 +14,30 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::auth::{CurrentUser, Role, parse_roles, roles_label};
+use crate::auth::CurrentUser;
+
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Messages;
+use crate::vocab::{Role, parse_roles, roles_label};
 use crate::web::Page;
 use crate::web::flash;
 use crate::web::forms::{Choice, FieldErrors, Form, choices};
-use crate::web::i18n::Messages;
+use crate::web::routes::{COORDINATOR, MEMBER, Route};
 use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
 use crate::{clock, vocab};
 use model::{Profile, ProfileForm};
+
+/// The routes of this feature: the router, the access check and the menu derive from them.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/korps", COORDINATOR, list_page).menu(60, |t| t.nav_corps),
+        Route::get("/korps/{id}", COORDINATOR, edit_page),
+        Route::post("/korps/{id}", COORDINATOR, update),
+        Route::get("/min-profil", MEMBER, own_page).menu(80, |t| t.nav_my_profile),
+        Route::post("/min-profil", MEMBER, update_own),
+    ]
+}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {

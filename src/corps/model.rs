@@ -2,9 +2,9 @@
 
 use serde::Deserialize;
 
+use crate::i18n::Messages;
 use crate::vocab;
 use crate::web::forms::FieldErrors;
-use crate::web::i18n::Messages;
 
 pub const TRAINING_STATUSES: &[&str] = &["untrained", "in_training", "trained"];
 
@@ -141,7 +141,7 @@ impl ProfileForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::i18n::Locale;
+    use crate::i18n::Locale;
 
     fn form() -> ProfileForm {
         ProfileForm {

@@ -3,8 +3,8 @@
 use uuid::Uuid;
 
 use super::model::Profile;
-use crate::courses::model::CourseState;
 use crate::db::TenantTx;
+use crate::vocab::CourseState;
 use crate::web::table::Sort;
 
 fn load_states() -> Vec<String> {

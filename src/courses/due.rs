@@ -4,12 +4,12 @@
 use time::Date;
 use uuid::Uuid;
 
-use super::model::{CourseKind, CourseState, SessionKind};
 use super::repo;
 use super::rules::{self, CourseFacts, DueItem, DueKind, Urgency};
 use crate::clock;
 use crate::db::TenantTx;
-use crate::web::i18n::{Messages, fill};
+use crate::i18n::{Messages, fill};
+use crate::vocab::{CourseKind, CourseState, SessionKind};
 
 /// What the LAT tools have measured on a course, as the rules need it.
 pub struct Measured {

@@ -2,11 +2,11 @@
 //! sessions and history, the lifecycle, and the printable handover summary.
 
 pub mod due;
-pub mod model;
 pub mod progress;
 pub mod repo;
 pub mod rules;
 mod sessions;
+mod tool_pages;
 
 pub use sessions::{edit_session_page, log_session, new_session_page, update_session};
 
@@ -21,17 +21,60 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::audit::{self, Event};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Messages;
+use crate::vocab::Role;
+use crate::vocab::{CourseKind, CourseState, SessionKind};
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
-use crate::web::i18n::Messages;
+use crate::web::routes::{COORDINATOR, COURSE_WORK, Route};
 use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
 use crate::web::{Page, flash};
 use crate::{clock, vocab};
-use model::{CourseKind, CourseState, SessionKind};
+
+/// The routes of this feature: the router, the access check and the menu derive from them.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::post("/borgere/{id}/forloeb", COORDINATOR, create_for_citizen),
+        Route::get("/forloeb", COURSE_WORK, list_page).menu(30, |t| t.nav_courses),
+        Route::get("/forloeb/nyt-netvaerk", COORDINATOR, new_network_page),
+        Route::post("/forloeb/nyt-netvaerk", COORDINATOR, create_network),
+        Route::get("/forloeb/{id}", COURSE_WORK, show_page),
+        Route::post("/forloeb/{id}/status", COURSE_WORK, transition),
+        Route::post("/forloeb/{id}/annuller", COORDINATOR, cancel),
+        Route::get("/forloeb/{id}/overdragelse", COURSE_WORK, handover_page),
+        Route::get("/forloeb/{id}/sessioner/ny", COURSE_WORK, new_session_page),
+        Route::post("/forloeb/{id}/sessioner", COURSE_WORK, log_session),
+        Route::get(
+            "/forloeb/{id}/sessioner/{session_id}",
+            COURSE_WORK,
+            edit_session_page,
+        ),
+        Route::post(
+            "/forloeb/{id}/sessioner/{session_id}",
+            COURSE_WORK,
+            update_session,
+        ),
+        Route::get(
+            "/forloeb/{id}/redskaber/{tool}",
+            COURSE_WORK,
+            tool_pages::fill_page,
+        ),
+        Route::post(
+            "/forloeb/{id}/redskaber/{tool}",
+            COURSE_WORK,
+            tool_pages::submit,
+        ),
+        Route::get(
+            "/forloeb/{id}/redskaber/svar/{answer_id}",
+            COURSE_WORK,
+            tool_pages::answer_page,
+        ),
+    ]
+}
 
 /// Who is looking at courses: a coordinator sees all of the municipality's, a mentor or
 /// parent coach only their own.
@@ -562,14 +605,14 @@ async fn course_view(
         &mut *tx,
         addr,
         Event::new("course_read")
-            .subject("course", id)
+            .course(id, course.municipality_id)
             .purpose(PURPOSE_CASEWORK),
     )
     .await?;
 
     let name = display_name(t, &course, &participants);
     // A lent member works on another municipality's course: its coordinator moves it on.
-    let lent = repo::municipality_of(tx, id).await? != tx.scope().municipality_id();
+    let lent = Some(course.municipality_id) != tx.scope().municipality_id();
     let transitions = if course.member_id.is_some() && !lent {
         course
             .state
@@ -780,7 +823,7 @@ pub async fn transition(
         &mut tx,
         addr,
         Event::new("course_state_changed")
-            .subject("course", id)
+            .course(id, course.municipality_id)
             .purpose(PURPOSE_CASEWORK)
             .details(json!({ "from": course.state.code(), "to": to.code() })),
     )
@@ -789,7 +832,7 @@ pub async fn transition(
     flash::push(
         &session,
         flash::Kind::Success,
-        crate::web::i18n::fill(t.course_moved, &[to.label(t)]),
+        crate::i18n::fill(t.course_moved, &[to.label(t)]),
     )
     .await?;
     Ok(Redirect::to(&back).into_response())
@@ -837,7 +880,7 @@ pub async fn cancel(
         &mut tx,
         addr,
         Event::new("course_cancelled")
-            .subject("course", id)
+            .course(id, course.municipality_id)
             .purpose(PURPOSE_CASEWORK),
     )
     .await?;
@@ -905,7 +948,7 @@ pub async fn handover_page(
         &mut tx,
         addr,
         Event::new("handover_read")
-            .subject("course", id)
+            .course(id, course.municipality_id)
             .purpose("handover")
             .details(json!({ "consent": consent })),
     )

@@ -2,9 +2,9 @@
 //! pre and post measurements side by side — as SVG charts with the same numbers in tables.
 
 use crate::clock;
+use crate::i18n::Messages;
 use crate::tools::repo::Point;
 use crate::web::chart::{self, Series};
-use crate::web::i18n::Messages;
 
 /// A change of at least this many points on WHO-5 (0–100) is meaningful.
 pub const MEANINGFUL_CHANGE: f64 = 10.0;

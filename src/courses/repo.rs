@@ -3,8 +3,8 @@
 use time::Date;
 use uuid::Uuid;
 
-use super::model::{CourseKind, CourseState};
 use crate::db::TenantTx;
+use crate::vocab::{CourseKind, CourseState};
 
 pub async fn insert(
     tx: &mut TenantTx,
@@ -79,6 +79,8 @@ pub async fn event(
 #[derive(Debug, Clone)]
 pub struct Course {
     pub id: Uuid,
+    /// The course's own municipality (another than the user's for a lent member).
+    pub municipality_id: Uuid,
     pub kind: CourseKind,
     pub state: CourseState,
     pub title: String,
@@ -105,7 +107,7 @@ pub async fn get(
     for_member: Option<Uuid>,
 ) -> Result<Option<Course>, sqlx::Error> {
     let row = sqlx::query!(
-        r#"SELECT c.id, c.kind, c.state, c.title, c.member_id, u.name AS "member_name?",
+        r#"SELECT c.id, c.municipality_id, c.kind, c.state, c.title, c.member_id, u.name AS "member_name?",
                   c.referred_on, c.matched_on, c.started_on, c.planned_end_on, c.ended_on, c.closed_on,
                   c.goals_reached, c.end_note, c.cancel_reason, c.match_override_reason, c.version
            FROM courses c
@@ -122,6 +124,7 @@ pub async fn get(
     Ok(row.and_then(|r| {
         Some(Course {
             id: r.id,
+            municipality_id: r.municipality_id,
             kind: CourseKind::from_code(&r.kind)?,
             state: CourseState::from_code(&r.state)?,
             title: r.title,
@@ -572,18 +575,5 @@ pub async fn waiting(tx: &mut TenantTx, limit: i64) -> Result<Vec<Waiting>, sqlx
         limit
     )
     .fetch_all(tx.conn())
-    .await
-}
-
-/// The municipality a course belongs to, as far as the transaction may see it.
-pub async fn municipality_of(
-    tx: &mut TenantTx,
-    course_id: Uuid,
-) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "SELECT municipality_id FROM courses WHERE id = $1",
-        course_id
-    )
-    .fetch_optional(tx.conn())
     .await
 }

@@ -12,7 +12,7 @@
 
 use time::{Date, Duration};
 
-use super::model::{CourseKind, CourseState, SessionKind};
+use crate::vocab::{CourseKind, CourseState, SessionKind};
 
 /// What the rules need to know about a course.
 #[derive(Debug, Clone)]

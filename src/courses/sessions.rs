@@ -11,16 +11,16 @@ use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::model::{CourseKind, SessionKind};
 use super::{display_name, repo, rules, visible_course};
 use crate::audit::{self, Event};
 use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Messages;
+use crate::vocab::{CourseKind, SessionKind};
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Choice, Claim, FieldErrors, Form, choices, parse_date};
-use crate::web::i18n::Messages;
 use crate::web::{Page, flash};
 use crate::{clock, vocab};
 
@@ -196,7 +196,7 @@ pub async fn new_session_page(
         &mut tx,
         addr,
         Event::new("course_read")
-            .subject("course", id)
+            .course(id, course.municipality_id)
             .purpose(PURPOSE_CASEWORK),
     )
     .await?;
@@ -267,7 +267,7 @@ pub async fn log_session(
         &mut tx,
         addr,
         Event::new("session_logged")
-            .subject("course", id)
+            .course(id, course.municipality_id)
             .purpose(PURPOSE_CASEWORK)
             .details(json!({ "session": session_id })),
     )
@@ -298,7 +298,7 @@ pub async fn edit_session_page(
         &mut tx,
         addr,
         Event::new("session_read")
-            .subject("course", id)
+            .course(id, course.municipality_id)
             .purpose(PURPOSE_CASEWORK)
             .details(json!({ "session": session_id })),
     )
@@ -388,7 +388,7 @@ pub async fn update_session(
         &mut tx,
         addr,
         Event::new("session_changed")
-            .subject("course", id)
+            .course(id, course.municipality_id)
             .purpose(PURPOSE_CASEWORK)
             .details(json!({ "session": session_id })),
     )

@@ -18,17 +18,27 @@ use uuid::Uuid;
 use crate::audit::{self, Event};
 use crate::citizens::PURPOSE_CASEWORK;
 use crate::courses::due::facts_of;
-use crate::courses::model::{CourseKind, CourseState};
 use crate::courses::rules::{self, Urgency};
 use crate::db::TenantTx;
 use crate::error::AppResult;
+use crate::i18n::Messages;
+use crate::vocab::{CourseKind, CourseState};
 use crate::web::Page;
 use crate::web::chart::{self, Bar, Series};
 use crate::web::client::ClientAddr;
 use crate::web::forms::{FieldErrors, parse_date};
-use crate::web::i18n::Messages;
+use crate::web::routes::{COORDINATOR, NATIONAL, Route};
 use crate::{clock, corps};
 use model::Completeness;
+
+/// The routes of this feature: the router, the access check and the menu derive from them.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/overblik", COORDINATOR, overview_page).menu(40, |t| t.nav_overview),
+        Route::get("/nationalt-overblik", NATIONAL, national::national_page)
+            .menu(50, |t| t.nav_national_overview),
+    ]
+}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct OverviewQuery {

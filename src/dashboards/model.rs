@@ -17,7 +17,7 @@ pub struct Completeness {
 
 impl Completeness {
     pub fn add(&mut self, facts: &CourseFacts, today: Date) {
-        if facts.state != crate::courses::model::CourseState::Active {
+        if facts.state != crate::vocab::CourseState::Active {
             return;
         }
         self.active += 1;
@@ -160,7 +160,7 @@ pub struct ShownFigures {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::courses::model::{CourseKind, CourseState, SessionKind};
+    use crate::vocab::{CourseKind, CourseState, SessionKind};
     use time::macros::date;
 
     const TODAY: Date = date!(2026 - 11 - 22);

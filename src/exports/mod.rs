@@ -21,6 +21,15 @@ use crate::error::{AppError, AppResult};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::csv_export;
+use crate::web::routes::{COORDINATOR, Route};
+
+/// The routes of this feature: the router, the access check and the menu derive from them.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/eksport", COORDINATOR, index_page).menu(170, |t| t.nav_exports),
+        Route::get("/eksport/{file}", COORDINATOR, download),
+    ]
+}
 
 /// The files: (name, the columns with their meaning as (column, description) pairs).
 pub const FILES: &[(&str, &[(&str, &str)])] = &[

@@ -8,16 +8,26 @@ use uuid::Uuid;
 use serde_json::json;
 
 use crate::audit::{self, Event};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
 use crate::clock;
 use crate::courses::due::{self, DueRow};
-use crate::courses::model::{CourseKind, CourseState};
 use crate::courses::{self, repo as courses_repo};
 use crate::db::TenantTx;
 use crate::error::AppResult;
+use crate::vocab::Role;
+use crate::vocab::{CourseKind, CourseState};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
+use crate::web::routes::{Access, Route};
+
+/// The routes of this feature: the router, the access check and the menu derive from them.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/tilgaengelighed", Access::Public, accessibility_page),
+        Route::get("/", Access::SignedIn, start_page).menu(10, |t| t.nav_start),
+    ]
+}
 
 pub struct CourseLink {
     pub id: Uuid,
@@ -152,22 +162,30 @@ pub async fn start_page(
         }
     }
     let apps = crate::applications::start_section(&mut tx, &user, t).await?;
-    let mut lent = Vec::new();
-    if member {
-        lent = crate::loans::repo::my_loan_courses(&mut tx)
-            .await?
-            .into_iter()
-            .filter_map(|c| {
-                let until = format!(
-                    "{} · {} {}",
-                    c.municipality_name,
-                    t.loans.lent_until,
-                    clock::format_date(c.period_to)
-                );
-                link(c.id, &c.kind, &c.title, c.citizens, "matched", until)
-            })
-            .collect();
-    }
+    let lent_courses = if member {
+        crate::loans::repo::my_loan_courses(&mut tx).await?
+    } else {
+        Vec::new()
+    };
+    let lent: Vec<CourseLink> = lent_courses
+        .iter()
+        .filter_map(|c| {
+            let until = format!(
+                "{} · {} {}",
+                c.municipality_name,
+                t.loans.lent_until,
+                clock::format_date(c.period_to)
+            );
+            link(
+                c.id,
+                &c.kind,
+                &c.title,
+                c.citizens.clone(),
+                "matched",
+                until,
+            )
+        })
+        .collect();
     let loans = crate::loans::repo::waiting(&mut tx).await?;
     let training = crate::training::start_section(&mut tx, &user, t).await?;
     // The start page names citizens (due items, waiting and own courses): a read.
@@ -180,9 +198,9 @@ pub async fn start_page(
         audit::record(&mut tx, addr, event).await?;
     }
     // A lent course names another municipality's citizen: that municipality logs it too.
-    for course in &lent {
+    for course in &lent_courses {
         let event = Event::new("course_list_read")
-            .subject("course", course.id)
+            .course(course.id, course.municipality_id)
             .purpose(PURPOSE_CASEWORK)
             .details(json!({ "page": "start" }));
         audit::record(&mut tx, addr, event).await?;

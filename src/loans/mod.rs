@@ -22,14 +22,36 @@ use uuid::Uuid;
 
 use crate::audit::{self, Event};
 use crate::clock;
-use crate::courses::model::{CourseKind, CourseState};
 use crate::db::{Scope, TenantTx};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Messages;
+use crate::vocab::{CourseKind, CourseState};
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
-use crate::web::i18n::Messages;
+use crate::web::routes::{COORDINATOR, NATIONAL, NATIONAL_OR_COORDINATOR, Route};
 use crate::web::{Page, flash};
 use model::{LoanState, RequestForm};
+
+/// The routes of this feature: the router, the access check and the menu derive from them.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/forloeb/{id}/udlaan", COORDINATOR, request_page),
+        Route::post("/forloeb/{id}/udlaan", COORDINATOR, request),
+        Route::get("/udlaan", NATIONAL_OR_COORDINATOR, list_page).menu(130, |t| t.loans.nav_loans),
+        Route::get("/udlaan/{id}", NATIONAL_OR_COORDINATOR, show_page),
+        Route::post("/udlaan/{id}/videresend", NATIONAL, forward),
+        Route::post("/udlaan/{id}/accepter", COORDINATOR, accept),
+        Route::post("/udlaan/{id}/afvis", COORDINATOR, decline),
+        Route::post("/udlaan/{id}/tildel", COORDINATOR, assign),
+        Route::post("/udlaan/{id}/traek-tilbage", COORDINATOR, withdraw),
+        Route::post("/udlaan/{id}/afslut", NATIONAL_OR_COORDINATOR, end),
+        Route::get(
+            "/udlaan/{id}/afregning",
+            NATIONAL_OR_COORDINATOR,
+            settlement_page,
+        ),
+    ]
+}
 
 /// Which party the signed-in user is to a loan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -389,7 +411,7 @@ async fn show_view(
         Vec::new()
     };
     let municipalities = if side == Side::National && state.is_open() {
-        crate::dashboards::repo::municipalities(tx)
+        crate::municipalities::repo::areas(tx)
             .await?
             .into_iter()
             .filter(|m| m.id != loan.municipality_id)

@@ -5,11 +5,11 @@ use serde::Deserialize;
 use time::Date;
 use uuid::Uuid;
 
-use crate::courses::model::CourseKind;
+use crate::i18n::Messages;
+use crate::vocab::CourseKind;
 use crate::web::forms::{FieldErrors, parse_date};
-use crate::web::i18n::Messages;
 
-crate::courses::model::coded_enum!(
+crate::vocab::coded_enum!(
     /// requested → forwarded (by the national centre) → agreed (the lending coordinator
     /// accepted with a member) → ended; or declined (forwarded again later) or withdrawn.
     LoanState {
@@ -174,7 +174,7 @@ pub fn hours(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::i18n::Locale;
+    use crate::i18n::Locale;
     use time::macros::date;
 
     const TODAY: Date = date!(2026 - 11 - 22);

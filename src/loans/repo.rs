@@ -332,6 +332,7 @@ pub async fn lock_member(tx: &mut TenantTx, member: Uuid) -> Result<bool, sqlx::
 
 pub struct LoanCourse {
     pub id: Uuid,
+    pub municipality_id: Uuid,
     pub kind: String,
     pub title: String,
     pub citizens: Option<String>,
@@ -343,7 +344,7 @@ pub struct LoanCourse {
 pub async fn my_loan_courses(tx: &mut TenantTx) -> Result<Vec<LoanCourse>, sqlx::Error> {
     sqlx::query_as!(
         LoanCourse,
-        r#"SELECT c.id, c.kind, c.title, mu.name AS municipality_name, l.period_to,
+        r#"SELECT c.id, c.municipality_id, c.kind, c.title, mu.name AS municipality_name, l.period_to,
                   (SELECT string_agg(z.name, ', ' ORDER BY z.name) FROM course_participants p
                      JOIN citizens z ON z.id = p.citizen_id WHERE p.course_id = c.id) AS citizens
            FROM courses c

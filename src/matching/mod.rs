@@ -19,16 +19,25 @@ use uuid::Uuid;
 use crate::audit::{self, Event};
 use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
-use crate::courses::model::CourseState;
 use crate::courses::{self, repo as courses_repo};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Messages, fill};
+use crate::vocab::CourseState;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{FieldErrors, Form};
-use crate::web::i18n::{Messages, fill};
+use crate::web::routes::{COORDINATOR, Route};
 use crate::web::{Page, flash};
 use crate::{clock, vocab};
 use model::{Reason, has_free_capacity, score};
+
+/// The routes of this feature: the router, the access check and the menu derive from them.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/forloeb/{id}/match", COORDINATOR, candidates_page),
+        Route::post("/forloeb/{id}/match", COORDINATOR, assign),
+    ]
+}
 
 pub struct Ranked {
     pub member_id: Uuid,
@@ -293,7 +302,7 @@ pub async fn assign(
         &mut tx,
         addr,
         Event::new("course_matched")
-            .subject("course", id)
+            .course(id, course.municipality_id)
             .purpose(PURPOSE_CASEWORK)
             .details(json!({ "member": candidate.member_id, "rank": rank + 1 })),
     )

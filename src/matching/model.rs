@@ -2,7 +2,7 @@
 //! lost (coordinator guide §2.1: gender, age, culture and language, religion and politics,
 //! temperament, professional experience, availability).
 
-use crate::web::i18n::{Messages, fill};
+use crate::i18n::{Messages, fill};
 
 /// What the citizen wants and needs.
 #[derive(Debug, Clone, Default)]
@@ -155,7 +155,7 @@ pub fn has_free_capacity(offer: &Offer) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::i18n::Locale;
+    use crate::i18n::Locale;
 
     fn label(code: &str) -> String {
         crate::vocab::label(Locale::Da.messages(), code)

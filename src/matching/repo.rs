@@ -4,8 +4,8 @@ use time::Date;
 use uuid::Uuid;
 
 use super::model::{Needs, Offer};
-use crate::courses::model::CourseKind;
 use crate::db::TenantTx;
+use crate::vocab::CourseKind;
 
 pub struct Candidate {
     pub member_id: Uuid,

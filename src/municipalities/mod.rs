@@ -15,16 +15,28 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::audit::{self, Event};
-use crate::auth::Role;
 use crate::db::{self, TenantTx};
 use crate::error::{AppError, AppResult};
 use crate::staff::{self, StaffForm};
+use crate::vocab::Role;
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::flash;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
+use crate::web::routes::{NATIONAL, Route};
 use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
 use model::MunicipalityForm;
+
+/// The routes of this feature: the router, the access check and the menu derive from them.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/kommuner", NATIONAL, list_page).menu(140, |t| t.nav_municipalities),
+        Route::get("/kommuner/ny", NATIONAL, new_page),
+        Route::post("/kommuner", NATIONAL, create),
+        Route::get("/kommuner/{id}", NATIONAL, show_page),
+        Route::post("/kommuner/{id}/koordinatorer", NATIONAL, create_coordinator),
+    ]
+}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {

@@ -3,8 +3,8 @@
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::i18n::Messages;
 use crate::web::forms::FieldErrors;
-use crate::web::i18n::Messages;
 
 /// The five Danish regions, by the codes stored in the database.
 pub const REGIONS: [&str; 5] = [
@@ -67,7 +67,7 @@ impl MunicipalityForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::i18n::Locale;
+    use crate::i18n::Locale;
 
     fn form(name: &str, code: &str, region: &str) -> MunicipalityForm {
         MunicipalityForm {

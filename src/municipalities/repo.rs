@@ -112,3 +112,20 @@ pub async fn coordinators(
     .fetch_all(tx.conn())
     .await
 }
+
+/// A municipality and its region: public facts, which every role may read.
+pub struct Area {
+    pub id: Uuid,
+    pub name: String,
+    pub region: String,
+}
+
+/// Every municipality with its region, by region and name.
+pub async fn areas(tx: &mut TenantTx) -> Result<Vec<Area>, sqlx::Error> {
+    sqlx::query_as!(
+        Area,
+        "SELECT id, name, region FROM municipalities ORDER BY region, lower(name)"
+    )
+    .fetch_all(tx.conn())
+    .await
+}

@@ -18,15 +18,41 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::audit::{self, Event};
-use crate::auth::{Role, password, roles_label};
+use crate::auth::password;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Messages;
+use crate::vocab::{Role, roles_label};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::flash;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
-use crate::web::i18n::Messages;
+use crate::web::routes::{COORDINATOR, Route};
 use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
+
+/// The routes of this feature: the router, the access check and the menu derive from them.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/medarbejdere", COORDINATOR, list_page).menu(150, |t| t.nav_staff),
+        Route::get("/medarbejdere/ny", COORDINATOR, new_page),
+        Route::post("/medarbejdere", COORDINATOR, create),
+        Route::get("/medarbejdere/{id}", COORDINATOR, edit_page),
+        Route::post("/medarbejdere/{id}", COORDINATOR, update),
+        Route::get("/medarbejdere/{id}/deaktiver", COORDINATOR, deactivate_page),
+        Route::post("/medarbejdere/{id}/deaktiver", COORDINATOR, deactivate),
+        Route::post("/medarbejdere/{id}/aktiver", COORDINATOR, reactivate),
+        Route::get(
+            "/medarbejdere/{id}/nulstil-adgangskode",
+            COORDINATOR,
+            reset_password_page,
+        ),
+        Route::post(
+            "/medarbejdere/{id}/nulstil-adgangskode",
+            COORDINATOR,
+            reset_password,
+        ),
+    ]
+}
 
 pub enum Created {
     Invalid(FieldErrors),
@@ -191,7 +217,7 @@ pub async fn list_page(
         .into_iter()
         .map(|row| ListRow {
             id: row.id,
-            roles: roles_label(&crate::auth::parse_roles(&row.roles), t),
+            roles: roles_label(&crate::vocab::parse_roles(&row.roles), t),
             name: row.name,
             email: row.email,
             active: row.active,

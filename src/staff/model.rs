@@ -3,9 +3,9 @@
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::auth::Role;
+use crate::i18n::Messages;
+use crate::vocab::Role;
 use crate::web::forms::{FieldErrors, is_valid_email};
-use crate::web::i18n::Messages;
 
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct StaffForm {
@@ -66,7 +66,7 @@ impl StaffForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::i18n::Locale;
+    use crate::i18n::Locale;
 
     fn form(name: &str, email: &str, roles: &[&str]) -> StaffForm {
         StaffForm {

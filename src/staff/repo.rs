@@ -3,8 +3,8 @@
 
 use uuid::Uuid;
 
-use crate::auth::{Role, parse_roles, role_codes};
 use crate::db::TenantTx;
+use crate::vocab::{Role, parse_roles, role_codes};
 use crate::web::table::Sort;
 
 pub struct Row {

@@ -3,7 +3,7 @@
 //! version — old answers are shown with the words they were given under — so the texts
 //! live here, beside the fields, in both languages, rather than in the UI catalogue.
 
-use crate::web::i18n::Locale;
+use crate::i18n::Locale;
 
 /// A text in both languages.
 #[derive(Debug, Clone, Copy)]

@@ -6,8 +6,8 @@ use serde_json::{Map, Value, json};
 
 use super::definition::{Definition, Field, Kind, Measure};
 use crate::clock;
+use crate::i18n::{Locale, Messages};
 use crate::web::forms::{FieldErrors, parse_date};
-use crate::web::i18n::{Locale, Messages};
 
 /// The HTML name of a field, or of a field inside a group item: `goals-0-goal`.
 pub fn name(field: &str, group: Option<(&str, usize)>) -> String {

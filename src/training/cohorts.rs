@@ -15,15 +15,16 @@ use uuid::Uuid;
 use super::model::{CohortForm, ModuleForm, Phase, Programme, completion, format_span};
 use super::{SeatsLeft, programme_label, programmes_label, repo, seats_left};
 use crate::audit::{self, Event};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::CurrentUser;
 use crate::clock;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::i18n::fill;
+use crate::vocab::Role;
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::flash;
 use crate::web::forms::{self, Choice, Claim, FieldErrors, Form, choices};
-use crate::web::i18n::fill;
 
 // The cohort form (national).
 
@@ -408,7 +409,7 @@ pub async fn cohort_view(
         staff: staff
             .into_iter()
             .map(|s| {
-                let roles = crate::auth::roles_label(&crate::auth::parse_roles(&s.roles), t);
+                let roles = crate::vocab::roles_label(&crate::vocab::parse_roles(&s.roles), t);
                 (s.user_id.to_string(), format!("{} ({roles})", s.name))
             })
             .collect(),

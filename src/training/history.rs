@@ -9,7 +9,7 @@ use super::{event_kind_label, programme_label, repo};
 use crate::clock;
 use crate::db::TenantTx;
 use crate::error::AppResult;
-use crate::web::i18n::{Messages, fill};
+use crate::i18n::{Messages, fill};
 
 pub struct HistoryCohort {
     pub cohort: String,

@@ -30,13 +30,65 @@ use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
-use crate::auth::{CurrentUser, Role};
+use crate::auth::CurrentUser;
+
 use crate::clock;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Messages, TrainingMessages};
+use crate::vocab::Role;
 use crate::web::Page;
-use crate::web::i18n::{Messages, TrainingMessages};
+use crate::web::routes::{COORDINATOR, NATIONAL, NATIONAL_OR_COORDINATOR, Route};
 use model::{EventKind, Phase, Programme, format_span};
+
+/// The routes of this feature: the router, the access check and the menu derive from them.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/uddannelse", NATIONAL_OR_COORDINATOR, index_page)
+            .menu(110, |t| t.training.nav_training),
+        Route::get("/uddannelse/hold/ny", NATIONAL, new_cohort_page),
+        Route::post("/uddannelse/hold", NATIONAL, create_cohort),
+        Route::get(
+            "/uddannelse/hold/{id}",
+            NATIONAL_OR_COORDINATOR,
+            cohort_page,
+        ),
+        Route::get("/uddannelse/hold/{id}/rediger", NATIONAL, edit_cohort_page),
+        Route::post("/uddannelse/hold/{id}/rediger", NATIONAL, update_cohort),
+        Route::get(
+            "/uddannelse/hold/{id}/moduler/ny",
+            NATIONAL,
+            new_module_page,
+        ),
+        Route::post("/uddannelse/hold/{id}/moduler", NATIONAL, create_module),
+        Route::get(
+            "/uddannelse/hold/{id}/moduler/{module_id}",
+            NATIONAL,
+            attendance_page,
+        ),
+        Route::post(
+            "/uddannelse/hold/{id}/moduler/{module_id}",
+            NATIONAL,
+            record_attendance,
+        ),
+        Route::post("/uddannelse/hold/{id}/indstillinger", COORDINATOR, nominate),
+        Route::post(
+            "/uddannelse/indstillinger/{id}/tilbagetraek",
+            COORDINATOR,
+            withdraw,
+        ),
+        Route::get("/uddannelse/arrangementer/ny", NATIONAL, new_event_page),
+        Route::post("/uddannelse/arrangementer", NATIONAL, create_event),
+        Route::get("/uddannelse/arrangementer/{id}", NATIONAL, event_page),
+        Route::post(
+            "/uddannelse/arrangementer/{id}",
+            NATIONAL,
+            record_event_attendance,
+        ),
+        Route::get("/korpsoversigt", NATIONAL, roster_page).menu(120, |t| t.training.nav_roster),
+        Route::get("/korpsoversigt.csv", NATIONAL, roster_csv),
+    ]
+}
 
 /// "Mentoruddannelse, Forældrecoachuddannelse" for a list of programme codes.
 pub fn programmes_label(codes: &[String], t: &'static Messages) -> String {

@@ -6,8 +6,8 @@ use time::Date;
 use uuid::Uuid;
 
 pub use crate::applications::model::{PerProgramme, Programme};
+use crate::i18n::TrainingMessages;
 use crate::web::forms::{FieldErrors, parse_date, trimmed};
-use crate::web::i18n::TrainingMessages;
 
 /// Programmes whose completion makes a corps member trained (coordinators train too,
 /// but coordinators are not corps members).
@@ -387,7 +387,7 @@ impl EventForm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::i18n::Locale;
+    use crate::i18n::Locale;
     use time::macros::date;
 
     fn module(day: Date, end: Option<Date>, programmes: &[&str]) -> ModuleDates {

@@ -12,15 +12,16 @@ use super::cohorts::{NominationForm, cohort_view};
 use super::model::{Phase, Programme, SeatRefusal, may_nominate};
 use super::{programme_index, repo};
 use crate::audit::{self, Event};
-use crate::auth::{CurrentUser, Role, parse_roles};
+use crate::auth::CurrentUser;
 use crate::clock;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
+use crate::i18n::fill;
+use crate::vocab::{Role, parse_roles};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::flash;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
-use crate::web::i18n::fill;
 
 /// The role a programme trains: mentors for the mentor programme, and so on.
 fn role_for(programme: Programme) -> Role {
@@ -63,7 +64,7 @@ pub async fn nominate(
             match repo::candidates(&mut tx, id, Some(user_id)).await?.pop() {
                 Some(candidate) => Some(candidate),
                 None => {
-                    if crate::staff::repo::get(&mut tx, user_id).await?.is_none() {
+                    if !repo::on_staff(&mut tx, user_id).await? {
                         return Err(AppError::NotFound);
                     }
                     errors.add("user_id", tm.already_nominated_or_no_role);

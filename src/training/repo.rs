@@ -872,3 +872,15 @@ pub async fn municipalities(tx: &mut TenantTx) -> Result<Vec<(Uuid, String)>, sq
         .await?;
     Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
 }
+
+/// Whether `user_id` is on the staff of the transaction's municipality.
+pub async fn on_staff(tx: &mut TenantTx, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    let municipality_id = tx.scope().municipality_id();
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = $1 AND municipality_id = $2) AS "on_staff!""#,
+        user_id,
+        municipality_id
+    )
+    .fetch_one(tx.conn())
+    .await
+}

@@ -14,14 +14,14 @@ use uuid::Uuid;
 
 use super::{programme_label, repo};
 use crate::audit::{self, Event};
-use crate::auth::{Role, parse_roles, roles_label};
 use crate::clock;
 use crate::db::TenantTx;
 use crate::error::AppResult;
+use crate::i18n::Messages;
+use crate::vocab::{Role, parse_roles, roles_label};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::csv_export;
-use crate::web::i18n::Messages;
 use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
 
 const REGIONS: [&str; 5] = [
@@ -272,7 +272,7 @@ pub async fn roster_page(
         statuses: STATUSES.iter().map(|s| (*s, status_label(t, s))).collect(),
         endings: ENDING_MONTHS
             .iter()
-            .map(|m| (*m, crate::web::i18n::fill(tm.within_months, &[m])))
+            .map(|m| (*m, crate::i18n::fill(tm.within_months, &[m])))
             .collect(),
         rows: rows.into_iter().map(|r| line(r, t)).collect(),
         page: page

@@ -7,11 +7,12 @@ use time::Duration;
 
 use super::model::{Phase, format_span};
 use super::{event_kind_label, repo, seats_left};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::CurrentUser;
 use crate::clock;
 use crate::db::TenantTx;
 use crate::error::AppResult;
-use crate::web::i18n::Messages;
+use crate::i18n::Messages;
+use crate::vocab::Role;
 
 pub struct StartItem {
     pub href: String,
@@ -91,7 +92,7 @@ pub async fn start_section(
                     section.open_seats.push(StartItem {
                         href: format!("/uddannelse/hold/{}", row.id),
                         title: row.name,
-                        detail: crate::web::i18n::fill(
+                        detail: crate::i18n::fill(
                             tm.seats_left_count,
                             &[&left.total().to_string()],
                         ),

@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The address a request came from: the socket peer, or — when Korps is configured to
 /// trust its reverse proxy — the last `X-Forwarded-For` entry, the one that proxy added

@@ -1,6 +1,8 @@
 //! Renders every error response as a page in the layout, in the user's language: our own
 //! `AppError`s, and axum's bare rejections (404 for unknown paths, 405, 413, bad forms).
 
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Request, State};
@@ -9,11 +11,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
-use crate::app::AppState;
-use crate::auth::CurrentUser;
 use crate::db;
 use crate::error::ErrorPage;
-use crate::web::{Page, csrf};
+use crate::state::AppState;
+use crate::web::routes::RouteTable;
+use crate::web::{Page, Viewer, csrf};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
@@ -30,6 +32,7 @@ pub async fn render_error_pages(
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_string();
+    let routes = request.extensions().get::<Arc<RouteTable>>().cloned();
     let response = next.run(request).await;
     let status = response.status();
     let is_html = response
@@ -45,14 +48,14 @@ pub async fn render_error_pages(
     if status == StatusCode::INTERNAL_SERVER_ERROR && !db::is_ready(&state.pool).await {
         status = StatusCode::SERVICE_UNAVAILABLE;
     }
-    let user = response.extensions().get::<CurrentUser>().cloned();
+    let viewer = response.extensions().get::<Viewer>().cloned();
     // The header's log-out form needs the token; without a database there is none to get.
     let token = if status == StatusCode::SERVICE_UNAVAILABLE {
         String::new()
     } else {
         csrf::token(&session).await.unwrap_or_default()
     };
-    let page = Page::build(user.as_ref(), &path, token, Vec::new());
+    let page = Page::build(viewer.as_ref(), routes.as_deref(), &path, token, Vec::new());
     let t = page.t;
     let (heading, text) = match status.as_u16() {
         403 => (t.error_403_title, t.error_403_text),
@@ -78,8 +81,8 @@ pub async fn render_error_pages(
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
     }
-    if let Some(user) = user {
-        rendered.extensions_mut().insert(user);
+    if let Some(viewer) = viewer {
+        rendered.extensions_mut().insert(viewer);
     }
     rendered
 }

@@ -162,6 +162,13 @@ pub fn parse_date(text: &str) -> Option<time::Date> {
         .ok()
 }
 
+/// The one answer to invalid input: the same form again — what the user typed kept, a
+/// Danish message next to each field it concerns — with status 422.
+pub fn invalid(form: impl axum::response::IntoResponse) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (axum::http::StatusCode::UNPROCESSABLE_ENTITY, form).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,8 +10,8 @@ pub mod error_pages;
 pub mod flash;
 pub mod forms;
 pub mod headers;
-pub mod i18n;
 pub mod page;
+pub mod routes;
 pub mod table;
 
-pub use page::Page;
+pub use page::{Page, Viewer};

@@ -1,15 +1,19 @@
 //! The layout context every page template gets as `page`: language, user, menu,
 //! breadcrumbs, CSRF token and flash messages.
 
+use std::sync::Arc;
+
 use axum::extract::FromRequestParts;
+use axum::http::Method;
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
-use crate::app::AppState;
-use crate::auth::{CurrentUser, access, roles_label};
 use crate::error::AppError;
+use crate::i18n::{Locale, Messages};
+use crate::state::AppState;
+use crate::vocab::{Role, roles_label};
 use crate::web::flash::{self, Flash};
-use crate::web::i18n::{Locale, Messages};
+use crate::web::routes::RouteTable;
 use crate::web::{assets, csrf};
 
 pub struct NavItem {
@@ -40,47 +44,40 @@ pub struct Page {
     pub path: String,
 }
 
-/// A menu label, looked up in the user's catalogue.
-type Label = fn(&Messages) -> &'static str;
-
-/// The menu, in order; each item shows only to those the access table lets in.
-const MENU: &[(&str, Label)] = &[
-    ("/", |t| t.nav_start),
-    ("/borgere", |t| t.nav_citizens),
-    ("/forloeb", |t| t.nav_courses),
-    ("/overblik", |t| t.nav_overview),
-    ("/nationalt-overblik", |t| t.nav_national_overview),
-    ("/korps", |t| t.nav_corps),
-    ("/coaching", |t| t.nav_coaching),
-    ("/min-profil", |t| t.nav_my_profile),
-    ("/ansoegninger", |t| t.apps.nav_applications),
-    ("/ansoegningsrunder", |t| t.apps.nav_rounds),
-    ("/uddannelse", |t| t.training.nav_training),
-    ("/korpsoversigt", |t| t.training.nav_roster),
-    ("/udlaan", |t| t.loans.nav_loans),
-    ("/kommuner", |t| t.nav_municipalities),
-    ("/medarbejdere", |t| t.nav_staff),
-    ("/adgangslog", |t| t.nav_audit_log),
-    ("/eksport", |t| t.nav_exports),
-];
+/// Who is looking, as the layout needs it. `auth` puts one in the extensions of every
+/// signed-in request (and of its response, for the error pages).
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub name: String,
+    pub municipality: Option<String>,
+    pub roles: Vec<Role>,
+    pub locale: Locale,
+    /// Must replace a temporary password before anything else: no menu.
+    pub must_change_password: bool,
+}
 
 impl Page {
     pub fn build(
-        user: Option<&CurrentUser>,
+        viewer: Option<&Viewer>,
+        routes: Option<&RouteTable>,
         path: &str,
         csrf: String,
         flashes: Vec<Flash>,
     ) -> Page {
-        let locale = user.map(|user| user.locale).unwrap_or_default();
+        let locale = viewer.map(|viewer| viewer.locale).unwrap_or_default();
         let t = locale.messages();
-        let nav = match user {
-            Some(user) if !user.must_change_password => MENU
-                .iter()
-                .filter(|(href, _)| access::may_visit(Some(user), href))
-                .map(|(href, label)| NavItem {
+        let nav = match (viewer, routes) {
+            (Some(viewer), Some(routes)) if !viewer.must_change_password => routes
+                .menu()
+                .filter(|(href, _)| {
+                    routes
+                        .rule_for(&Method::GET, href)
+                        .is_some_and(|rule| rule.access.allows(Some(&viewer.roles)))
+                })
+                .map(|(href, entry)| NavItem {
                     href,
-                    label: label(t),
-                    current: if *href == "/" {
+                    label: (entry.label)(t),
+                    current: if href == "/" {
                         path == "/"
                     } else {
                         path.starts_with(href)
@@ -89,13 +86,13 @@ impl Page {
                 .collect(),
             _ => Vec::new(),
         };
-        let user = user.map(|user| UserBadge {
-            name: user.name.clone(),
-            context: match &user.municipality {
+        let user = viewer.map(|viewer| UserBadge {
+            name: viewer.name.clone(),
+            context: match &viewer.municipality {
                 Some(municipality) => {
-                    format!("{} · {}", municipality.name, roles_label(&user.roles, t))
+                    format!("{} · {}", municipality, roles_label(&viewer.roles, t))
                 }
-                None => roles_label(&user.roles, t),
+                None => roles_label(&viewer.roles, t),
             },
         });
         Page {
@@ -163,7 +160,14 @@ impl FromRequestParts<AppState> for Page {
         } else {
             Vec::new()
         };
-        let user = parts.extensions.get::<CurrentUser>();
-        Ok(Page::build(user, parts.uri.path(), token, flashes))
+        let viewer = parts.extensions.get::<Viewer>();
+        let routes = parts.extensions.get::<Arc<RouteTable>>();
+        Ok(Page::build(
+            viewer,
+            routes.map(|routes| &**routes),
+            parts.uri.path(),
+            token,
+            flashes,
+        ))
     }
 }

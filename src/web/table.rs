@@ -1,7 +1,7 @@
 //! Sortable, paginated tables: the one helper every list uses. Sorting and paging are
 //! links (server-side), so they work without JavaScript and can be bookmarked.
 
-use crate::web::i18n::{Messages, fill};
+use crate::i18n::{Messages, fill};
 
 pub const PER_PAGE: i64 = 25;
 
@@ -244,7 +244,7 @@ impl Paging {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::i18n::Locale;
+    use crate::i18n::Locale;
 
     #[test]
     fn links_change_one_parameter_and_reset_the_page() {

@@ -7,7 +7,7 @@
 
 use fantoccini::Locator;
 use korps::clock;
-use korps::web::i18n::{Locale, fill};
+use korps::i18n::{Locale, fill};
 use sqlx::Connection;
 
 use crate::browser::{Tab, browse};

@@ -3,7 +3,7 @@
 //! click, read). Every test runs its body through `browse`, which saves a screenshot when
 //! the body fails and always shuts the browser down.
 
-use korps::web::i18n::Locale;
+use korps::i18n::Locale;
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;

@@ -4,7 +4,7 @@
 //! record of Odense stays 404 for them. axe runs on every page visited.
 
 use korps::clock;
-use korps::web::i18n::Locale;
+use korps::i18n::Locale;
 use sqlx::Connection;
 
 use crate::browser::browse;

@@ -1,9 +1,10 @@
-//! Walks every route of the access table as every role and as nobody, and checks the
-//! answer against the table: allowed → served (or 404 for an unknown id), not allowed →
-//! 403 for a signed-in user, a redirect to the login page for nobody.
+//! Walks every route the features declare (`korps::app::route_table`) as every role and
+//! as nobody, and checks the answer against the declaration: allowed → served (or 404
+//! for an unknown id), not allowed → 403 for a signed-in user, a redirect to the login
+//! page for nobody.
 
-use korps::auth::Role;
-use korps::auth::access::{Access, ROUTES};
+use korps::vocab::Role;
+use korps::web::routes::Access;
 
 use crate::support::{Client, TestApp};
 
@@ -68,8 +69,9 @@ fn concrete(path: &str) -> String {
 async fn every_route_answers_every_role_as_the_access_table_says() {
     let app = TestApp::spawn().await;
     let mut failures = Vec::new();
+    let table = korps::app::route_table();
     for persona in PERSONAS {
-        for rule in ROUTES {
+        for rule in table.rules() {
             // A fresh session per request, so logging out or a POST cannot affect the next.
             let client: Client = match persona.email {
                 Some(email) => app.login(email).await,

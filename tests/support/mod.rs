@@ -8,10 +8,11 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 
-use korps::app::{self, AppState};
+use korps::app;
 use korps::config::Config;
 use korps::db::embedded::{Durability, EmbeddedPostgres};
 use korps::db::{self, Scope, TenantTx};
+use korps::state::AppState;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::redirect::Policy;
 use scraper::{Html, Selector};

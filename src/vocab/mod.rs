@@ -2,7 +2,14 @@
 //! backgrounds, genders, professional experience, availability. Codes are stored; the
 //! names come from the user's catalogue.
 
-use crate::web::i18n::Messages;
+mod course;
+mod roles;
+
+pub(crate) use course::coded_enum;
+pub use course::{CourseKind, CourseState, SessionKind};
+pub use roles::{Role, parse_roles, role_codes, roles_label};
+
+use crate::i18n::Messages;
 
 /// Languages offered in profiles and preferences (ISO 639-1 codes).
 pub const LANGUAGES: &[&str] = &[
@@ -58,7 +65,7 @@ pub fn one_of(value: &str, codes: &[&'static str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::web::i18n::Locale;
+    use crate::i18n::Locale;
 
     #[test]
     fn every_code_has_a_name_in_both_languages() {

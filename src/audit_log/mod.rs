@@ -1,4 +1,5 @@
-//! The municipality's audit log for its coordinators: filter by user, action and date.
+//! The municipality's audit log (adgangslog) for its coordinators: filter by user, action
+//! and date, export as CSV.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -7,16 +8,25 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{ACTIONS, repo};
+use crate::audit::{self, ACTIONS, repo};
 use crate::auth::CurrentUser;
 use crate::db::TenantTx;
 use crate::error::AppResult;
+use crate::i18n::Messages;
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::csv_export;
 use crate::web::forms::FieldErrors;
-use crate::web::i18n::Messages;
+use crate::web::routes::{COORDINATOR, Route};
 use crate::web::table::{ListUrl, Paging};
+
+/// The routes of this feature: the router, the access check and the menu derive from them.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/adgangslog", COORDINATOR, audit_log_page).menu(160, |t| t.nav_audit_log),
+        Route::get("/adgangslog.csv", COORDINATOR, audit_log_csv),
+    ]
+}
 
 const PER_PAGE: i64 = 50;
 
@@ -43,7 +53,7 @@ struct Row {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "audit/log.html")]
+#[template(path = "audit_log/log.html")]
 struct LogView {
     page: Page,
     query: AuditQuery,
@@ -164,10 +174,10 @@ pub async fn audit_log_csv(
         return Err(crate::error::AppError::Unprocessable);
     }
     let (entries, _) = repo::page(&mut tx, &filter, EXPORT_LIMIT, 0).await?;
-    super::record(
+    audit::record(
         &mut tx,
         addr,
-        super::Event::new("audit_log_exported")
+        audit::Event::new("audit_log_exported")
             .details(serde_json::json!({ "rows": entries.len() })),
     )
     .await?;

@@ -1,6 +1,6 @@
-//! Courses, their kinds, states and sessions: types and rules without I/O.
+//! The kinds, states and session kinds of a course: shared by every feature that shows or counts courses.
 
-use crate::web::i18n::Messages;
+use crate::i18n::Messages;
 
 /// Defines a code-backed enum: `code()` for the database, `from_code()` back, `ALL`.
 macro_rules! coded_enum {
@@ -65,12 +65,10 @@ impl CourseKind {
     }
 
     /// The role a member needs to take this kind of course.
-    pub fn member_role(self) -> crate::auth::Role {
+    pub fn member_role(self) -> super::Role {
         match self {
-            CourseKind::Mentor => crate::auth::Role::Mentor,
-            CourseKind::ParentCoaching | CourseKind::RelativesNetwork => {
-                crate::auth::Role::ParentCoach
-            }
+            CourseKind::Mentor => super::Role::Mentor,
+            CourseKind::ParentCoaching | CourseKind::RelativesNetwork => super::Role::ParentCoach,
         }
     }
 

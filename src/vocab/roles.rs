@@ -1,6 +1,6 @@
 //! The roles of Korps (PRODUCT.md: national staff, coordinator, mentor, parent coach).
 
-use crate::web::i18n::Messages;
+use crate::i18n::Messages;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {

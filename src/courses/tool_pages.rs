@@ -1,0 +1,277 @@
+//! Filling a LAT tool on a course, and reading a filled one: the course's member or a
+//! coordinator, with the tool's form from `tools`.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::{Map, json};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::{display_name, repo as courses_repo, visible_course};
+use crate::audit::{self, Event};
+use crate::auth::CurrentUser;
+use crate::citizens::PURPOSE_CASEWORK;
+use crate::clock;
+use crate::db::TenantTx;
+use crate::error::{AppError, AppResult};
+use crate::tools::definition::Tool;
+use crate::tools::form::{self, SectionView};
+use crate::tools::{catalog, for_kind, repo};
+use crate::web::client::ClientAddr;
+use crate::web::forms::{FieldErrors, Form, parse_date};
+use crate::web::{Page, flash};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tools/form.html")]
+struct FillView {
+    page: Page,
+    action: String,
+    course_href: String,
+    title: &'static str,
+    intro: &'static str,
+    sections: Vec<SectionView>,
+    errors: FieldErrors,
+    phased: bool,
+    phase: String,
+    filled_on: String,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct FillQuery {
+    #[serde(default)]
+    phase: String,
+}
+
+async fn fillable(
+    tx: &mut TenantTx,
+    user: &CurrentUser,
+    id: Uuid,
+    key: &str,
+) -> AppResult<(courses_repo::Course, String, &'static Tool)> {
+    let (course, viewer) = visible_course(tx, user, id).await?;
+    if !viewer.works_on(&course) {
+        return Err(AppError::Forbidden);
+    }
+    let tool = for_kind(course.kind)
+        .into_iter()
+        .find(|tool| tool.key == key)
+        .ok_or(AppError::NotFound)?;
+    let participants = courses_repo::participants(tx, id).await?;
+    let name = display_name(user.locale.messages(), &course, &participants);
+    Ok((course, name, tool))
+}
+
+/// What the form shows: the tool's fields with their values, the messages, and the
+/// phase and date as entered.
+struct Entered {
+    sections: Vec<SectionView>,
+    errors: FieldErrors,
+    phase: String,
+    filled_on: String,
+}
+
+fn fill_view(
+    page: Page,
+    course: &courses_repo::Course,
+    name: &str,
+    tool: &'static Tool,
+    entered: Entered,
+) -> FillView {
+    let Entered {
+        sections,
+        errors,
+        phase,
+        filled_on,
+    } = entered;
+    let locale = page.locale;
+    let t = page.t;
+    let course_href = format!("/forloeb/{}", course.id);
+    let action = format!("/forloeb/{}/redskaber/{}", course.id, tool.key);
+    FillView {
+        title: tool.title.get(locale),
+        intro: tool.intro.get(locale),
+        sections,
+        errors,
+        phased: tool.phased,
+        phase,
+        filled_on,
+        page: page
+            .titled(tool.title.get(locale))
+            .crumb(t.nav_start, "/")
+            .crumb(t.courses_title, "/forloeb")
+            .crumb(name.to_string(), course_href.clone())
+            .crumb(tool.title.get(locale), action.clone()),
+        action,
+        course_href,
+    }
+}
+
+pub async fn fill_page(
+    user: CurrentUser,
+    mut tx: TenantTx,
+    page: Page,
+    Path((id, key)): Path<(Uuid, String)>,
+    Query(query): Query<FillQuery>,
+) -> AppResult<Response> {
+    let (course, name, tool) = fillable(&mut tx, &user, id, &key).await?;
+    tx.commit().await?;
+    let sections = form::view(
+        tool.current(),
+        &Map::new(),
+        &FieldErrors::default(),
+        page.locale,
+        None,
+    );
+    let phase = if ["pre", "post"].contains(&query.phase.as_str()) {
+        query.phase
+    } else {
+        String::new()
+    };
+    let entered = Entered {
+        sections,
+        errors: FieldErrors::default(),
+        phase,
+        filled_on: clock::format_date(clock::today()),
+    };
+    Ok(fill_view(page, &course, &name, tool, entered).into_response())
+}
+
+pub async fn submit(
+    user: CurrentUser,
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path((id, key)): Path<(Uuid, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let (course, name, tool) = fillable(&mut tx, &user, id, &key).await?;
+    let definition = tool.current();
+    let (answers, mut errors) = form::parse(definition, &pairs, t);
+    let field = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let phase = field("phase");
+    if tool.phased && !["pre", "post"].contains(&phase.as_str()) {
+        errors.add("phase", t.tool_phase_required);
+    }
+    let filled_on = parse_date(&field("filled_on")).filter(|d| *d <= clock::today());
+    if filled_on.is_none() {
+        errors.add("filled_on", t.date_invalid_or_future);
+    }
+    let Some(filled_on) = filled_on.filter(|_| errors.is_empty()) else {
+        let sections = form::view(definition, &Map::new(), &errors, page.locale, Some(&pairs));
+        let entered = Entered {
+            sections,
+            errors,
+            phase,
+            filled_on: field("filled_on"),
+        };
+        let view = fill_view(page, &course, &name, tool, entered);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+    };
+    let phase = tool.phased.then_some(phase.as_str());
+    let measures = form::measures(definition, &answers, phase);
+    let target = repo::Target {
+        course_id: Some(id),
+        coaching_id: None,
+    };
+    let new = repo::NewAnswer {
+        target,
+        tool: tool.key,
+        version: definition.version,
+        phase,
+        answers: &answers,
+        filled_on,
+    };
+    let answer = repo::insert(&mut tx, new, &measures).await?;
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("tool_filled")
+            .course(id, course.municipality_id)
+            .purpose(PURPOSE_CASEWORK)
+            .details(json!({ "tool": tool.key, "answer": answer })),
+    )
+    .await?;
+    tx.commit().await?;
+    flash::push(
+        &session,
+        flash::Kind::Success,
+        crate::i18n::fill(t.tool_saved, &[tool.title.get(page.locale)]),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/forloeb/{id}#redskaber")).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tools/answer.html")]
+struct AnswerView {
+    page: Page,
+    title: &'static str,
+    version: i16,
+    phase: &'static str,
+    filled_on: String,
+    filled_by: String,
+    sections: Vec<SectionView>,
+    course_href: String,
+}
+
+/// A filled tool, shown with the wording of the version it was given under.
+pub async fn answer_page(
+    user: CurrentUser,
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    page: Page,
+    Path((id, answer_id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let (course, _) = visible_course(&mut tx, &user, id).await?;
+    let filled = repo::get(&mut tx, id, answer_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let tool = catalog::find(&filled.tool).ok_or(AppError::NotFound)?;
+    let definition = tool.version(filled.version).ok_or(AppError::NotFound)?;
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("tool_read")
+            .course(id, course.municipality_id)
+            .purpose(PURPOSE_CASEWORK)
+            .details(json!({ "answer": answer_id })),
+    )
+    .await?;
+    tx.commit().await?;
+    let sections = crate::tools::read_only(definition, &filled, page.locale);
+    let course_href = format!("/forloeb/{}", course.id);
+    let title = tool.title.get(page.locale);
+    Ok(AnswerView {
+        title,
+        version: filled.version,
+        phase: match filled.phase.as_deref() {
+            Some("pre") => t.phase_pre,
+            Some("post") => t.phase_post,
+            _ => "",
+        },
+        filled_on: clock::format_date(filled.filled_on),
+        filled_by: filled.filled_by.unwrap_or_default(),
+        sections,
+        page: page
+            .titled(title)
+            .crumb(t.nav_start, "/")
+            .crumb(t.courses_title, "/forloeb")
+            .crumb(t.course, course_href.clone())
+            .crumb(title, format!("{course_href}/redskaber/svar/{answer_id}")),
+        course_href,
+    }
+    .into_response())
+}
