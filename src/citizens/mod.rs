@@ -67,7 +67,7 @@ struct ListView {
 
 fn status_label(t: &'static Messages, state: Option<&str>) -> String {
     match state.and_then(CourseState::from_code) {
-        None => t.citizen_no_course.to_string(),
+        None => t.citizens.citizen_no_course.to_string(),
         Some(state) => state.label(t).to_string(),
     }
 }
@@ -135,11 +135,11 @@ pub async fn list_page(
         &url,
         sort,
         &[
-            (t.name, Some("name")),
-            (t.citizen_kind, None),
-            (t.birth_year, None),
-            (t.referred_on, Some("referred_on")),
-            (t.status, None),
+            (t.common.name, Some("name")),
+            (t.citizens.citizen_kind, None),
+            (t.common.birth_year, None),
+            (t.common.referred_on, Some("referred_on")),
+            (t.common.status, None),
         ],
         t,
     );
@@ -157,14 +157,14 @@ pub async fn list_page(
     Ok(ListView {
         kinds: vocab::options(t, model::KINDS),
         statuses: vec![
-            ("waiting", t.citizen_status_waiting),
-            ("open", t.citizen_status_open),
-            ("closed", t.citizen_status_closed),
+            ("waiting", t.citizens.citizen_status_waiting),
+            ("open", t.citizens.citizen_status_open),
+            ("closed", t.citizens.citizen_status_closed),
         ],
         page: page
-            .titled(t.citizens_title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.citizens_title, "/borgere"),
+            .titled(t.citizens.citizens_title)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.citizens.citizens_title, "/borgere"),
         filter: query,
         rows,
         columns,
@@ -238,7 +238,7 @@ impl FormView {
                 format!("/borgere/{id}/rediger"),
             ),
             None => (
-                t.new_citizen.to_string(),
+                t.common.new_citizen.to_string(),
                 "/borgere".to_string(),
                 "/borgere/ny".to_string(),
             ),
@@ -252,8 +252,8 @@ impl FormView {
             conflict: false,
             page: page
                 .titled(title.clone())
-                .crumb(t.nav_start, "/")
-                .crumb(t.citizens_title, "/borgere")
+                .crumb(t.common.nav_start, "/")
+                .crumb(t.citizens.citizens_title, "/borgere")
                 .crumb(title, href),
         }
     }
@@ -317,7 +317,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.citizen_created).await?;
+    flash::push(&session, flash::Kind::Success, t.citizens.citizen_created).await?;
     Ok(Redirect::to(&location).into_response())
 }
 
@@ -403,7 +403,7 @@ pub async fn update(
             || !repo::relations(&mut tx, id).await?.is_empty();
         if citizen.kind != current.citizen.kind && bound {
             let mut errors = FieldErrors::default();
-            errors.add("kind", t.citizen_kind_locked);
+            errors.add("kind", t.citizens.citizen_kind_locked);
             checked = Err(errors);
         }
     }
@@ -439,7 +439,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.citizen_updated).await?;
+    flash::push(&session, flash::Kind::Success, t.citizens.citizen_updated).await?;
     Ok(Redirect::to(&format!("/borgere/{id}")).into_response())
 }
 
@@ -517,41 +517,50 @@ pub async fn show_page(
             .unwrap_or_default()
     };
     let mut facts = vec![
-        (t.citizen_kind, vocab::label(t, &c.kind)),
+        (t.citizens.citizen_kind, vocab::label(t, &c.kind)),
         (
-            t.birth_year,
+            t.common.birth_year,
             c.birth_year.map(|y| y.to_string()).unwrap_or_default(),
         ),
-        (t.gender, opt(&c.gender)),
-        (t.languages, labels(t, &c.languages)),
-        (t.cultural_background, opt(&c.cultural_background)),
-        (t.referred_on, clock::format_date(c.referred_on)),
-        (t.referral_source, vocab::label(t, &c.referral_source)),
-        (t.referred_by, c.referred_by.clone()),
-        (t.criteria, labels(t, &c.criteria)),
+        (t.common.gender, opt(&c.gender)),
+        (t.common.languages, labels(t, &c.languages)),
+        (t.common.cultural_background, opt(&c.cultural_background)),
+        (t.common.referred_on, clock::format_date(c.referred_on)),
         (
-            t.legal_basis,
+            t.citizens.referral_source,
+            vocab::label(t, &c.referral_source),
+        ),
+        (t.citizens.referred_by, c.referred_by.clone()),
+        (t.citizens.criteria, labels(t, &c.criteria)),
+        (
+            t.citizens.legal_basis,
             format!("{} {}", vocab::label(t, &c.legal_basis), c.legal_basis_note)
                 .trim()
                 .to_string(),
         ),
-        (t.preferred_gender, opt(&c.preferred_gender)),
-        (t.preferred_age_band, opt(&c.preferred_age_band)),
-        (t.preferred_language, opt(&c.preferred_language)),
-        (t.preferred_culture, opt(&c.preferred_culture)),
-        (t.preference_note, c.preference_note.clone()),
+        (t.common.preferred_gender, opt(&c.preferred_gender)),
+        (t.common.preferred_age_band, opt(&c.preferred_age_band)),
+        (t.common.preferred_language, opt(&c.preferred_language)),
+        (t.citizens.preferred_culture, opt(&c.preferred_culture)),
+        (t.citizens.preference_note, c.preference_note.clone()),
         (
-            t.needs_religion_politics,
+            t.common.needs_religion_politics,
             if c.needs_religion_politics {
-                t.yes.to_string()
+                t.common.yes.to_string()
             } else {
-                t.no.to_string()
+                t.common.no.to_string()
             },
         ),
-        (t.needed_experience, labels(t, &c.needed_experience)),
-        (t.needed_availability, labels(t, &c.needed_availability)),
         (
-            t.other_efforts,
+            t.citizens.needed_experience,
+            labels(t, &c.needed_experience),
+        ),
+        (
+            t.citizens.needed_availability,
+            labels(t, &c.needed_availability),
+        ),
+        (
+            t.citizens.other_efforts,
             format!("{} {}", labels(t, &c.other_efforts), c.other_efforts_note)
                 .trim()
                 .to_string(),
@@ -633,8 +642,8 @@ pub async fn show_page(
         form_key: Uuid::new_v4().to_string(),
         page: page
             .titled(c.name.clone())
-            .crumb(t.nav_start, "/")
-            .crumb(t.citizens_title, "/borgere")
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.citizens.citizens_title, "/borgere")
             .crumb(c.name.clone(), format!("/borgere/{id}")),
         c,
     }
@@ -666,7 +675,7 @@ pub async fn add_consent(
         vocab::one_of(&form.given_by, model::CONSENT_GIVERS),
         forms::parse_date(&form.given_on).filter(|date| *date <= clock::today()),
     ) else {
-        flash::push(&session, flash::Kind::Error, t.consent_invalid).await?;
+        flash::push(&session, flash::Kind::Error, t.citizens.consent_invalid).await?;
         return Ok(Redirect::to(&format!("/borgere/{id}#samtykker")).into_response());
     };
     let consent_id = repo::add_consent(&mut tx, id, &kind, &given_by, given_on).await?;
@@ -680,7 +689,7 @@ pub async fn add_consent(
     )
     .await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.consent_recorded).await?;
+    flash::push(&session, flash::Kind::Success, t.citizens.consent_recorded).await?;
     Ok(Redirect::to(&format!("/borgere/{id}#samtykker")).into_response())
 }
 
@@ -705,7 +714,12 @@ pub async fn withdraw_consent(
     )
     .await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, page.t.consent_withdrawn).await?;
+    flash::push(
+        &session,
+        flash::Kind::Success,
+        page.t.citizens.consent_withdrawn,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/borgere/{id}#samtykker")).into_response())
 }
 
@@ -736,7 +750,7 @@ pub async fn add_relation(
         other.filter(|o| o.citizen.kind != this.citizen.kind),
         relation,
     ) else {
-        flash::push(&session, flash::Kind::Error, t.relation_invalid).await?;
+        flash::push(&session, flash::Kind::Error, t.citizens.relation_invalid).await?;
         return Ok(Redirect::to(&format!("/borgere/{id}#relationer")).into_response());
     };
     let (mentee, relative) = if this.citizen.kind == "mentee" {
@@ -756,7 +770,7 @@ pub async fn add_relation(
         .await?;
     }
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.relation_added).await?;
+    flash::push(&session, flash::Kind::Success, t.citizens.relation_added).await?;
     Ok(Redirect::to(&format!("/borgere/{id}#relationer")).into_response())
 }
 
@@ -785,7 +799,7 @@ pub async fn add_conflict(
     let (Some(member), Some(reason)) =
         (member, vocab::one_of(&form.reason, model::CONFLICT_REASONS))
     else {
-        flash::push(&session, flash::Kind::Error, t.conflict_invalid).await?;
+        flash::push(&session, flash::Kind::Error, t.citizens.conflict_invalid).await?;
         return Ok(Redirect::to(&format!("/borgere/{id}#konflikter")).into_response());
     };
     repo::add_conflict(&mut tx, id, member.id, &reason).await?;
@@ -799,6 +813,6 @@ pub async fn add_conflict(
     )
     .await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.conflict_recorded).await?;
+    flash::push(&session, flash::Kind::Success, t.citizens.conflict_recorded).await?;
     Ok(Redirect::to(&format!("/borgere/{id}#konflikter")).into_response())
 }

@@ -87,9 +87,9 @@ pub async fn index_page(page: Page) -> Response {
     let t = page.t;
     IndexView {
         page: page
-            .titled(t.exports_title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.exports_title, "/eksport"),
+            .titled(t.exports.exports_title)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.exports.exports_title, "/eksport"),
         files: FILES,
     }
     .into_response()

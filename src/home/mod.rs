@@ -140,7 +140,7 @@ pub async fn start_page(
                 let numbers: Vec<f64> = values.iter().map(|r| r.value).collect();
                 let label = format!(
                     "{}: {}",
-                    t.progress_rating,
+                    t.common.progress_rating,
                     numbers
                         .iter()
                         .map(f64::to_string)
@@ -189,7 +189,7 @@ pub async fn start_page(
     }
     tx.commit().await?;
     Ok(StartView {
-        page: page.titled(t.start_title),
+        page: page.titled(t.home.start_title),
         national: user.has(Role::National),
         coordinator,
         member,
@@ -217,7 +217,7 @@ struct AccessibilityView {
 pub async fn accessibility_page(page: Page) -> Response {
     let t = page.t;
     AccessibilityView {
-        page: page.titled(t.a11y_title),
+        page: page.titled(t.common.a11y_title),
     }
     .into_response()
 }

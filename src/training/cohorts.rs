@@ -57,7 +57,7 @@ impl CohortFormView {
         };
         let mut page = page
             .titled(existing.map_or(tm.new_cohort.to_string(), |c| c.name.clone()))
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(tm.title, "/uddannelse");
         if let Some(cohort) = existing {
             page = page.crumb(
@@ -67,7 +67,7 @@ impl CohortFormView {
         }
         let page = page.crumb(
             if existing.is_some() {
-                t.edit
+                t.common.edit
             } else {
                 tm.new_cohort
             },
@@ -389,7 +389,7 @@ pub async fn cohort_view(
     Ok(CohortView {
         page: page
             .titled(cohort.name.clone())
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(tm.title, "/uddannelse")
             .crumb(cohort.name.clone(), format!("/uddannelse/hold/{id}")),
         id,
@@ -480,7 +480,7 @@ impl ModuleFormView {
             is_event: false,
             page: page
                 .titled(tm.new_module)
-                .crumb(t.nav_start, "/")
+                .crumb(t.common.nav_start, "/")
                 .crumb(tm.title, "/uddannelse")
                 .crumb(
                     cohort.name.clone(),
@@ -515,7 +515,7 @@ impl ModuleFormView {
             is_event: true,
             page: page
                 .titled(tm.new_event)
-                .crumb(t.nav_start, "/")
+                .crumb(t.common.nav_start, "/")
                 .crumb(tm.title, "/uddannelse")
                 .crumb(tm.new_event, "/uddannelse/arrangementer/ny"),
         }
@@ -660,7 +660,7 @@ pub async fn attendance_page(
     Ok(AttendanceView {
         page: page
             .titled(format!("{}: {}", tm.attendance, module.title))
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(tm.title, "/uddannelse")
             .crumb(cohort.name.clone(), format!("/uddannelse/hold/{id}"))
             .crumb(module.title.clone(), action.clone()),

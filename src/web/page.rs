@@ -45,23 +45,23 @@ type Label = fn(&Messages) -> &'static str;
 
 /// The menu, in order; each item shows only to those the access table lets in.
 const MENU: &[(&str, Label)] = &[
-    ("/", |t| t.nav_start),
-    ("/borgere", |t| t.nav_citizens),
-    ("/forloeb", |t| t.nav_courses),
-    ("/overblik", |t| t.nav_overview),
-    ("/nationalt-overblik", |t| t.nav_national_overview),
-    ("/korps", |t| t.nav_corps),
-    ("/coaching", |t| t.nav_coaching),
-    ("/min-profil", |t| t.nav_my_profile),
+    ("/", |t| t.common.nav_start),
+    ("/borgere", |t| t.common.nav_citizens),
+    ("/forloeb", |t| t.common.nav_courses),
+    ("/overblik", |t| t.common.nav_overview),
+    ("/nationalt-overblik", |t| t.common.nav_national_overview),
+    ("/korps", |t| t.common.nav_corps),
+    ("/coaching", |t| t.common.nav_coaching),
+    ("/min-profil", |t| t.common.nav_my_profile),
     ("/ansoegninger", |t| t.apps.nav_applications),
     ("/ansoegningsrunder", |t| t.apps.nav_rounds),
     ("/uddannelse", |t| t.training.nav_training),
     ("/korpsoversigt", |t| t.training.nav_roster),
     ("/udlaan", |t| t.loans.nav_loans),
-    ("/kommuner", |t| t.nav_municipalities),
-    ("/medarbejdere", |t| t.nav_staff),
-    ("/adgangslog", |t| t.nav_audit_log),
-    ("/eksport", |t| t.nav_exports),
+    ("/kommuner", |t| t.common.nav_municipalities),
+    ("/medarbejdere", |t| t.common.nav_staff),
+    ("/adgangslog", |t| t.common.nav_audit_log),
+    ("/eksport", |t| t.common.nav_exports),
 ];
 
 impl Page {
