@@ -51,9 +51,9 @@ fn view(user: &CurrentUser, page: Page, errors: FieldErrors) -> AccountView {
         must_change: user.must_change_password,
         errors,
         page: page
-            .titled(t.account_title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.account_title, "/konto"),
+            .titled(t.account.account_title)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.account.account_title, "/konto"),
     }
 }
 
@@ -85,7 +85,7 @@ pub async fn set_locale(
     flash::push(
         &session,
         flash::Kind::Success,
-        locale.messages().language_saved,
+        locale.messages().account.language_saved,
     )
     .await?;
     Ok(Redirect::to("/konto").into_response())
@@ -113,12 +113,12 @@ pub async fn change_password(
     let mut errors = FieldErrors::default();
     let stored = repo::password_hash(&mut tx, user.id).await?;
     if !password::verify(form.current_password.clone(), stored).await {
-        errors.add("current_password", t.current_password_wrong);
+        errors.add("current_password", t.account.current_password_wrong);
     }
     if let Some(message) = password::check_new(&form.new_password, t) {
         errors.add("new_password", message);
     } else if form.new_password != form.repeat_password {
-        errors.add("repeat_password", t.passwords_differ);
+        errors.add("repeat_password", t.account.passwords_differ);
     }
     if !errors.is_empty() {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, view(&user, page, errors)).into_response());
@@ -134,7 +134,7 @@ pub async fn change_password(
     tx.commit().await?;
     // Every other session of this user has ended; this one continues under a new id.
     crate::auth::start_session(&session, user.id, user.membership_id, generation).await?;
-    flash::push(&session, flash::Kind::Success, t.password_changed).await?;
+    flash::push(&session, flash::Kind::Success, t.account.password_changed).await?;
     Ok(Redirect::to(if user.must_change_password {
         "/"
     } else {

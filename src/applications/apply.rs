@@ -148,7 +148,7 @@ pub async fn own_list_page(mut tx: TenantTx, page: Page) -> AppResult<Response> 
     Ok(OwnView {
         page: page
             .titled(a.own_title)
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(a.own_title, "/ansoegninger"),
         open_rounds,
         applications,
@@ -306,7 +306,7 @@ fn edit_view(
         conflicted: false,
         page: page
             .titled(a.edit_title)
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(a.own_title, "/ansoegninger")
             .crumb(ctx.round.title.clone(), format!("/ansoegninger/{id}"))
             .crumb(a.edit_title, format!("/ansoegninger/{id}/rediger")),
@@ -741,7 +741,7 @@ pub async fn show_page(
                 a.application_of,
                 &[&application.municipality_name, &round.title],
             ));
-            let page = page.crumb(t.nav_start, "/");
+            let page = page.crumb(t.common.nav_start, "/");
             let page = if is_national {
                 page.crumb(a.rounds_title, "/ansoegningsrunder").crumb(
                     round.title.clone(),

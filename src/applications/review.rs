@@ -139,7 +139,7 @@ fn review_view(
         scores: vec!["1", "2", "3", "4", "5"],
         page: page
             .titled(fill(a.review_title, &[&application.municipality_name]))
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(a.rounds_title, "/ansoegningsrunder")
             .crumb(
                 round.title.clone(),
@@ -339,7 +339,7 @@ fn decision_view(
         conflict: false,
         page: page
             .titled(fill(a.decision_title, &[&application.municipality_name]))
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(a.rounds_title, "/ansoegningsrunder")
             .crumb(
                 round.title.clone(),

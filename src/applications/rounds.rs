@@ -77,7 +77,7 @@ pub async fn rounds_page(mut tx: TenantTx, page: Page) -> AppResult<Response> {
     Ok(RoundsView {
         page: page
             .titled(a.rounds_title)
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(a.rounds_title, "/ansoegningsrunder"),
         rows,
     }
@@ -116,7 +116,7 @@ impl RoundFormView {
         };
         let mut page = page
             .titled(title.clone())
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(a.rounds_title, "/ansoegningsrunder");
         if let Some(round) = existing {
             page = page.crumb(
@@ -126,7 +126,7 @@ impl RoundFormView {
         }
         let page = page.crumb(
             if existing.is_some() {
-                t.edit
+                t.common.edit
             } else {
                 a.new_round
             },
@@ -439,8 +439,8 @@ pub async fn round_page(
         &url,
         sort,
         &[
-            (t.municipality, Some("municipality")),
-            (t.region, Some("region")),
+            (t.common.municipality, Some("municipality")),
+            (t.common.region, Some("region")),
             (
                 if round.kind == RoundKind::Training {
                     a.programmes
@@ -449,7 +449,7 @@ pub async fn round_page(
                 },
                 None,
             ),
-            (t.status, Some("state")),
+            (t.common.status, Some("state")),
             (a.total_score, Some("score")),
             (a.submitted_on, Some("submitted")),
         ],
@@ -537,7 +537,7 @@ pub async fn round_page(
     Ok(RoundView {
         page: page
             .titled(round.title.clone())
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(a.rounds_title, "/ansoegningsrunder")
             .crumb(round.title.clone(), format!("/ansoegningsrunder/{id}")),
         state_code: round.state.code(),

@@ -387,7 +387,7 @@ pub fn differences(
                 if r.ticked {
                     r.candidates.clone()
                 } else {
-                    t.no.to_string()
+                    t.common.no.to_string()
                 }
             };
             if show(m) != show(s) {
@@ -411,7 +411,7 @@ pub fn differences(
         }
     }
     if kind == RoundKind::Training {
-        let yes_no = |b: bool| if b { t.yes } else { t.no }.to_string();
+        let yes_no = |b: bool| if b { t.common.yes } else { t.common.no }.to_string();
         for (m, s) in
             commitments(yours, corps_until, a)
                 .iter()

@@ -23,7 +23,8 @@ use crate::web::table::{ListUrl, Paging};
 /// The routes of this feature: the router, the access check and the menu derive from them.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/adgangslog", COORDINATOR, audit_log_page).menu(160, |t| t.nav_audit_log),
+        Route::get("/adgangslog", COORDINATOR, audit_log_page)
+            .menu(160, |t| t.common.nav_audit_log),
         Route::get("/adgangslog.csv", COORDINATOR, audit_log_csv),
     ]
 }
@@ -75,7 +76,7 @@ fn parse_filter(query: &AuditQuery, t: &'static Messages) -> (repo::Filter, Fiel
         }
         let date = crate::web::forms::parse_date(text);
         if date.is_none() {
-            errors.add(field, t.date_invalid);
+            errors.add(field, t.common.date_invalid);
         }
         date
     };
@@ -96,7 +97,7 @@ fn row(entry: repo::Entry, t: &'static Messages) -> Row {
         at: entry.at_local,
         actor: entry
             .actor_name
-            .unwrap_or_else(|| t.unknown_actor.to_string()),
+            .unwrap_or_else(|| t.audit.unknown_actor.to_string()),
         action: t.action_label(&entry.action).to_string(),
         subject: match (entry.subject_name, entry.subject_type, entry.subject_id) {
             (Some(name), _, _) => name,
@@ -143,9 +144,9 @@ pub async fn audit_log_page(
             .map(|code| (*code, t.action_label(code)))
             .collect(),
         page: page
-            .titled(t.audit_title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.audit_title, "/adgangslog"),
+            .titled(t.audit.audit_title)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.audit.audit_title, "/adgangslog"),
         rows: entries.into_iter().map(|entry| row(entry, t)).collect(),
         query,
         actors,
@@ -196,12 +197,12 @@ pub async fn audit_log_csv(
     csv_export::download(
         "adgangslog.csv",
         &[
-            t.audit_at,
-            t.audit_actor,
-            t.audit_action,
-            t.audit_subject,
-            t.audit_purpose,
-            t.audit_address,
+            t.audit.audit_at,
+            t.audit.audit_actor,
+            t.audit.audit_action,
+            t.audit.audit_subject,
+            t.audit.audit_purpose,
+            t.audit.audit_address,
         ],
         rows,
     )

@@ -142,7 +142,7 @@ async fn resolve(state: &AppState, session: &Session) -> Result<Option<CurrentUs
         flash::push(
             session,
             flash::Kind::Info,
-            Locale::Da.messages().session_expired,
+            Locale::Da.messages().login.session_expired,
         )
         .await?;
         return Ok(None);

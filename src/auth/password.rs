@@ -53,9 +53,9 @@ pub async fn verify(password: String, stored: Option<String>) -> bool {
 pub fn check_new(password: &str, t: &'static Messages) -> Option<&'static str> {
     let length = password.chars().count();
     if length < MIN_LENGTH {
-        Some(t.password_too_short)
+        Some(t.login.password_too_short)
     } else if length > MAX_LENGTH {
-        Some(t.password_too_long)
+        Some(t.login.password_too_long)
     } else {
         None
     }
@@ -93,13 +93,19 @@ mod tests {
     #[test]
     fn new_passwords_need_twelve_characters() {
         let t = Locale::Da.messages();
-        assert_eq!(check_new("elleve tegn", t), Some(t.password_too_short));
+        assert_eq!(
+            check_new("elleve tegn", t),
+            Some(t.login.password_too_short)
+        );
         assert_eq!(
             check_new("æøå æøå æøåæ", t),
             None,
             "counts characters, not bytes"
         );
-        assert_eq!(check_new(&"x".repeat(201), t), Some(t.password_too_long));
+        assert_eq!(
+            check_new(&"x".repeat(201), t),
+            Some(t.login.password_too_long)
+        );
     }
 
     #[test]

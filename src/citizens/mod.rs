@@ -31,7 +31,7 @@ use model::{Citizen, CitizenForm};
 /// The routes of this feature: the router, the access check and the menu derive from them.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/borgere", COORDINATOR, list_page).menu(20, |t| t.nav_citizens),
+        Route::get("/borgere", COORDINATOR, list_page).menu(20, |t| t.common.nav_citizens),
         Route::get("/borgere/ny", COORDINATOR, new_page),
         Route::post("/borgere", COORDINATOR, create),
         Route::get("/borgere/{id}", COORDINATOR, show_page),
@@ -88,7 +88,7 @@ struct ListView {
 
 fn status_label(t: &'static Messages, state: Option<&str>) -> String {
     match state.and_then(CourseState::from_code) {
-        None => t.citizen_no_course.to_string(),
+        None => t.citizens.citizen_no_course.to_string(),
         Some(state) => state.label(t).to_string(),
     }
 }
@@ -156,11 +156,11 @@ pub async fn list_page(
         &url,
         sort,
         &[
-            (t.name, Some("name")),
-            (t.citizen_kind, None),
-            (t.birth_year, None),
-            (t.referred_on, Some("referred_on")),
-            (t.status, None),
+            (t.common.name, Some("name")),
+            (t.citizens.citizen_kind, None),
+            (t.common.birth_year, None),
+            (t.common.referred_on, Some("referred_on")),
+            (t.common.status, None),
         ],
         t,
     );
@@ -178,14 +178,14 @@ pub async fn list_page(
     Ok(ListView {
         kinds: vocab::options(t, model::KINDS),
         statuses: vec![
-            ("waiting", t.citizen_status_waiting),
-            ("open", t.citizen_status_open),
-            ("closed", t.citizen_status_closed),
+            ("waiting", t.citizens.citizen_status_waiting),
+            ("open", t.citizens.citizen_status_open),
+            ("closed", t.citizens.citizen_status_closed),
         ],
         page: page
-            .titled(t.citizens_title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.citizens_title, "/borgere"),
+            .titled(t.citizens.citizens_title)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.citizens.citizens_title, "/borgere"),
         filter: query,
         rows,
         columns,
@@ -259,7 +259,7 @@ impl FormView {
                 format!("/borgere/{id}/rediger"),
             ),
             None => (
-                t.new_citizen.to_string(),
+                t.common.new_citizen.to_string(),
                 "/borgere".to_string(),
                 "/borgere/ny".to_string(),
             ),
@@ -273,8 +273,8 @@ impl FormView {
             conflict: false,
             page: page
                 .titled(title.clone())
-                .crumb(t.nav_start, "/")
-                .crumb(t.citizens_title, "/borgere")
+                .crumb(t.common.nav_start, "/")
+                .crumb(t.citizens.citizens_title, "/borgere")
                 .crumb(title, href),
         }
     }
@@ -338,7 +338,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.citizen_created).await?;
+    flash::push(&session, flash::Kind::Success, t.citizens.citizen_created).await?;
     Ok(Redirect::to(&location).into_response())
 }
 
@@ -424,7 +424,7 @@ pub async fn update(
             || !repo::relations(&mut tx, id).await?.is_empty();
         if citizen.kind != current.citizen.kind && bound {
             let mut errors = FieldErrors::default();
-            errors.add("kind", t.citizen_kind_locked);
+            errors.add("kind", t.citizens.citizen_kind_locked);
             checked = Err(errors);
         }
     }
@@ -460,7 +460,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.citizen_updated).await?;
+    flash::push(&session, flash::Kind::Success, t.citizens.citizen_updated).await?;
     Ok(Redirect::to(&format!("/borgere/{id}")).into_response())
 }
 
@@ -538,41 +538,50 @@ pub async fn show_page(
             .unwrap_or_default()
     };
     let mut facts = vec![
-        (t.citizen_kind, vocab::label(t, &c.kind)),
+        (t.citizens.citizen_kind, vocab::label(t, &c.kind)),
         (
-            t.birth_year,
+            t.common.birth_year,
             c.birth_year.map(|y| y.to_string()).unwrap_or_default(),
         ),
-        (t.gender, opt(&c.gender)),
-        (t.languages, labels(t, &c.languages)),
-        (t.cultural_background, opt(&c.cultural_background)),
-        (t.referred_on, clock::format_date(c.referred_on)),
-        (t.referral_source, vocab::label(t, &c.referral_source)),
-        (t.referred_by, c.referred_by.clone()),
-        (t.criteria, labels(t, &c.criteria)),
+        (t.common.gender, opt(&c.gender)),
+        (t.common.languages, labels(t, &c.languages)),
+        (t.common.cultural_background, opt(&c.cultural_background)),
+        (t.common.referred_on, clock::format_date(c.referred_on)),
         (
-            t.legal_basis,
+            t.citizens.referral_source,
+            vocab::label(t, &c.referral_source),
+        ),
+        (t.citizens.referred_by, c.referred_by.clone()),
+        (t.citizens.criteria, labels(t, &c.criteria)),
+        (
+            t.citizens.legal_basis,
             format!("{} {}", vocab::label(t, &c.legal_basis), c.legal_basis_note)
                 .trim()
                 .to_string(),
         ),
-        (t.preferred_gender, opt(&c.preferred_gender)),
-        (t.preferred_age_band, opt(&c.preferred_age_band)),
-        (t.preferred_language, opt(&c.preferred_language)),
-        (t.preferred_culture, opt(&c.preferred_culture)),
-        (t.preference_note, c.preference_note.clone()),
+        (t.common.preferred_gender, opt(&c.preferred_gender)),
+        (t.common.preferred_age_band, opt(&c.preferred_age_band)),
+        (t.common.preferred_language, opt(&c.preferred_language)),
+        (t.citizens.preferred_culture, opt(&c.preferred_culture)),
+        (t.citizens.preference_note, c.preference_note.clone()),
         (
-            t.needs_religion_politics,
+            t.common.needs_religion_politics,
             if c.needs_religion_politics {
-                t.yes.to_string()
+                t.common.yes.to_string()
             } else {
-                t.no.to_string()
+                t.common.no.to_string()
             },
         ),
-        (t.needed_experience, labels(t, &c.needed_experience)),
-        (t.needed_availability, labels(t, &c.needed_availability)),
         (
-            t.other_efforts,
+            t.citizens.needed_experience,
+            labels(t, &c.needed_experience),
+        ),
+        (
+            t.citizens.needed_availability,
+            labels(t, &c.needed_availability),
+        ),
+        (
+            t.citizens.other_efforts,
             format!("{} {}", labels(t, &c.other_efforts), c.other_efforts_note)
                 .trim()
                 .to_string(),
@@ -654,8 +663,8 @@ pub async fn show_page(
         form_key: Uuid::new_v4().to_string(),
         page: page
             .titled(c.name.clone())
-            .crumb(t.nav_start, "/")
-            .crumb(t.citizens_title, "/borgere")
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.citizens.citizens_title, "/borgere")
             .crumb(c.name.clone(), format!("/borgere/{id}")),
         c,
     }
@@ -687,7 +696,7 @@ pub async fn add_consent(
         vocab::one_of(&form.given_by, model::CONSENT_GIVERS),
         forms::parse_date(&form.given_on).filter(|date| *date <= clock::today()),
     ) else {
-        flash::push(&session, flash::Kind::Error, t.consent_invalid).await?;
+        flash::push(&session, flash::Kind::Error, t.citizens.consent_invalid).await?;
         return Ok(Redirect::to(&format!("/borgere/{id}#samtykker")).into_response());
     };
     let consent_id = repo::add_consent(&mut tx, id, &kind, &given_by, given_on).await?;
@@ -701,7 +710,7 @@ pub async fn add_consent(
     )
     .await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.consent_recorded).await?;
+    flash::push(&session, flash::Kind::Success, t.citizens.consent_recorded).await?;
     Ok(Redirect::to(&format!("/borgere/{id}#samtykker")).into_response())
 }
 
@@ -726,7 +735,12 @@ pub async fn withdraw_consent(
     )
     .await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, page.t.consent_withdrawn).await?;
+    flash::push(
+        &session,
+        flash::Kind::Success,
+        page.t.citizens.consent_withdrawn,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/borgere/{id}#samtykker")).into_response())
 }
 
@@ -757,7 +771,7 @@ pub async fn add_relation(
         other.filter(|o| o.citizen.kind != this.citizen.kind),
         relation,
     ) else {
-        flash::push(&session, flash::Kind::Error, t.relation_invalid).await?;
+        flash::push(&session, flash::Kind::Error, t.citizens.relation_invalid).await?;
         return Ok(Redirect::to(&format!("/borgere/{id}#relationer")).into_response());
     };
     let (mentee, relative) = if this.citizen.kind == "mentee" {
@@ -777,7 +791,7 @@ pub async fn add_relation(
         .await?;
     }
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.relation_added).await?;
+    flash::push(&session, flash::Kind::Success, t.citizens.relation_added).await?;
     Ok(Redirect::to(&format!("/borgere/{id}#relationer")).into_response())
 }
 
@@ -806,7 +820,7 @@ pub async fn add_conflict(
     let (Some(member), Some(reason)) =
         (member, vocab::one_of(&form.reason, model::CONFLICT_REASONS))
     else {
-        flash::push(&session, flash::Kind::Error, t.conflict_invalid).await?;
+        flash::push(&session, flash::Kind::Error, t.citizens.conflict_invalid).await?;
         return Ok(Redirect::to(&format!("/borgere/{id}#konflikter")).into_response());
     };
     repo::add_conflict(&mut tx, id, member.id, &reason).await?;
@@ -820,6 +834,6 @@ pub async fn add_conflict(
     )
     .await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.conflict_recorded).await?;
+    flash::push(&session, flash::Kind::Success, t.citizens.conflict_recorded).await?;
     Ok(Redirect::to(&format!("/borgere/{id}#konflikter")).into_response())
 }

@@ -126,11 +126,11 @@ impl CitizenForm {
         let mut errors = FieldErrors::default();
         let kind = vocab::one_of(&self.kind, KINDS);
         if kind.is_none() {
-            errors.add("kind", t.citizen_kind_required);
+            errors.add("kind", t.citizens.citizen_kind_required);
         }
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            errors.add("name", t.enter_name);
+            errors.add("name", t.common.enter_name);
         }
         let birth_year = if self.birth_year.trim().is_empty() {
             None
@@ -140,7 +140,7 @@ impl CitizenForm {
                     Some(year)
                 }
                 _ => {
-                    errors.add("birth_year", t.citizen_birth_year_invalid);
+                    errors.add("birth_year", t.citizens.citizen_birth_year_invalid);
                     None
                 }
             }
@@ -148,25 +148,25 @@ impl CitizenForm {
         let referred_on = match parse_date(&self.referred_on) {
             Some(date) if date <= today => Some(date),
             Some(_) => {
-                errors.add("referred_on", t.date_in_future);
+                errors.add("referred_on", t.citizens.date_in_future);
                 None
             }
             None => {
-                errors.add("referred_on", t.date_invalid);
+                errors.add("referred_on", t.common.date_invalid);
                 None
             }
         };
         let referral_source = vocab::one_of(&self.referral_source, REFERRAL_SOURCES);
         if referral_source.is_none() {
-            errors.add("referral_source", t.referral_source_required);
+            errors.add("referral_source", t.citizens.referral_source_required);
         }
         let criteria = vocab::known(&self.criteria, CRITERIA);
         if criteria.is_empty() {
-            errors.add("criteria", t.criteria_required);
+            errors.add("criteria", t.citizens.criteria_required);
         }
         let legal_basis = vocab::one_of(&self.legal_basis, LEGAL_BASES);
         if legal_basis.is_none() {
-            errors.add("legal_basis", t.legal_basis_required);
+            errors.add("legal_basis", t.citizens.legal_basis_required);
         }
         let needed_temperament = self
             .needed_temperament
@@ -260,7 +260,10 @@ mod tests {
         }
         .validate(date!(2026 - 11 - 22), t)
         .unwrap_err();
-        assert_eq!(errors.get("birth_year"), Some(t.citizen_birth_year_invalid));
-        assert_eq!(errors.get("referred_on"), Some(t.date_in_future));
+        assert_eq!(
+            errors.get("birth_year"),
+            Some(t.citizens.citizen_birth_year_invalid)
+        );
+        assert_eq!(errors.get("referred_on"), Some(t.citizens.date_in_future));
     }
 }

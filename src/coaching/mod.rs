@@ -29,7 +29,7 @@ use crate::{clock, corps};
 /// The routes of this feature: the router, the access check and the menu derive from them.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/coaching", COORDINATOR, log_page).menu(70, |t| t.nav_coaching),
+        Route::get("/coaching", COORDINATOR, log_page).menu(70, |t| t.common.nav_coaching),
         Route::post("/coaching", COORDINATOR, record),
     ]
 }
@@ -134,9 +134,9 @@ async fn view(
             .collect(),
         paging: paging.with_total(total),
         page: page
-            .titled(t.coaching_title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.coaching_title, "/coaching"),
+            .titled(t.coaching.coaching_title)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.coaching.coaching_title, "/coaching"),
     })
 }
 
@@ -184,11 +184,11 @@ pub async fn record(
         Err(_) => None,
     };
     if member.is_none() {
-        errors.add("member", t.choose_member);
+        errors.add("member", t.coaching.choose_member);
     }
     let held_on = parse_date(&field("held_on")).filter(|date| *date <= clock::today());
     if held_on.is_none() {
-        errors.add("held_on", t.date_invalid_or_future);
+        errors.add("held_on", t.common.date_invalid_or_future);
     }
     let (Some(member), Some(held_on)) = (member, held_on.filter(|_| errors.is_empty())) else {
         let card = form::view(definition, &Map::new(), &errors, page.locale, Some(&pairs));
@@ -229,6 +229,6 @@ pub async fn record(
     };
     tools_repo::insert(&mut tx, new, &[]).await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.coaching_recorded).await?;
+    flash::push(&session, flash::Kind::Success, t.coaching.coaching_recorded).await?;
     Ok(Redirect::to("/coaching").into_response())
 }

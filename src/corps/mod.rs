@@ -31,10 +31,10 @@ use model::{Profile, ProfileForm};
 /// The routes of this feature: the router, the access check and the menu derive from them.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/korps", COORDINATOR, list_page).menu(60, |t| t.nav_corps),
+        Route::get("/korps", COORDINATOR, list_page).menu(60, |t| t.common.nav_corps),
         Route::get("/korps/{id}", COORDINATOR, edit_page),
         Route::post("/korps/{id}", COORDINATOR, update),
-        Route::get("/min-profil", MEMBER, own_page).menu(80, |t| t.nav_my_profile),
+        Route::get("/min-profil", MEMBER, own_page).menu(80, |t| t.common.nav_my_profile),
         Route::post("/min-profil", MEMBER, update_own),
     ]
 }
@@ -83,9 +83,9 @@ struct ListView {
 
 fn training_label(t: &'static Messages, status: &str) -> &'static str {
     match status {
-        "trained" => t.training_trained,
-        "in_training" => t.training_in_training,
-        _ => t.training_untrained,
+        "trained" => t.common.training_trained,
+        "in_training" => t.common.training_in_training,
+        _ => t.common.training_untrained,
     }
 }
 
@@ -139,12 +139,12 @@ pub async fn list_page(
         &url,
         sort,
         &[
-            (t.name, Some("name")),
-            (t.roles, None),
-            (t.training_status, None),
-            (t.languages, None),
-            (t.load, Some("free")),
-            (t.status, None),
+            (t.common.name, Some("name")),
+            (t.common.roles, None),
+            (t.common.training_status, None),
+            (t.common.languages, None),
+            (t.common.load, Some("free")),
+            (t.common.status, None),
         ],
         t,
     );
@@ -180,9 +180,9 @@ pub async fn list_page(
             .collect(),
         languages: vocab::options(t, vocab::LANGUAGES),
         page: page
-            .titled(t.corps_title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.corps_title, "/korps"),
+            .titled(t.common.corps_title)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.common.corps_title, "/korps"),
         filter: query,
         rows,
         columns,
@@ -278,8 +278,8 @@ fn edit_view(
         training,
         page: page
             .titled(member.name.clone())
-            .crumb(t.nav_start, "/")
-            .crumb(t.corps_title, "/korps")
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.common.corps_title, "/korps")
             .crumb(member.name.clone(), format!("/korps/{}", member.id)),
     }
 }
@@ -339,7 +339,7 @@ pub async fn update(
         return Ok((StatusCode::CONFLICT, view).into_response());
     }
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.profile_saved).await?;
+    flash::push(&session, flash::Kind::Success, t.corps.profile_saved).await?;
     Ok(Redirect::to(&format!("/korps/{id}")).into_response())
 }
 
@@ -368,9 +368,9 @@ pub async fn own_page(user: CurrentUser, mut tx: TenantTx, page: Page) -> AppRes
         choices: Choices::new(t),
         training,
         page: page
-            .titled(t.my_profile)
-            .crumb(t.nav_start, "/")
-            .crumb(t.my_profile, "/min-profil"),
+            .titled(t.corps.my_profile)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.corps.my_profile, "/min-profil"),
     }
     .into_response())
 }
@@ -397,7 +397,7 @@ pub async fn update_own(
     let availability = vocab::known(&form.availability, vocab::AVAILABILITY);
     repo::update_own(&mut tx, member.id, &languages, &availability).await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, page.t.profile_saved).await?;
+    flash::push(&session, flash::Kind::Success, page.t.corps.profile_saved).await?;
     Ok(Redirect::to("/min-profil").into_response())
 }
 
@@ -431,8 +431,8 @@ pub fn temperament_options(t: &'static Messages) -> Vec<(&'static str, String)> 
         .into_iter()
         .map(|value| {
             let label = match value {
-                "1" => format!("1 – {}", t.temperament_caring),
-                "5" => format!("5 – {}", t.temperament_formal),
+                "1" => format!("1 – {}", t.corps.temperament_caring),
+                "5" => format!("5 – {}", t.corps.temperament_formal),
                 other => other.to_string(),
             };
             (value, label)

@@ -77,7 +77,7 @@ impl ProfileForm {
         let capacity = match optional_number::<i16>(&self.capacity) {
             Ok(Some(capacity)) if (0..=20).contains(&capacity) => capacity,
             _ => {
-                errors.add("capacity", t.capacity_invalid);
+                errors.add("capacity", t.corps.capacity_invalid);
                 0
             }
         };
@@ -90,14 +90,14 @@ impl ProfileForm {
                 year
             }
             _ => {
-                errors.add("birth_year", t.member_birth_year_invalid);
+                errors.add("birth_year", t.corps.member_birth_year_invalid);
                 None
             }
         };
         let temperament = match optional_number::<i16>(&self.temperament) {
             Ok(value) if value.is_none_or(|v| (1..=5).contains(&v)) => value,
             _ => {
-                errors.add("temperament", t.temperament_invalid);
+                errors.add("temperament", t.corps.temperament_invalid);
                 None
             }
         };
@@ -112,7 +112,7 @@ impl ProfileForm {
         } else {
             let date = crate::web::forms::parse_date(&self.trained_on);
             if date.is_none() {
-                errors.add("trained_on", t.date_invalid);
+                errors.add("trained_on", t.common.date_invalid);
             }
             date
         };
@@ -175,8 +175,11 @@ mod tests {
         }
         .validate(2026, t)
         .unwrap_err();
-        assert_eq!(errors.get("capacity"), Some(t.capacity_invalid));
-        assert_eq!(errors.get("birth_year"), Some(t.member_birth_year_invalid));
-        assert_eq!(errors.get("temperament"), Some(t.temperament_invalid));
+        assert_eq!(errors.get("capacity"), Some(t.corps.capacity_invalid));
+        assert_eq!(
+            errors.get("birth_year"),
+            Some(t.corps.member_birth_year_invalid)
+        );
+        assert_eq!(errors.get("temperament"), Some(t.corps.temperament_invalid));
     }
 }

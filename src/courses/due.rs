@@ -40,27 +40,27 @@ impl DueRow {
 
     pub fn urgency_label(&self, t: &'static Messages) -> &'static str {
         match self.urgency {
-            Urgency::Overdue => t.due_overdue,
-            Urgency::DueSoon => t.due_soon,
-            Urgency::Warning => t.due_warning,
+            Urgency::Overdue => t.common.due_overdue,
+            Urgency::DueSoon => t.common.due_soon,
+            Urgency::Warning => t.courses.due_warning,
         }
     }
 }
 
 pub fn text(t: &'static Messages, kind: DueKind) -> &'static str {
     match kind {
-        DueKind::WeeklyContact => t.due_weekly_contact,
-        DueKind::PreMeeting => t.due_pre_meeting,
-        DueKind::CoachingInterval => t.due_coaching_interval,
-        DueKind::TooFewCoachingSessions => t.due_too_few_coaching,
-        DueKind::NetworkInterval => t.due_network_interval,
-        DueKind::TooFewNetworkMeetings => t.due_too_few_network,
-        DueKind::NetworkSize => t.due_network_size,
-        DueKind::FollowUp3 => t.due_follow_up_3,
-        DueKind::FollowUp6 => t.due_follow_up_6,
-        DueKind::ProgressRating => t.due_progress_rating,
-        DueKind::PreMeasurement => t.due_pre_measurement,
-        DueKind::PostMeasurement => t.due_post_measurement,
+        DueKind::WeeklyContact => t.courses.due_weekly_contact,
+        DueKind::PreMeeting => t.courses.due_pre_meeting,
+        DueKind::CoachingInterval => t.courses.due_coaching_interval,
+        DueKind::TooFewCoachingSessions => t.courses.due_too_few_coaching,
+        DueKind::NetworkInterval => t.courses.due_network_interval,
+        DueKind::TooFewNetworkMeetings => t.courses.due_too_few_network,
+        DueKind::NetworkSize => t.courses.due_network_size,
+        DueKind::FollowUp3 => t.courses.due_follow_up_3,
+        DueKind::FollowUp6 => t.courses.due_follow_up_6,
+        DueKind::ProgressRating => t.courses.due_progress_rating,
+        DueKind::PreMeasurement => t.courses.due_pre_measurement,
+        DueKind::PostMeasurement => t.courses.due_post_measurement,
     }
 }
 
@@ -73,8 +73,8 @@ fn row(
 ) -> DueRow {
     let when = match item.urgency {
         Urgency::Warning => String::new(),
-        Urgency::Overdue => fill(t.due_since, &[&clock::format_date(item.due_on)]),
-        Urgency::DueSoon => fill(t.due_by, &[&clock::format_date(item.due_on)]),
+        Urgency::Overdue => fill(t.courses.due_since, &[&clock::format_date(item.due_on)]),
+        Urgency::DueSoon => fill(t.courses.due_by, &[&clock::format_date(item.due_on)]),
     };
     DueRow {
         href,
@@ -205,11 +205,11 @@ pub async fn coaching_due(
         .map(|m| DueRow {
             href: format!("/coaching?member={}", m.id),
             course: String::new(),
-            text: fill(t.due_coaching, &[&m.name]),
+            text: fill(t.courses.due_coaching, &[&m.name]),
             member: m.name,
             urgency: Urgency::DueSoon,
             due_on: month_end,
-            when: fill(t.due_by, &[&clock::format_date(month_end)]),
+            when: fill(t.courses.due_by, &[&clock::format_date(month_end)]),
         })
         .collect())
 }

@@ -39,7 +39,7 @@ use crate::{clock, vocab};
 pub fn routes() -> Vec<Route> {
     vec![
         Route::post("/borgere/{id}/forloeb", COORDINATOR, create_for_citizen),
-        Route::get("/forloeb", COURSE_WORK, list_page).menu(30, |t| t.nav_courses),
+        Route::get("/forloeb", COURSE_WORK, list_page).menu(30, |t| t.common.nav_courses),
         Route::get("/forloeb/nyt-netvaerk", COORDINATOR, new_network_page),
         Route::post("/forloeb/nyt-netvaerk", COORDINATOR, create_network),
         Route::get("/forloeb/{id}", COURSE_WORK, show_page),
@@ -138,9 +138,9 @@ pub fn display_name(
 /// The label of a course's "were the goals reached" answer ("" when not answered).
 pub fn goals_label(t: &'static Messages, code: Option<&str>) -> &'static str {
     match code {
-        Some("yes") => t.goals_yes,
-        Some("partly") => t.goals_partly,
-        Some("no") => t.goals_no,
+        Some("yes") => t.courses.goals_yes,
+        Some("partly") => t.courses.goals_partly,
+        Some("no") => t.courses.goals_no,
         _ => "",
     }
 }
@@ -271,12 +271,12 @@ pub async fn list_page(
         &url,
         sort,
         &[
-            (t.course, None),
-            (t.course_kind, None),
-            (t.status, Some("state")),
-            (t.member, None),
-            (t.referred_on, Some("referred_on")),
-            (t.last_session, None),
+            (t.common.course, None),
+            (t.common.course_kind, None),
+            (t.common.status, Some("state")),
+            (t.common.member, None),
+            (t.common.referred_on, Some("referred_on")),
+            (t.common.last_session, None),
         ],
         t,
     );
@@ -299,7 +299,7 @@ pub async fn list_page(
             })
         })
         .collect();
-    let mut states: Vec<(&'static str, &'static str)> = vec![("open", t.state_open)];
+    let mut states: Vec<(&'static str, &'static str)> = vec![("open", t.courses.state_open)];
     states.extend(CourseState::ALL.iter().map(|s| (s.code(), s.label(t))));
     Ok(ListView {
         coordinator: viewer.coordinator,
@@ -313,9 +313,9 @@ pub async fn list_page(
             .map(|m| (m.id.to_string(), m.name))
             .collect(),
         page: page
-            .titled(t.courses_title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.courses_title, "/forloeb"),
+            .titled(t.common.courses_title)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.common.courses_title, "/forloeb"),
         filter: query,
         rows,
         columns,
@@ -368,7 +368,7 @@ pub async fn create_for_citizen(
     )
     .await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.course_created).await?;
+    flash::push(&session, flash::Kind::Success, t.courses.course_created).await?;
     Ok(Redirect::to(&location).into_response())
 }
 
@@ -409,10 +409,10 @@ async fn network_view(
         errors,
         form_key: form.form_key.unwrap_or_else(Uuid::new_v4).to_string(),
         page: page
-            .titled(t.new_network)
-            .crumb(t.nav_start, "/")
-            .crumb(t.courses_title, "/forloeb")
-            .crumb(t.new_network, "/forloeb/nyt-netvaerk"),
+            .titled(t.courses.new_network)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.common.courses_title, "/forloeb")
+            .crumb(t.courses.new_network, "/forloeb/nyt-netvaerk"),
     })
 }
 
@@ -452,7 +452,7 @@ pub async fn create_network(
     let mut errors = FieldErrors::default();
     let title = form.title.trim().to_string();
     if title.is_empty() {
-        errors.add("title", t.network_title_required);
+        errors.add("title", t.courses.network_title_required);
     }
     let relatives = crate::citizens::repo::choices(&mut tx, "relative").await?;
     let participants: Vec<Uuid> = form
@@ -462,7 +462,7 @@ pub async fn create_network(
         .filter(|id| relatives.iter().any(|r| r.id == *id))
         .collect();
     if participants.is_empty() {
-        errors.add("participants", t.network_participants_required);
+        errors.add("participants", t.courses.network_participants_required);
     }
     if !errors.is_empty() {
         let view = network_view(&mut tx, page, form, errors).await?;
@@ -493,9 +493,12 @@ pub async fn create_network(
     .await?;
     tx.commit().await?;
     let message = if (8..=15).contains(&participants.len()) {
-        t.course_created.to_string()
+        t.courses.course_created.to_string()
     } else {
-        format!("{} {}", t.course_created, t.network_size_warning)
+        format!(
+            "{} {}",
+            t.courses.course_created, t.courses.network_size_warning
+        )
     };
     flash::push(&session, flash::Kind::Success, message).await?;
     Ok(Redirect::to(&location).into_response())
@@ -621,7 +624,9 @@ async fn course_view(
             .map(|to| Transition {
                 to: to.code(),
                 label: match to {
-                    CourseState::Active if course.state == CourseState::Ending => t.action_extend,
+                    CourseState::Active if course.state == CourseState::Ending => {
+                        t.courses.action_extend
+                    }
                     other => other.label(t),
                 },
                 asks_goals: *to == CourseState::Ending,
@@ -630,13 +635,13 @@ async fn course_view(
     } else {
         Vec::new()
     };
-    let mut dates = vec![(t.referred_on, clock::format_date(course.referred_on))];
+    let mut dates = vec![(t.common.referred_on, clock::format_date(course.referred_on))];
     for (label, date) in [
-        (t.matched_on, course.matched_on),
-        (t.started_on, course.started_on),
-        (t.planned_end_on, course.planned_end_on),
-        (t.ended_on, course.ended_on),
-        (t.closed_on, course.closed_on),
+        (t.courses.matched_on, course.matched_on),
+        (t.courses.started_on, course.started_on),
+        (t.courses.planned_end_on, course.planned_end_on),
+        (t.courses.ended_on, course.ended_on),
+        (t.courses.closed_on, course.closed_on),
     ] {
         if let Some(date) = date {
             dates.push((label, clock::format_date(date)));
@@ -684,7 +689,7 @@ async fn course_view(
                     ("state" | "created" | "matched" | "cancelled", Some(state)) => {
                         state.label(t).to_string()
                     }
-                    ("extended", _) => t.action_extend.to_string(),
+                    ("extended", _) => t.courses.action_extend.to_string(),
                     (other, _) => other.to_string(),
                 };
                 (e.at_local, e.actor.unwrap_or_default(), what, e.note)
@@ -694,9 +699,9 @@ async fn course_view(
         coordinator: viewer.coordinator,
         may_log,
         goals_options: vec![
-            ("yes", t.goals_yes),
-            ("partly", t.goals_partly),
-            ("no", t.goals_no),
+            ("yes", t.courses.goals_yes),
+            ("partly", t.courses.goals_partly),
+            ("no", t.courses.goals_no),
         ],
         goals_reached: goals_label(t, course.goals_reached.as_deref()).to_string(),
         dates,
@@ -717,8 +722,8 @@ async fn course_view(
                     filled_on: clock::format_date(a.filled_on),
                     title: tool.title.get(page.locale),
                     phase: match a.phase.as_deref() {
-                        Some("pre") => t.phase_pre,
-                        Some("post") => t.phase_post,
+                        Some("pre") => t.common.phase_pre,
+                        Some("post") => t.common.phase_post,
                         _ => "",
                     },
                     filled_by: a.filled_by.unwrap_or_default(),
@@ -731,8 +736,8 @@ async fn course_view(
         participants,
         page: page
             .titled(name.clone())
-            .crumb(t.nav_start, "/")
-            .crumb(t.courses_title, "/forloeb")
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.common.courses_title, "/forloeb")
             .crumb(name.clone(), format!("/forloeb/{id}")),
         name,
         course,
@@ -779,7 +784,7 @@ pub async fn transition(
     if to == CourseState::Ending {
         let Some(goals) = vocab::one_of(&form.goals_reached, &["yes", "partly", "no"]) else {
             let mut errors = FieldErrors::default();
-            errors.add("goals-yes", t.goals_required);
+            errors.add("goals-yes", t.courses.goals_required);
             let entered = Entered {
                 errors,
                 note: form.note.clone(),
@@ -796,7 +801,7 @@ pub async fn transition(
         let planned_end = forms::parse_date(&form.planned_end_on).filter(|date| *date > today);
         let (Some(planned_end), false) = (planned_end, form.note.trim().is_empty()) else {
             let mut errors = FieldErrors::default();
-            errors.add("planned_end_on", t.extension_required);
+            errors.add("planned_end_on", t.courses.extension_required);
             let entered = Entered {
                 errors,
                 note: form.note.clone(),
@@ -832,7 +837,7 @@ pub async fn transition(
     flash::push(
         &session,
         flash::Kind::Success,
-        crate::i18n::fill(t.course_moved, &[to.label(t)]),
+        crate::i18n::fill(t.courses.course_moved, &[to.label(t)]),
     )
     .await?;
     Ok(Redirect::to(&back).into_response())
@@ -861,7 +866,12 @@ pub async fn cancel(
     }
     let reason = form.reason.trim();
     if reason.is_empty() {
-        flash::push(&session, flash::Kind::Error, t.cancel_reason_required).await?;
+        flash::push(
+            &session,
+            flash::Kind::Error,
+            t.courses.cancel_reason_required,
+        )
+        .await?;
         return Ok(Redirect::to(&back).into_response());
     }
     if !repo::cancel(&mut tx, id, course.state, reason, clock::today()).await? {
@@ -885,7 +895,7 @@ pub async fn cancel(
     )
     .await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.course_cancelled).await?;
+    flash::push(&session, flash::Kind::Success, t.courses.course_cancelled).await?;
     Ok(Redirect::to(&back).into_response())
 }
 
@@ -984,11 +994,14 @@ pub async fn handover_page(
         progress: progress::build(&points, t),
         participants,
         page: page
-            .titled(t.handover_title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.courses_title, "/forloeb")
+            .titled(t.courses.handover_title)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.common.courses_title, "/forloeb")
             .crumb(name.clone(), format!("/forloeb/{id}"))
-            .crumb(t.handover_title, format!("/forloeb/{id}/overdragelse")),
+            .crumb(
+                t.courses.handover_title,
+                format!("/forloeb/{id}/overdragelse"),
+            ),
         name,
         course,
     }

@@ -48,7 +48,7 @@ fn series(points: &[Point], kind: &str, label: &str) -> Series {
 }
 
 pub fn build(points: &[Point], t: &'static Messages) -> Progress {
-    let progress = series(points, "progress", t.progress_rating);
+    let progress = series(points, "progress", t.common.progress_rating);
     let progress_rows = progress
         .points
         .iter()
@@ -65,7 +65,7 @@ pub fn build(points: &[Point], t: &'static Messages) -> Progress {
             .join(", ");
         chart::line_chart(
             "progress-chart",
-            t.progress_chart_title,
+            t.courses.progress_chart_title,
             &description,
             std::slice::from_ref(&progress),
             1.0,
@@ -73,9 +73,9 @@ pub fn build(points: &[Point], t: &'static Messages) -> Progress {
         )
     };
     let parties = [
-        ("risk_mentor", t.party_member),
-        ("risk_citizen", t.party_citizen),
-        ("risk_parents", t.party_parents),
+        ("risk_mentor", t.courses.party_member),
+        ("risk_citizen", t.courses.party_citizen),
+        ("risk_parents", t.courses.party_parents),
     ];
     let risk: Vec<Series> = parties
         .iter()
@@ -111,8 +111,8 @@ pub fn build(points: &[Point], t: &'static Messages) -> Progress {
     } else {
         chart::line_chart(
             "risk-chart",
-            t.risk_chart_title,
-            t.risk_chart_description,
+            t.courses.risk_chart_title,
+            t.courses.risk_chart_description,
             &risk,
             0.0,
             10.0,
@@ -125,31 +125,34 @@ pub fn build(points: &[Point], t: &'static Messages) -> Progress {
             .max_by_key(|p| p.measured_on)
             .map(|p| p.value)
     };
-    let prepost = [("wellbeing", t.wellbeing_who5), ("mastery", t.life_mastery)]
-        .into_iter()
-        .filter_map(|(kind, label)| {
-            let pre = latest(&format!("{kind}_pre"));
-            let post = latest(&format!("{kind}_post"));
-            if pre.is_none() && post.is_none() {
-                return None;
-            }
-            let change = pre.zip(post).map(|(a, b)| b - a);
-            let note = match (kind, change, post.or(pre)) {
-                (_, Some(c), _) if c.abs() >= MEANINGFUL_CHANGE => t.meaningful_change,
-                ("wellbeing", _, Some(score)) if score <= LOW_WELLBEING => t.low_wellbeing,
-                _ => "",
-            };
-            Some(PrePost {
-                label,
-                pre: pre.map(number).unwrap_or_default(),
-                post: post.map(number).unwrap_or_default(),
-                change: change
-                    .map(|c| format!("{}{}", if c > 0.0 { "+" } else { "" }, number(c)))
-                    .unwrap_or_default(),
-                note,
-            })
+    let prepost = [
+        ("wellbeing", t.common.wellbeing_who5),
+        ("mastery", t.common.life_mastery),
+    ]
+    .into_iter()
+    .filter_map(|(kind, label)| {
+        let pre = latest(&format!("{kind}_pre"));
+        let post = latest(&format!("{kind}_post"));
+        if pre.is_none() && post.is_none() {
+            return None;
+        }
+        let change = pre.zip(post).map(|(a, b)| b - a);
+        let note = match (kind, change, post.or(pre)) {
+            (_, Some(c), _) if c.abs() >= MEANINGFUL_CHANGE => t.courses.meaningful_change,
+            ("wellbeing", _, Some(score)) if score <= LOW_WELLBEING => t.courses.low_wellbeing,
+            _ => "",
+        };
+        Some(PrePost {
+            label,
+            pre: pre.map(number).unwrap_or_default(),
+            post: post.map(number).unwrap_or_default(),
+            change: change
+                .map(|c| format!("{}{}", if c > 0.0 { "+" } else { "" }, number(c)))
+                .unwrap_or_default(),
+            note,
         })
-        .collect();
+    })
+    .collect();
     Progress {
         progress_chart,
         progress_rows,

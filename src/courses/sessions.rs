@@ -67,7 +67,7 @@ impl SessionForm {
         let mut errors = FieldErrors::default();
         let held_on = parse_date(&self.held_on).filter(|date| *date <= clock::today());
         if held_on.is_none() {
-            errors.add("held_on", t.date_invalid_or_future);
+            errors.add("held_on", t.common.date_invalid_or_future);
         }
         let duration = self
             .duration_minutes
@@ -76,12 +76,12 @@ impl SessionForm {
             .ok()
             .filter(|m| (5..=720).contains(m));
         if duration.is_none() {
-            errors.add("duration_minutes", t.duration_invalid);
+            errors.add("duration_minutes", t.courses.duration_invalid);
         }
         let kind =
             SessionKind::from_code(&self.kind).filter(|kind| course.session_kinds().contains(kind));
         if kind.is_none() {
-            errors.add("kind", t.session_kind_required);
+            errors.add("kind", t.courses.session_kind_required);
         }
         match (held_on, duration, kind) {
             (Some(held_on), Some(duration), Some(kind)) => Ok(Valid {
@@ -131,10 +131,13 @@ fn form_view(
     let course_href = format!("/forloeb/{}", course.id);
     let (title, action) = match session {
         Some(id) => (
-            t.edit_session,
+            t.courses.edit_session,
             format!("/forloeb/{}/sessioner/{id}", course.id),
         ),
-        None => (t.log_session, format!("/forloeb/{}/sessioner", course.id)),
+        None => (
+            t.common.log_session,
+            format!("/forloeb/{}/sessioner", course.id),
+        ),
     };
     FormView {
         action: action.clone(),
@@ -152,13 +155,13 @@ fn form_view(
         editing: session.is_some(),
         conflict: None,
         duration_hint: match course.kind {
-            CourseKind::Mentor => t.duration_hint,
-            _ => t.duration_hint_coaching,
+            CourseKind::Mentor => t.courses.duration_hint,
+            _ => t.courses.duration_hint_coaching,
         },
         page: page
             .titled(title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.courses_title, "/forloeb")
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.common.courses_title, "/forloeb")
             .crumb(name.to_string(), course_href.clone())
             .crumb(title, action),
         course_href,
@@ -229,9 +232,12 @@ fn new_session<'a>(valid: &'a Valid, form: &'a SessionForm) -> repo::NewSession<
 
 fn saved_message(t: &'static Messages, course: CourseKind, valid: &Valid) -> String {
     if rules::unusual_duration(course, valid.kind, i32::from(valid.duration)) {
-        format!("{} {}", t.session_logged, t.duration_unusual)
+        format!(
+            "{} {}",
+            t.courses.session_logged, t.courses.duration_unusual
+        )
     } else {
-        t.session_logged.to_string()
+        t.courses.session_logged.to_string()
     }
 }
 
@@ -379,7 +385,7 @@ pub async fn update_session(
             "{} · {} {} · {}",
             clock::format_date(saved.held_on),
             saved.duration_minutes,
-            t.minutes,
+            t.courses.minutes,
             saved.notes
         ));
         return Ok((StatusCode::CONFLICT, view).into_response());
@@ -394,6 +400,6 @@ pub async fn update_session(
     )
     .await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.session_changed).await?;
+    flash::push(&session, flash::Kind::Success, t.courses.session_changed).await?;
     Ok(Redirect::to(&format!("/forloeb/{id}#sessioner")).into_response())
 }

@@ -101,8 +101,8 @@ fn fill_view(
         filled_on,
         page: page
             .titled(tool.title.get(locale))
-            .crumb(t.nav_start, "/")
-            .crumb(t.courses_title, "/forloeb")
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.common.courses_title, "/forloeb")
             .crumb(name.to_string(), course_href.clone())
             .crumb(tool.title.get(locale), action.clone()),
         action,
@@ -162,11 +162,11 @@ pub async fn submit(
     };
     let phase = field("phase");
     if tool.phased && !["pre", "post"].contains(&phase.as_str()) {
-        errors.add("phase", t.tool_phase_required);
+        errors.add("phase", t.tools.tool_phase_required);
     }
     let filled_on = parse_date(&field("filled_on")).filter(|d| *d <= clock::today());
     if filled_on.is_none() {
-        errors.add("filled_on", t.date_invalid_or_future);
+        errors.add("filled_on", t.common.date_invalid_or_future);
     }
     let Some(filled_on) = filled_on.filter(|_| errors.is_empty()) else {
         let sections = form::view(definition, &Map::new(), &errors, page.locale, Some(&pairs));
@@ -207,7 +207,7 @@ pub async fn submit(
     flash::push(
         &session,
         flash::Kind::Success,
-        crate::i18n::fill(t.tool_saved, &[tool.title.get(page.locale)]),
+        crate::i18n::fill(t.tools.tool_saved, &[tool.title.get(page.locale)]),
     )
     .await?;
     Ok(Redirect::to(&format!("/forloeb/{id}#redskaber")).into_response())
@@ -258,8 +258,8 @@ pub async fn answer_page(
         title,
         version: filled.version,
         phase: match filled.phase.as_deref() {
-            Some("pre") => t.phase_pre,
-            Some("post") => t.phase_post,
+            Some("pre") => t.common.phase_pre,
+            Some("post") => t.common.phase_post,
             _ => "",
         },
         filled_on: clock::format_date(filled.filled_on),
@@ -267,9 +267,9 @@ pub async fn answer_page(
         sections,
         page: page
             .titled(title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.courses_title, "/forloeb")
-            .crumb(t.course, course_href.clone())
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.common.courses_title, "/forloeb")
+            .crumb(t.common.course, course_href.clone())
             .crumb(title, format!("{course_href}/redskaber/svar/{answer_id}")),
         course_href,
     }

@@ -34,9 +34,9 @@ use model::Completeness;
 /// The routes of this feature: the router, the access check and the menu derive from them.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/overblik", COORDINATOR, overview_page).menu(40, |t| t.nav_overview),
+        Route::get("/overblik", COORDINATOR, overview_page).menu(40, |t| t.common.nav_overview),
         Route::get("/nationalt-overblik", NATIONAL, national::national_page)
-            .menu(50, |t| t.nav_national_overview),
+            .menu(50, |t| t.common.nav_national_overview),
     ]
 }
 
@@ -116,10 +116,10 @@ pub(crate) fn band_order(band: &str) -> usize {
 
 pub(crate) fn band_label(t: &'static Messages, band: &str) -> String {
     match band {
-        "under_18" => t.age_under_18.to_string(),
-        "18_to_24" => t.age_18_to_24.to_string(),
-        "25_plus" => t.age_25_plus.to_string(),
-        _ => t.not_stated.to_string(),
+        "under_18" => t.dashboards.age_under_18.to_string(),
+        "18_to_24" => t.dashboards.age_18_to_24.to_string(),
+        "25_plus" => t.dashboards.age_25_plus.to_string(),
+        _ => t.common.not_stated.to_string(),
     }
 }
 
@@ -137,7 +137,7 @@ pub async fn overview_page(
             return default;
         }
         parse_date(text).unwrap_or_else(|| {
-            errors.add(field, t.date_invalid);
+            errors.add(field, t.common.date_invalid);
             default
         })
     };
@@ -237,7 +237,7 @@ pub async fn overview_page(
         .collect();
     let state_chart = chart::bar_chart(
         "state-chart",
-        t.courses_by_state,
+        t.dashboards.courses_by_state,
         &describe_bars(&state_totals),
         &state_totals,
     );
@@ -269,9 +269,9 @@ pub async fn overview_page(
         .into_iter()
         .map(|c| {
             let label = if c.measure == "wellbeing" {
-                t.wellbeing_who5
+                t.common.wellbeing_who5
             } else {
-                t.life_mastery
+                t.common.life_mastery
             };
             let change = c
                 .average_change
@@ -305,7 +305,7 @@ pub async fn overview_page(
             .filter(|(_, _, c, _)| c.active > 0)
             .map(|(_, name, c, _)| row(name, c))
             .collect(),
-        total: row(t.municipality_total.to_string(), total),
+        total: row(t.dashboards.municipality_total.to_string(), total),
         states: states.iter().map(|s| s.label(t)).collect(),
         by_kind,
         state_chart,
@@ -315,9 +315,9 @@ pub async fn overview_page(
         changes,
         errors,
         page: page
-            .titled(t.overview_title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.overview_title, "/overblik"),
+            .titled(t.dashboards.overview_title)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.dashboards.overview_title, "/overblik"),
         query,
     }
     .into_response())
@@ -358,7 +358,7 @@ pub fn progress_trend(
         .collect();
     months.sort_by_key(|(month, ..)| *month);
     let series = Series {
-        label: t.progress_rating.to_string(),
+        label: t.common.progress_rating.to_string(),
         points: months
             .iter()
             .map(|(month, n, sum)| (*month, sum / *n as f64))
@@ -376,7 +376,7 @@ pub fn progress_trend(
     let svg = if series.points.len() > 1 {
         chart::line_chart(
             "trend-chart",
-            t.trend_title,
+            t.dashboards.trend_title,
             &description,
             std::slice::from_ref(&series),
             1.0,

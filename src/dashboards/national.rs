@@ -75,7 +75,7 @@ pub async fn national_page(
             return default;
         }
         parse_date(text).unwrap_or_else(|| {
-            errors.add(field, t.date_invalid);
+            errors.add(field, t.common.date_invalid);
             default
         })
     };
@@ -165,7 +165,7 @@ pub async fn national_page(
     }
     rows.push(AreaRow {
         area: String::new(),
-        name: t.whole_country.to_string(),
+        name: t.dashboards.whole_country.to_string(),
         level: "country",
         figures: country.shown(),
     });
@@ -183,7 +183,7 @@ pub async fn national_page(
         .iter()
         .find(|r| known && r.area == query.area)
         .map(|r| r.name.clone())
-        .unwrap_or_else(|| t.whole_country.to_string());
+        .unwrap_or_else(|| t.dashboards.whole_country.to_string());
     let in_area = |id: &Uuid| chosen.contains(id);
     let states = CourseState::ALL.to_vec();
     let count = |kind: Option<CourseKind>, state: CourseState| -> i64 {
@@ -220,7 +220,7 @@ pub async fn national_page(
         .collect();
     let state_chart = chart::bar_chart(
         "state-chart",
-        t.courses_by_state,
+        t.dashboards.courses_by_state,
         &describe_bars(&bars),
         &bars,
     );
@@ -270,7 +270,7 @@ pub async fn national_page(
             ))
         })
         .collect();
-    let mut areas = vec![(String::new(), t.whole_country.to_string())];
+    let mut areas = vec![(String::new(), t.dashboards.whole_country.to_string())];
     areas.extend(rows.iter().filter(|r| r.level != "country").map(|r| {
         let indent = if r.level == "municipality" {
             "– "
@@ -296,9 +296,9 @@ pub async fn national_page(
         loans,
         errors,
         page: page
-            .titled(t.national_overview_title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.national_overview_title, "/nationalt-overblik"),
+            .titled(t.dashboards.national_overview_title)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.dashboards.national_overview_title, "/nationalt-overblik"),
         query,
     }
     .into_response())

@@ -26,7 +26,7 @@ use crate::web::routes::{COORDINATOR, Route};
 /// The routes of this feature: the router, the access check and the menu derive from them.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/eksport", COORDINATOR, index_page).menu(170, |t| t.nav_exports),
+        Route::get("/eksport", COORDINATOR, index_page).menu(170, |t| t.common.nav_exports),
         Route::get("/eksport/{file}", COORDINATOR, download),
     ]
 }
@@ -96,9 +96,9 @@ pub async fn index_page(page: Page) -> Response {
     let t = page.t;
     IndexView {
         page: page
-            .titled(t.exports_title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.exports_title, "/eksport"),
+            .titled(t.exports.exports_title)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.exports.exports_title, "/eksport"),
         files: FILES,
     }
     .into_response()

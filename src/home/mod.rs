@@ -25,7 +25,7 @@ use crate::web::routes::{Access, Route};
 pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/tilgaengelighed", Access::Public, accessibility_page),
-        Route::get("/", Access::SignedIn, start_page).menu(10, |t| t.nav_start),
+        Route::get("/", Access::SignedIn, start_page).menu(10, |t| t.common.nav_start),
     ]
 }
 
@@ -150,7 +150,7 @@ pub async fn start_page(
                 let numbers: Vec<f64> = values.iter().map(|r| r.value).collect();
                 let label = format!(
                     "{}: {}",
-                    t.progress_rating,
+                    t.common.progress_rating,
                     numbers
                         .iter()
                         .map(f64::to_string)
@@ -207,7 +207,7 @@ pub async fn start_page(
     }
     tx.commit().await?;
     Ok(StartView {
-        page: page.titled(t.start_title),
+        page: page.titled(t.home.start_title),
         national: user.has(Role::National),
         coordinator,
         member,
@@ -235,7 +235,7 @@ struct AccessibilityView {
 pub async fn accessibility_page(page: Page) -> Response {
     let t = page.t;
     AccessibilityView {
-        page: page.titled(t.a11y_title),
+        page: page.titled(t.common.a11y_title),
     }
     .into_response()
 }

@@ -159,8 +159,8 @@ fn request_view(
         errors,
         page: page
             .titled(t.loans.request_title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.courses_title, "/forloeb")
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.common.courses_title, "/forloeb")
             .crumb(course_name.clone(), format!("/forloeb/{}", course.id))
             .crumb(
                 t.loans.request_title,
@@ -304,7 +304,7 @@ pub async fn list_page(
     Ok(ListView {
         page: page
             .titled(t.loans.title)
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(t.loans.title, "/udlaan"),
         query,
         states,
@@ -463,7 +463,7 @@ async fn show_view(
         errors,
         page: page
             .titled(title.clone())
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(t.loans.title, "/udlaan")
             .crumb(title, format!("/udlaan/{}", loan.id)),
         loan,
@@ -868,7 +868,7 @@ pub async fn settlement_page(
         today: clock::format_date(clock::today()),
         page: page
             .titled(title)
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(t.loans.title, "/udlaan")
             .crumb(t.loans.loan, format!("/udlaan/{id}"))
             .crumb(title, format!("/udlaan/{id}/afregning")),

@@ -95,7 +95,7 @@ pub fn validate_request(
         }
         let parsed = parse_date(text);
         if parsed.is_none() {
-            errors.add(field, t.date_invalid);
+            errors.add(field, t.common.date_invalid);
         }
         parsed
     };

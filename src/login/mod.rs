@@ -57,7 +57,7 @@ pub async fn login_page(
     }
     let t = page.t;
     LoginView {
-        page: page.titled(t.log_in),
+        page: page.titled(t.login.log_in),
         email: String::new(),
         next: safe_next(&query.next),
         errors: FieldErrors::default(),
@@ -91,7 +91,7 @@ pub async fn login(
             (
                 status,
                 LoginView {
-                    page: page.titled(t.log_in),
+                    page: page.titled(t.login.log_in),
                     email: form.email.trim().to_string(),
                     next: next.clone(),
                     errors,
@@ -103,10 +103,10 @@ pub async fn login(
 
     let mut errors = FieldErrors::default();
     if email.is_empty() {
-        errors.add("email", t.enter_email);
+        errors.add("email", t.login.enter_email);
     }
     if form.password.is_empty() {
-        errors.add("password", t.enter_password);
+        errors.add("password", t.login.enter_password);
     }
     if !errors.is_empty() {
         return Ok(rerender(
@@ -143,7 +143,7 @@ pub async fn login(
             page,
             StatusCode::TOO_MANY_REQUESTS,
             FieldErrors::default(),
-            Some(t.login_throttled),
+            Some(t.login.login_throttled),
         ));
     }
 
@@ -174,7 +174,7 @@ pub async fn login(
             page,
             StatusCode::UNPROCESSABLE_ENTITY,
             FieldErrors::default(),
-            Some(t.login_failed),
+            Some(t.login.login_failed),
         ));
     };
     repo::record_attempt(&mut tx, &email, addr.0, true).await?;
@@ -245,7 +245,7 @@ pub async fn logout(
     flash::push(
         &session,
         flash::Kind::Success,
-        user.locale.messages().logged_out,
+        user.locale.messages().login.logged_out,
     )
     .await?;
     Ok(Redirect::to("/login").into_response())

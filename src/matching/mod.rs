@@ -133,20 +133,20 @@ async fn view(
     let mut summary = Vec::new();
     let label = |code: &Option<String>| code.as_deref().map(|c| vocab::label(t, c));
     if let Some(gender) = label(&needs.preferred_gender) {
-        summary.push(format!("{}: {gender}", t.preferred_gender));
+        summary.push(format!("{}: {gender}", t.common.preferred_gender));
     }
     if let Some(band) = label(&needs.preferred_age_band) {
-        summary.push(format!("{}: {band}", t.preferred_age_band));
+        summary.push(format!("{}: {band}", t.common.preferred_age_band));
     }
     if let Some(language) = label(&needs.preferred_language) {
-        summary.push(format!("{}: {language}", t.preferred_language));
+        summary.push(format!("{}: {language}", t.common.preferred_language));
     }
     if needs.needs_religion_politics {
-        summary.push(t.needs_religion_politics.to_string());
+        summary.push(t.common.needs_religion_politics.to_string());
     }
     for experience in &needs.needed_experience {
         summary.push(fill(
-            t.match_needs_experience,
+            t.matching.match_needs_experience,
             &[&vocab::label(t, experience)],
         ));
     }
@@ -159,11 +159,11 @@ async fn view(
         errors,
         needs: summary,
         page: page
-            .titled(t.matching_title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.courses_title, "/forloeb")
+            .titled(t.matching.matching_title)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.common.courses_title, "/forloeb")
             .crumb(name.clone(), format!("/forloeb/{id}"))
-            .crumb(t.matching_title, format!("/forloeb/{id}/match")),
+            .crumb(t.matching.matching_title, format!("/forloeb/{id}/match")),
         name,
     })
 }
@@ -248,14 +248,17 @@ pub async fn assign(
             };
             match gone {
                 Some(member) => {
-                    errors.add("member_id", fill(t.candidate_full, &[&member.name]));
+                    errors.add(
+                        "member_id",
+                        fill(t.matching.candidate_full, &[&member.name]),
+                    );
                     status = StatusCode::CONFLICT;
                 }
-                None => errors.add("member_id", t.choose_candidate),
+                None => errors.add("member_id", t.matching.choose_candidate),
             }
         }
         Some(rank) if rank > 0 && reason.is_empty() => {
-            errors.add("reason", t.override_reason_required)
+            errors.add("reason", t.matching.override_reason_required)
         }
         Some(_) => {}
     }
@@ -277,7 +280,10 @@ pub async fn assign(
         repo::Assigned::Done => {}
         repo::Assigned::Full => {
             let mut errors = FieldErrors::default();
-            errors.add("member_id", fill(t.candidate_full, &[&candidate.name]));
+            errors.add(
+                "member_id",
+                fill(t.matching.candidate_full, &[&candidate.name]),
+            );
             // Nothing was written; show who is free now.
             let view = view(&mut tx, &user, page, id, String::new(), reason, errors).await?;
             return Ok((StatusCode::CONFLICT, view).into_response());
@@ -311,7 +317,7 @@ pub async fn assign(
     flash::push(
         &session,
         flash::Kind::Success,
-        fill(t.course_matched, &[&candidate.name]),
+        fill(t.matching.course_matched, &[&candidate.name]),
     )
     .await?;
     Ok(Redirect::to(&format!("/forloeb/{id}")).into_response())

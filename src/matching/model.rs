@@ -72,73 +72,79 @@ pub fn score(
 
     if let Some(wanted) = &needs.preferred_gender {
         match &offer.gender {
-            Some(gender) if gender == wanted => add(20, t.match_gender_yes.to_string()),
-            _ => add(-20, t.match_gender_no.to_string()),
+            Some(gender) if gender == wanted => add(20, t.matching.match_gender_yes.to_string()),
+            _ => add(-20, t.matching.match_gender_no.to_string()),
         }
     }
     if let Some(band) = &needs.preferred_age_band {
         match offer.birth_year.map(|year| age_band(year, this_year)) {
-            Some(actual) if actual == band => add(15, t.match_age_yes.to_string()),
-            _ => add(-15, t.match_age_no.to_string()),
+            Some(actual) if actual == band => add(15, t.matching.match_age_yes.to_string()),
+            _ => add(-15, t.matching.match_age_no.to_string()),
         }
     }
     if let Some(language) = &needs.preferred_language {
         if offer.languages.contains(language) {
-            add(15, fill(t.match_language_yes, &[&label(language)]));
+            add(15, fill(t.matching.match_language_yes, &[&label(language)]));
         } else {
-            add(-15, fill(t.match_language_no, &[&label(language)]));
+            add(-15, fill(t.matching.match_language_no, &[&label(language)]));
         }
     } else if let Some(shared) = needs
         .languages
         .iter()
         .find(|l| *l != "da" && offer.languages.contains(l))
     {
-        add(5, fill(t.match_language_shared, &[&label(shared)]));
+        add(5, fill(t.matching.match_language_shared, &[&label(shared)]));
     }
     if let Some(culture) = &needs.preferred_culture {
         if offer.cultural_background.as_deref() == Some(culture.as_str()) {
-            add(10, t.match_culture_yes.to_string());
+            add(10, t.matching.match_culture_yes.to_string());
         } else {
-            add(-5, t.match_culture_no.to_string());
+            add(-5, t.matching.match_culture_no.to_string());
         }
     }
     if needs.needs_religion_politics {
         if offer.religion_competence || offer.politics_competence {
-            add(15, t.match_religion_yes.to_string());
+            add(15, t.matching.match_religion_yes.to_string());
         } else {
-            add(-15, t.match_religion_no.to_string());
+            add(-15, t.matching.match_religion_no.to_string());
         }
     }
     if let (Some(needed), Some(actual)) = (needs.needed_temperament, offer.temperament) {
         match (needed - actual).abs() {
-            0 => add(10, t.match_temperament_same.to_string()),
-            1 => add(5, t.match_temperament_near.to_string()),
+            0 => add(10, t.matching.match_temperament_same.to_string()),
+            1 => add(5, t.matching.match_temperament_near.to_string()),
             2 => {}
-            _ => add(-10, t.match_temperament_far.to_string()),
+            _ => add(-10, t.matching.match_temperament_far.to_string()),
         }
     }
     for experience in &needs.needed_experience {
         if offer.experience.contains(experience) {
-            add(8, fill(t.match_experience_yes, &[&label(experience)]));
+            add(
+                8,
+                fill(t.matching.match_experience_yes, &[&label(experience)]),
+            );
         } else {
-            add(-4, fill(t.match_experience_no, &[&label(experience)]));
+            add(
+                -4,
+                fill(t.matching.match_experience_no, &[&label(experience)]),
+            );
         }
     }
     for time in &needs.needed_availability {
         if offer.availability.contains(time) {
-            add(5, fill(t.match_availability_yes, &[&label(time)]));
+            add(5, fill(t.matching.match_availability_yes, &[&label(time)]));
         } else {
-            add(-5, fill(t.match_availability_no, &[&label(time)]));
+            add(-5, fill(t.matching.match_availability_no, &[&label(time)]));
         }
     }
     let free = i64::from(offer.capacity) - offer.load;
     if offer.load == 0 {
-        add(5, t.match_load_none.to_string());
+        add(5, t.matching.match_load_none.to_string());
     } else {
         add(
             -(offer.load as i32) * 2,
             fill(
-                t.match_load_some,
+                t.matching.match_load_some,
                 &[&offer.load.to_string(), &free.to_string()],
             ),
         );

@@ -30,7 +30,7 @@ use model::MunicipalityForm;
 /// The routes of this feature: the router, the access check and the menu derive from them.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/kommuner", NATIONAL, list_page).menu(140, |t| t.nav_municipalities),
+        Route::get("/kommuner", NATIONAL, list_page).menu(140, |t| t.common.nav_municipalities),
         Route::get("/kommuner/ny", NATIONAL, new_page),
         Route::post("/kommuner", NATIONAL, create),
         Route::get("/kommuner/{id}", NATIONAL, show_page),
@@ -91,19 +91,19 @@ pub async fn list_page(
         &url,
         sort,
         &[
-            (t.name, Some("name")),
-            (t.municipality_code, Some("code")),
-            (t.region, Some("region")),
-            (t.coordinators, None),
-            (t.staff_count, None),
+            (t.common.name, Some("name")),
+            (t.municipalities.municipality_code, Some("code")),
+            (t.common.region, Some("region")),
+            (t.municipalities.coordinators, None),
+            (t.municipalities.staff_count, None),
         ],
         t,
     );
     Ok(ListView {
         page: page
-            .titled(t.municipalities_title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.municipalities_title, "/kommuner"),
+            .titled(t.municipalities.municipalities_title)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.municipalities.municipalities_title, "/kommuner"),
         q,
         rows,
         columns,
@@ -132,10 +132,10 @@ fn new_view(page: Page, form: MunicipalityForm, errors: FieldErrors) -> NewView 
             .map(|code| (*code, t.region_label(code)))
             .collect(),
         page: page
-            .titled(t.new_municipality)
-            .crumb(t.nav_start, "/")
-            .crumb(t.municipalities_title, "/kommuner")
-            .crumb(t.new_municipality, "/kommuner/ny"),
+            .titled(t.municipalities.new_municipality)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.municipalities.municipalities_title, "/kommuner")
+            .crumb(t.municipalities.new_municipality, "/kommuner/ny"),
         form,
         errors,
     }
@@ -172,9 +172,9 @@ pub async fn create(
         Err(err) => {
             let mut errors = FieldErrors::default();
             if db::is_unique_violation(&err, "municipalities_code_key") {
-                errors.add("code", t.municipality_code_taken);
+                errors.add("code", t.municipalities.municipality_code_taken);
             } else if db::is_unique_violation(&err, "municipalities_name_key") {
-                errors.add("name", t.municipality_name_taken);
+                errors.add("name", t.municipalities.municipality_name_taken);
             } else {
                 return Err(err.into());
             }
@@ -197,7 +197,12 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.municipality_created).await?;
+    flash::push(
+        &session,
+        flash::Kind::Success,
+        t.municipalities.municipality_created,
+    )
+    .await?;
     Ok(Redirect::to(&location).into_response())
 }
 
@@ -228,8 +233,8 @@ async fn show_view(
         form_key: form.form_key.unwrap_or_else(Uuid::new_v4).to_string(),
         page: page
             .titled(municipality.name.clone())
-            .crumb(t.nav_start, "/")
-            .crumb(t.municipalities_title, "/kommuner")
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.municipalities.municipalities_title, "/kommuner")
             .crumb(municipality.name.clone(), format!("/kommuner/{id}")),
         municipality,
         coordinators,
@@ -287,7 +292,12 @@ pub async fn create_coordinator(
             let location = format!("/kommuner/{id}");
             forms::complete(&mut tx, form.form_key.unwrap_or_default(), &location).await?;
             tx.commit().await?;
-            flash::push(&session, flash::Kind::Success, t.coordinator_created).await?;
+            flash::push(
+                &session,
+                flash::Kind::Success,
+                t.municipalities.coordinator_created,
+            )
+            .await?;
             flash::put_secret(&session, id, &temporary_password).await?;
             Ok(Redirect::to(&location).into_response())
         }

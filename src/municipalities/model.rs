@@ -38,7 +38,7 @@ impl MunicipalityForm {
         let mut errors = FieldErrors::default();
         let name = self.name.trim();
         if name.chars().count() < 2 || name.chars().count() > 100 {
-            errors.add("name", t.enter_municipality_name);
+            errors.add("name", t.municipalities.enter_municipality_name);
         }
         let code = self
             .code
@@ -47,11 +47,11 @@ impl MunicipalityForm {
             .ok()
             .filter(|code| (100..=999).contains(code));
         if code.is_none() {
-            errors.add("code", t.municipality_code_invalid);
+            errors.add("code", t.municipalities.municipality_code_invalid);
         }
         let region = REGIONS.iter().find(|region| **region == self.region);
         if region.is_none() {
-            errors.add("region", t.region_invalid);
+            errors.add("region", t.municipalities.region_invalid);
         }
         match (code, region) {
             (Some(code), Some(region)) if errors.is_empty() => Ok(NewMunicipality {
@@ -94,8 +94,14 @@ mod tests {
     fn each_bad_field_gets_its_own_message() {
         let t = Locale::Da.messages();
         let errors = form("", "75", "jylland").validate(t).err().unwrap();
-        assert_eq!(errors.get("name"), Some(t.enter_municipality_name));
-        assert_eq!(errors.get("code"), Some(t.municipality_code_invalid));
-        assert_eq!(errors.get("region"), Some(t.region_invalid));
+        assert_eq!(
+            errors.get("name"),
+            Some(t.municipalities.enter_municipality_name)
+        );
+        assert_eq!(
+            errors.get("code"),
+            Some(t.municipalities.municipality_code_invalid)
+        );
+        assert_eq!(errors.get("region"), Some(t.municipalities.region_invalid));
     }
 }

@@ -33,7 +33,7 @@ use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
 /// The routes of this feature: the router, the access check and the menu derive from them.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::get("/medarbejdere", COORDINATOR, list_page).menu(150, |t| t.nav_staff),
+        Route::get("/medarbejdere", COORDINATOR, list_page).menu(150, |t| t.common.nav_staff),
         Route::get("/medarbejdere/ny", COORDINATOR, new_page),
         Route::post("/medarbejdere", COORDINATOR, create),
         Route::get("/medarbejdere/{id}", COORDINATOR, edit_page),
@@ -85,7 +85,7 @@ pub async fn create_account(
     }
     if repo::email_in_use(tx, &valid.email, None).await? {
         let mut errors = FieldErrors::default();
-        errors.add("email", t.email_taken);
+        errors.add("email", t.staff.email_taken);
         return Ok(Created::Invalid(errors));
     }
     let municipality_id = municipality_id
@@ -206,10 +206,10 @@ pub async fn list_page(
         &url,
         sort,
         &[
-            (t.name, Some("name")),
-            (t.email, Some("email")),
-            (t.roles, None),
-            (t.status, Some("status")),
+            (t.common.name, Some("name")),
+            (t.common.email, Some("email")),
+            (t.common.roles, None),
+            (t.common.status, Some("status")),
         ],
         t,
     );
@@ -229,9 +229,9 @@ pub async fn list_page(
             .map(|r| (r.code(), r.label(t)))
             .collect(),
         page: page
-            .titled(t.staff_title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.staff_title, "/medarbejdere"),
+            .titled(t.staff.staff_title)
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.staff.staff_title, "/medarbejdere"),
         filter: query,
         rows,
         columns,
@@ -296,7 +296,7 @@ impl FormView {
                 format!("/medarbejdere/{}", staff.id),
             ),
             None => (
-                t.new_staff.to_string(),
+                t.staff.new_staff.to_string(),
                 "/medarbejdere".to_string(),
                 "/medarbejdere/ny".to_string(),
             ),
@@ -304,9 +304,9 @@ impl FormView {
         FormView {
             action,
             submit_label: if existing.is_some() {
-                t.save
+                t.common.save
             } else {
-                t.create_staff
+                t.staff.create_staff
             },
             form_roles_label: roles_label(&form_roles, t),
             role_choices,
@@ -327,8 +327,8 @@ impl FormView {
             form,
             page: page
                 .titled(title.clone())
-                .crumb(t.nav_start, "/")
-                .crumb(t.staff_title, "/medarbejdere")
+                .crumb(t.common.nav_start, "/")
+                .crumb(t.staff.staff_title, "/medarbejdere")
                 .crumb(title, href),
         }
     }
@@ -374,7 +374,7 @@ pub async fn create(
             let location = format!("/medarbejdere/{user_id}");
             forms::complete(&mut tx, form.form_key.unwrap_or_default(), &location).await?;
             tx.commit().await?;
-            flash::push(&session, flash::Kind::Success, t.staff_created).await?;
+            flash::push(&session, flash::Kind::Success, t.staff.staff_created).await?;
             flash::put_secret(&session, user_id, &temporary_password).await?;
             Ok(Redirect::to(&location).into_response())
         }
@@ -421,7 +421,7 @@ pub async fn update(
     };
     if repo::email_in_use(&mut tx, &valid.email, Some(id)).await? {
         let mut errors = FieldErrors::default();
-        errors.add("email", t.email_taken);
+        errors.add("email", t.staff.email_taken);
         return Ok(invalid(page, form, errors));
     }
     let changed = repo::Staff {
@@ -469,7 +469,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.staff_updated).await?;
+    flash::push(&session, flash::Kind::Success, t.staff.staff_updated).await?;
     Ok(Redirect::to(&format!("/medarbejdere/{id}")).into_response())
 }
 
@@ -500,26 +500,26 @@ fn confirm_view(page: Page, staff: repo::Staff, deactivate: bool) -> ConfirmView
     let t = page.t;
     let (title, warning, action, label, class) = if deactivate {
         (
-            t.deactivate_title,
-            t.deactivate_warning,
+            t.staff.deactivate_title,
+            t.staff.deactivate_warning,
             format!("/medarbejdere/{}/deaktiver", staff.id),
-            t.deactivate,
+            t.staff.deactivate,
             "button-warning",
         )
     } else {
         (
-            t.reset_password_title,
-            t.reset_password_warning,
+            t.staff.reset_password_title,
+            t.staff.reset_password_warning,
             format!("/medarbejdere/{}/nulstil-adgangskode", staff.id),
-            t.reset_password,
+            t.staff.reset_password,
             "button-primary",
         )
     };
     ConfirmView {
         page: page
             .titled(title)
-            .crumb(t.nav_start, "/")
-            .crumb(t.staff_title, "/medarbejdere")
+            .crumb(t.common.nav_start, "/")
+            .crumb(t.staff.staff_title, "/medarbejdere")
             .crumb(staff.name.clone(), format!("/medarbejdere/{}", staff.id))
             .crumb(title, action.clone()),
         user_id: staff.id,
@@ -561,7 +561,12 @@ pub async fn deactivate(
 ) -> AppResult<Response> {
     set_active(&mut tx, addr, id, false).await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, page.t.staff_deactivated).await?;
+    flash::push(
+        &session,
+        flash::Kind::Success,
+        page.t.staff.staff_deactivated,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/medarbejdere/{id}")).into_response())
 }
 
@@ -574,7 +579,12 @@ pub async fn reactivate(
 ) -> AppResult<Response> {
     set_active(&mut tx, addr, id, true).await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, page.t.staff_reactivated).await?;
+    flash::push(
+        &session,
+        flash::Kind::Success,
+        page.t.staff.staff_reactivated,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/medarbejdere/{id}")).into_response())
 }
 
@@ -608,7 +618,12 @@ pub async fn reset_password(
     )
     .await?;
     tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, page.t.password_was_reset).await?;
+    flash::push(
+        &session,
+        flash::Kind::Success,
+        page.t.staff.password_was_reset,
+    )
+    .await?;
     flash::put_secret(&session, id, &temporary).await?;
     Ok(Redirect::to(&format!("/medarbejdere/{id}")).into_response())
 }

@@ -37,11 +37,11 @@ impl StaffForm {
         let mut errors = FieldErrors::default();
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 200 {
-            errors.add("name", t.enter_name);
+            errors.add("name", t.common.enter_name);
         }
         let email = self.email.trim();
         if !is_valid_email(email) {
-            errors.add("email", t.enter_valid_email);
+            errors.add("email", t.staff.enter_valid_email);
         }
         let roles: Vec<Role> = allowed
             .iter()
@@ -49,7 +49,7 @@ impl StaffForm {
             .filter(|role| self.roles.iter().any(|code| code == role.code()))
             .collect();
         if roles.is_empty() {
-            errors.add("roles", t.choose_role);
+            errors.add("roles", t.staff.choose_role);
         }
         if errors.is_empty() {
             Ok(ValidStaff {
@@ -89,7 +89,7 @@ mod tests {
             .validate(&Role::MEMBER_ROLES, t)
             .err()
             .unwrap();
-        assert_eq!(errors.get("roles"), Some(t.choose_role));
+        assert_eq!(errors.get("roles"), Some(t.staff.choose_role));
     }
 
     #[test]
@@ -99,7 +99,7 @@ mod tests {
             .validate(&Role::MEMBER_ROLES, t)
             .err()
             .unwrap();
-        assert_eq!(errors.get("name"), Some(t.enter_name));
-        assert_eq!(errors.get("email"), Some(t.enter_valid_email));
+        assert_eq!(errors.get("name"), Some(t.common.enter_name));
+        assert_eq!(errors.get("email"), Some(t.staff.enter_valid_email));
     }
 }

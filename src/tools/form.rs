@@ -43,7 +43,7 @@ fn read(
             None => Ok(None),
             Some(text) => parse_date(text)
                 .map(|d| Some(json!(clock::format_date(d))))
-                .ok_or(t.date_invalid),
+                .ok_or(t.common.date_invalid),
         },
         Kind::Scale { min, max, .. } => match first {
             None => Ok(None),
@@ -52,7 +52,7 @@ fn read(
                 .ok()
                 .filter(|v| (min..=max).contains(v))
                 .map(|v| Some(json!(v)))
-                .ok_or(t.tool_scale_invalid),
+                .ok_or(t.tools.tool_scale_invalid),
         },
         Kind::Single { choices, .. } => match first {
             None => Ok(None),
@@ -60,7 +60,7 @@ fn read(
                 .iter()
                 .find(|c| c.key == key)
                 .map(|c| Some(json!(c.key)))
-                .ok_or(t.tool_choice_invalid),
+                .ok_or(t.tools.tool_choice_invalid),
         },
         Kind::Multi { choices } => {
             let picked: Vec<&str> = choices
@@ -94,7 +94,9 @@ pub fn parse(
                         Ok(Some(value)) => {
                             item.insert(inner.key.to_string(), value);
                         }
-                        Ok(None) if inner.required => item_errors.push((name, t.tool_required)),
+                        Ok(None) if inner.required => {
+                            item_errors.push((name, t.tools.tool_required))
+                        }
                         Ok(None) => {}
                         Err(message) => item_errors.push((name, message)),
                     }
@@ -109,7 +111,7 @@ pub fn parse(
             if items.is_empty() && field.required {
                 errors.add(
                     name(fields[0].key, Some((field.key, 0))),
-                    t.tool_group_required,
+                    t.tools.tool_group_required,
                 );
             }
             if !items.is_empty() {
@@ -121,7 +123,7 @@ pub fn parse(
             Ok(Some(value)) => {
                 answers.insert(field.key.to_string(), value);
             }
-            Ok(None) if field.required => errors.add(field.key, t.tool_required),
+            Ok(None) if field.required => errors.add(field.key, t.tools.tool_required),
             Ok(None) => {}
             Err(message) => errors.add(field.key, message),
         }
@@ -428,8 +430,8 @@ mod tests {
         let t = Locale::Da.messages();
         let def = catalog::RISK_ASSESSMENT.current();
         let (_, errors) = parse(def, &pairs(&[("scale_mentor", "11"), ("worry_1", "")]), t);
-        assert_eq!(errors.get("worry_1"), Some(t.tool_required));
-        assert_eq!(errors.get("scale_mentor"), Some(t.tool_scale_invalid));
+        assert_eq!(errors.get("worry_1"), Some(t.tools.tool_required));
+        assert_eq!(errors.get("scale_mentor"), Some(t.tools.tool_scale_invalid));
     }
 
     #[test]
@@ -449,7 +451,7 @@ mod tests {
         );
         assert_eq!(
             errors.get("goals-1-goal"),
-            Some(t.tool_required),
+            Some(t.tools.tool_required),
             "an item with a step needs its goal"
         );
         assert_eq!(answers["goals"].as_array().unwrap().len(), 2);
@@ -458,7 +460,7 @@ mod tests {
             vec![("progress".to_string(), 6.0)]
         );
         let (_, none) = parse(def, &pairs(&[("progress", "6")]), t);
-        assert_eq!(none.get("goals-0-goal"), Some(t.tool_group_required));
+        assert_eq!(none.get("goals-0-goal"), Some(t.tools.tool_group_required));
     }
 
     #[test]

@@ -58,7 +58,7 @@ impl CohortFormView {
         };
         let mut page = page
             .titled(existing.map_or(tm.new_cohort.to_string(), |c| c.name.clone()))
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(tm.title, "/uddannelse");
         if let Some(cohort) = existing {
             page = page.crumb(
@@ -68,7 +68,7 @@ impl CohortFormView {
         }
         let page = page.crumb(
             if existing.is_some() {
-                t.edit
+                t.common.edit
             } else {
                 tm.new_cohort
             },
@@ -390,7 +390,7 @@ pub async fn cohort_view(
     Ok(CohortView {
         page: page
             .titled(cohort.name.clone())
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(tm.title, "/uddannelse")
             .crumb(cohort.name.clone(), format!("/uddannelse/hold/{id}")),
         id,
@@ -481,7 +481,7 @@ impl ModuleFormView {
             is_event: false,
             page: page
                 .titled(tm.new_module)
-                .crumb(t.nav_start, "/")
+                .crumb(t.common.nav_start, "/")
                 .crumb(tm.title, "/uddannelse")
                 .crumb(
                     cohort.name.clone(),
@@ -516,7 +516,7 @@ impl ModuleFormView {
             is_event: true,
             page: page
                 .titled(tm.new_event)
-                .crumb(t.nav_start, "/")
+                .crumb(t.common.nav_start, "/")
                 .crumb(tm.title, "/uddannelse")
                 .crumb(tm.new_event, "/uddannelse/arrangementer/ny"),
         }
@@ -661,7 +661,7 @@ pub async fn attendance_page(
     Ok(AttendanceView {
         page: page
             .titled(format!("{}: {}", tm.attendance, module.title))
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(tm.title, "/uddannelse")
             .crumb(cohort.name.clone(), format!("/uddannelse/hold/{id}"))
             .crumb(module.title.clone(), action.clone()),

@@ -94,7 +94,7 @@ pub async fn event_page(mut tx: TenantTx, page: Page, Path(id): Path<Uuid>) -> A
     Ok(EventView {
         page: page
             .titled(event.title.clone())
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(tm.title, "/uddannelse")
             .crumb(event.title.clone(), action.clone()),
         action,

@@ -74,9 +74,9 @@ pub async fn history(
     Ok(TrainingHistory {
         trained: member.training_status == "trained",
         status: match member.training_status.as_str() {
-            "trained" => t.training_trained,
-            "in_training" => t.training_in_training,
-            _ => t.training_untrained,
+            "trained" => t.common.training_trained,
+            "in_training" => t.common.training_in_training,
+            _ => t.common.training_untrained,
         },
         programme: member
             .trained_programme

@@ -240,7 +240,7 @@ pub async fn index_page(user: CurrentUser, mut tx: TenantTx, page: Page) -> AppR
     Ok(IndexView {
         page: page
             .titled(tm.title)
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(tm.title, "/uddannelse"),
         national,
         cohorts,

@@ -135,9 +135,9 @@ pub struct RosterLine {
 
 fn status_label(t: &'static Messages, status: &str) -> &'static str {
     match status {
-        "trained" => t.training_trained,
-        "in_training" => t.training_in_training,
-        _ => t.training_untrained,
+        "trained" => t.common.training_trained,
+        "in_training" => t.common.training_in_training,
+        _ => t.common.training_untrained,
     }
 }
 
@@ -246,15 +246,15 @@ pub async fn roster_page(
         &url,
         sort,
         &[
-            (t.name, Some("name")),
-            (t.municipality, Some("municipality")),
-            (t.region, Some("region")),
-            (t.roles, None),
-            (t.training_status, None),
+            (t.common.name, Some("name")),
+            (t.common.municipality, Some("municipality")),
+            (t.common.region, Some("region")),
+            (t.common.roles, None),
+            (t.common.training_status, None),
             (tm.cohort, None),
-            (t.trained_on, Some("trained_on")),
+            (t.common.trained_on, Some("trained_on")),
             (tm.corps_until_short, Some("corps_until")),
-            (t.status, None),
+            (t.common.status, None),
             (tm.free_capacity, Some("free")),
         ],
         t,
@@ -277,7 +277,7 @@ pub async fn roster_page(
         rows: rows.into_iter().map(|r| line(r, t)).collect(),
         page: page
             .titled(tm.roster_title)
-            .crumb(t.nav_start, "/")
+            .crumb(t.common.nav_start, "/")
             .crumb(tm.roster_title, "/korpsoversigt"),
         filter: query,
         columns,
@@ -336,7 +336,12 @@ pub async fn roster_csv(
                 l.cohort,
                 l.trained_on,
                 l.corps_until,
-                if l.available { t.active } else { t.inactive }.to_string(),
+                if l.available {
+                    t.common.active
+                } else {
+                    t.common.inactive
+                }
+                .to_string(),
                 l.load.to_string(),
                 l.capacity.to_string(),
                 l.free.to_string(),

@@ -58,9 +58,9 @@ coded_enum!(
 impl CourseKind {
     pub fn label(self, t: &'static Messages) -> &'static str {
         match self {
-            CourseKind::Mentor => t.course_kind_mentor,
-            CourseKind::ParentCoaching => t.course_kind_parent_coaching,
-            CourseKind::RelativesNetwork => t.course_kind_relatives_network,
+            CourseKind::Mentor => t.courses.course_kind_mentor,
+            CourseKind::ParentCoaching => t.courses.course_kind_parent_coaching,
+            CourseKind::RelativesNetwork => t.courses.course_kind_relatives_network,
         }
     }
 
@@ -114,14 +114,14 @@ impl CourseKind {
 impl CourseState {
     pub fn label(self, t: &'static Messages) -> &'static str {
         match self {
-            CourseState::Referred => t.state_referred,
-            CourseState::Matched => t.state_matched,
-            CourseState::PreMeeting => t.state_pre_meeting,
-            CourseState::Active => t.state_active,
-            CourseState::Ending => t.state_ending,
-            CourseState::FollowUp => t.state_follow_up,
-            CourseState::Closed => t.state_closed,
-            CourseState::Cancelled => t.state_cancelled,
+            CourseState::Referred => t.courses.state_referred,
+            CourseState::Matched => t.courses.state_matched,
+            CourseState::PreMeeting => t.courses.state_pre_meeting,
+            CourseState::Active => t.courses.state_active,
+            CourseState::Ending => t.courses.state_ending,
+            CourseState::FollowUp => t.courses.state_follow_up,
+            CourseState::Closed => t.courses.state_closed,
+            CourseState::Cancelled => t.courses.state_cancelled,
         }
     }
 
@@ -160,12 +160,12 @@ impl CourseState {
 impl SessionKind {
     pub fn label(self, t: &'static Messages) -> &'static str {
         match self {
-            SessionKind::PreMeeting => t.session_kind_pre_meeting,
-            SessionKind::Session => t.session_kind_session,
-            SessionKind::NetworkMeeting => t.session_kind_network_meeting,
-            SessionKind::FollowUp => t.session_kind_follow_up,
-            SessionKind::PhoneOnline => t.session_kind_phone_online,
-            SessionKind::ProfessionalsMeeting => t.session_kind_professionals_meeting,
+            SessionKind::PreMeeting => t.courses.session_kind_pre_meeting,
+            SessionKind::Session => t.courses.session_kind_session,
+            SessionKind::NetworkMeeting => t.courses.session_kind_network_meeting,
+            SessionKind::FollowUp => t.courses.session_kind_follow_up,
+            SessionKind::PhoneOnline => t.courses.session_kind_phone_online,
+            SessionKind::ProfessionalsMeeting => t.courses.session_kind_professionals_meeting,
         }
     }
 }

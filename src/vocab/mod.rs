@@ -34,7 +34,8 @@ pub const AGE_BANDS: &[&str] = &["under_30", "30_to_45", "over_45"];
 
 /// The name of any vocabulary code in the user's language; unknown codes as they are.
 pub fn label(t: &'static Messages, code: &str) -> String {
-    t.vocabulary
+    t.common
+        .vocabulary
         .iter()
         .find(|(c, _)| *c == code)
         .map_or_else(|| code.to_string(), |(_, name)| name.to_string())
@@ -80,7 +81,7 @@ mod tests {
                 .chain(AGE_BANDS)
             {
                 assert!(
-                    t.vocabulary.iter().any(|(c, _)| c == code),
+                    t.common.vocabulary.iter().any(|(c, _)| c == code),
                     "{code} has no name in {locale:?}"
                 );
             }

@@ -35,10 +35,10 @@ impl Role {
 
     pub fn label(self, t: &'static Messages) -> &'static str {
         match self {
-            Role::National => t.role_national,
-            Role::Coordinator => t.role_coordinator,
-            Role::Mentor => t.role_mentor,
-            Role::ParentCoach => t.role_parent_coach,
+            Role::National => t.common.role_national,
+            Role::Coordinator => t.common.role_coordinator,
+            Role::Mentor => t.common.role_mentor,
+            Role::ParentCoach => t.common.role_parent_coach,
         }
     }
 }

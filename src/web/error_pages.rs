@@ -58,13 +58,13 @@ pub async fn render_error_pages(
     let page = Page::build(viewer.as_ref(), routes.as_deref(), &path, token, Vec::new());
     let t = page.t;
     let (heading, text) = match status.as_u16() {
-        403 => (t.error_403_title, t.error_403_text),
-        404 | 405 => (t.error_404_title, t.error_404_text),
-        409 => (t.error_409_title, t.error_409_text),
-        413 => (t.error_413_title, t.error_413_text),
-        400 | 415 | 422 => (t.error_422_title, t.error_422_text),
-        503 => (t.error_503_title, t.error_503_text),
-        _ => (t.error_500_title, t.error_500_text),
+        403 => (t.common.error_403_title, t.common.error_403_text),
+        404 | 405 => (t.common.error_404_title, t.common.error_404_text),
+        409 => (t.common.error_409_title, t.common.error_409_text),
+        413 => (t.common.error_413_title, t.common.error_413_text),
+        400 | 415 | 422 => (t.common.error_422_title, t.common.error_422_text),
+        503 => (t.common.error_503_title, t.common.error_503_text),
+        _ => (t.common.error_500_title, t.common.error_500_text),
     };
     let page = page.titled(heading);
     let mut rendered = (

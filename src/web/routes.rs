@@ -229,9 +229,9 @@ mod tests {
     #[test]
     fn head_is_looked_up_as_get_and_the_menu_is_in_rank_order() {
         let routes = [
-            Route::get("/b", Access::SignedIn, nothing).menu(20, |t| t.nav_start),
+            Route::get("/b", Access::SignedIn, nothing).menu(20, |t| t.common.nav_start),
             Route::post("/b", Access::SignedIn, nothing),
-            Route::get("/a", Access::SignedIn, nothing).menu(10, |t| t.nav_start),
+            Route::get("/a", Access::SignedIn, nothing).menu(10, |t| t.common.nav_start),
         ];
         let table = RouteTable::new(routes.iter().map(|route| route.rule));
         assert!(table.rule_for(&Method::HEAD, "/b").is_some());

@@ -136,8 +136,8 @@ pub fn columns(
                     },
                     sr_hint: match (current, sort.descending) {
                         (false, _) => "",
-                        (true, false) => t.sort_ascending,
-                        (true, true) => t.sort_descending,
+                        (true, false) => t.common.sort_ascending,
+                        (true, true) => t.common.sort_descending,
                     },
                 }
             }
@@ -192,7 +192,7 @@ impl Paging {
         let first = self.offset() + 1;
         let last = (self.offset() + self.per_page).min(self.total);
         fill(
-            t.showing_x_to_y_of_z,
+            t.common.showing_x_to_y_of_z,
             &[
                 &first.to_string(),
                 &last.to_string(),
@@ -203,7 +203,7 @@ impl Paging {
 
     pub fn position(&self, t: &Messages) -> String {
         fill(
-            t.page_n_of_m,
+            t.common.page_n_of_m,
             &[&self.page.to_string(), &self.pages().to_string()],
         )
     }

@@ -498,7 +498,7 @@ async fn a_training_round_is_opened_applied_to_scored_and_approved_and_the_appli
         tab.open(&format!("{application_path}/vurdering")).await;
         assert_eq!(
             tab.text("h1").await,
-            Locale::Da.messages().error_403_title,
+            Locale::Da.messages().common.error_403_title,
             "the review is closed to the municipality"
         );
         let source = tab.client.source().await.expect("the page source");

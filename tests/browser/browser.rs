@@ -538,13 +538,13 @@ impl Tab {
     pub async fn audit_here(&self, label: &str) {
         let t = Locale::Da.messages();
         let errors = [
-            t.error_403_title,
-            t.error_404_title,
-            t.error_409_title,
-            t.error_413_title,
-            t.error_422_title,
-            t.error_500_title,
-            t.error_503_title,
+            t.common.error_403_title,
+            t.common.error_404_title,
+            t.common.error_409_title,
+            t.common.error_413_title,
+            t.common.error_422_title,
+            t.common.error_500_title,
+            t.common.error_503_title,
         ];
         let heading = self.text("h1").await;
         assert!(

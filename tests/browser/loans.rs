@@ -15,7 +15,7 @@ async fn a_loan_goes_from_request_to_settlement_and_the_lent_mentors_access_foll
     let app = TestApp::spawn().await;
     let owner = app.owner.clone();
     browse("loan journey", &app.base, |tab| async move {
-        let not_found = Locale::Da.messages().error_404_title;
+        let not_found = Locale::Da.messages().common.error_404_title;
         let mut db = sqlx::PgConnection::connect_with(&owner)
             .await
             .expect("the test database");

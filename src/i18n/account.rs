@@ -1,0 +1,66 @@
+//! The texts of the account page (language, password, roles), in both languages.
+//! One field of `Messages` (`account`) holds them, so the compiler still refuses a
+//! language that lacks one.
+
+pub struct AccountMessages {
+    pub account_title: &'static str,
+    pub account_details: &'static str,
+    pub language: &'static str,
+    pub language_hint: &'static str,
+    pub language_da: &'static str,
+    pub language_en: &'static str,
+    pub language_saved: &'static str,
+    pub change_password: &'static str,
+    pub current_password: &'static str,
+    pub new_password: &'static str,
+    pub repeat_password: &'static str,
+    pub password_hint: &'static str,
+    pub passwords_differ: &'static str,
+    pub current_password_wrong: &'static str,
+    pub password_changed: &'static str,
+    pub must_change_password: &'static str,
+    pub your_roles: &'static str,
+    pub your_municipality: &'static str,
+}
+
+pub const DA: AccountMessages = AccountMessages {
+    account_title: "Min konto",
+    account_details: "Dine oplysninger",
+    language: "Sprog",
+    language_hint: "Det sprog, Korps vises på for dig.",
+    language_da: "Dansk",
+    language_en: "English",
+    language_saved: "Dit sprogvalg er gemt.",
+    change_password: "Skift adgangskode",
+    current_password: "Nuværende adgangskode",
+    new_password: "Ny adgangskode",
+    repeat_password: "Gentag ny adgangskode",
+    password_hint: "Mindst 12 tegn. En sætning, du kan huske, er en god adgangskode.",
+    passwords_differ: "De to adgangskoder er ikke ens.",
+    current_password_wrong: "Den nuværende adgangskode er forkert.",
+    password_changed: "Din adgangskode er ændret.",
+    must_change_password: "Du er logget ind med en midlertidig adgangskode. Vælg din egen adgangskode, før du fortsætter.",
+    your_roles: "Roller",
+    your_municipality: "Kommune",
+};
+
+pub const EN: AccountMessages = AccountMessages {
+    account_title: "My account",
+    account_details: "Your details",
+    language: "Language",
+    language_hint: "The language Korps is shown in for you.",
+    language_da: "Dansk",
+    language_en: "English",
+    language_saved: "Your language has been saved.",
+    change_password: "Change password",
+    current_password: "Current password",
+    new_password: "New password",
+    repeat_password: "Repeat new password",
+    password_hint: "At least 12 characters. A sentence you can remember makes a good password.",
+    passwords_differ: "The two passwords are not the same.",
+    current_password_wrong: "The current password is wrong.",
+    password_changed: "Your password has been changed.",
+    must_change_password: "You logged in with a temporary password. Choose your own password before you continue.",
+    your_roles: "Roles",
+    your_municipality: "Municipality",
+};
