@@ -6,6 +6,7 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use crate::clock;
 use crate::i18n::{ApplicationMessages, fill};
+use crate::municipalities::model::REGIONS;
 use crate::web::forms::{FieldErrors, parse_date};
 
 /// Largest minutes file accepted (the 2022 guide's management-meeting minutes).
@@ -79,6 +80,15 @@ impl RoundState {
             RoundState::Open => t.round_open,
             RoundState::Closed => t.round_closed,
         }
+    }
+
+    /// A planned or closed round may be opened (again), an open one closed; nothing else.
+    pub fn can_move_to(self, to: RoundState) -> bool {
+        matches!(
+            (self, to),
+            (RoundState::Planned | RoundState::Closed, RoundState::Open)
+                | (RoundState::Open, RoundState::Closed)
+        )
     }
 }
 
@@ -171,6 +181,48 @@ impl AppState {
             RoundKind::Advisory => &[AppState::Accepted, AppState::Deferred, AppState::Rejected],
         }
     }
+
+    /// The states a round's list can be filtered by: every state past the draft, of the
+    /// decisions only those of the round's kind.
+    pub fn list_filters(kind: RoundKind) -> Vec<AppState> {
+        AppState::ALL
+            .into_iter()
+            .filter(|s| *s != AppState::Draft)
+            .filter(|s| !s.is_decided() || AppState::decisions(kind).contains(s))
+            .collect()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// A round's list of applications
+
+/// Clears each filter of a round's list that the list does not know: a state must be one
+/// past the draft, a region one of the five, a programme one of the three.
+pub fn clean_list_filter(state: &mut String, region: &mut String, programme: &mut String) {
+    if AppState::from_code(state).is_none_or(|s| s == AppState::Draft) {
+        state.clear();
+    }
+    if !REGIONS.contains(&region.as_str()) {
+        region.clear();
+    }
+    if Programme::from_code(programme).is_none() {
+        programme.clear();
+    }
+}
+
+/// The applicant municipalities per region, every region in `REGIONS` order (0 where none
+/// applied), from (region, count) rows; a region that is not one of the five is left out.
+pub fn region_counts(spread: &[(String, i64)]) -> Vec<(&'static str, i64)> {
+    REGIONS
+        .iter()
+        .map(|code| {
+            let count = spread
+                .iter()
+                .find(|(region, _)| region == code)
+                .map_or(0, |(_, n)| *n);
+            (*code, count)
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1074,6 +1126,75 @@ mod tests {
         // 11:30 UTC is 13:30 in Danish summer time: too late, although before 12:00 UTC.
         assert!(deadline_passed(deadline, datetime!(2026-03-30 11:30 UTC)));
         assert_eq!(format_deadline(deadline, t()), "30-03-2026 kl. 12:00");
+    }
+
+    #[test]
+    fn a_round_opens_from_planned_or_closed_and_closes_only_when_open() {
+        use RoundState::*;
+        let allowed: Vec<(RoundState, RoundState)> = [Planned, Open, Closed]
+            .into_iter()
+            .flat_map(|from| [Planned, Open, Closed].map(|to| (from, to)))
+            .filter(|(from, to)| from.can_move_to(*to))
+            .collect();
+        assert_eq!(allowed, [(Planned, Open), (Open, Closed), (Closed, Open)]);
+    }
+
+    #[test]
+    fn a_round_list_is_filtered_by_states_past_the_draft_and_its_kinds_decisions() {
+        use AppState::*;
+        let undecided = [AwaitingPartners, Submitted, UnderReview];
+        let mut training = undecided.to_vec();
+        training.extend([Approved, Rejected]);
+        assert_eq!(AppState::list_filters(RoundKind::Training), training);
+        let mut advisory = undecided.to_vec();
+        advisory.extend([Accepted, Deferred, Rejected]);
+        assert_eq!(AppState::list_filters(RoundKind::Advisory), advisory);
+    }
+
+    #[test]
+    fn unknown_list_filters_are_cleared_known_ones_kept() {
+        let clean = |state: &str, region: &str, programme: &str| {
+            let (mut s, mut r, mut p) =
+                (state.to_string(), region.to_string(), programme.to_string());
+            clean_list_filter(&mut s, &mut r, &mut p);
+            (s, r, p)
+        };
+        let kept = |s: &str, r: &str, p: &str| (s.to_string(), r.to_string(), p.to_string());
+        assert_eq!(
+            clean("submitted", "hovedstaden", "mentor"),
+            kept("submitted", "hovedstaden", "mentor")
+        );
+        assert_eq!(clean("draft", "Hovedstaden", "mentors"), kept("", "", ""));
+        assert_eq!(
+            clean("bogus", "nordjylland", ""),
+            kept("", "nordjylland", "")
+        );
+        assert_eq!(
+            clean("deferred", "", "coordinator"),
+            kept("deferred", "", "coordinator")
+        );
+        assert_eq!(clean("", "", ""), kept("", "", ""));
+    }
+
+    #[test]
+    fn the_spread_lists_every_region_in_order_with_zero_where_none_applied() {
+        let spread = vec![
+            ("nordjylland".to_string(), 2),
+            ("hovedstaden".to_string(), 5),
+            ("atlantis".to_string(), 9),
+        ];
+        assert_eq!(
+            region_counts(&spread),
+            [
+                ("hovedstaden", 5),
+                ("sjaelland", 0),
+                ("syddanmark", 0),
+                ("midtjylland", 0),
+                ("nordjylland", 2)
+            ]
+        );
+        assert!(region_counts(&[]).iter().all(|(_, n)| *n == 0));
+        assert_eq!(region_counts(&[]).len(), 5);
     }
 
     #[test]

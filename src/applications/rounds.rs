@@ -1,8 +1,6 @@
 //! National staff run the rounds: plan, open with a deadline, close; see the round's
 //! applications with filters and sorting, the spread by region and the programme mix.
 
-use askama::Template;
-use askama_web::WebTemplate;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -11,163 +9,22 @@ use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::model::{AppState, Programme, RoundForm, RoundKind, RoundState, format_deadline};
+use super::model::{RoundForm, RoundState, clean_list_filter, region_counts};
 use super::repo;
+use super::views::{RoundFigures, RoundFormView, RoundView, RoundsView, round_form};
 use crate::audit::{self, Event};
-use crate::clock;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
-use crate::i18n::fill;
 use crate::web::Page;
-use crate::web::chart;
 use crate::web::client::ClientAddr;
 use crate::web::flash;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
-use crate::web::table::{self, Column, ListUrl, Sort};
-
-const REGIONS: [&str; 5] = [
-    "hovedstaden",
-    "sjaelland",
-    "syddanmark",
-    "midtjylland",
-    "nordjylland",
-];
-
-pub struct RoundListRow {
-    id: Uuid,
-    title: String,
-    kind: &'static str,
-    state: &'static str,
-    state_code: &'static str,
-    deadline: String,
-    received: i64,
-    undecided: i64,
-    accepted: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "applications/rounds.html")]
-struct RoundsView {
-    page: Page,
-    rows: Vec<RoundListRow>,
-}
+use crate::web::table::Sort;
 
 pub async fn rounds_page(mut tx: TenantTx, page: Page) -> AppResult<Response> {
-    let t = page.t;
-    let a = &t.apps;
-    let rows = repo::list_rounds(&mut tx)
-        .await?
-        .into_iter()
-        .map(|row| RoundListRow {
-            id: row.round.id,
-            title: row.round.title.clone(),
-            kind: row.round.kind.label(a),
-            state: row.round.state.label(a),
-            state_code: row.round.state.code(),
-            deadline: format_deadline(row.round.deadline, a),
-            received: row.received,
-            undecided: row.undecided,
-            accepted: match row.round.capacity {
-                Some(capacity) => format!("{} / {capacity}", row.accepted),
-                None => row.accepted.to_string(),
-            },
-        })
-        .collect();
+    let rounds = repo::list_rounds(&mut tx).await?;
     tx.commit().await?;
-    Ok(RoundsView {
-        page: page
-            .titled(a.rounds_title)
-            .crumb(t.common.nav_start, "/")
-            .crumb(a.rounds_title, "/ansoegningsrunder"),
-        rows,
-    }
-    .into_response())
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "applications/round_form.html")]
-struct RoundFormView {
-    page: Page,
-    action: String,
-    form: RoundForm,
-    errors: FieldErrors,
-    form_key: String,
-    version: i32,
-    editing: bool,
-    kind_options: Vec<(&'static str, &'static str)>,
-    conflict: bool,
-}
-
-impl RoundFormView {
-    fn new(
-        page: Page,
-        form: RoundForm,
-        errors: FieldErrors,
-        existing: Option<&repo::Round>,
-    ) -> Self {
-        let t = page.t;
-        let a = &t.apps;
-        let (title, action) = match existing {
-            Some(round) => (
-                round.title.clone(),
-                format!("/ansoegningsrunder/{}/rediger", round.id),
-            ),
-            None => (a.new_round.to_string(), "/ansoegningsrunder".to_string()),
-        };
-        let mut page = page
-            .titled(title.clone())
-            .crumb(t.common.nav_start, "/")
-            .crumb(a.rounds_title, "/ansoegningsrunder");
-        if let Some(round) = existing {
-            page = page.crumb(
-                round.title.clone(),
-                format!("/ansoegningsrunder/{}", round.id),
-            );
-        }
-        let page = page.crumb(
-            if existing.is_some() {
-                t.common.edit
-            } else {
-                a.new_round
-            },
-            action.clone(),
-        );
-        RoundFormView {
-            page,
-            action,
-            form_key: form.form_key.unwrap_or_else(Uuid::new_v4).to_string(),
-            version: form
-                .version
-                .or(existing.map(|round| round.version))
-                .unwrap_or_default(),
-            editing: existing.is_some(),
-            kind_options: RoundKind::ALL
-                .iter()
-                .map(|kind| (kind.code(), kind.label(a)))
-                .collect(),
-            form,
-            errors,
-            conflict: false,
-        }
-    }
-}
-
-fn form_of(round: &repo::Round) -> RoundForm {
-    let local = clock::to_danish(round.deadline);
-    RoundForm {
-        kind: round.kind.code().to_string(),
-        title: round.title.clone(),
-        description: round.description.clone(),
-        deadline_date: clock::format_date(local.date()),
-        deadline_time: format!("{:02}:{:02}", local.hour(), local.minute()),
-        capacity: round.capacity.map(|c| c.to_string()).unwrap_or_default(),
-        corps_until: round
-            .corps_until
-            .map(clock::format_date)
-            .unwrap_or_default(),
-        version: Some(round.version),
-        form_key: None,
-    }
+    Ok(RoundsView::new(page, rounds).into_response())
 }
 
 pub async fn new_round_page(page: Page) -> Response {
@@ -227,10 +84,8 @@ pub async fn edit_round_page(
 ) -> AppResult<Response> {
     let round = existing(&mut tx, id).await?;
     tx.commit().await?;
-    Ok(
-        RoundFormView::new(page, form_of(&round), FieldErrors::default(), Some(&round))
-            .into_response(),
-    )
+    let form = round_form(&round);
+    Ok(RoundFormView::new(page, form, FieldErrors::default(), Some(&round)).into_response())
 }
 
 pub async fn update_round(
@@ -259,17 +114,12 @@ pub async fn update_round(
         }
     };
     if !repo::update_round(&mut tx, id, &valid, form.version.unwrap_or_default()).await? {
-        let mut view = RoundFormView::new(
-            page,
-            RoundForm {
-                version: Some(round.version),
-                ..form
-            },
-            FieldErrors::default(),
-            Some(&round),
-        );
-        view.conflict = true;
-        return Ok((StatusCode::CONFLICT, view).into_response());
+        let form = RoundForm {
+            version: Some(round.version),
+            ..form
+        };
+        let view = RoundFormView::new(page, form, FieldErrors::default(), Some(&round));
+        return Ok((StatusCode::CONFLICT, view.in_conflict()).into_response());
     }
     audit::record(
         &mut tx,
@@ -312,12 +162,7 @@ async fn move_round(
 ) -> AppResult<Response> {
     let a = &page.t.apps;
     let round = existing(&mut tx, id).await?;
-    let allowed = matches!(
-        (round.state, to),
-        (RoundState::Planned | RoundState::Closed, RoundState::Open)
-            | (RoundState::Open, RoundState::Closed)
-    );
-    if !allowed {
+    if !round.state.can_move_to(to) {
         return Err(AppError::Conflict);
     }
     repo::set_round_state(&mut tx, id, to).await?;
@@ -345,47 +190,13 @@ async fn move_round(
 #[derive(Debug, Default, Deserialize)]
 pub struct RoundQuery {
     #[serde(default)]
-    state: String,
+    pub(super) state: String,
     #[serde(default)]
-    region: String,
+    pub(super) region: String,
     #[serde(default)]
-    programme: String,
+    pub(super) programme: String,
     sort: Option<String>,
     dir: Option<String>,
-}
-
-pub struct ApplicationRow {
-    id: Uuid,
-    municipality: String,
-    region: &'static str,
-    state: &'static str,
-    badge: &'static str,
-    programmes: String,
-    partners: i64,
-    score: String,
-    submitted: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "applications/round.html")]
-struct RoundView {
-    page: Page,
-    round: super::views::RoundSummary,
-    state_code: &'static str,
-    capacity: Option<i16>,
-    corps_until: String,
-    deadline_passed: bool,
-    filter: RoundQuery,
-    state_options: Vec<(&'static str, &'static str)>,
-    region_options: Vec<(&'static str, &'static str)>,
-    programme_options: Vec<(&'static str, &'static str)>,
-    rows: Vec<ApplicationRow>,
-    columns: Vec<Column>,
-    url: ListUrl,
-    regions: Vec<(&'static str, i64)>,
-    region_chart: String,
-    mix: Vec<(&'static str, i64, i64, i64)>,
-    accepted: i64,
 }
 
 pub async fn round_page(
@@ -394,18 +205,8 @@ pub async fn round_page(
     Path(id): Path<Uuid>,
     Query(mut query): Query<RoundQuery>,
 ) -> AppResult<Response> {
-    let t = page.t;
-    let a = &t.apps;
     let round = existing(&mut tx, id).await?;
-    if AppState::from_code(&query.state).is_none_or(|s| s == AppState::Draft) {
-        query.state.clear();
-    }
-    if !REGIONS.contains(&query.region.as_str()) {
-        query.region.clear();
-    }
-    if Programme::from_code(&query.programme).is_none() {
-        query.programme.clear();
-    }
+    clean_list_filter(&mut query.state, &mut query.region, &mut query.programme);
     let sort = Sort::parse(
         query.sort.as_deref(),
         query.dir.as_deref(),
@@ -420,148 +221,12 @@ pub async fn round_page(
         region: &query.region,
         programme: &query.programme,
     };
-    let list = repo::list_for_round(&mut tx, id, &filter, sort.column, sort.descending).await?;
-    let spread = repo::region_spread(&mut tx, id).await?;
-    let mix = repo::programme_mix(&mut tx, id).await?;
-    let accepted = repo::count_accepted(&mut tx, id, Uuid::nil()).await?;
-    tx.commit().await?;
-    let url = ListUrl::new(
-        &format!("/ansoegningsrunder/{id}"),
-        &[
-            ("state", &query.state),
-            ("region", &query.region),
-            ("programme", &query.programme),
-            ("sort", sort.column),
-            ("dir", sort.dir()),
-        ],
-    );
-    let columns = table::columns(
-        &url,
-        sort,
-        &[
-            (t.common.municipality, Some("municipality")),
-            (t.common.region, Some("region")),
-            (
-                if round.kind == RoundKind::Training {
-                    a.programmes
-                } else {
-                    a.q_preferred_start
-                },
-                None,
-            ),
-            (t.common.status, Some("state")),
-            (a.total_score, Some("score")),
-            (a.submitted_on, Some("submitted")),
-        ],
-        t,
-    );
-    let rows = list
-        .into_iter()
-        .map(|row| {
-            let state = AppState::from_code(&row.state).unwrap_or(AppState::Submitted);
-            ApplicationRow {
-                id: row.id,
-                municipality: row.municipality_name,
-                region: t.region_label(&row.region),
-                state: state.label(a),
-                badge: state.badge(),
-                programmes: if round.kind == RoundKind::Training {
-                    row.candidates
-                        .applied()
-                        .into_iter()
-                        .map(|p| format!("{} ({})", p.label(a), row.candidates.get(p).unwrap_or(0)))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                } else {
-                    row.preferred_start
-                        .map(clock::format_date)
-                        .unwrap_or_default()
-                },
-                partners: row.partners,
-                score: match (row.total_score, row.scored_count) {
-                    (Some(total), Some(n)) if n > 0 => {
-                        fill(a.score_of_n, &[&total.to_string(), &n.to_string()])
-                    }
-                    _ => a.not_scored.to_string(),
-                },
-                submitted: row
-                    .submitted_at
-                    .map(|at| clock::format_date(clock::to_danish(at).date()))
-                    .unwrap_or_default(),
-            }
-        })
-        .collect();
-    let regions: Vec<(&'static str, i64)> = REGIONS
-        .iter()
-        .map(|code| {
-            let count = spread
-                .iter()
-                .find(|(region, _)| region == code)
-                .map_or(0, |(_, n)| *n);
-            (t.region_label(code), count)
-        })
-        .collect();
-    let region_chart = if regions.iter().any(|(_, n)| *n > 0) {
-        let description = regions
-            .iter()
-            .map(|(label, n)| format!("{label}: {n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        chart::bar_chart(
-            "region-chart",
-            a.spread_title,
-            &description,
-            &regions
-                .iter()
-                .map(|(label, n)| chart::Bar {
-                    label: label.to_string(),
-                    value: Some(*n as f64),
-                    shown: n.to_string(),
-                })
-                .collect::<Vec<_>>(),
-        )
-    } else {
-        String::new()
+    let figures = RoundFigures {
+        list: repo::list_for_round(&mut tx, id, &filter, sort.column, sort.descending).await?,
+        regions: region_counts(&repo::region_spread(&mut tx, id).await?),
+        mix: repo::programme_mix(&mut tx, id).await?,
+        accepted: repo::count_accepted(&mut tx, id, Uuid::nil()).await?,
     };
-    let mix = Programme::ALL
-        .iter()
-        .zip(mix)
-        .map(|(p, (apps, candidates, seats))| (p.label(a), apps, candidates, seats))
-        .collect();
-    let state_options = AppState::ALL
-        .iter()
-        .filter(|s| **s != AppState::Draft)
-        .filter(|s| !s.is_decided() || AppState::decisions(round.kind).contains(s))
-        .map(|s| (s.code(), s.label(a)))
-        .collect();
-    Ok(RoundView {
-        page: page
-            .titled(round.title.clone())
-            .crumb(t.common.nav_start, "/")
-            .crumb(a.rounds_title, "/ansoegningsrunder")
-            .crumb(round.title.clone(), format!("/ansoegningsrunder/{id}")),
-        state_code: round.state.code(),
-        capacity: round.capacity,
-        corps_until: round
-            .corps_until
-            .map(clock::format_date)
-            .unwrap_or_default(),
-        deadline_passed: super::model::deadline_passed(round.deadline, clock::now()),
-        round: super::views::RoundSummary::of(&round, a),
-        filter: query,
-        state_options,
-        region_options: REGIONS.iter().map(|r| (*r, t.region_label(r))).collect(),
-        programme_options: Programme::ALL
-            .iter()
-            .map(|p| (p.code(), p.label(a)))
-            .collect(),
-        rows,
-        columns,
-        url,
-        regions,
-        region_chart,
-        mix,
-        accepted,
-    }
-    .into_response())
+    tx.commit().await?;
+    Ok(RoundView::new(page, &round, query, sort, figures).into_response())
 }

@@ -1,15 +1,24 @@
 //! What the application pages show: the questions of each kind of round in the guide's
 //! order (the same list for the form and the read-only view), and the decision.
 
+use askama::Template;
+use askama_web::WebTemplate;
 use time::Date;
+use uuid::Uuid;
 
 use super::model::{
-    AppState, ApplicationForm, Programme, RoundKind, candidates_field, format_deadline,
+    AppState, ApplicationForm, Programme, RoundForm, RoundKind, candidates_field, deadline_passed,
+    format_deadline,
 };
-use super::repo::{Application, Round};
+use super::repo::{Application, ListRow, Round, RoundRow};
+use super::rounds::RoundQuery;
 use crate::clock;
 use crate::i18n::{ApplicationMessages, Messages, fill};
+use crate::municipalities::model::REGIONS;
+use crate::web::Page;
+use crate::web::chart;
 use crate::web::forms::FieldErrors;
+use crate::web::table::{self, Column, ListUrl, Sort};
 
 pub struct Question {
     pub name: &'static str,
@@ -427,4 +436,343 @@ pub fn differences(
         }
     }
     rows
+}
+
+// ---------------------------------------------------------------------------------------
+// The rounds (national staff)
+
+pub struct RoundListRow {
+    id: Uuid,
+    title: String,
+    kind: &'static str,
+    state: &'static str,
+    state_code: &'static str,
+    deadline: String,
+    received: i64,
+    undecided: i64,
+    accepted: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "applications/rounds.html")]
+pub struct RoundsView {
+    page: Page,
+    rows: Vec<RoundListRow>,
+}
+
+impl RoundsView {
+    pub fn new(page: Page, rounds: Vec<RoundRow>) -> RoundsView {
+        let t = page.t;
+        let a = &t.apps;
+        let rows = rounds
+            .into_iter()
+            .map(|row| RoundListRow {
+                id: row.round.id,
+                title: row.round.title.clone(),
+                kind: row.round.kind.label(a),
+                state: row.round.state.label(a),
+                state_code: row.round.state.code(),
+                deadline: format_deadline(row.round.deadline, a),
+                received: row.received,
+                undecided: row.undecided,
+                accepted: match row.round.capacity {
+                    Some(capacity) => format!("{} / {capacity}", row.accepted),
+                    None => row.accepted.to_string(),
+                },
+            })
+            .collect();
+        RoundsView {
+            page: page
+                .titled(a.rounds_title)
+                .crumb(t.common.nav_start, "/")
+                .crumb(a.rounds_title, "/ansoegningsrunder"),
+            rows,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "applications/round_form.html")]
+pub struct RoundFormView {
+    page: Page,
+    action: String,
+    form: RoundForm,
+    errors: FieldErrors,
+    form_key: String,
+    version: i32,
+    editing: bool,
+    kind_options: Vec<(&'static str, &'static str)>,
+    conflict: bool,
+}
+
+impl RoundFormView {
+    pub fn new(page: Page, form: RoundForm, errors: FieldErrors, existing: Option<&Round>) -> Self {
+        let t = page.t;
+        let a = &t.apps;
+        let (title, action) = match existing {
+            Some(round) => (
+                round.title.clone(),
+                format!("/ansoegningsrunder/{}/rediger", round.id),
+            ),
+            None => (a.new_round.to_string(), "/ansoegningsrunder".to_string()),
+        };
+        let mut page = page
+            .titled(title.clone())
+            .crumb(t.common.nav_start, "/")
+            .crumb(a.rounds_title, "/ansoegningsrunder");
+        if let Some(round) = existing {
+            page = page.crumb(
+                round.title.clone(),
+                format!("/ansoegningsrunder/{}", round.id),
+            );
+        }
+        let page = page.crumb(
+            if existing.is_some() {
+                t.common.edit
+            } else {
+                a.new_round
+            },
+            action.clone(),
+        );
+        RoundFormView {
+            page,
+            action,
+            form_key: form.form_key.unwrap_or_else(Uuid::new_v4).to_string(),
+            version: form
+                .version
+                .or(existing.map(|round| round.version))
+                .unwrap_or_default(),
+            editing: existing.is_some(),
+            kind_options: RoundKind::ALL
+                .iter()
+                .map(|kind| (kind.code(), kind.label(a)))
+                .collect(),
+            form,
+            errors,
+            conflict: false,
+        }
+    }
+
+    /// The form again after someone else saved the round first (409).
+    pub fn in_conflict(self) -> Self {
+        RoundFormView {
+            conflict: true,
+            ..self
+        }
+    }
+}
+
+/// The form of a saved round, its deadline in Danish time.
+pub fn round_form(round: &Round) -> RoundForm {
+    let local = clock::to_danish(round.deadline);
+    RoundForm {
+        kind: round.kind.code().to_string(),
+        title: round.title.clone(),
+        description: round.description.clone(),
+        deadline_date: clock::format_date(local.date()),
+        deadline_time: format!("{:02}:{:02}", local.hour(), local.minute()),
+        capacity: round.capacity.map(|c| c.to_string()).unwrap_or_default(),
+        corps_until: round
+            .corps_until
+            .map(clock::format_date)
+            .unwrap_or_default(),
+        version: Some(round.version),
+        form_key: None,
+    }
+}
+
+pub struct ApplicationRow {
+    id: Uuid,
+    municipality: String,
+    region: &'static str,
+    state: &'static str,
+    badge: &'static str,
+    programmes: String,
+    partners: i64,
+    score: String,
+    submitted: String,
+}
+
+impl ApplicationRow {
+    fn new(row: ListRow, kind: RoundKind, t: &'static Messages) -> ApplicationRow {
+        let a = &t.apps;
+        let state = AppState::from_code(&row.state).unwrap_or(AppState::Submitted);
+        ApplicationRow {
+            id: row.id,
+            municipality: row.municipality_name,
+            region: t.region_label(&row.region),
+            state: state.label(a),
+            badge: state.badge(),
+            programmes: if kind == RoundKind::Training {
+                row.candidates
+                    .applied()
+                    .into_iter()
+                    .map(|p| format!("{} ({})", p.label(a), row.candidates.get(p).unwrap_or(0)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            } else {
+                row.preferred_start
+                    .map(clock::format_date)
+                    .unwrap_or_default()
+            },
+            partners: row.partners,
+            score: match (row.total_score, row.scored_count) {
+                (Some(total), Some(n)) if n > 0 => {
+                    fill(a.score_of_n, &[&total.to_string(), &n.to_string()])
+                }
+                _ => a.not_scored.to_string(),
+            },
+            submitted: row
+                .submitted_at
+                .map(|at| clock::format_date(clock::to_danish(at).date()))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// What a round's page reads besides the round: its applications as filtered and sorted,
+/// the applicant municipalities per region, the programme mix and the accepted count.
+pub struct RoundFigures {
+    pub list: Vec<ListRow>,
+    /// (region code, municipalities) in `REGIONS` order.
+    pub regions: Vec<(&'static str, i64)>,
+    /// (applications, candidates, seats) per programme in `Programme::ALL` order.
+    pub mix: [(i64, i64, i64); 3],
+    pub accepted: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "applications/round.html")]
+pub struct RoundView {
+    page: Page,
+    round: RoundSummary,
+    state_code: &'static str,
+    capacity: Option<i16>,
+    corps_until: String,
+    deadline_passed: bool,
+    filter: RoundQuery,
+    state_options: Vec<(&'static str, &'static str)>,
+    region_options: Vec<(&'static str, &'static str)>,
+    programme_options: Vec<(&'static str, &'static str)>,
+    rows: Vec<ApplicationRow>,
+    columns: Vec<Column>,
+    url: ListUrl,
+    regions: Vec<(&'static str, i64)>,
+    region_chart: String,
+    mix: Vec<(&'static str, i64, i64, i64)>,
+    accepted: i64,
+}
+
+impl RoundView {
+    pub fn new(
+        page: Page,
+        round: &Round,
+        filter: RoundQuery,
+        sort: Sort,
+        figures: RoundFigures,
+    ) -> RoundView {
+        let t = page.t;
+        let a = &t.apps;
+        let id = round.id;
+        let url = ListUrl::new(
+            &format!("/ansoegningsrunder/{id}"),
+            &[
+                ("state", &filter.state),
+                ("region", &filter.region),
+                ("programme", &filter.programme),
+                ("sort", sort.column),
+                ("dir", sort.dir()),
+            ],
+        );
+        let columns = table::columns(
+            &url,
+            sort,
+            &[
+                (t.common.municipality, Some("municipality")),
+                (t.common.region, Some("region")),
+                (
+                    if round.kind == RoundKind::Training {
+                        a.programmes
+                    } else {
+                        a.q_preferred_start
+                    },
+                    None,
+                ),
+                (t.common.status, Some("state")),
+                (a.total_score, Some("score")),
+                (a.submitted_on, Some("submitted")),
+            ],
+            t,
+        );
+        let regions: Vec<(&'static str, i64)> = figures
+            .regions
+            .iter()
+            .map(|(code, n)| (t.region_label(code), *n))
+            .collect();
+        RoundView {
+            page: page
+                .titled(round.title.clone())
+                .crumb(t.common.nav_start, "/")
+                .crumb(a.rounds_title, "/ansoegningsrunder")
+                .crumb(round.title.clone(), format!("/ansoegningsrunder/{id}")),
+            state_code: round.state.code(),
+            capacity: round.capacity,
+            corps_until: round
+                .corps_until
+                .map(clock::format_date)
+                .unwrap_or_default(),
+            deadline_passed: deadline_passed(round.deadline, clock::now()),
+            round: RoundSummary::of(round, a),
+            filter,
+            state_options: AppState::list_filters(round.kind)
+                .into_iter()
+                .map(|s| (s.code(), s.label(a)))
+                .collect(),
+            region_options: REGIONS.iter().map(|r| (*r, t.region_label(r))).collect(),
+            programme_options: Programme::ALL
+                .iter()
+                .map(|p| (p.code(), p.label(a)))
+                .collect(),
+            rows: figures
+                .list
+                .into_iter()
+                .map(|row| ApplicationRow::new(row, round.kind, t))
+                .collect(),
+            columns,
+            url,
+            region_chart: region_chart(&regions, a),
+            regions,
+            mix: Programme::ALL
+                .iter()
+                .zip(figures.mix)
+                .map(|(p, (apps, candidates, seats))| (p.label(a), apps, candidates, seats))
+                .collect(),
+            accepted: figures.accepted,
+        }
+    }
+}
+
+/// The applicant municipalities per region as a bar chart; none when no one applied.
+fn region_chart(regions: &[(&'static str, i64)], a: &'static ApplicationMessages) -> String {
+    if !regions.iter().any(|(_, n)| *n > 0) {
+        return String::new();
+    }
+    let description = regions
+        .iter()
+        .map(|(label, n)| format!("{label}: {n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    chart::bar_chart(
+        "region-chart",
+        a.spread_title,
+        &description,
+        &regions
+            .iter()
+            .map(|(label, n)| chart::Bar {
+                label: label.to_string(),
+                value: Some(*n as f64),
+                shown: n.to_string(),
+            })
+            .collect::<Vec<_>>(),
+    )
 }

@@ -65,15 +65,25 @@ pub fn suppressed(count: i64) -> String {
     }
 }
 
+/// A share in whole per cent as shown: "67 %", or "–" when there is nothing to measure.
+pub fn share(part: i64, whole: i64) -> String {
+    Completeness::percent(part, whole)
+        .map(|p| format!("{p} %"))
+        .unwrap_or_else(|| "–".into())
+}
+
 /// A share of a suppressed whole: shown only when the whole is at least 5, since a share
 /// of 1, 2 or 3 courses gives the counts away; "–" otherwise.
 pub fn suppressed_share(part: i64, whole: i64) -> String {
     if whole < SMALLEST_SHOWN {
         return "–".to_string();
     }
-    Completeness::percent(part, whole)
-        .map(|p| format!("{p} %"))
-        .unwrap_or_else(|| "–".into())
+    share(part, whole)
+}
+
+/// A change with its sign and one decimal: "+8.4", "-2.5", "0.0".
+pub fn signed(change: f64) -> String {
+    format!("{}{:.1}", if change > 0.0 { "+" } else { "" }, change)
 }
 
 /// Changes from pre to post over a number of courses, added up so areas can be averaged.
@@ -94,8 +104,7 @@ impl ChangeSum {
         if self.courses < SMALLEST_SHOWN {
             return "–".to_string();
         }
-        let v = self.total / self.courses as f64;
-        format!("{}{:.1}", if v > 0.0 { "+" } else { "" }, v)
+        signed(self.total / self.courses as f64)
     }
 }
 
@@ -211,6 +220,19 @@ mod tests {
         assert_eq!(suppressed(4), "<5");
         assert_eq!(suppressed(5), "5");
         assert_eq!(suppressed(120), "120");
+    }
+
+    #[test]
+    fn shares_round_to_whole_per_cent_and_changes_carry_their_sign() {
+        assert_eq!(share(2, 3), "67 %");
+        assert_eq!(share(1, 3), "33 %");
+        assert_eq!(share(1, 8), "13 %");
+        assert_eq!(share(3, 3), "100 %");
+        assert_eq!(share(0, 0), "–");
+        assert_eq!(signed(8.44), "+8.4");
+        assert_eq!(signed(-2.5), "-2.5");
+        assert_eq!(signed(0.0), "0.0");
+        assert_eq!(signed(0.04), "+0.0");
     }
 
     #[test]

@@ -307,22 +307,6 @@ pub async fn member_load(tx: &mut TenantTx, f: &Filter) -> Result<Vec<MemberLoad
     .await
 }
 
-pub struct Area {
-    pub id: Uuid,
-    pub name: String,
-    pub region: String,
-}
-
-/// Every municipality with its region (public facts), for the national dashboard.
-pub async fn municipalities(tx: &mut TenantTx) -> Result<Vec<Area>, sqlx::Error> {
-    sqlx::query_as!(
-        Area,
-        "SELECT id, name, region FROM municipalities ORDER BY region, lower(name)"
-    )
-    .fetch_all(tx.conn())
-    .await
-}
-
 pub struct LoanFigures {
     pub municipality_id: Uuid,
     pub received: i64,
