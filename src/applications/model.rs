@@ -6,7 +6,7 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use crate::clock;
 use crate::i18n::{ApplicationMessages, fill};
-use crate::municipalities::model::REGIONS;
+use crate::vocab::REGIONS;
 use crate::web::forms::{FieldErrors, parse_date};
 
 /// Largest minutes file accepted (the 2022 guide's management-meeting minutes).

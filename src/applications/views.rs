@@ -14,7 +14,7 @@ use super::repo::{Application, ListRow, Round, RoundRow};
 use super::rounds::RoundQuery;
 use crate::clock;
 use crate::i18n::{ApplicationMessages, Messages, fill};
-use crate::municipalities::model::REGIONS;
+use crate::vocab::REGIONS;
 use crate::web::Page;
 use crate::web::chart;
 use crate::web::forms::FieldErrors;

@@ -13,8 +13,8 @@ use crate::corps::repo::MemberChoice;
 use crate::courses::due::facts_of;
 use crate::courses::repo::FactsRow;
 use crate::courses::rules::{self, Urgency};
-use crate::municipalities::model::REGIONS;
 use crate::municipalities::repo::Area;
+use crate::vocab::REGIONS;
 use crate::vocab::{CourseKind, CourseState};
 
 /// The age bands in their natural order, for sorting.

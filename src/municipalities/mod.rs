@@ -3,7 +3,7 @@
 pub mod model;
 pub mod repo;
 
-pub use model::REGIONS;
+use crate::vocab::REGIONS;
 
 use askama::Template;
 use askama_web::WebTemplate;

@@ -4,16 +4,8 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::i18n::Messages;
+use crate::vocab::REGIONS;
 use crate::web::forms::FieldErrors;
-
-/// The five Danish regions, by the codes stored in the database.
-pub const REGIONS: [&str; 5] = [
-    "hovedstaden",
-    "sjaelland",
-    "syddanmark",
-    "midtjylland",
-    "nordjylland",
-];
 
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct MunicipalityForm {

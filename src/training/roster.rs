@@ -18,19 +18,13 @@ use crate::clock;
 use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::i18n::Messages;
+use crate::vocab::REGIONS;
 use crate::vocab::{Role, parse_roles, roles_label};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::csv_export;
 use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
 
-const REGIONS: [&str; 5] = [
-    "hovedstaden",
-    "sjaelland",
-    "syddanmark",
-    "midtjylland",
-    "nordjylland",
-];
 const STATUSES: [&str; 3] = ["untrained", "in_training", "trained"];
 const ENDING_MONTHS: [&str; 4] = ["3", "6", "12", "24"];
 const SORTS: [&str; 6] = [

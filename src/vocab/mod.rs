@@ -30,6 +30,15 @@ pub const CULTURES: &[&str] = &[
 pub const GENDERS: &[&str] = &["female", "male", "other"];
 pub const EXPERIENCE: &[&str] = &["psychiatric", "behavioural", "extremism", "other"];
 pub const AVAILABILITY: &[&str] = &["daytime", "evenings", "weekends"];
+/// The five Danish regions, by the codes stored in the database.
+pub const REGIONS: [&str; 5] = [
+    "hovedstaden",
+    "sjaelland",
+    "syddanmark",
+    "midtjylland",
+    "nordjylland",
+];
+
 pub const AGE_BANDS: &[&str] = &["under_30", "30_to_45", "over_45"];
 
 /// The name of any vocabulary code in the user's language; unknown codes as they are.
