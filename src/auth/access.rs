@@ -15,8 +15,10 @@ use crate::web::routes::RouteTable;
 
 /// Route-layer middleware: the table decides; anonymous users are sent to log in.
 pub async fn authorize(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
-    let (Some(path), Some(routes)) = (matched, request.extensions().get::<Arc<RouteTable>>())
-    else {
+    let Some(routes) = request.extensions().get::<Arc<RouteTable>>() else {
+        return AppError::Internal("the route table is not in the request".into()).into_response();
+    };
+    let Some(path) = matched else {
         return AppError::NotFound.into_response();
     };
     let Some(rule) = routes.rule_for(request.method(), path.as_str()) else {
