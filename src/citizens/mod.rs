@@ -15,7 +15,7 @@ use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::audit::{self, Event};
+use crate::audit::{self, Done, Event};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Messages;
@@ -314,13 +314,7 @@ pub async fn create(
     let t = page.t;
     let citizen = match form.validate(clock::today(), t) {
         Ok(citizen) => citizen,
-        Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                FormView::new(page, form, errors, None),
-            )
-                .into_response());
-        }
+        Err(errors) => return Ok(forms::invalid(FormView::new(page, form, errors, None))),
     };
     let key = form.form_key.ok_or(AppError::Unprocessable)?;
     if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
@@ -329,17 +323,15 @@ pub async fn create(
     let id = repo::insert(&mut tx, &citizen).await?;
     let location = format!("/borgere/{id}");
     forms::complete(&mut tx, key, &location).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("citizen_created")
-            .subject("citizen", id)
-            .purpose(PURPOSE_CASEWORK),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.citizens.citizen_created).await?;
-    Ok(Redirect::to(&location).into_response())
+    Done::to(location)
+        .audit(
+            Event::new("citizen_created")
+                .subject("citizen", id)
+                .purpose(PURPOSE_CASEWORK),
+        )
+        .said(t.citizens.citizen_created)
+        .finish(tx, addr, &session)
+        .await
 }
 
 fn form_of(record: &repo::Record) -> CitizenForm {
@@ -431,11 +423,8 @@ pub async fn update(
     let citizen = match checked {
         Ok(citizen) => citizen,
         Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                FormView::new(page, form, errors, Some((id, &current.citizen.name))),
-            )
-                .into_response());
+            let view = FormView::new(page, form, errors, Some((id, &current.citizen.name)));
+            return Ok(forms::invalid(view));
         }
     };
     if !repo::update(&mut tx, id, &citizen, form.version).await? {
@@ -451,17 +440,15 @@ pub async fn update(
         view.conflict = true;
         return Ok((StatusCode::CONFLICT, view).into_response());
     }
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("citizen_updated")
-            .subject("citizen", id)
-            .purpose(PURPOSE_CASEWORK),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.citizens.citizen_updated).await?;
-    Ok(Redirect::to(&format!("/borgere/{id}")).into_response())
+    Done::to(format!("/borgere/{id}"))
+        .audit(
+            Event::new("citizen_updated")
+                .subject("citizen", id)
+                .purpose(PURPOSE_CASEWORK),
+        )
+        .said(t.citizens.citizen_updated)
+        .finish(tx, addr, &session)
+        .await
 }
 
 pub struct ConsentRow {
@@ -725,23 +712,16 @@ pub async fn withdraw_consent(
     if !repo::withdraw_consent(&mut tx, id, consent_id, clock::today()).await? {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("consent_withdrawn")
-            .subject("citizen", id)
-            .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "consent": consent_id })),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(
-        &session,
-        flash::Kind::Success,
-        page.t.citizens.consent_withdrawn,
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/borgere/{id}#samtykker")).into_response())
+    Done::to(format!("/borgere/{id}#samtykker"))
+        .audit(
+            Event::new("consent_withdrawn")
+                .subject("citizen", id)
+                .purpose(PURPOSE_CASEWORK)
+                .details(json!({ "consent": consent_id })),
+        )
+        .said(page.t.citizens.consent_withdrawn)
+        .finish(tx, addr, &session)
+        .await
 }
 
 #[derive(Debug, Deserialize)]

@@ -20,7 +20,7 @@ use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::audit::{self, Event};
+use crate::audit::{self, Done, Event};
 use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
 use crate::db::TenantTx;
@@ -358,18 +358,16 @@ pub async fn create_for_citizen(
     let id = repo::insert(&mut tx, kind, "", clock::today(), &[citizen_id]).await?;
     let location = format!("/forloeb/{id}/match");
     forms::complete(&mut tx, key, &location).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("course_created")
-            .subject("course", id)
-            .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "citizen": citizen_id })),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.courses.course_created).await?;
-    Ok(Redirect::to(&location).into_response())
+    Done::to(location)
+        .audit(
+            Event::new("course_created")
+                .subject("course", id)
+                .purpose(PURPOSE_CASEWORK)
+                .details(json!({ "citizen": citizen_id })),
+        )
+        .said(t.courses.course_created)
+        .finish(tx, addr, &session)
+        .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -466,7 +464,7 @@ pub async fn create_network(
     }
     if !errors.is_empty() {
         let view = network_view(&mut tx, page, form, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+        return Ok(forms::invalid(view));
     }
     let key = form.form_key.ok_or(AppError::Unprocessable)?;
     if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
@@ -482,16 +480,6 @@ pub async fn create_network(
     .await?;
     let location = format!("/forloeb/{id}/match");
     forms::complete(&mut tx, key, &location).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("course_created")
-            .subject("course", id)
-            .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "participants": participants.len() })),
-    )
-    .await?;
-    tx.commit().await?;
     let message = if (8..=15).contains(&participants.len()) {
         t.courses.course_created.to_string()
     } else {
@@ -500,8 +488,16 @@ pub async fn create_network(
             t.courses.course_created, t.courses.network_size_warning
         )
     };
-    flash::push(&session, flash::Kind::Success, message).await?;
-    Ok(Redirect::to(&location).into_response())
+    Done::to(location)
+        .audit(
+            Event::new("course_created")
+                .subject("course", id)
+                .purpose(PURPOSE_CASEWORK)
+                .details(json!({ "participants": participants.len() })),
+        )
+        .said(message)
+        .finish(tx, addr, &session)
+        .await
 }
 
 pub struct SessionRow {
