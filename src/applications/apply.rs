@@ -546,15 +546,19 @@ pub async fn add_partner(
         return Ok(forms::invalid(view));
     };
     repo::add_partner(&mut tx, id, partner, ctx.application.municipality_id).await?;
-    Done::to(format!("/ansoegninger/{id}/rediger#partnere"))
-        .audit(
-            Event::new("application_partner_added")
-                .subject("application", id)
-                .details(json!({ "municipality_id": partner })),
-        )
+    partners_changed(id, "application_partner_added", partner)
         .said(a.partner_added)
         .finish(tx, addr, &session)
         .await
+}
+
+/// Back to the application's partners, with the entry (`action`) naming the `partner`.
+fn partners_changed(id: Uuid, action: &'static str, partner: Uuid) -> Done<'static> {
+    Done::to(format!("/ansoegninger/{id}/rediger#partnere")).audit(
+        Event::new(action)
+            .subject("application", id)
+            .details(json!({ "municipality_id": partner })),
+    )
 }
 
 pub async fn remove_partner(
@@ -574,12 +578,7 @@ pub async fn remove_partner(
     if !repo::remove_partner(&mut tx, id, partner).await? {
         return Err(AppError::NotFound);
     }
-    Done::to(format!("/ansoegninger/{id}/rediger#partnere"))
-        .audit(
-            Event::new("application_partner_removed")
-                .subject("application", id)
-                .details(json!({ "municipality_id": partner })),
-        )
+    partners_changed(id, "application_partner_removed", partner)
         .said(a.partner_removed)
         .finish(tx, addr, &session)
         .await

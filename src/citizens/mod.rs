@@ -53,6 +53,13 @@ pub fn routes() -> Vec<Route> {
 /// Why citizen data is read or changed here (the audit log's purpose).
 pub const PURPOSE_CASEWORK: &str = "casework";
 
+/// An audit entry about citizen `id`, read or changed for casework.
+fn casework(action: &'static str, id: Uuid) -> Event<'static> {
+    Event::new(action)
+        .subject("citizen", id)
+        .purpose(PURPOSE_CASEWORK)
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     #[serde(default)]
@@ -225,11 +232,7 @@ pub async fn create(
     let location = format!("/borgere/{id}");
     forms::complete(&mut tx, key, &location).await?;
     Done::to(location)
-        .audit(
-            Event::new("citizen_created")
-                .subject("citizen", id)
-                .purpose(PURPOSE_CASEWORK),
-        )
+        .audit(casework("citizen_created", id))
         .said(t.citizens.citizen_created)
         .finish(tx, addr, &session)
         .await
@@ -281,14 +284,7 @@ pub async fn edit_page(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let record = record(&mut tx, id).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("citizen_read")
-            .subject("citizen", id)
-            .purpose(PURPOSE_CASEWORK),
-    )
-    .await?;
+    audit::record(&mut tx, addr, casework("citizen_read", id)).await?;
     tx.commit().await?;
     Ok(FormView::new(
         page,
@@ -342,11 +338,7 @@ pub async fn update(
         return Ok((StatusCode::CONFLICT, view).into_response());
     }
     Done::to(format!("/borgere/{id}"))
-        .audit(
-            Event::new("citizen_updated")
-                .subject("citizen", id)
-                .purpose(PURPOSE_CASEWORK),
-        )
+        .audit(casework("citizen_updated", id))
         .said(t.citizens.citizen_updated)
         .finish(tx, addr, &session)
         .await
@@ -359,14 +351,7 @@ pub async fn show_page(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let view = citizen_page(&mut tx, page, id, SmallForms::blank(clock::today())).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("citizen_read")
-            .subject("citizen", id)
-            .purpose(PURPOSE_CASEWORK),
-    )
-    .await?;
+    audit::record(&mut tx, addr, casework("citizen_read", id)).await?;
     tx.commit().await?;
     Ok(view.into_response())
 }
@@ -415,11 +400,7 @@ pub async fn add_consent(
     let consent = match form.validate(today, t) {
         Ok(consent) => consent,
         Err(errors) => {
-            let small = SmallForms {
-                consent: form,
-                errors,
-                ..SmallForms::blank(today)
-            };
+            let small = SmallForms::blank(today).consent(form, errors);
             return again(tx, page, id, small).await;
         }
     };
@@ -433,9 +414,7 @@ pub async fn add_consent(
     .await?;
     Done::to(format!("/borgere/{id}#samtykker"))
         .audit(
-            Event::new("consent_recorded")
-                .subject("citizen", id)
-                .purpose(PURPOSE_CASEWORK)
+            casework("consent_recorded", id)
                 .details(json!({ "consent": consent_id, "kind": consent.kind })),
         )
         .said(t.citizens.consent_recorded)
@@ -455,12 +434,7 @@ pub async fn withdraw_consent(
         return Err(AppError::NotFound);
     }
     Done::to(format!("/borgere/{id}#samtykker"))
-        .audit(
-            Event::new("consent_withdrawn")
-                .subject("citizen", id)
-                .purpose(PURPOSE_CASEWORK)
-                .details(json!({ "consent": consent_id })),
-        )
+        .audit(casework("consent_withdrawn", id).details(json!({ "consent": consent_id })))
         .said(page.t.citizens.consent_withdrawn)
         .finish(tx, addr, &session)
         .await
@@ -484,23 +458,14 @@ pub async fn add_relation(
     let new = match form.validate((id, &this.citizen.kind), other, t) {
         Ok(new) => new,
         Err(errors) => {
-            let small = SmallForms {
-                relation: form,
-                errors,
-                ..SmallForms::blank(clock::today())
-            };
+            let small = SmallForms::blank(clock::today()).relation(form, errors);
             return again(tx, page, id, small).await;
         }
     };
     repo::add_relation(&mut tx, new.mentee, new.relative, &new.relation).await?;
-    let added = |citizen| {
-        Event::new("relation_added")
-            .subject("citizen", citizen)
-            .purpose(PURPOSE_CASEWORK)
-    };
     Done::to(format!("/borgere/{id}#relationer"))
-        .audit(added(new.mentee))
-        .audit(added(new.relative))
+        .audit(casework("relation_added", new.mentee))
+        .audit(casework("relation_added", new.relative))
         .said(t.citizens.relation_added)
         .finish(tx, addr, &session)
         .await
@@ -523,22 +488,13 @@ pub async fn add_conflict(
     let new = match form.validate(member.map(|m| m.id), t) {
         Ok(new) => new,
         Err(errors) => {
-            let small = SmallForms {
-                conflict: form,
-                errors,
-                ..SmallForms::blank(clock::today())
-            };
+            let small = SmallForms::blank(clock::today()).conflict(form, errors);
             return again(tx, page, id, small).await;
         }
     };
     repo::add_conflict(&mut tx, id, new.member, &new.reason).await?;
     Done::to(format!("/borgere/{id}#konflikter"))
-        .audit(
-            Event::new("conflict_recorded")
-                .subject("citizen", id)
-                .purpose(PURPOSE_CASEWORK)
-                .details(json!({ "member": new.member })),
-        )
+        .audit(casework("conflict_recorded", id).details(json!({ "member": new.member })))
         .said(t.citizens.conflict_recorded)
         .finish(tx, addr, &session)
         .await

@@ -138,6 +138,33 @@ impl SmallForms {
             errors: FieldErrors::default(),
         }
     }
+
+    /// With the consent form as typed and its messages.
+    pub fn consent(self, consent: ConsentForm, errors: FieldErrors) -> SmallForms {
+        SmallForms {
+            consent,
+            errors,
+            ..self
+        }
+    }
+
+    /// With the relation form as typed and its messages.
+    pub fn relation(self, relation: RelationForm, errors: FieldErrors) -> SmallForms {
+        SmallForms {
+            relation,
+            errors,
+            ..self
+        }
+    }
+
+    /// With the conflict form as typed and its messages.
+    pub fn conflict(self, conflict: ConflictForm, errors: FieldErrors) -> SmallForms {
+        SmallForms {
+            conflict,
+            errors,
+            ..self
+        }
+    }
 }
 
 /// What the citizen page shows, as read.

@@ -12,7 +12,9 @@ use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::model::{CohortForm, ModuleForm, Phase, Programme, completion, format_span};
+use super::model::{
+    CohortForm, ModuleForm, Phase, Programme, ValidCohort, completion, format_span,
+};
 use super::{SeatsLeft, programme_label, programmes_label, repo, seats_left};
 use crate::audit::{Done, Event};
 use crate::auth::CurrentUser;
@@ -143,15 +145,24 @@ pub async fn create_cohort(
     let id = repo::insert_cohort(&mut tx, &valid).await?;
     let location = format!("/uddannelse/hold/{id}");
     forms::complete(&mut tx, key, &location).await?;
-    Done::to(location)
-        .audit(
-            Event::new("training_cohort_created")
-                .subject("training_cohort", id)
-                .details(json!({ "round_id": valid.round_id, "seats": valid.seats })),
-        )
+    cohort_saved(location, "training_cohort_created", id, &valid)
         .said(tm.cohort_created)
         .finish(tx, addr, &session)
         .await
+}
+
+/// On to `location` with the saved cohort's entry (`action`): its round and seats.
+fn cohort_saved(
+    location: String,
+    action: &'static str,
+    id: Uuid,
+    valid: &ValidCohort,
+) -> Done<'static> {
+    Done::to(location).audit(
+        Event::new(action)
+            .subject("training_cohort", id)
+            .details(json!({ "round_id": valid.round_id, "seats": valid.seats })),
+    )
 }
 
 async fn existing(tx: &mut TenantTx, id: Uuid) -> AppResult<repo::Cohort> {
@@ -209,12 +220,8 @@ pub async fn update_cohort(
         view.conflict = true;
         return Ok((StatusCode::CONFLICT, view).into_response());
     }
-    Done::to(format!("/uddannelse/hold/{id}"))
-        .audit(
-            Event::new("training_cohort_updated")
-                .subject("training_cohort", id)
-                .details(json!({ "round_id": valid.round_id, "seats": valid.seats })),
-        )
+    let location = format!("/uddannelse/hold/{id}");
+    cohort_saved(location, "training_cohort_updated", id, &valid)
         .said(tm.cohort_updated)
         .finish(tx, addr, &session)
         .await
