@@ -381,9 +381,8 @@ async fn citizen_page(
 /// The citizen page again (422) with what was typed into one small form and its
 /// messages. The transaction is dropped: nothing is written, not even the read.
 async fn again(mut tx: TenantTx, page: Page, id: Uuid, small: SmallForms) -> AppResult<Response> {
-    Ok(forms::invalid(
-        citizen_page(&mut tx, page, id, small).await?,
-    ))
+    let view = citizen_page(&mut tx, page, id, small).await?;
+    Ok(forms::invalid(view))
 }
 
 pub async fn add_consent(
