@@ -2,12 +2,11 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::audit::{self, Event};
+use crate::audit::{Done, Event};
 use crate::auth::{CurrentUser, password, repo};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
@@ -15,8 +14,7 @@ use crate::i18n::Locale;
 use crate::vocab::roles_label;
 use crate::web::Page;
 use crate::web::client::ClientAddr;
-use crate::web::flash;
-use crate::web::forms::{FieldErrors, Form};
+use crate::web::forms::{self, FieldErrors, Form};
 use crate::web::routes::{Access, Route};
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
@@ -75,20 +73,11 @@ pub async fn set_locale(
 ) -> AppResult<Response> {
     let locale = Locale::from_code(&form.locale).ok_or(AppError::Unprocessable)?;
     repo::set_locale(&mut tx, user.id, locale).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("locale_changed").subject("user", user.id),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(
-        &session,
-        flash::Kind::Success,
-        locale.messages().account.language_saved,
-    )
-    .await?;
-    Ok(Redirect::to("/konto").into_response())
+    Done::to("/konto")
+        .audit(Event::new("locale_changed").subject("user", user.id))
+        .said(locale.messages().account.language_saved)
+        .finish(tx, addr, &session)
+        .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -121,24 +110,21 @@ pub async fn change_password(
         errors.add("repeat_password", t.account.passwords_differ);
     }
     if !errors.is_empty() {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view(&user, page, errors)).into_response());
+        return Ok(forms::invalid(view(&user, page, errors)));
     }
     let hash = password::hash(form.new_password).await?;
     let generation = repo::set_password(&mut tx, user.id, &hash, false).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("password_changed").subject("user", user.id),
-    )
-    .await?;
-    tx.commit().await?;
-    // Every other session of this user has ended; this one continues under a new id.
-    crate::auth::start_session(&session, user.id, user.membership_id, generation).await?;
-    flash::push(&session, flash::Kind::Success, t.account.password_changed).await?;
-    Ok(Redirect::to(if user.must_change_password {
+    let done = Done::to(if user.must_change_password {
         "/"
     } else {
         "/konto"
     })
-    .into_response())
+    .audit(Event::new("password_changed").subject("user", user.id))
+    .said(t.account.password_changed)
+    .finish(tx, addr, &session)
+    .await?;
+    // Every other session of this user has ended; this one continues under a new id (the
+    // message stays with it).
+    crate::auth::start_session(&session, user.id, user.membership_id, generation).await?;
+    Ok(done)
 }

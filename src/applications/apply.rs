@@ -19,7 +19,7 @@ use super::model::{
 };
 use super::views::{self, Commitment, DecisionView, DiffRow, ProgrammeRow, RoundSummary, Section};
 use super::{load, repo};
-use crate::audit::{self, Event};
+use crate::audit::{self, Done, Event};
 use crate::auth::CurrentUser;
 use crate::clock;
 use crate::db::TenantTx;
@@ -174,22 +174,20 @@ pub async fn apply(
         .await?
         .ok_or(AppError::NotFound)?;
     let municipality_id = tx.scope().municipality_id().ok_or(AppError::NotFound)?;
+    // Not an input error: the form is one button, so there is nothing to keep.
     if round.state != RoundState::Open || deadline_passed(round.deadline, clock::now()) {
-        tx.commit().await?;
-        flash::push(&session, flash::Kind::Error, a.round_not_open).await?;
-        return Ok(Redirect::to("/ansoegninger").into_response());
+        return Done::to("/ansoegninger")
+            .message(flash::Kind::Error, a.round_not_open)
+            .finish(tx, addr, &session)
+            .await;
     }
     let id = repo::create_application(&mut tx, round_id, municipality_id).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("application_started").subject("application", id),
-    )
-    .await?;
     let location = format!("/ansoegninger/{id}/rediger");
     forms::complete(&mut tx, form.form_key, &location).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&location).into_response())
+    Done::to(location)
+        .audit(Event::new("application_started").subject("application", id))
+        .finish(tx, addr, &session)
+        .await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -390,19 +388,17 @@ pub async fn save(
     let a = &t.apps;
     let ctx = edit_context(&mut tx, id).await?;
     if ctx.application.state != AppState::Draft {
-        tx.commit().await?;
-        flash::push(&session, flash::Kind::Info, a.read_only_now).await?;
-        return Ok(Redirect::to(&format!("/ansoegninger/{id}")).into_response());
+        return Done::to(format!("/ansoegninger/{id}"))
+            .message(flash::Kind::Info, a.read_only_now)
+            .finish(tx, addr, &session)
+            .await;
     }
     let (form, upload, too_large) = read_form(multipart).await?;
     let kind = ctx.round.kind;
     let version = form.version.unwrap_or_default();
     let mut draft = match form.parse(kind, a) {
         Ok(draft) => Some(draft),
-        Err(errors) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return Ok((status, edit_view(page, &ctx, form, errors, version)).into_response());
-        }
+        Err(errors) => return Ok(forms::invalid(edit_view(page, &ctx, form, errors, version))),
     };
     let mut file_kind = None;
     if kind == RoundKind::Advisory {
@@ -418,7 +414,7 @@ pub async fn save(
                 let mut errors = FieldErrors::default();
                 errors.add("minutes", a.file_type_invalid);
                 let view = edit_view(page, &ctx, form, errors, version);
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+                return Ok(forms::invalid(view));
             }
         }
     }
@@ -455,19 +451,17 @@ pub async fn save(
         .await?;
         fields_saved.push("minutes");
     }
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("application_saved")
-            .subject("application", id)
-            .details(json!({ "saved": fields_saved })),
-    )
-    .await?;
+    let saved_event = Event::new("application_saved")
+        .subject("application", id)
+        .details(json!({ "saved": fields_saved }));
     if !form.submitting() {
-        tx.commit().await?;
-        flash::push(&session, flash::Kind::Success, a.draft_saved).await?;
-        return Ok(Redirect::to(&format!("/ansoegninger/{id}/rediger")).into_response());
+        return Done::to(format!("/ansoegninger/{id}/rediger"))
+            .audit(saved_event)
+            .said(a.draft_saved)
+            .finish(tx, addr, &session)
+            .await;
     }
+    audit::record(&mut tx, addr, saved_event).await?;
     // Submitting: the server decides, in Danish time, whether the deadline has passed.
     let saved = edit_context(&mut tx, id).await?;
     let mut errors = FieldErrors::default();
@@ -493,7 +487,7 @@ pub async fn save(
         let version = saved.application.version;
         let mut view = edit_view(page, &saved, form, errors, version);
         view.saved_as_draft = true;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+        return Ok(forms::invalid(view));
     }
     let waiting = saved.partners.iter().any(|p| p.confirmed_at.is_none());
     let state = if waiting {
@@ -502,22 +496,20 @@ pub async fn save(
         AppState::Submitted
     };
     repo::submit(&mut tx, id, state).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("application_submitted")
-            .subject("application", id)
-            .details(json!({ "state": state.code() })),
-    )
-    .await?;
-    tx.commit().await?;
     let message = if waiting {
         a.submitted_awaiting_partners
     } else {
         a.submitted_message
     };
-    flash::push(&session, flash::Kind::Success, message).await?;
-    Ok(Redirect::to(&format!("/ansoegninger/{id}")).into_response())
+    Done::to(format!("/ansoegninger/{id}"))
+        .audit(
+            Event::new("application_submitted")
+                .subject("application", id)
+                .details(json!({ "state": state.code() })),
+        )
+        .said(message)
+        .finish(tx, addr, &session)
+        .await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -551,20 +543,22 @@ pub async fn add_partner(
         let form = ApplicationForm::of(&ctx.application.draft);
         let version = ctx.application.version;
         let view = edit_view(page, &ctx, form, errors, version);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+        return Ok(forms::invalid(view));
     };
     repo::add_partner(&mut tx, id, partner, ctx.application.municipality_id).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("application_partner_added")
+    partners_changed(id, "application_partner_added", partner)
+        .said(a.partner_added)
+        .finish(tx, addr, &session)
+        .await
+}
+
+/// Back to the application's partners, with the entry (`action`) naming the `partner`.
+fn partners_changed(id: Uuid, action: &'static str, partner: Uuid) -> Done<'static> {
+    Done::to(format!("/ansoegninger/{id}/rediger#partnere")).audit(
+        Event::new(action)
             .subject("application", id)
             .details(json!({ "municipality_id": partner })),
     )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, a.partner_added).await?;
-    Ok(Redirect::to(&format!("/ansoegninger/{id}/rediger#partnere")).into_response())
 }
 
 pub async fn remove_partner(
@@ -584,17 +578,10 @@ pub async fn remove_partner(
     if !repo::remove_partner(&mut tx, id, partner).await? {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("application_partner_removed")
-            .subject("application", id)
-            .details(json!({ "municipality_id": partner })),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, a.partner_removed).await?;
-    Ok(Redirect::to(&format!("/ansoegninger/{id}/rediger#partnere")).into_response())
+    partners_changed(id, "application_partner_removed", partner)
+        .said(a.partner_removed)
+        .finish(tx, addr, &session)
+        .await
 }
 
 /// A partner municipality's coordinator confirms the commitments of the joint application.
@@ -616,24 +603,24 @@ pub async fn confirm(
         tx.commit().await?;
         return Ok(Redirect::to(&format!("/ansoegninger/{id}")).into_response());
     }
+    // Not an input error: the form is one button, so there is nothing to keep.
+    let done = Done::to(format!("/ansoegninger/{id}"));
     if round.state != RoundState::Open || deadline_passed(round.deadline, clock::now()) {
-        tx.commit().await?;
         let message = fill(a.deadline_passed, &[&format_deadline(round.deadline, a)]);
-        flash::push(&session, flash::Kind::Error, message).await?;
-        return Ok(Redirect::to(&format!("/ansoegninger/{id}")).into_response());
+        return done
+            .message(flash::Kind::Error, message)
+            .finish(tx, addr, &session)
+            .await;
     }
     let state = repo::confirm_partner(&mut tx, id).await?;
-    audit::record(
-        &mut tx,
-        addr,
+    done.audit(
         Event::new("application_partner_confirmed")
             .subject("application", id)
             .details(json!({ "state": state })),
     )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, a.partner_confirmed_message).await?;
-    Ok(Redirect::to(&format!("/ansoegninger/{id}")).into_response())
+    .said(a.partner_confirmed_message)
+    .finish(tx, addr, &session)
+    .await
 }
 
 // ---------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -18,15 +18,14 @@ use super::model::{
 };
 use super::views::RoundSummary;
 use super::{load, repo};
-use crate::audit::{self, Event};
+use crate::audit::{Done, Event};
 use crate::clock;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::fill;
 use crate::web::Page;
 use crate::web::client::ClientAddr;
-use crate::web::flash;
-use crate::web::forms::{FieldErrors, Form};
+use crate::web::forms::{self, FieldErrors, Form};
 
 pub struct CriterionRow {
     pub code: &'static str,
@@ -219,7 +218,7 @@ pub async fn save_review(
             false,
             has_minutes,
         );
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+        return Ok(forms::invalid(view));
     }
     let (total, scored) = score_total(&scores);
     if !repo::save_review(&mut tx, id, &scores, total, scored, version).await? {
@@ -239,17 +238,15 @@ pub async fn save_review(
         );
         return Ok((StatusCode::CONFLICT, view).into_response());
     }
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("application_scored")
-            .subject("application", id)
-            .details(json!({ "scored": scored })),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, a.review_saved).await?;
-    Ok(Redirect::to(&format!("/ansoegninger/{id}/vurdering")).into_response())
+    Done::to(format!("/ansoegninger/{id}/vurdering"))
+        .audit(
+            Event::new("application_scored")
+                .subject("application", id)
+                .details(json!({ "scored": scored })),
+        )
+        .said(a.review_saved)
+        .finish(tx, addr, &session)
+        .await
 }
 
 pub struct SeatRow {
@@ -422,7 +419,7 @@ pub async fn decide(
         Ok(decision) => decision,
         Err(errors) => {
             let view = decision_view(page, &application, &round, accepted, form, errors);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+            return Ok(forms::invalid(view));
         }
     };
     if decision.outcome == AppState::Accepted {
@@ -431,7 +428,7 @@ pub async fn decide(
             let mut errors = FieldErrors::default();
             errors.add("outcome", fill(a.capacity_full, &[&capacity.to_string()]));
             let view = decision_view(page, &application, &round, accepted, form, errors);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+            return Ok(forms::invalid(view));
         }
     }
     let version = form.version.unwrap_or_default();
@@ -450,15 +447,13 @@ pub async fn decide(
         view.conflict = true;
         return Ok((StatusCode::CONFLICT, view).into_response());
     }
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("application_decided")
-            .subject("application", id)
-            .details(json!({ "outcome": decision.outcome.code() })),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, a.decision_saved).await?;
-    Ok(Redirect::to(&format!("/ansoegninger/{id}")).into_response())
+    Done::to(format!("/ansoegninger/{id}"))
+        .audit(
+            Event::new("application_decided")
+                .subject("application", id)
+                .details(json!({ "outcome": decision.outcome.code() })),
+        )
+        .said(a.decision_saved)
+        .finish(tx, addr, &session)
+        .await
 }

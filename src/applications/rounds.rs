@@ -12,12 +12,11 @@ use uuid::Uuid;
 use super::model::{RoundForm, RoundState, clean_list_filter, region_counts};
 use super::repo;
 use super::views::{RoundFigures, RoundFormView, RoundView, RoundsView, round_form};
-use crate::audit::{self, Event};
+use crate::audit::{Done, Event};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
-use crate::web::flash;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
 use crate::web::table::Sort;
 
@@ -45,32 +44,24 @@ pub async fn create_round(
     let a = &page.t.apps;
     let valid = match form.validate(a) {
         Ok(valid) => valid,
-        Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                RoundFormView::new(page, form, errors, None),
-            )
-                .into_response());
-        }
+        Err(errors) => return Ok(forms::invalid(RoundFormView::new(page, form, errors, None))),
     };
     let key = form.form_key.ok_or(AppError::Unprocessable)?;
     if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
         return Ok(Redirect::to(&location).into_response());
     }
     let id = repo::insert_round(&mut tx, &valid).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("application_round_created")
-            .subject("application_round", id)
-            .details(json!({ "kind": valid.kind.code() })),
-    )
-    .await?;
     let location = format!("/ansoegningsrunder/{id}");
     forms::complete(&mut tx, key, &location).await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, a.round_created).await?;
-    Ok(Redirect::to(&location).into_response())
+    Done::to(location)
+        .audit(
+            Event::new("application_round_created")
+                .subject("application_round", id)
+                .details(json!({ "kind": valid.kind.code() })),
+        )
+        .said(a.round_created)
+        .finish(tx, addr, &session)
+        .await
 }
 
 async fn existing(tx: &mut TenantTx, id: Uuid) -> AppResult<repo::Round> {
@@ -106,11 +97,8 @@ pub async fn update_round(
     let valid = match form.validate(a) {
         Ok(valid) => valid,
         Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                RoundFormView::new(page, form, errors, Some(&round)),
-            )
-                .into_response());
+            let view = RoundFormView::new(page, form, errors, Some(&round));
+            return Ok(forms::invalid(view));
         }
     };
     if !repo::update_round(&mut tx, id, &valid, form.version.unwrap_or_default()).await? {
@@ -121,15 +109,11 @@ pub async fn update_round(
         let view = RoundFormView::new(page, form, FieldErrors::default(), Some(&round));
         return Ok((StatusCode::CONFLICT, view.in_conflict()).into_response());
     }
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("application_round_updated").subject("application_round", id),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, a.round_updated).await?;
-    Ok(Redirect::to(&format!("/ansoegningsrunder/{id}")).into_response())
+    Done::to(format!("/ansoegningsrunder/{id}"))
+        .audit(Event::new("application_round_updated").subject("application_round", id))
+        .said(a.round_updated)
+        .finish(tx, addr, &session)
+        .await
 }
 
 pub async fn open_round(
@@ -166,25 +150,16 @@ async fn move_round(
         return Err(AppError::Conflict);
     }
     repo::set_round_state(&mut tx, id, to).await?;
-    let action = if to == RoundState::Open {
-        "application_round_opened"
+    let (action, message) = if to == RoundState::Open {
+        ("application_round_opened", a.round_opened)
     } else {
-        "application_round_closed"
+        ("application_round_closed", a.round_closed_message)
     };
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new(action).subject("application_round", id),
-    )
-    .await?;
-    tx.commit().await?;
-    let message = if to == RoundState::Open {
-        a.round_opened
-    } else {
-        a.round_closed_message
-    };
-    flash::push(&session, flash::Kind::Success, message).await?;
-    Ok(Redirect::to(&format!("/ansoegningsrunder/{id}")).into_response())
+    Done::to(format!("/ansoegningsrunder/{id}"))
+        .audit(Event::new(action).subject("application_round", id))
+        .said(message)
+        .finish(tx, addr, &session)
+        .await
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -6,8 +6,9 @@ use std::borrow::Cow;
 
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
+use uuid::Uuid;
 
-use super::{Event, record};
+use super::{Event, record, record_for};
 use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::web::client::ClientAddr;
@@ -17,8 +18,16 @@ use crate::web::flash::{self, Kind};
 #[must_use = "a Done does nothing until it is finished"]
 pub struct Done<'a> {
     location: String,
-    events: Vec<Event<'a>>,
+    events: Vec<(Log, Event<'a>)>,
     message: Option<(Kind, Cow<'static, str>)>,
+}
+
+/// Whose log an entry goes into.
+enum Log {
+    /// The transaction's own municipality (and the event's owner, if another).
+    Own,
+    /// This municipality's (`None`: the national log), whatever the transaction's is.
+    Of(Option<Uuid>),
 }
 
 impl<'a> Done<'a> {
@@ -33,7 +42,16 @@ impl<'a> Done<'a> {
 
     /// Writes `event` to the audit log, in the same transaction as the change.
     pub fn audit(mut self, event: Event<'a>) -> Done<'a> {
-        self.events.push(event);
+        self.events.push((Log::Own, event));
+        self
+    }
+
+    /// Writes `event` to the log of `municipality` (`None`: the national log) instead of
+    /// the transaction's own, as done by the transaction's user: a step that concerns
+    /// other municipalities (a loan, a new municipality, a login before a municipality is
+    /// chosen) must show in their logs.
+    pub fn audit_in(mut self, municipality: Option<Uuid>, event: Event<'a>) -> Done<'a> {
+        self.events.push((Log::Of(municipality), event));
         self
     }
 
@@ -56,8 +74,14 @@ impl<'a> Done<'a> {
         addr: ClientAddr,
         session: &Session,
     ) -> AppResult<Response> {
-        for event in self.events {
-            record(&mut tx, addr, event).await?;
+        for (log, event) in self.events {
+            match log {
+                Log::Own => record(&mut tx, addr, event).await?,
+                Log::Of(municipality) => {
+                    let actor = tx.scope().user_id();
+                    record_for(&mut tx, municipality, actor, addr, event).await?;
+                }
+            }
         }
         tx.commit().await?;
         if let Some((kind, text)) = self.message {

@@ -4,6 +4,7 @@
 
 pub mod model;
 pub mod repo;
+mod views;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -15,18 +16,19 @@ use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::audit::{self, Event};
+use crate::audit::{self, Done, Event};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Messages;
-use crate::vocab::{CourseKind, CourseState};
+use crate::vocab::CourseState;
+use crate::web::Page;
 use crate::web::client::ClientAddr;
-use crate::web::forms::{self, Choice, Claim, FieldErrors, Form, choices};
+use crate::web::forms::{self, Claim, FieldErrors, Form};
 use crate::web::routes::{COORDINATOR, Route};
 use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
-use crate::web::{Page, flash};
 use crate::{clock, corps, vocab};
-use model::{Citizen, CitizenForm};
+use model::{CitizenForm, ConflictForm, ConsentForm, RelationForm};
+use views::{FormView, Loaded, ShowView, SmallForms};
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
 pub fn routes() -> Vec<Route> {
@@ -50,6 +52,13 @@ pub fn routes() -> Vec<Route> {
 
 /// Why citizen data is read or changed here (the audit log's purpose).
 pub const PURPOSE_CASEWORK: &str = "casework";
+
+/// An audit entry about citizen `id`, read or changed for casework.
+fn casework(action: &'static str, id: Uuid) -> Event<'static> {
+    Event::new(action)
+        .subject("citizen", id)
+        .purpose(PURPOSE_CASEWORK)
+}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -195,107 +204,6 @@ pub async fn list_page(
     .into_response())
 }
 
-/// The choices of the referral form.
-pub struct FormChoices {
-    kinds: Vec<(&'static str, String)>,
-    genders: Vec<(&'static str, String)>,
-    preferred_genders: Vec<(&'static str, String)>,
-    age_bands: Vec<(&'static str, String)>,
-    languages: Vec<(&'static str, String)>,
-    cultures: Vec<(&'static str, String)>,
-    sources: Vec<(&'static str, String)>,
-    criteria: Vec<(&'static str, String)>,
-    legal_bases: Vec<(&'static str, String)>,
-    experience: Vec<(&'static str, String)>,
-    availability: Vec<(&'static str, String)>,
-    efforts: Vec<(&'static str, String)>,
-    temperaments: Vec<(&'static str, String)>,
-}
-
-impl FormChoices {
-    fn new(t: &'static Messages) -> Self {
-        FormChoices {
-            kinds: vocab::options(t, model::KINDS),
-            genders: vocab::options(t, vocab::GENDERS),
-            preferred_genders: vocab::options(t, &["female", "male"]),
-            age_bands: vocab::options(t, vocab::AGE_BANDS),
-            languages: vocab::options(t, vocab::LANGUAGES),
-            cultures: vocab::options(t, vocab::CULTURES),
-            sources: vocab::options(t, model::REFERRAL_SOURCES),
-            criteria: vocab::options(t, model::CRITERIA),
-            legal_bases: vocab::options(t, model::LEGAL_BASES),
-            experience: vocab::options(t, vocab::EXPERIENCE),
-            availability: vocab::options(t, vocab::AVAILABILITY),
-            efforts: vocab::options(t, model::OTHER_EFFORTS),
-            temperaments: corps::temperament_options(t),
-        }
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "citizens/form.html")]
-struct FormView {
-    page: Page,
-    action: String,
-    form: CitizenForm,
-    errors: FieldErrors,
-    c: FormChoices,
-    form_key: String,
-    conflict: bool,
-}
-
-impl FormView {
-    fn new(
-        page: Page,
-        form: CitizenForm,
-        errors: FieldErrors,
-        existing: Option<(Uuid, &str)>,
-    ) -> Self {
-        let t = page.t;
-        let (title, action, href) = match existing {
-            Some((id, name)) => (
-                name.to_string(),
-                format!("/borgere/{id}"),
-                format!("/borgere/{id}/rediger"),
-            ),
-            None => (
-                t.common.new_citizen.to_string(),
-                "/borgere".to_string(),
-                "/borgere/ny".to_string(),
-            ),
-        };
-        FormView {
-            action,
-            form_key: form.form_key.unwrap_or_else(Uuid::new_v4).to_string(),
-            form,
-            errors,
-            c: FormChoices::new(t),
-            conflict: false,
-            page: page
-                .titled(title.clone())
-                .crumb(t.common.nav_start, "/")
-                .crumb(t.citizens.citizens_title, "/borgere")
-                .crumb(title, href),
-        }
-    }
-
-    fn criteria(&self) -> Vec<Choice> {
-        choices(&self.c.criteria, &self.form.criteria)
-    }
-    fn languages(&self) -> Vec<Choice> {
-        choices(&self.c.languages, &self.form.languages)
-    }
-    fn experience(&self) -> Vec<Choice> {
-        choices(&self.c.experience, &self.form.needed_experience)
-    }
-    fn availability(&self) -> Vec<Choice> {
-        choices(&self.c.availability, &self.form.needed_availability)
-    }
-    fn efforts(&self) -> Vec<Choice> {
-        choices(&self.c.efforts, &self.form.other_efforts)
-    }
-}
-
 pub async fn new_page(page: Page) -> Response {
     let form = CitizenForm {
         referred_on: clock::format_date(clock::today()),
@@ -314,13 +222,7 @@ pub async fn create(
     let t = page.t;
     let citizen = match form.validate(clock::today(), t) {
         Ok(citizen) => citizen,
-        Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                FormView::new(page, form, errors, None),
-            )
-                .into_response());
-        }
+        Err(errors) => return Ok(forms::invalid(FormView::new(page, form, errors, None))),
     };
     let key = form.form_key.ok_or(AppError::Unprocessable)?;
     if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
@@ -329,17 +231,11 @@ pub async fn create(
     let id = repo::insert(&mut tx, &citizen).await?;
     let location = format!("/borgere/{id}");
     forms::complete(&mut tx, key, &location).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("citizen_created")
-            .subject("citizen", id)
-            .purpose(PURPOSE_CASEWORK),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.citizens.citizen_created).await?;
-    Ok(Redirect::to(&location).into_response())
+    Done::to(location)
+        .audit(casework("citizen_created", id))
+        .said(t.citizens.citizen_created)
+        .finish(tx, addr, &session)
+        .await
 }
 
 fn form_of(record: &repo::Record) -> CitizenForm {
@@ -388,14 +284,7 @@ pub async fn edit_page(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let record = record(&mut tx, id).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("citizen_read")
-            .subject("citizen", id)
-            .purpose(PURPOSE_CASEWORK),
-    )
-    .await?;
+    audit::record(&mut tx, addr, casework("citizen_read", id)).await?;
     tx.commit().await?;
     Ok(FormView::new(
         page,
@@ -431,11 +320,8 @@ pub async fn update(
     let citizen = match checked {
         Ok(citizen) => citizen,
         Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                FormView::new(page, form, errors, Some((id, &current.citizen.name))),
-            )
-                .into_response());
+            let view = FormView::new(page, form, errors, Some((id, &current.citizen.name)));
+            return Ok(forms::invalid(view));
         }
     };
     if !repo::update(&mut tx, id, &citizen, form.version).await? {
@@ -451,55 +337,11 @@ pub async fn update(
         view.conflict = true;
         return Ok((StatusCode::CONFLICT, view).into_response());
     }
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("citizen_updated")
-            .subject("citizen", id)
-            .purpose(PURPOSE_CASEWORK),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.citizens.citizen_updated).await?;
-    Ok(Redirect::to(&format!("/borgere/{id}")).into_response())
-}
-
-pub struct ConsentRow {
-    id: Uuid,
-    kind: String,
-    given_by: String,
-    given_on: String,
-    withdrawn_on: Option<String>,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "citizens/show.html")]
-struct ShowView {
-    page: Page,
-    id: Uuid,
-    c: Citizen,
-    facts: Vec<(&'static str, String)>,
-    consents: Vec<ConsentRow>,
-    relations: Vec<(Uuid, String, String)>,
-    relation_choices: Vec<(String, String)>,
-    conflicts: Vec<(String, String)>,
-    member_choices: Vec<(String, String)>,
-    courses: Vec<(Uuid, String, String, String, String)>,
-    course_kinds: Vec<(&'static str, &'static str)>,
-    consent_kinds: Vec<(&'static str, String)>,
-    consent_givers: Vec<(&'static str, String)>,
-    relation_kinds: Vec<(&'static str, String)>,
-    conflict_reasons: Vec<(&'static str, String)>,
-    today: String,
-    form_key: String,
-}
-
-fn labels(t: &'static Messages, codes: &[String]) -> String {
-    codes
-        .iter()
-        .map(|code| vocab::label(t, code))
-        .collect::<Vec<_>>()
-        .join(", ")
+    Done::to(format!("/borgere/{id}"))
+        .audit(casework("citizen_updated", id))
+        .said(t.citizens.citizen_updated)
+        .finish(tx, addr, &session)
+        .await
 }
 
 pub async fn show_page(
@@ -508,177 +350,39 @@ pub async fn show_page(
     page: Page,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let t = page.t;
-    let record = record(&mut tx, id).await?;
-    let consents = repo::consents(&mut tx, id).await?;
-    let relations = repo::relations(&mut tx, id).await?;
-    let conflicts = repo::conflicts(&mut tx, id).await?;
-    let courses = repo::courses(&mut tx, id).await?;
-    let other_kind = if record.citizen.kind == "mentee" {
-        "relative"
-    } else {
-        "mentee"
-    };
-    let relation_choices = repo::choices(&mut tx, other_kind).await?;
-    let members = corps::repo::options(&mut tx).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("citizen_read")
-            .subject("citizen", id)
-            .purpose(PURPOSE_CASEWORK),
-    )
-    .await?;
+    let view = citizen_page(&mut tx, page, id, SmallForms::blank(clock::today())).await?;
+    audit::record(&mut tx, addr, casework("citizen_read", id)).await?;
     tx.commit().await?;
-
-    let c = record.citizen;
-    let opt = |v: &Option<String>| {
-        v.as_deref()
-            .map(|code| vocab::label(t, code))
-            .unwrap_or_default()
-    };
-    let mut facts = vec![
-        (t.citizens.citizen_kind, vocab::label(t, &c.kind)),
-        (
-            t.common.birth_year,
-            c.birth_year.map(|y| y.to_string()).unwrap_or_default(),
-        ),
-        (t.common.gender, opt(&c.gender)),
-        (t.common.languages, labels(t, &c.languages)),
-        (t.common.cultural_background, opt(&c.cultural_background)),
-        (t.common.referred_on, clock::format_date(c.referred_on)),
-        (
-            t.citizens.referral_source,
-            vocab::label(t, &c.referral_source),
-        ),
-        (t.citizens.referred_by, c.referred_by.clone()),
-        (t.citizens.criteria, labels(t, &c.criteria)),
-        (
-            t.citizens.legal_basis,
-            format!("{} {}", vocab::label(t, &c.legal_basis), c.legal_basis_note)
-                .trim()
-                .to_string(),
-        ),
-        (t.common.preferred_gender, opt(&c.preferred_gender)),
-        (t.common.preferred_age_band, opt(&c.preferred_age_band)),
-        (t.common.preferred_language, opt(&c.preferred_language)),
-        (t.citizens.preferred_culture, opt(&c.preferred_culture)),
-        (t.citizens.preference_note, c.preference_note.clone()),
-        (
-            t.common.needs_religion_politics,
-            if c.needs_religion_politics {
-                t.common.yes.to_string()
-            } else {
-                t.common.no.to_string()
-            },
-        ),
-        (
-            t.citizens.needed_experience,
-            labels(t, &c.needed_experience),
-        ),
-        (
-            t.citizens.needed_availability,
-            labels(t, &c.needed_availability),
-        ),
-        (
-            t.citizens.other_efforts,
-            format!("{} {}", labels(t, &c.other_efforts), c.other_efforts_note)
-                .trim()
-                .to_string(),
-        ),
-    ];
-    facts.retain(|(_, value)| !value.is_empty());
-    let course_kinds: Vec<(&'static str, &'static str)> = CourseKind::ALL
-        .iter()
-        .filter(|kind| kind.citizen_kind() == c.kind && **kind != CourseKind::RelativesNetwork)
-        .map(|kind| (kind.code(), kind.label(t)))
-        .collect();
-    Ok(ShowView {
-        id,
-        facts,
-        consents: consents
-            .into_iter()
-            .map(|consent| ConsentRow {
-                id: consent.id,
-                kind: vocab::label(t, &consent.kind),
-                given_by: vocab::label(t, &consent.given_by),
-                given_on: clock::format_date(consent.given_on),
-                withdrawn_on: consent.withdrawn_on.map(clock::format_date),
-            })
-            .collect(),
-        relations: relations
-            .into_iter()
-            .map(|r| (r.other_id, r.other_name, vocab::label(t, &r.relation)))
-            .collect(),
-        relation_choices: relation_choices
-            .into_iter()
-            .map(|choice| {
-                (
-                    choice.id.to_string(),
-                    format!(
-                        "{}{}",
-                        choice.name,
-                        choice
-                            .birth_year
-                            .map(|y| format!(" ({y})"))
-                            .unwrap_or_default()
-                    ),
-                )
-            })
-            .collect(),
-        conflicts: conflicts
-            .into_iter()
-            .map(|c| (c.member_name, vocab::label(t, &c.reason)))
-            .collect(),
-        member_choices: members
-            .into_iter()
-            .map(|m| (m.id.to_string(), m.name))
-            .collect(),
-        courses: courses
-            .into_iter()
-            .map(|course| {
-                let kind = CourseKind::from_code(&course.kind)
-                    .map(|k| k.label(t))
-                    .unwrap_or_default()
-                    .to_string();
-                let state = CourseState::from_code(&course.state)
-                    .map(|s| s.label(t))
-                    .unwrap_or_default()
-                    .to_string();
-                (
-                    course.id,
-                    kind,
-                    state,
-                    clock::format_date(course.referred_on),
-                    course.member_name.unwrap_or_default(),
-                )
-            })
-            .collect(),
-        course_kinds,
-        consent_kinds: vocab::options(t, model::CONSENT_KINDS),
-        consent_givers: vocab::options(t, model::CONSENT_GIVERS),
-        relation_kinds: vocab::options(t, model::RELATIONS),
-        conflict_reasons: vocab::options(t, model::CONFLICT_REASONS),
-        today: clock::format_date(clock::today()),
-        form_key: Uuid::new_v4().to_string(),
-        page: page
-            .titled(c.name.clone())
-            .crumb(t.common.nav_start, "/")
-            .crumb(t.citizens.citizens_title, "/borgere")
-            .crumb(c.name.clone(), format!("/borgere/{id}")),
-        c,
-    }
-    .into_response())
+    Ok(view.into_response())
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ConsentForm {
-    #[serde(default, rename = "consent-kind")]
-    kind: String,
-    #[serde(default, rename = "consent-given_by")]
-    given_by: String,
-    #[serde(default, rename = "consent-given_on")]
-    given_on: String,
+/// The citizen page with its small forms as `small` holds them: the page itself, and the
+/// answer to a small form that cannot be applied.
+async fn citizen_page(
+    tx: &mut TenantTx,
+    page: Page,
+    id: Uuid,
+    small: SmallForms,
+) -> AppResult<ShowView> {
+    let record = record(tx, id).await?;
+    let other_kind = model::other_kind(&record.citizen.kind);
+    let loaded = Loaded {
+        consents: repo::consents(tx, id).await?,
+        relations: repo::relations(tx, id).await?,
+        conflicts: repo::conflicts(tx, id).await?,
+        courses: repo::courses(tx, id).await?,
+        relation_choices: repo::choices(tx, other_kind).await?,
+        members: corps::repo::options(tx).await?,
+        record,
+    };
+    Ok(ShowView::new(page, loaded, small))
+}
+
+/// The citizen page again (422) with what was typed into one small form and its
+/// messages. The transaction is dropped: nothing is written, not even the read.
+async fn again(mut tx: TenantTx, page: Page, id: Uuid, small: SmallForms) -> AppResult<Response> {
+    let view = citizen_page(&mut tx, page, id, small).await?;
+    Ok(forms::invalid(view))
 }
 
 pub async fn add_consent(
@@ -691,27 +395,30 @@ pub async fn add_consent(
 ) -> AppResult<Response> {
     let t = page.t;
     record(&mut tx, id).await?;
-    let (Some(kind), Some(given_by), Some(given_on)) = (
-        vocab::one_of(&form.kind, model::CONSENT_KINDS),
-        vocab::one_of(&form.given_by, model::CONSENT_GIVERS),
-        forms::parse_date(&form.given_on).filter(|date| *date <= clock::today()),
-    ) else {
-        flash::push(&session, flash::Kind::Error, t.citizens.consent_invalid).await?;
-        return Ok(Redirect::to(&format!("/borgere/{id}#samtykker")).into_response());
+    let today = clock::today();
+    let consent = match form.validate(today, t) {
+        Ok(consent) => consent,
+        Err(errors) => {
+            let small = SmallForms::blank(today).consent(form, errors);
+            return again(tx, page, id, small).await;
+        }
     };
-    let consent_id = repo::add_consent(&mut tx, id, &kind, &given_by, given_on).await?;
-    audit::record(
+    let consent_id = repo::add_consent(
         &mut tx,
-        addr,
-        Event::new("consent_recorded")
-            .subject("citizen", id)
-            .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "consent": consent_id, "kind": kind })),
+        id,
+        &consent.kind,
+        &consent.given_by,
+        consent.given_on,
     )
     .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.citizens.consent_recorded).await?;
-    Ok(Redirect::to(&format!("/borgere/{id}#samtykker")).into_response())
+    Done::to(format!("/borgere/{id}#samtykker"))
+        .audit(
+            casework("consent_recorded", id)
+                .details(json!({ "consent": consent_id, "kind": consent.kind })),
+        )
+        .said(t.citizens.consent_recorded)
+        .finish(tx, addr, &session)
+        .await
 }
 
 pub async fn withdraw_consent(
@@ -725,31 +432,11 @@ pub async fn withdraw_consent(
     if !repo::withdraw_consent(&mut tx, id, consent_id, clock::today()).await? {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("consent_withdrawn")
-            .subject("citizen", id)
-            .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "consent": consent_id })),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(
-        &session,
-        flash::Kind::Success,
-        page.t.citizens.consent_withdrawn,
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/borgere/{id}#samtykker")).into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct RelationForm {
-    #[serde(default)]
-    other_id: String,
-    #[serde(default)]
-    relation: String,
+    Done::to(format!("/borgere/{id}#samtykker"))
+        .audit(casework("consent_withdrawn", id).details(json!({ "consent": consent_id })))
+        .said(page.t.citizens.consent_withdrawn)
+        .finish(tx, addr, &session)
+        .await
 }
 
 pub async fn add_relation(
@@ -762,45 +449,25 @@ pub async fn add_relation(
 ) -> AppResult<Response> {
     let t = page.t;
     let this = record(&mut tx, id).await?;
-    let other = match form.other_id.parse::<Uuid>() {
-        Ok(other_id) => repo::get(&mut tx, other_id).await?,
-        Err(_) => None,
+    let other = match form.other() {
+        Some(other_id) => repo::get(&mut tx, other_id).await?,
+        None => None,
     };
-    let relation = vocab::one_of(&form.relation, model::RELATIONS);
-    let (Some(other), Some(relation)) = (
-        other.filter(|o| o.citizen.kind != this.citizen.kind),
-        relation,
-    ) else {
-        flash::push(&session, flash::Kind::Error, t.citizens.relation_invalid).await?;
-        return Ok(Redirect::to(&format!("/borgere/{id}#relationer")).into_response());
+    let other = other.as_ref().map(|o| (o.id, o.citizen.kind.as_str()));
+    let new = match form.validate((id, &this.citizen.kind), other, t) {
+        Ok(new) => new,
+        Err(errors) => {
+            let small = SmallForms::blank(clock::today()).relation(form, errors);
+            return again(tx, page, id, small).await;
+        }
     };
-    let (mentee, relative) = if this.citizen.kind == "mentee" {
-        (id, other.id)
-    } else {
-        (other.id, id)
-    };
-    repo::add_relation(&mut tx, mentee, relative, &relation).await?;
-    for citizen in [mentee, relative] {
-        audit::record(
-            &mut tx,
-            addr,
-            Event::new("relation_added")
-                .subject("citizen", citizen)
-                .purpose(PURPOSE_CASEWORK),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.citizens.relation_added).await?;
-    Ok(Redirect::to(&format!("/borgere/{id}#relationer")).into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ConflictForm {
-    #[serde(default)]
-    member_id: String,
-    #[serde(default)]
-    reason: String,
+    repo::add_relation(&mut tx, new.mentee, new.relative, &new.relation).await?;
+    Done::to(format!("/borgere/{id}#relationer"))
+        .audit(casework("relation_added", new.mentee))
+        .audit(casework("relation_added", new.relative))
+        .said(t.citizens.relation_added)
+        .finish(tx, addr, &session)
+        .await
 }
 
 pub async fn add_conflict(
@@ -813,27 +480,21 @@ pub async fn add_conflict(
 ) -> AppResult<Response> {
     let t = page.t;
     record(&mut tx, id).await?;
-    let member = match form.member_id.parse::<Uuid>() {
-        Ok(member_id) => corps::repo::get(&mut tx, Some(member_id), None).await?,
-        Err(_) => None,
+    let member = match form.member() {
+        Some(member_id) => corps::repo::get(&mut tx, Some(member_id), None).await?,
+        None => None,
     };
-    let (Some(member), Some(reason)) =
-        (member, vocab::one_of(&form.reason, model::CONFLICT_REASONS))
-    else {
-        flash::push(&session, flash::Kind::Error, t.citizens.conflict_invalid).await?;
-        return Ok(Redirect::to(&format!("/borgere/{id}#konflikter")).into_response());
+    let new = match form.validate(member.map(|m| m.id), t) {
+        Ok(new) => new,
+        Err(errors) => {
+            let small = SmallForms::blank(clock::today()).conflict(form, errors);
+            return again(tx, page, id, small).await;
+        }
     };
-    repo::add_conflict(&mut tx, id, member.id, &reason).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("conflict_recorded")
-            .subject("citizen", id)
-            .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "member": member.id })),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.citizens.conflict_recorded).await?;
-    Ok(Redirect::to(&format!("/borgere/{id}#konflikter")).into_response())
+    repo::add_conflict(&mut tx, id, new.member, &new.reason).await?;
+    Done::to(format!("/borgere/{id}#konflikter"))
+        .audit(casework("conflict_recorded", id).details(json!({ "member": new.member })))
+        .said(t.citizens.conflict_recorded)
+        .finish(tx, addr, &session)
+        .await
 }

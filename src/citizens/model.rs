@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 use time::Date;
+use uuid::Uuid;
 
 use crate::i18n::Messages;
 use crate::vocab;
@@ -212,6 +213,162 @@ impl CitizenForm {
     }
 }
 
+/// The consent form of the citizen page; its fields are named apart from the page's
+/// other forms (unique ids).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct ConsentForm {
+    #[serde(default, rename = "consent-kind")]
+    pub kind: String,
+    #[serde(default, rename = "consent-given_by")]
+    pub given_by: String,
+    #[serde(default, rename = "consent-given_on")]
+    pub given_on: String,
+}
+
+/// A checked consent, ready to save.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Consent {
+    pub kind: String,
+    pub given_by: String,
+    pub given_on: Date,
+}
+
+impl ConsentForm {
+    /// A consent of a known kind, by a known giver, given no later than `today`.
+    pub fn validate(&self, today: Date, t: &'static Messages) -> Result<Consent, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let kind = vocab::one_of(&self.kind, CONSENT_KINDS);
+        if kind.is_none() {
+            errors.add("consent-kind", t.citizens.consent_kind_required);
+        }
+        let given_by = vocab::one_of(&self.given_by, CONSENT_GIVERS);
+        if given_by.is_none() {
+            errors.add("consent-given_by", t.citizens.consent_given_by_required);
+        }
+        let given_on = parse_date(&self.given_on).filter(|date| *date <= today);
+        if given_on.is_none() {
+            errors.add("consent-given_on", t.common.date_invalid_or_future);
+        }
+        match (kind, given_by, given_on) {
+            (Some(kind), Some(given_by), Some(given_on)) => Ok(Consent {
+                kind,
+                given_by,
+                given_on,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The kind of citizen a citizen of `kind` is related to: a mentee's relatives, a
+/// relative's mentees.
+pub fn other_kind(kind: &str) -> &'static str {
+    if kind == "mentee" {
+        "relative"
+    } else {
+        "mentee"
+    }
+}
+
+/// The relation form of the citizen page.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct RelationForm {
+    #[serde(default)]
+    pub other_id: String,
+    #[serde(default)]
+    pub relation: String,
+}
+
+/// A checked relation, ready to save.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRelation {
+    pub mentee: Uuid,
+    pub relative: Uuid,
+    pub relation: String,
+}
+
+impl RelationForm {
+    /// The citizen chosen, if the field holds an id at all.
+    pub fn other(&self) -> Option<Uuid> {
+        self.other_id.parse().ok()
+    }
+
+    /// The relation between `this` citizen and the `other` chosen (id and kind of each;
+    /// `None`: no such citizen), who must be of the other kind.
+    pub fn validate(
+        &self,
+        this: (Uuid, &str),
+        other: Option<(Uuid, &str)>,
+        t: &'static Messages,
+    ) -> Result<NewRelation, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let other = other.filter(|(_, kind)| *kind != this.1);
+        if other.is_none() {
+            errors.add("other_id", t.citizens.relation_other_required);
+        }
+        let relation = vocab::one_of(&self.relation, RELATIONS);
+        if relation.is_none() {
+            errors.add("relation", t.citizens.relation_kind_required);
+        }
+        let (Some((other, _)), Some(relation)) = (other, relation) else {
+            return Err(errors);
+        };
+        let (mentee, relative) = if this.1 == "mentee" {
+            (this.0, other)
+        } else {
+            (other, this.0)
+        };
+        Ok(NewRelation {
+            mentee,
+            relative,
+            relation,
+        })
+    }
+}
+
+/// The conflict form of the citizen page.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct ConflictForm {
+    #[serde(default)]
+    pub member_id: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A checked conflict, ready to save.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewConflict {
+    pub member: Uuid,
+    pub reason: String,
+}
+
+impl ConflictForm {
+    /// The member chosen, if the field holds an id at all.
+    pub fn member(&self) -> Option<Uuid> {
+        self.member_id.parse().ok()
+    }
+
+    /// A conflict with `member`, the corps member chosen (`None`: no such member).
+    pub fn validate(
+        &self,
+        member: Option<Uuid>,
+        t: &'static Messages,
+    ) -> Result<NewConflict, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if member.is_none() {
+            errors.add("member_id", t.citizens.conflict_member_required);
+        }
+        let reason = vocab::one_of(&self.reason, CONFLICT_REASONS);
+        if reason.is_none() {
+            errors.add("reason", t.citizens.conflict_reason_required);
+        }
+        match (member, reason) {
+            (Some(member), Some(reason)) => Ok(NewConflict { member, reason }),
+            _ => Err(errors),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,5 +422,124 @@ mod tests {
             Some(t.citizens.citizen_birth_year_invalid)
         );
         assert_eq!(errors.get("referred_on"), Some(t.citizens.date_in_future));
+    }
+
+    #[test]
+    fn a_consent_needs_a_known_kind_and_giver_and_no_future_date() {
+        let t = Locale::Da.messages();
+        let today = date!(2026 - 11 - 22);
+        let form = ConsentForm {
+            kind: "handover".into(),
+            given_by: "guardian".into(),
+            given_on: "22-11-2026".into(),
+        };
+        assert_eq!(
+            form.validate(today, t).ok(),
+            Some(Consent {
+                kind: "handover".into(),
+                given_by: "guardian".into(),
+                given_on: today,
+            })
+        );
+        let errors = ConsentForm {
+            kind: "everything".into(),
+            given_by: String::new(),
+            given_on: "23-11-2026".into(),
+        }
+        .validate(today, t)
+        .unwrap_err();
+        assert_eq!(
+            errors.get("consent-kind"),
+            Some(t.citizens.consent_kind_required)
+        );
+        assert_eq!(
+            errors.get("consent-given_by"),
+            Some(t.citizens.consent_given_by_required)
+        );
+        assert_eq!(
+            errors.get("consent-given_on"),
+            Some(t.common.date_invalid_or_future)
+        );
+        let errors = ConsentForm {
+            given_on: "in a while".into(),
+            ..form
+        }
+        .validate(today, t)
+        .unwrap_err();
+        assert_eq!(errors.iter().count(), 1, "only the date is wrong");
+    }
+
+    #[test]
+    fn a_relation_joins_a_mentee_and_a_relative() {
+        let t = Locale::Da.messages();
+        let (karim, mother) = (Uuid::new_v4(), Uuid::new_v4());
+        let form = RelationForm {
+            other_id: mother.to_string(),
+            relation: "mother".into(),
+        };
+        assert_eq!(form.other(), Some(mother));
+        let expected = NewRelation {
+            mentee: karim,
+            relative: mother,
+            relation: "mother".into(),
+        };
+        let from_mentee = form.validate((karim, "mentee"), Some((mother, "relative")), t);
+        assert_eq!(from_mentee.ok(), Some(expected.clone()));
+        let from_relative = form.validate((mother, "relative"), Some((karim, "mentee")), t);
+        assert_eq!(from_relative.ok(), Some(expected), "either side may add it");
+        let same_kind = form
+            .validate((karim, "mentee"), Some((mother, "mentee")), t)
+            .unwrap_err();
+        assert_eq!(
+            same_kind.get("other_id"),
+            Some(t.citizens.relation_other_required)
+        );
+        let nobody = RelationForm {
+            other_id: "someone".into(),
+            relation: "cousin".into(),
+        };
+        assert_eq!(nobody.other(), None);
+        let errors = nobody.validate((mother, "relative"), None, t).unwrap_err();
+        assert!(errors.get("other_id").is_some());
+        assert_eq!(
+            errors.get("relation"),
+            Some(t.citizens.relation_kind_required)
+        );
+        assert_eq!(other_kind("mentee"), "relative");
+        assert_eq!(other_kind("relative"), "mentee");
+    }
+
+    #[test]
+    fn a_conflict_needs_a_member_of_the_corps_and_a_reason() {
+        let t = Locale::Da.messages();
+        let jonas = Uuid::new_v4();
+        let form = ConflictForm {
+            member_id: jonas.to_string(),
+            reason: "prior_contact".into(),
+        };
+        assert_eq!(form.member(), Some(jonas));
+        assert_eq!(
+            form.validate(Some(jonas), t).ok(),
+            Some(NewConflict {
+                member: jonas,
+                reason: "prior_contact".into()
+            })
+        );
+        let errors = form.validate(None, t).unwrap_err();
+        assert_eq!(
+            errors.get("member_id"),
+            Some(t.citizens.conflict_member_required)
+        );
+        assert_eq!(errors.get("reason"), None);
+        let errors = ConflictForm {
+            reason: "dislike".into(),
+            ..form
+        }
+        .validate(Some(jonas), t)
+        .unwrap_err();
+        assert_eq!(
+            errors.get("reason"),
+            Some(t.citizens.conflict_reason_required)
+        );
     }
 }

@@ -8,22 +8,23 @@ pub mod repo;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Query;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::audit::Done;
 use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::tools::catalog::COACHING_CARD;
 use crate::tools::form::{self, SectionView};
 use crate::tools::repo as tools_repo;
-use crate::web::forms::{FieldErrors, Form, parse_date};
+use crate::web::Page;
+use crate::web::client::ClientAddr;
+use crate::web::forms::{self, FieldErrors, Form, parse_date};
 use crate::web::routes::{COORDINATOR, Route};
 use crate::web::table::{ListUrl, PER_PAGE, Paging};
-use crate::web::{Page, flash};
 use crate::{clock, corps};
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
@@ -165,6 +166,7 @@ pub async fn log_page(
 
 pub async fn record(
     mut tx: TenantTx,
+    addr: ClientAddr,
     session: Session,
     page: Page,
     Form(pairs): Form<Vec<(String, String)>>,
@@ -199,7 +201,7 @@ pub async fn record(
             errors,
         };
         let view = view(&mut tx, page, String::new(), None, entered).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+        return Ok(forms::invalid(view));
     };
     let text = |key: &str| {
         answers
@@ -228,7 +230,8 @@ pub async fn record(
         filled_on: held_on,
     };
     tools_repo::insert(&mut tx, new, &[]).await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.coaching.coaching_recorded).await?;
-    Ok(Redirect::to("/coaching").into_response())
+    Done::to("/coaching")
+        .said(t.coaching.coaching_recorded)
+        .finish(tx, addr, &session)
+        .await
 }

@@ -9,11 +9,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::audit::Done;
 use crate::auth::CurrentUser;
 
 use crate::db::TenantTx;
@@ -21,8 +22,8 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Messages;
 use crate::vocab::{Role, parse_roles, roles_label};
 use crate::web::Page;
-use crate::web::flash;
-use crate::web::forms::{Choice, FieldErrors, Form, choices};
+use crate::web::client::ClientAddr;
+use crate::web::forms::{self, Choice, FieldErrors, Form, choices};
 use crate::web::routes::{COORDINATOR, MEMBER, Route};
 use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
 use crate::{clock, vocab};
@@ -306,6 +307,7 @@ pub async fn edit_page(mut tx: TenantTx, page: Page, Path(id): Path<Uuid>) -> Ap
 
 pub async fn update(
     mut tx: TenantTx,
+    addr: ClientAddr,
     session: Session,
     page: Page,
     Path(id): Path<Uuid>,
@@ -317,11 +319,9 @@ pub async fn update(
     let profile: Profile = match form.validate(clock::this_year(), t) {
         Ok(profile) => profile,
         Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                edit_view(page, &current, form, errors, training),
-            )
-                .into_response());
+            return Ok(forms::invalid(edit_view(
+                page, &current, form, errors, training,
+            )));
         }
     };
     if !repo::update(&mut tx, id, &profile, form.version).await? {
@@ -338,9 +338,10 @@ pub async fn update(
         view.conflict = true;
         return Ok((StatusCode::CONFLICT, view).into_response());
     }
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.corps.profile_saved).await?;
-    Ok(Redirect::to(&format!("/korps/{id}")).into_response())
+    Done::to(format!("/korps/{id}"))
+        .said(t.corps.profile_saved)
+        .finish(tx, addr, &session)
+        .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -386,6 +387,7 @@ pub struct OwnForm {
 pub async fn update_own(
     user: CurrentUser,
     mut tx: TenantTx,
+    addr: ClientAddr,
     session: Session,
     page: Page,
     Form(form): Form<OwnForm>,
@@ -396,9 +398,10 @@ pub async fn update_own(
     let languages = vocab::known(&form.languages, vocab::LANGUAGES);
     let availability = vocab::known(&form.availability, vocab::AVAILABILITY);
     repo::update_own(&mut tx, member.id, &languages, &availability).await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, page.t.corps.profile_saved).await?;
-    Ok(Redirect::to("/min-profil").into_response())
+    Done::to("/min-profil")
+        .said(page.t.corps.profile_saved)
+        .finish(tx, addr, &session)
+        .await
 }
 
 impl EditView {

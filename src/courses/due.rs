@@ -18,6 +18,22 @@ pub struct Measured {
     pub post: bool,
 }
 
+impl Measured {
+    /// From a course's measurements: the latest progress rating, and whether the pre and
+    /// the post wellbeing measurement have been made.
+    pub fn of(points: &[crate::tools::repo::Point]) -> Measured {
+        Measured {
+            last_rating_on: points
+                .iter()
+                .filter(|p| p.kind == "progress")
+                .map(|p| p.measured_on)
+                .max(),
+            pre: points.iter().any(|p| p.kind == "wellbeing_pre"),
+            post: points.iter().any(|p| p.kind == "wellbeing_post"),
+        }
+    }
+}
+
 pub struct DueRow {
     pub href: String,
     pub course: String,

@@ -7,33 +7,36 @@ pub mod repo;
 pub mod rules;
 mod sessions;
 mod tool_pages;
+mod views;
 
 pub use sessions::{edit_session_page, log_session, new_session_page, update_session};
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
+use time::Date;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::audit::{self, Event};
+use crate::audit::{self, Done, Event};
 use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
+use crate::clock;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Messages;
 use crate::vocab::Role;
-use crate::vocab::{CourseKind, CourseState, SessionKind};
+use crate::vocab::{CourseKind, CourseState};
+use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
 use crate::web::routes::{COORDINATOR, COURSE_WORK, Route};
 use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
-use crate::web::{Page, flash};
-use crate::{clock, vocab};
+use rules::{Step, StepRefused};
+use views::{Entered, Handed, HandoverView, ShowView};
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
 pub fn routes() -> Vec<Route> {
@@ -358,18 +361,16 @@ pub async fn create_for_citizen(
     let id = repo::insert(&mut tx, kind, "", clock::today(), &[citizen_id]).await?;
     let location = format!("/forloeb/{id}/match");
     forms::complete(&mut tx, key, &location).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("course_created")
-            .subject("course", id)
-            .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "citizen": citizen_id })),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.courses.course_created).await?;
-    Ok(Redirect::to(&location).into_response())
+    Done::to(location)
+        .audit(
+            Event::new("course_created")
+                .subject("course", id)
+                .purpose(PURPOSE_CASEWORK)
+                .details(json!({ "citizen": citizen_id })),
+        )
+        .said(t.courses.course_created)
+        .finish(tx, addr, &session)
+        .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -466,7 +467,7 @@ pub async fn create_network(
     }
     if !errors.is_empty() {
         let view = network_view(&mut tx, page, form, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+        return Ok(forms::invalid(view));
     }
     let key = form.form_key.ok_or(AppError::Unprocessable)?;
     if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
@@ -482,16 +483,6 @@ pub async fn create_network(
     .await?;
     let location = format!("/forloeb/{id}/match");
     forms::complete(&mut tx, key, &location).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("course_created")
-            .subject("course", id)
-            .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "participants": participants.len() })),
-    )
-    .await?;
-    tx.commit().await?;
     let message = if (8..=15).contains(&participants.len()) {
         t.courses.course_created.to_string()
     } else {
@@ -500,62 +491,16 @@ pub async fn create_network(
             t.courses.course_created, t.courses.network_size_warning
         )
     };
-    flash::push(&session, flash::Kind::Success, message).await?;
-    Ok(Redirect::to(&location).into_response())
-}
-
-pub struct SessionRow {
-    id: Uuid,
-    held_on: String,
-    duration: i16,
-    kind: &'static str,
-    participants: String,
-    notes: String,
-    tools: String,
-    next_step: String,
-    logged_by: String,
-    edited: bool,
-    unusual_duration: bool,
-}
-
-pub struct Transition {
-    to: &'static str,
-    label: &'static str,
-    /// Ending asks whether the goals were reached.
-    asks_goals: bool,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "courses/show.html")]
-struct ShowView {
-    page: Page,
-    course: repo::Course,
-    name: String,
-    kind: &'static str,
-    state: &'static str,
-    participants: Vec<repo::Participant>,
-    due: Vec<due::DueRow>,
-    sessions: Vec<SessionRow>,
-    events: Vec<(String, String, String, String)>,
-    transitions: Vec<Transition>,
-    coordinator: bool,
-    may_log: bool,
-    goals_options: Vec<(&'static str, &'static str)>,
-    goals_reached: String,
-    dates: Vec<(&'static str, String)>,
-    show_handover: bool,
-    tools: Vec<(&'static str, &'static str, bool)>,
-    filled: Vec<FilledRow>,
-    progress: progress::Progress,
-    entered: Entered,
-}
-
-pub struct FilledRow {
-    id: Uuid,
-    filled_on: String,
-    title: &'static str,
-    phase: &'static str,
-    filled_by: String,
+    Done::to(location)
+        .audit(
+            Event::new("course_created")
+                .subject("course", id)
+                .purpose(PURPOSE_CASEWORK)
+                .details(json!({ "participants": participants.len() })),
+        )
+        .said(message)
+        .finish(tx, addr, &session)
+        .await
 }
 
 pub async fn show_page(
@@ -565,183 +510,53 @@ pub async fn show_page(
     page: Page,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let view = course_view(&user, &mut tx, addr, page, id, Entered::default()).await?;
+    let view = course_page(&mut tx, &user, page, id, Entered::default()).await?;
+    audit::record(
+        &mut tx,
+        addr,
+        Event::new("course_read")
+            .course(id, view.course.municipality_id)
+            .purpose(PURPOSE_CASEWORK),
+    )
+    .await?;
     tx.commit().await?;
     Ok(view.into_response())
 }
 
-/// What a lifecycle form brings back when it cannot be applied: the messages and the text
-/// typed, so nothing is lost.
-#[derive(Debug, Default)]
-pub struct Entered {
-    errors: FieldErrors,
-    note: String,
-    planned_end_on: String,
-}
-
-async fn course_view(
-    user: &CurrentUser,
+/// The course page with its lifecycle forms as `entered` holds them: the page itself, and
+/// the answer to a lifecycle form that cannot be applied.
+async fn course_page(
     tx: &mut TenantTx,
-    addr: ClientAddr,
+    user: &CurrentUser,
     page: Page,
     id: Uuid,
     entered: Entered,
 ) -> AppResult<ShowView> {
-    let t = page.t;
     let (course, viewer) = visible_course(&mut *tx, user, id).await?;
-    let participants = repo::participants(&mut *tx, id).await?;
-    let sessions = repo::sessions(&mut *tx, id).await?;
-    let events = repo::events(&mut *tx, id).await?;
-    let filled = crate::tools::repo::for_course(&mut *tx, id).await?;
-    let points = crate::tools::repo::measurements(&mut *tx, id).await?;
-    let measured = due::Measured {
-        last_rating_on: points
-            .iter()
-            .filter(|p| p.kind == "progress")
-            .map(|p| p.measured_on)
-            .max(),
-        pre: points.iter().any(|p| p.kind == "wellbeing_pre"),
-        post: points.iter().any(|p| p.kind == "wellbeing_post"),
-    };
-    let due = due::for_course(&course, &participants, &sessions, &measured, t);
-    audit::record(
-        &mut *tx,
-        addr,
-        Event::new("course_read")
-            .course(id, course.municipality_id)
-            .purpose(PURPOSE_CASEWORK),
-    )
-    .await?;
-
-    let name = display_name(t, &course, &participants);
-    // A lent member works on another municipality's course: its coordinator moves it on.
-    let lent = Some(course.municipality_id) != tx.scope().municipality_id();
-    let transitions = if course.member_id.is_some() && !lent {
-        course
-            .state
-            .next()
-            .iter()
-            .map(|to| Transition {
-                to: to.code(),
-                label: match to {
-                    CourseState::Active if course.state == CourseState::Ending => {
-                        t.courses.action_extend
-                    }
-                    other => other.label(t),
-                },
-                asks_goals: *to == CourseState::Ending,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut dates = vec![(t.common.referred_on, clock::format_date(course.referred_on))];
-    for (label, date) in [
-        (t.courses.matched_on, course.matched_on),
-        (t.courses.started_on, course.started_on),
-        (t.courses.planned_end_on, course.planned_end_on),
-        (t.courses.ended_on, course.ended_on),
-        (t.courses.closed_on, course.closed_on),
-    ] {
-        if let Some(date) = date {
-            dates.push((label, clock::format_date(date)));
-        }
-    }
-    let may_log = course.state.is_open() && course.member_id.is_some() && viewer.works_on(&course);
-    Ok(ShowView {
-        kind: course.kind.label(t),
-        state: course.state.label(t),
-        sessions: sessions
-            .into_iter()
-            .map(|s| {
-                let kind = SessionKind::from_code(&s.kind).unwrap_or(SessionKind::Session);
-                SessionRow {
-                    id: s.id,
-                    held_on: clock::format_date(s.held_on),
-                    duration: s.duration_minutes,
-                    kind: kind.label(t),
-                    participants: s.participants,
-                    notes: s.notes,
-                    tools: s
-                        .tools
-                        .iter()
-                        .map(|code| vocab::label(t, code))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    next_step: s.next_step,
-                    logged_by: s.logged_by.unwrap_or_default(),
-                    edited: s.version > 1,
-                    unusual_duration: rules::unusual_duration(
-                        course.kind,
-                        kind,
-                        i32::from(s.duration_minutes),
-                    ),
-                }
-            })
-            .collect(),
-        events: events
-            .into_iter()
-            .map(|e| {
-                let what = match (
-                    e.kind.as_str(),
-                    e.to_state.as_deref().and_then(CourseState::from_code),
-                ) {
-                    ("state" | "created" | "matched" | "cancelled", Some(state)) => {
-                        state.label(t).to_string()
-                    }
-                    ("extended", _) => t.courses.action_extend.to_string(),
-                    (other, _) => other.to_string(),
-                };
-                (e.at_local, e.actor.unwrap_or_default(), what, e.note)
-            })
-            .collect(),
-        transitions,
-        coordinator: viewer.coordinator,
-        may_log,
-        goals_options: vec![
-            ("yes", t.courses.goals_yes),
-            ("partly", t.courses.goals_partly),
-            ("no", t.courses.goals_no),
-        ],
-        goals_reached: goals_label(t, course.goals_reached.as_deref()).to_string(),
-        dates,
-        show_handover: matches!(
-            course.state,
-            CourseState::Ending | CourseState::FollowUp | CourseState::Closed
-        ),
-        tools: crate::tools::for_kind(course.kind)
-            .into_iter()
-            .map(|tool| (tool.key, tool.title.get(page.locale), tool.phased))
-            .collect(),
-        filled: filled
-            .into_iter()
-            .filter_map(|a| {
-                let tool = crate::tools::catalog::find(&a.tool)?;
-                Some(FilledRow {
-                    id: a.id,
-                    filled_on: clock::format_date(a.filled_on),
-                    title: tool.title.get(page.locale),
-                    phase: match a.phase.as_deref() {
-                        Some("pre") => t.common.phase_pre,
-                        Some("post") => t.common.phase_post,
-                        _ => "",
-                    },
-                    filled_by: a.filled_by.unwrap_or_default(),
-                })
-            })
-            .collect(),
-        progress: progress::build(&points, t),
-        entered,
-        due,
-        participants,
-        page: page
-            .titled(name.clone())
-            .crumb(t.common.nav_start, "/")
-            .crumb(t.common.courses_title, "/forloeb")
-            .crumb(name.clone(), format!("/forloeb/{id}")),
-        name,
+    let loaded = views::Loaded {
+        lent: Some(course.municipality_id) != tx.scope().municipality_id(),
+        participants: repo::participants(&mut *tx, id).await?,
+        sessions: repo::sessions(&mut *tx, id).await?,
+        events: repo::events(&mut *tx, id).await?,
+        filled: crate::tools::repo::for_course(&mut *tx, id).await?,
+        points: crate::tools::repo::measurements(&mut *tx, id).await?,
         course,
-    })
+        viewer,
+    };
+    Ok(ShowView::new(page, loaded, entered))
+}
+
+/// The course page again (422) with what was typed into a lifecycle form and its
+/// message. The transaction is dropped: nothing is written, not even the read.
+async fn again(
+    mut tx: TenantTx,
+    user: &CurrentUser,
+    page: Page,
+    id: Uuid,
+    entered: Entered,
+) -> AppResult<Response> {
+    let view = course_page(&mut tx, user, page, id, entered).await?;
+    Ok(forms::invalid(view))
 }
 
 #[derive(Debug, Deserialize)]
@@ -755,6 +570,43 @@ pub struct TransitionForm {
     note: String,
     #[serde(default)]
     planned_end_on: String,
+}
+
+impl TransitionForm {
+    /// The step from `from` to `to` with this form's answers, or the form as typed with
+    /// the message at the field it concerns.
+    fn step(
+        &self,
+        (from, to): (CourseState, CourseState),
+        today: Date,
+        t: &'static Messages,
+    ) -> Result<Step, Entered> {
+        let planned_end = forms::parse_date(&self.planned_end_on);
+        rules::step(
+            from,
+            to,
+            &self.goals_reached,
+            &self.note,
+            planned_end,
+            today,
+        )
+        .map_err(|refused| {
+            let mut entered = Entered {
+                note: self.note.clone(),
+                planned_end_on: self.planned_end_on.clone(),
+                ..Entered::default()
+            };
+            match refused {
+                StepRefused::GoalsMissing => {
+                    entered.errors.add("goals-yes", t.courses.goals_required)
+                }
+                StepRefused::ExtensionIncomplete => entered
+                    .errors
+                    .add("planned_end_on", t.courses.extension_required),
+            }
+            entered
+        })
+    }
 }
 
 /// Moves a course on in its lifecycle (the member or the coordinator).
@@ -781,72 +633,60 @@ pub async fn transition(
         .filter(|to| course.state.may_move_to(*to))
         .ok_or(AppError::Unprocessable)?;
     let today = clock::today();
-    if to == CourseState::Ending {
-        let Some(goals) = vocab::one_of(&form.goals_reached, &["yes", "partly", "no"]) else {
-            let mut errors = FieldErrors::default();
-            errors.add("goals-yes", t.courses.goals_required);
-            let entered = Entered {
-                errors,
-                note: form.note.clone(),
-                planned_end_on: form.planned_end_on.clone(),
-            };
-            let view = course_view(&user, &mut tx, addr, page, id, entered).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
-        };
-        repo::record_ending(&mut tx, id, &goals, form.note.trim()).await?;
-    }
-    // Back from ending to active is an extension: decided, with a reason and a new end.
-    let extension = course.state == CourseState::Ending && to == CourseState::Active;
-    if extension {
-        let planned_end = forms::parse_date(&form.planned_end_on).filter(|date| *date > today);
-        let (Some(planned_end), false) = (planned_end, form.note.trim().is_empty()) else {
-            let mut errors = FieldErrors::default();
-            errors.add("planned_end_on", t.courses.extension_required);
-            let entered = Entered {
-                errors,
-                note: form.note.clone(),
-                planned_end_on: form.planned_end_on.clone(),
-            };
-            let view = course_view(&user, &mut tx, addr, page, id, entered).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
-        };
-        repo::extend(&mut tx, id, planned_end).await?;
+    let step = match form.step((course.state, to), today, t) {
+        Ok(step) => step,
+        Err(entered) => return again(tx, &user, page, id, entered).await,
+    };
+    let note = form.note.trim();
+    match step {
+        Step::Ending { goals_reached } => {
+            repo::record_ending(&mut tx, id, goals_reached, note).await?
+        }
+        Step::Extension { planned_end } => repo::extend(&mut tx, id, planned_end).await?,
+        Step::Plain => {}
     }
     if !repo::set_state(&mut tx, id, course.state, to, today).await? {
         return Err(AppError::Conflict);
     }
-    repo::event(
-        &mut tx,
-        id,
-        if extension { "extended" } else { "state" },
-        Some(course.state),
-        Some(to),
-        form.note.trim(),
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("course_state_changed")
-            .course(id, course.municipality_id)
-            .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "from": course.state.code(), "to": to.code() })),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(
-        &session,
-        flash::Kind::Success,
-        crate::i18n::fill(t.courses.course_moved, &[to.label(t)]),
-    )
-    .await?;
-    Ok(Redirect::to(&back).into_response())
+    let kind = match step {
+        Step::Extension { .. } => "extended",
+        _ => "state",
+    };
+    repo::event(&mut tx, id, kind, Some(course.state), Some(to), note).await?;
+    Done::to(back)
+        .audit(
+            Event::new("course_state_changed")
+                .course(id, course.municipality_id)
+                .purpose(PURPOSE_CASEWORK)
+                .details(json!({ "from": course.state.code(), "to": to.code() })),
+        )
+        .said(crate::i18n::fill(t.courses.course_moved, &[to.label(t)]))
+        .finish(tx, addr, &session)
+        .await
 }
 
 #[derive(Debug, Deserialize)]
 pub struct CancelForm {
     #[serde(default)]
     reason: String,
+}
+
+impl CancelForm {
+    /// Why the course is cancelled (required), or the form as typed with its message.
+    fn reason(&self, t: &'static Messages) -> Result<&str, Entered> {
+        let reason = self.reason.trim();
+        if !reason.is_empty() {
+            return Ok(reason);
+        }
+        let mut entered = Entered {
+            reason: self.reason.clone(),
+            ..Entered::default()
+        };
+        entered
+            .errors
+            .add("reason", t.courses.cancel_reason_required);
+        Err(entered)
+    }
 }
 
 pub async fn cancel(
@@ -860,63 +700,35 @@ pub async fn cancel(
 ) -> AppResult<Response> {
     let t = page.t;
     let (course, _) = visible_course(&mut tx, &user, id).await?;
-    let back = format!("/forloeb/{id}");
     if !course.state.is_open() {
         return Err(AppError::Conflict);
     }
-    let reason = form.reason.trim();
-    if reason.is_empty() {
-        flash::push(
-            &session,
-            flash::Kind::Error,
-            t.courses.cancel_reason_required,
-        )
-        .await?;
-        return Ok(Redirect::to(&back).into_response());
-    }
+    let reason = match form.reason(t) {
+        Ok(reason) => reason,
+        Err(entered) => return again(tx, &user, page, id, entered).await,
+    };
     if !repo::cancel(&mut tx, id, course.state, reason, clock::today()).await? {
         return Err(AppError::Conflict);
     }
+    let cancelled = Some(CourseState::Cancelled);
     repo::event(
         &mut tx,
         id,
         "cancelled",
         Some(course.state),
-        Some(CourseState::Cancelled),
+        cancelled,
         reason,
     )
     .await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("course_cancelled")
-            .course(id, course.municipality_id)
-            .purpose(PURPOSE_CASEWORK),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.courses.course_cancelled).await?;
-    Ok(Redirect::to(&back).into_response())
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "courses/handover.html")]
-struct HandoverView {
-    page: Page,
-    name: String,
-    course: repo::Course,
-    kind: &'static str,
-    participants: Vec<repo::Participant>,
-    consent: bool,
-    sessions: Vec<(String, &'static str, String)>,
-    session_count: usize,
-    goals_reached: &'static str,
-    started: String,
-    ended: String,
-    today: String,
-    plan: Vec<crate::tools::form::SectionView>,
-    plan_filled_on: String,
-    progress: progress::Progress,
+    Done::to(format!("/forloeb/{id}"))
+        .audit(
+            Event::new("course_cancelled")
+                .course(id, course.municipality_id)
+                .purpose(PURPOSE_CASEWORK),
+        )
+        .said(t.courses.course_cancelled)
+        .finish(tx, addr, &session)
+        .await
 }
 
 /// The printable summary for the caseworker who takes over — only what consent allows.
@@ -927,33 +739,23 @@ pub async fn handover_page(
     page: Page,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let t = page.t;
     let (course, _) = visible_course(&mut tx, &user, id).await?;
     let participants = repo::participants(&mut tx, id).await?;
-    let mut consent = !participants.is_empty();
+    let mut consents = Vec::new();
     for participant in &participants {
-        consent &= crate::citizens::repo::has_consent(&mut tx, participant.id, "handover").await?;
+        consents
+            .push(crate::citizens::repo::has_consent(&mut tx, participant.id, "handover").await?);
     }
-    let (sessions, answers, points) = if consent {
-        (
-            repo::sessions(&mut tx, id).await?,
-            crate::tools::repo::for_course(&mut tx, id).await?,
-            crate::tools::repo::measurements(&mut tx, id).await?,
-        )
+    let consent = rules::may_hand_over(&consents);
+    let handed = if consent {
+        Handed {
+            sessions: repo::sessions(&mut tx, id).await?,
+            answers: crate::tools::repo::for_course(&mut tx, id).await?,
+            points: crate::tools::repo::measurements(&mut tx, id).await?,
+        }
     } else {
-        (Vec::new(), Vec::new(), Vec::new())
+        Handed::default()
     };
-    // The latest development and progress plan: its goals and steps as they stand now.
-    let plan = answers
-        .iter()
-        .find(|a| a.tool == "development_plan")
-        .and_then(|a| {
-            let definition = crate::tools::catalog::DEVELOPMENT_PLAN.version(a.version)?;
-            Some((
-                clock::format_date(a.filled_on),
-                crate::tools::read_only(definition, a, page.locale),
-            ))
-        });
     audit::record(
         &mut tx,
         addr,
@@ -964,46 +766,5 @@ pub async fn handover_page(
     )
     .await?;
     tx.commit().await?;
-    let name = display_name(t, &course, &participants);
-    Ok(HandoverView {
-        kind: course.kind.label(t),
-        consent,
-        session_count: sessions.len(),
-        sessions: sessions
-            .into_iter()
-            .filter(|s| !s.next_step.is_empty())
-            .map(|s| {
-                (
-                    clock::format_date(s.held_on),
-                    SessionKind::from_code(&s.kind)
-                        .unwrap_or(SessionKind::Session)
-                        .label(t),
-                    s.next_step,
-                )
-            })
-            .collect(),
-        goals_reached: goals_label(t, course.goals_reached.as_deref()),
-        today: clock::format_date(clock::today()),
-        started: course
-            .started_on
-            .map(clock::format_date)
-            .unwrap_or_default(),
-        ended: course.ended_on.map(clock::format_date).unwrap_or_default(),
-        plan_filled_on: plan.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
-        plan: plan.map(|p| p.1).unwrap_or_default(),
-        progress: progress::build(&points, t),
-        participants,
-        page: page
-            .titled(t.courses.handover_title)
-            .crumb(t.common.nav_start, "/")
-            .crumb(t.common.courses_title, "/forloeb")
-            .crumb(name.clone(), format!("/forloeb/{id}"))
-            .crumb(
-                t.courses.handover_title,
-                format!("/forloeb/{id}/overdragelse"),
-            ),
-        name,
-        course,
-    }
-    .into_response())
+    Ok(HandoverView::new(page, course, participants, consent, handed).into_response())
 }

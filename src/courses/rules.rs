@@ -283,6 +283,61 @@ pub fn unusual_duration(course: CourseKind, kind: SessionKind, minutes: i32) -> 
     counts && !(90..=120).contains(&minutes)
 }
 
+/// The answers to "were the goals reached" when a course ends.
+pub const GOALS: [&str; 3] = ["yes", "partly", "no"];
+
+/// What a step in a course's lifecycle records besides the new state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Ending, with the answer to "were the goals reached".
+    Ending { goals_reached: &'static str },
+    /// Back from ending to active: an extension, with the new expected end.
+    Extension { planned_end: Date },
+    /// Any other step: the state alone.
+    Plain,
+}
+
+/// Why a step cannot be taken with what the form says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepRefused {
+    /// Ending asks whether the goals were reached.
+    GoalsMissing,
+    /// An extension is decided: with a reason and a new end after today.
+    ExtensionIncomplete,
+}
+
+/// The step from `from` to `to` (a move the lifecycle allows) with the form's answers:
+/// `goals_reached`, the `note`, and the `planned_end` it gives.
+pub fn step(
+    from: CourseState,
+    to: CourseState,
+    goals_reached: &str,
+    note: &str,
+    planned_end: Option<Date>,
+    today: Date,
+) -> Result<Step, StepRefused> {
+    if to == CourseState::Ending {
+        return GOALS
+            .into_iter()
+            .find(|goals| *goals == goals_reached)
+            .map(|goals_reached| Step::Ending { goals_reached })
+            .ok_or(StepRefused::GoalsMissing);
+    }
+    if from == CourseState::Ending && to == CourseState::Active {
+        return match planned_end.filter(|end| *end > today) {
+            Some(planned_end) if !note.trim().is_empty() => Ok(Step::Extension { planned_end }),
+            _ => Err(StepRefused::ExtensionIncomplete),
+        };
+    }
+    Ok(Step::Plain)
+}
+
+/// Whether a course may be handed over: every participant has consented to it (and there
+/// is someone to hand over).
+pub fn may_hand_over(consents: &[bool]) -> bool {
+    !consents.is_empty() && consents.iter().all(|given| *given)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -506,5 +561,51 @@ mod tests {
             "mentor sessions have no typical length"
         );
         assert!(unusual_duration(RelativesNetwork, S::NetworkMeeting, 150));
+    }
+
+    #[test]
+    fn ending_asks_about_the_goals_and_an_extension_for_a_reason_and_a_later_end() {
+        use CourseState::{Active, Closed, Ending, FollowUp};
+        assert_eq!(
+            step(Active, Ending, "partly", "", None, TODAY),
+            Ok(Step::Ending {
+                goals_reached: "partly"
+            })
+        );
+        assert_eq!(
+            step(Active, Ending, "", "A note", None, TODAY),
+            Err(StepRefused::GoalsMissing)
+        );
+        assert_eq!(
+            step(Active, Ending, "maybe", "", None, TODAY),
+            Err(StepRefused::GoalsMissing)
+        );
+        let later = date!(2027 - 02 - 01);
+        assert_eq!(
+            step(Ending, Active, "", "Needs more time", Some(later), TODAY),
+            Ok(Step::Extension { planned_end: later })
+        );
+        for (note, end) in [
+            ("", Some(later)),
+            ("  ", Some(later)),
+            ("Needs more time", None),
+            ("Needs more time", Some(TODAY)),
+        ] {
+            assert_eq!(
+                step(Ending, Active, "", note, end, TODAY),
+                Err(StepRefused::ExtensionIncomplete),
+                "{note:?} {end:?}"
+            );
+        }
+        assert_eq!(step(Ending, FollowUp, "", "", None, TODAY), Ok(Step::Plain));
+        assert_eq!(step(FollowUp, Closed, "", "", None, TODAY), Ok(Step::Plain));
+    }
+
+    #[test]
+    fn a_course_is_handed_over_only_with_everyones_consent() {
+        assert!(may_hand_over(&[true]));
+        assert!(may_hand_over(&[true, true]));
+        assert!(!may_hand_over(&[true, false]));
+        assert!(!may_hand_over(&[]), "nobody to hand over");
     }
 }

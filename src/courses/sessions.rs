@@ -12,16 +12,16 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{display_name, repo, rules, visible_course};
-use crate::audit::{self, Event};
+use crate::audit::{self, Done, Event};
 use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Messages;
 use crate::vocab::{CourseKind, SessionKind};
+use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Choice, Claim, FieldErrors, Form, choices, parse_date};
-use crate::web::{Page, flash};
 use crate::{clock, vocab};
 
 pub const TOOLS: &[&str] = &[
@@ -255,11 +255,8 @@ pub async fn log_session(
     let valid = match form.validate(course.kind, t) {
         Ok(valid) => valid,
         Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form_view(page, &course, &name, form, errors, None),
-            )
-                .into_response());
+            let view = form_view(page, &course, &name, form, errors, None);
+            return Ok(forms::invalid(view));
         }
     };
     let key = form.form_key.ok_or(AppError::Unprocessable)?;
@@ -269,23 +266,16 @@ pub async fn log_session(
     let session_id = repo::insert_session(&mut tx, id, &new_session(&valid, &form)).await?;
     let location = format!("/forloeb/{id}#sessioner");
     forms::complete(&mut tx, key, &location).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("session_logged")
-            .course(id, course.municipality_id)
-            .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "session": session_id })),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(
-        &session,
-        flash::Kind::Success,
-        saved_message(t, course.kind, &valid),
-    )
-    .await?;
-    Ok(Redirect::to(&location).into_response())
+    Done::to(location)
+        .audit(
+            Event::new("session_logged")
+                .course(id, course.municipality_id)
+                .purpose(PURPOSE_CASEWORK)
+                .details(json!({ "session": session_id })),
+        )
+        .said(saved_message(t, course.kind, &valid))
+        .finish(tx, addr, &session)
+        .await
 }
 
 pub async fn edit_session_page(
@@ -350,11 +340,8 @@ pub async fn update_session(
     let valid = match form.validate(course.kind, t) {
         Ok(valid) => valid,
         Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form_view(page, &course, &name, form, errors, Some(session_id)),
-            )
-                .into_response());
+            let view = form_view(page, &course, &name, form, errors, Some(session_id));
+            return Ok(forms::invalid(view));
         }
     };
     if !repo::update_session(
@@ -390,16 +377,14 @@ pub async fn update_session(
         ));
         return Ok((StatusCode::CONFLICT, view).into_response());
     }
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("session_changed")
-            .course(id, course.municipality_id)
-            .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "session": session_id })),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.courses.session_changed).await?;
-    Ok(Redirect::to(&format!("/forloeb/{id}#sessioner")).into_response())
+    Done::to(format!("/forloeb/{id}#sessioner"))
+        .audit(
+            Event::new("session_changed")
+                .course(id, course.municipality_id)
+                .purpose(PURPOSE_CASEWORK)
+                .details(json!({ "session": session_id })),
+        )
+        .said(t.courses.session_changed)
+        .finish(tx, addr, &session)
+        .await
 }

@@ -4,15 +4,14 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, json};
 use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{display_name, repo as courses_repo, visible_course};
-use crate::audit::{self, Event};
+use crate::audit::{self, Done, Event};
 use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
 use crate::clock;
@@ -21,9 +20,9 @@ use crate::error::{AppError, AppResult};
 use crate::tools::definition::Tool;
 use crate::tools::form::{self, SectionView};
 use crate::tools::{catalog, for_kind, repo};
+use crate::web::Page;
 use crate::web::client::ClientAddr;
-use crate::web::forms::{FieldErrors, Form, parse_date};
-use crate::web::{Page, flash};
+use crate::web::forms::{self, FieldErrors, Form, parse_date};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "tools/form.html")]
@@ -177,7 +176,7 @@ pub async fn submit(
             filled_on: field("filled_on"),
         };
         let view = fill_view(page, &course, &name, tool, entered);
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+        return Ok(forms::invalid(view));
     };
     let phase = tool.phased.then_some(phase.as_str());
     let measures = form::measures(definition, &answers, phase);
@@ -194,23 +193,19 @@ pub async fn submit(
         filled_on,
     };
     let answer = repo::insert(&mut tx, new, &measures).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("tool_filled")
-            .course(id, course.municipality_id)
-            .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "tool": tool.key, "answer": answer })),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(
-        &session,
-        flash::Kind::Success,
-        crate::i18n::fill(t.tools.tool_saved, &[tool.title.get(page.locale)]),
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/forloeb/{id}#redskaber")).into_response())
+    Done::to(format!("/forloeb/{id}#redskaber"))
+        .audit(
+            Event::new("tool_filled")
+                .course(id, course.municipality_id)
+                .purpose(PURPOSE_CASEWORK)
+                .details(json!({ "tool": tool.key, "answer": answer })),
+        )
+        .said(crate::i18n::fill(
+            t.tools.tool_saved,
+            &[tool.title.get(page.locale)],
+        ))
+        .finish(tx, addr, &session)
+        .await
 }
 
 #[derive(Template, WebTemplate)]

@@ -14,22 +14,21 @@ pub mod repo;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::audit::{self, Event};
+use crate::audit::{self, Done, Event};
 use crate::clock;
 use crate::db::{Scope, TenantTx};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Messages;
 use crate::vocab::{CourseKind, CourseState};
+use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
 use crate::web::routes::{COORDINATOR, NATIONAL, NATIONAL_OR_COORDINATOR, Route};
-use crate::web::{Page, flash};
 use model::{LoanState, RequestForm};
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
@@ -72,23 +71,24 @@ fn side_of(tx: &TenantTx, loan: &repo::Loan) -> Option<Side> {
     }
 }
 
-/// Records a step in the signed-in user's own log and in each municipality of the loan.
-async fn log_step(
-    tx: &mut TenantTx,
-    addr: ClientAddr,
+/// The end of a step (`action`): in the signed-in user's own log and in each municipality
+/// of the loan — the receiving one and `lending` — then on to `location`.
+fn step_done(
+    tx: &TenantTx,
     loan: &repo::Loan,
     lending: Option<Uuid>,
-    event: Event<'_>,
-) -> AppResult<()> {
+    action: &'static str,
+    location: String,
+) -> Done<'static> {
     let own = tx.scope().municipality_id();
-    let user = tx.scope().user_id();
-    audit::record(tx, addr, event.clone()).await?;
+    let event = Event::new(action).subject("loan", loan.id);
+    let mut done = Done::to(location).audit(event.clone());
     for municipality in [Some(loan.municipality_id), lending] {
         if municipality.is_some() && municipality != own {
-            audit::record_for(tx, municipality, user, addr, event.clone()).await?;
+            done = done.audit_in(municipality, event.clone());
         }
     }
-    Ok(())
+    done
 }
 
 fn kind_label(t: &'static Messages, kind: &str) -> &'static str {
@@ -206,11 +206,9 @@ pub async fn request(
         Ok(request) => request,
         Err(errors) => {
             tx.commit().await?;
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                request_view(page, &course, name, form, errors),
-            )
-                .into_response());
+            return Ok(forms::invalid(request_view(
+                page, &course, name, form, errors,
+            )));
         }
     };
     if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
@@ -224,19 +222,12 @@ pub async fn request(
     let loan = repo::get(&mut tx, loan_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    log_step(
-        &mut tx,
-        addr,
-        &loan,
-        None,
-        Event::new("loan_requested").subject("loan", loan_id),
-    )
-    .await?;
     let location = format!("/udlaan/{loan_id}");
     forms::complete(&mut tx, key, &location).await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.loans.requested).await?;
-    Ok(Redirect::to(&location).into_response())
+    step_done(&tx, &loan, None, "loan_requested", location)
+        .said(t.loans.requested)
+        .finish(tx, addr, &session)
+        .await
 }
 
 // --- List ----------------------------------------------------------------------------
@@ -523,33 +514,7 @@ async fn again(
 ) -> AppResult<Response> {
     let view = show_view(&mut tx, page, loan, side, form, errors).await?;
     tx.commit().await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response())
-}
-
-/// Records the step in both municipalities' logs, commits, and sends the user on with a
-/// message: the end of every step.
-#[allow(clippy::too_many_arguments)]
-async fn finish(
-    mut tx: TenantTx,
-    addr: ClientAddr,
-    session: &Session,
-    loan: &repo::Loan,
-    lending: Option<Uuid>,
-    action: &'static str,
-    message: &'static str,
-    location: String,
-) -> AppResult<Response> {
-    log_step(
-        &mut tx,
-        addr,
-        loan,
-        lending,
-        Event::new(action).subject("loan", loan.id),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(session, flash::Kind::Success, message).await?;
-    Ok(Redirect::to(&location).into_response())
+    Ok(forms::invalid(view))
 }
 
 pub async fn forward(
@@ -590,17 +555,10 @@ pub async fn forward(
     };
     repo::forward(&mut tx, id, lending, form.note.trim()).await?;
     let location = format!("/udlaan/{id}");
-    finish(
-        tx,
-        addr,
-        &session,
-        &loan,
-        Some(lending),
-        "loan_forwarded",
-        t.loans.forwarded,
-        location,
-    )
-    .await
+    step_done(&tx, &loan, Some(lending), "loan_forwarded", location)
+        .said(t.loans.forwarded)
+        .finish(tx, addr, &session)
+        .await
 }
 
 pub async fn accept(
@@ -660,16 +618,15 @@ pub async fn accept(
     };
     repo::agree(&mut tx, id, member, rate, clock::today()).await?;
     let location = format!("/udlaan/{id}");
-    finish(
-        tx,
-        addr,
-        &session,
+    step_done(
+        &tx,
         &loan,
         loan.lending_municipality_id,
         "loan_agreed",
-        t.loans.agreed,
         location,
     )
+    .said(t.loans.agreed)
+    .finish(tx, addr, &session)
     .await
 }
 
@@ -698,17 +655,10 @@ pub async fn decline(
     repo::decline(&mut tx, id, form.reason.trim()).await?;
     let lending = loan.lending_municipality_id;
     let location = "/udlaan".to_string();
-    finish(
-        tx,
-        addr,
-        &session,
-        &loan,
-        lending,
-        "loan_declined",
-        t.loans.declined,
-        location,
-    )
-    .await
+    step_done(&tx, &loan, lending, "loan_declined", location)
+        .said(t.loans.declined)
+        .finish(tx, addr, &session)
+        .await
 }
 
 pub async fn assign(
@@ -740,16 +690,15 @@ pub async fn assign(
     )
     .await?;
     let location = format!("/udlaan/{id}");
-    finish(
-        tx,
-        addr,
-        &session,
+    step_done(
+        &tx,
         &loan,
         loan.lending_municipality_id,
         "loan_assigned",
-        t.loans.assigned,
         location,
     )
+    .said(t.loans.assigned)
+    .finish(tx, addr, &session)
     .await
 }
 
@@ -776,16 +725,15 @@ pub async fn withdraw(
     .await?;
     repo::withdraw(&mut tx, id).await?;
     let location = format!("/udlaan/{id}");
-    finish(
-        tx,
-        addr,
-        &session,
+    step_done(
+        &tx,
         &loan,
         loan.lending_municipality_id,
         "loan_withdrawn",
-        t.loans.withdrawn,
         location,
     )
+    .said(t.loans.withdrawn)
+    .finish(tx, addr, &session)
     .await
 }
 
@@ -809,17 +757,10 @@ pub async fn end(
     repo::end(&mut tx, id, clock::today()).await?;
     let lending = loan.lending_municipality_id;
     let location = format!("/udlaan/{id}/afregning");
-    finish(
-        tx,
-        addr,
-        &session,
-        &loan,
-        lending,
-        "loan_ended",
-        t.loans.ended,
-        location,
-    )
-    .await
+    step_done(&tx, &loan, lending, "loan_ended", location)
+        .said(t.loans.ended)
+        .finish(tx, addr, &session)
+        .await
 }
 
 // --- Settlement ----------------------------------------------------------------------

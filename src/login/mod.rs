@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::audit::{self, Event};
+use crate::audit::{self, Done, Event};
 use crate::auth::{CurrentUser, MaybeUser, end_session, password, repo, start_session};
 use crate::db::{Scope, TenantTx};
 use crate::error::AppResult;
@@ -17,7 +17,7 @@ use crate::state::AppState;
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::flash;
-use crate::web::forms::{FieldErrors, Form};
+use crate::web::forms::{self, FieldErrors, Form};
 use crate::web::routes::{Access, Route};
 
 pub fn routes() -> Vec<Route> {
@@ -86,20 +86,13 @@ pub async fn login(
     let t = page.t;
     let email = form.email.trim().to_lowercase();
     let next = safe_next(&form.next);
-    let rerender =
-        |page: Page, status: StatusCode, errors: FieldErrors, form_error: Option<&'static str>| {
-            (
-                status,
-                LoginView {
-                    page: page.titled(t.login.log_in),
-                    email: form.email.trim().to_string(),
-                    next: next.clone(),
-                    errors,
-                    form_error,
-                },
-            )
-                .into_response()
-        };
+    let again = |page: Page, errors: FieldErrors, form_error: Option<&'static str>| LoginView {
+        page: page.titled(t.login.log_in),
+        email: form.email.trim().to_string(),
+        next: next.clone(),
+        errors,
+        form_error,
+    };
 
     let mut errors = FieldErrors::default();
     if email.is_empty() {
@@ -109,12 +102,7 @@ pub async fn login(
         errors.add("password", t.login.enter_password);
     }
     if !errors.is_empty() {
-        return Ok(rerender(
-            page,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors,
-            None,
-        ));
+        return Ok(forms::invalid(again(page, errors, None)));
     }
 
     let mut tx = TenantTx::begin(&state.pool, Scope::Anonymous).await?;
@@ -139,12 +127,8 @@ pub async fn login(
         )
         .await?;
         tx.commit().await?;
-        return Ok(rerender(
-            page,
-            StatusCode::TOO_MANY_REQUESTS,
-            FieldErrors::default(),
-            Some(t.login.login_throttled),
-        ));
+        let view = again(page, FieldErrors::default(), Some(t.login.login_throttled));
+        return Ok((StatusCode::TOO_MANY_REQUESTS, view).into_response());
     }
 
     let stored_hash = account
@@ -170,24 +154,16 @@ pub async fn login(
         )
         .await?;
         tx.commit().await?;
-        return Ok(rerender(
-            page,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            FieldErrors::default(),
-            Some(t.login.login_failed),
-        ));
+        let view = again(page, FieldErrors::default(), Some(t.login.login_failed));
+        return Ok(forms::invalid(view));
     };
     repo::record_attempt(&mut tx, &email, addr.0, true).await?;
-    audit::record_for(
-        &mut tx,
-        membership.municipality_id,
-        Some(account.id),
-        addr,
-        Event::new("login_succeeded"),
-    )
-    .await?;
-    tx.commit().await?;
-
+    // The transaction is the account's (no municipality chosen yet): the entry goes into
+    // the municipality the session starts in.
+    let done = Done::to(if next.is_empty() { "/" } else { &next })
+        .audit_in(membership.municipality_id, Event::new("login_succeeded"))
+        .finish(tx, addr, &session)
+        .await?;
     start_session(
         &session,
         account.id,
@@ -195,7 +171,7 @@ pub async fn login(
         account.session_generation,
     )
     .await?;
-    Ok(Redirect::to(if next.is_empty() { "/" } else { &next }).into_response())
+    Ok(done)
 }
 
 fn account_scope(account: Option<&repo::LoginAccount>) -> Scope {

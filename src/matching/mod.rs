@@ -16,7 +16,7 @@ use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::audit::{self, Event};
+use crate::audit::{self, Done, Event};
 use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
 use crate::courses::{self, repo as courses_repo};
@@ -24,10 +24,10 @@ use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Messages, fill};
 use crate::vocab::CourseState;
+use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{FieldErrors, Form};
 use crate::web::routes::{COORDINATOR, Route};
-use crate::web::{Page, flash};
 use crate::{clock, vocab};
 use model::{Reason, has_free_capacity, score};
 
@@ -304,21 +304,14 @@ pub async fn assign(
         &note,
     )
     .await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("course_matched")
-            .course(id, course.municipality_id)
-            .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "member": candidate.member_id, "rank": rank + 1 })),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(
-        &session,
-        flash::Kind::Success,
-        fill(t.matching.course_matched, &[&candidate.name]),
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/forloeb/{id}")).into_response())
+    Done::to(format!("/forloeb/{id}"))
+        .audit(
+            Event::new("course_matched")
+                .course(id, course.municipality_id)
+                .purpose(PURPOSE_CASEWORK)
+                .details(json!({ "member": candidate.member_id, "rank": rank + 1 })),
+        )
+        .said(fill(t.matching.course_matched, &[&candidate.name]))
+        .finish(tx, addr, &session)
+        .await
 }

@@ -8,13 +8,12 @@ use crate::vocab::REGIONS;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::audit::{self, Event};
+use crate::audit::{Done, Event};
 use crate::db::{self, TenantTx};
 use crate::error::{AppError, AppResult};
 use crate::staff::{self, StaffForm};
@@ -155,13 +154,7 @@ pub async fn create(
     let t = page.t;
     let valid = match form.validate(t) {
         Ok(valid) => valid,
-        Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                new_view(page, form, errors),
-            )
-                .into_response());
-        }
+        Err(errors) => return Ok(forms::invalid(new_view(page, form, errors))),
     };
     let key = form.form_key.ok_or(AppError::Unprocessable)?;
     if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
@@ -178,32 +171,20 @@ pub async fn create(
             } else {
                 return Err(err.into());
             }
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                new_view(page, form, errors),
-            )
-                .into_response());
+            return Ok(forms::invalid(new_view(page, form, errors)));
         }
     };
     let location = format!("/kommuner/{id}");
     forms::complete(&mut tx, key, &location).await?;
-    let actor = tx.scope().user_id();
-    audit::record_for(
-        &mut tx,
-        Some(id),
-        actor,
-        addr,
-        Event::new("municipality_created").subject("municipality", id),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(
-        &session,
-        flash::Kind::Success,
-        t.municipalities.municipality_created,
-    )
-    .await?;
-    Ok(Redirect::to(&location).into_response())
+    // National staff's doing, in the new municipality's log.
+    Done::to(location)
+        .audit_in(
+            Some(id),
+            Event::new("municipality_created").subject("municipality", id),
+        )
+        .said(t.municipalities.municipality_created)
+        .finish(tx, addr, &session)
+        .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -283,7 +264,7 @@ pub async fn create_coordinator(
     match result {
         staff::Created::Invalid(errors) => {
             let view = show_view(&mut tx, page, id, form, errors, None).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response())
+            Ok(forms::invalid(view))
         }
         staff::Created::Repeated(location) => Ok(Redirect::to(&location).into_response()),
         staff::Created::New {
@@ -291,15 +272,12 @@ pub async fn create_coordinator(
         } => {
             let location = format!("/kommuner/{id}");
             forms::complete(&mut tx, form.form_key.unwrap_or_default(), &location).await?;
-            tx.commit().await?;
-            flash::push(
-                &session,
-                flash::Kind::Success,
-                t.municipalities.coordinator_created,
-            )
-            .await?;
+            let done = Done::to(location)
+                .said(t.municipalities.coordinator_created)
+                .finish(tx, addr, &session)
+                .await?;
             flash::put_secret(&session, id, &temporary_password).await?;
-            Ok(Redirect::to(&location).into_response())
+            Ok(done)
         }
     }
 }

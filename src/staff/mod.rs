@@ -17,7 +17,7 @@ use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::audit::{self, Event};
+use crate::audit::{self, Done, Event};
 use crate::auth::password;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
@@ -361,11 +361,7 @@ pub async fn create(
 ) -> AppResult<Response> {
     let t = page.t;
     match create_account(&mut tx, addr, None, &form, &Role::MEMBER_ROLES, t).await? {
-        Created::Invalid(errors) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            FormView::new(page, form, errors, None),
-        )
-            .into_response()),
+        Created::Invalid(errors) => Ok(forms::invalid(FormView::new(page, form, errors, None))),
         Created::Repeated(location) => Ok(Redirect::to(&location).into_response()),
         Created::New {
             user_id,
@@ -373,10 +369,12 @@ pub async fn create(
         } => {
             let location = format!("/medarbejdere/{user_id}");
             forms::complete(&mut tx, form.form_key.unwrap_or_default(), &location).await?;
-            tx.commit().await?;
-            flash::push(&session, flash::Kind::Success, t.staff.staff_created).await?;
+            let done = Done::to(location)
+                .said(t.staff.staff_created)
+                .finish(tx, addr, &session)
+                .await?;
             flash::put_secret(&session, user_id, &temporary_password).await?;
-            Ok(Redirect::to(&location).into_response())
+            Ok(done)
         }
     }
 }
@@ -409,11 +407,7 @@ pub async fn update(
     let t = page.t;
     let current = manageable(&mut tx, id).await?;
     let invalid = |page: Page, form: StaffForm, errors: FieldErrors| {
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            FormView::new(page, form, errors, Some(&current)),
-        )
-            .into_response()
+        forms::invalid(FormView::new(page, form, errors, Some(&current)))
     };
     let valid = match form.validate(&Role::MEMBER_ROLES, t) {
         Ok(valid) => valid,
@@ -460,17 +454,15 @@ pub async fn update(
     .into_iter()
     .filter_map(|(field, differs)| differs.then_some(field))
     .collect();
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("user_updated")
-            .subject("user", id)
-            .details(json!({ "fields": fields })),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, t.staff.staff_updated).await?;
-    Ok(Redirect::to(&format!("/medarbejdere/{id}")).into_response())
+    Done::to(format!("/medarbejdere/{id}"))
+        .audit(
+            Event::new("user_updated")
+                .subject("user", id)
+                .details(json!({ "fields": fields })),
+        )
+        .said(t.staff.staff_updated)
+        .finish(tx, addr, &session)
+        .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -553,51 +545,45 @@ pub async fn reset_password_page(
 }
 
 pub async fn deactivate(
-    mut tx: TenantTx,
+    tx: TenantTx,
     addr: ClientAddr,
     session: Session,
     page: Page,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    set_active(&mut tx, addr, id, false).await?;
-    tx.commit().await?;
-    flash::push(
-        &session,
-        flash::Kind::Success,
-        page.t.staff.staff_deactivated,
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/medarbejdere/{id}")).into_response())
+    set_active(tx, addr, &session, page.t, id, false).await
 }
 
 pub async fn reactivate(
-    mut tx: TenantTx,
+    tx: TenantTx,
     addr: ClientAddr,
     session: Session,
     page: Page,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    set_active(&mut tx, addr, id, true).await?;
-    tx.commit().await?;
-    flash::push(
-        &session,
-        flash::Kind::Success,
-        page.t.staff.staff_reactivated,
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/medarbejdere/{id}")).into_response())
+    set_active(tx, addr, &session, page.t, id, true).await
 }
 
-async fn set_active(tx: &mut TenantTx, addr: ClientAddr, id: Uuid, active: bool) -> AppResult<()> {
-    manageable(tx, id).await?;
-    repo::set_active(tx, id, active).await?;
-    let action = if active {
-        "user_reactivated"
+async fn set_active(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: &Session,
+    t: &'static Messages,
+    id: Uuid,
+    active: bool,
+) -> AppResult<Response> {
+    manageable(&mut tx, id).await?;
+    repo::set_active(&mut tx, id, active).await?;
+    let (action, message) = if active {
+        ("user_reactivated", t.staff.staff_reactivated)
     } else {
-        "user_deactivated"
+        ("user_deactivated", t.staff.staff_deactivated)
     };
-    audit::record(tx, addr, Event::new(action).subject("user", id)).await?;
-    Ok(())
+    Done::to(format!("/medarbejdere/{id}"))
+        .audit(Event::new(action).subject("user", id))
+        .said(message)
+        .finish(tx, addr, session)
+        .await
 }
 
 pub async fn reset_password(
@@ -611,19 +597,11 @@ pub async fn reset_password(
     let temporary = password::generate_temporary();
     let hash = password::hash(temporary.clone()).await?;
     crate::auth::repo::set_password(&mut tx, id, &hash, true).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("password_reset").subject("user", id),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(
-        &session,
-        flash::Kind::Success,
-        page.t.staff.password_was_reset,
-    )
-    .await?;
+    let done = Done::to(format!("/medarbejdere/{id}"))
+        .audit(Event::new("password_reset").subject("user", id))
+        .said(page.t.staff.password_was_reset)
+        .finish(tx, addr, &session)
+        .await?;
     flash::put_secret(&session, id, &temporary).await?;
-    Ok(Redirect::to(&format!("/medarbejdere/{id}")).into_response())
+    Ok(done)
 }

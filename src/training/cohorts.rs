@@ -12,9 +12,11 @@ use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::model::{CohortForm, ModuleForm, Phase, Programme, completion, format_span};
+use super::model::{
+    CohortForm, ModuleForm, Phase, Programme, ValidCohort, completion, format_span,
+};
 use super::{SeatsLeft, programme_label, programmes_label, repo, seats_left};
-use crate::audit::{self, Event};
+use crate::audit::{Done, Event};
 use crate::auth::CurrentUser;
 use crate::clock;
 use crate::db::TenantTx;
@@ -23,7 +25,6 @@ use crate::i18n::fill;
 use crate::vocab::Role;
 use crate::web::Page;
 use crate::web::client::ClientAddr;
-use crate::web::flash;
 use crate::web::forms::{self, Choice, Claim, FieldErrors, Form, choices};
 
 // The cohort form (national).
@@ -133,11 +134,8 @@ pub async fn create_cohort(
     let valid = match form.validate(&ids, tm) {
         Ok(valid) => valid,
         Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                CohortFormView::new(page, form, errors, &rounds, None),
-            )
-                .into_response());
+            let view = CohortFormView::new(page, form, errors, &rounds, None);
+            return Ok(forms::invalid(view));
         }
     };
     let key = form.form_key.ok_or(AppError::Unprocessable)?;
@@ -145,19 +143,26 @@ pub async fn create_cohort(
         return Ok(Redirect::to(&location).into_response());
     }
     let id = repo::insert_cohort(&mut tx, &valid).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("training_cohort_created")
+    let location = format!("/uddannelse/hold/{id}");
+    forms::complete(&mut tx, key, &location).await?;
+    cohort_saved(location, "training_cohort_created", id, &valid)
+        .said(tm.cohort_created)
+        .finish(tx, addr, &session)
+        .await
+}
+
+/// On to `location` with the saved cohort's entry (`action`): its round and seats.
+fn cohort_saved(
+    location: String,
+    action: &'static str,
+    id: Uuid,
+    valid: &ValidCohort,
+) -> Done<'static> {
+    Done::to(location).audit(
+        Event::new(action)
             .subject("training_cohort", id)
             .details(json!({ "round_id": valid.round_id, "seats": valid.seats })),
     )
-    .await?;
-    let location = format!("/uddannelse/hold/{id}");
-    forms::complete(&mut tx, key, &location).await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, tm.cohort_created).await?;
-    Ok(Redirect::to(&location).into_response())
 }
 
 async fn existing(tx: &mut TenantTx, id: Uuid) -> AppResult<repo::Cohort> {
@@ -197,11 +202,8 @@ pub async fn update_cohort(
     let valid = match form.validate(&ids, tm) {
         Ok(valid) => valid,
         Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                CohortFormView::new(page, form, errors, &rounds, Some(&cohort)),
-            )
-                .into_response());
+            let view = CohortFormView::new(page, form, errors, &rounds, Some(&cohort));
+            return Ok(forms::invalid(view));
         }
     };
     if !repo::update_cohort(&mut tx, id, &valid, form.version.unwrap_or_default()).await? {
@@ -218,17 +220,11 @@ pub async fn update_cohort(
         view.conflict = true;
         return Ok((StatusCode::CONFLICT, view).into_response());
     }
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("training_cohort_updated")
-            .subject("training_cohort", id)
-            .details(json!({ "round_id": valid.round_id, "seats": valid.seats })),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, tm.cohort_updated).await?;
-    Ok(Redirect::to(&format!("/uddannelse/hold/{id}")).into_response())
+    let location = format!("/uddannelse/hold/{id}");
+    cohort_saved(location, "training_cohort_updated", id, &valid)
+        .said(tm.cohort_updated)
+        .finish(tx, addr, &session)
+        .await
 }
 
 // The cohort page (national staff and coordinators).
@@ -558,11 +554,8 @@ pub async fn create_module(
     let valid = match form.validate(&Programme::ALL, tm) {
         Ok(valid) => valid,
         Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ModuleFormView::for_cohort(page, &cohort, form, errors),
-            )
-                .into_response());
+            let view = ModuleFormView::for_cohort(page, &cohort, form, errors);
+            return Ok(forms::invalid(view));
         }
     };
     let key = form.form_key.ok_or(AppError::Unprocessable)?;
@@ -570,21 +563,20 @@ pub async fn create_module(
         return Ok(Redirect::to(&location).into_response());
     }
     let module_id = repo::insert_module(&mut tx, id, &valid).await?;
-    audit::record(
-        &mut tx,
-        addr,
+    // A module added to a cohort whose participants had completed makes them incomplete.
+    let completions = update_completions(&mut tx, id).await?;
+    let location = format!("/uddannelse/hold/{id}");
+    forms::complete(&mut tx, key, &location).await?;
+    let done = Done::to(location).audit(
         Event::new("training_module_added")
             .subject("training_cohort", id)
             .details(json!({ "module_id": module_id, "programmes": valid.programmes })),
-    )
-    .await?;
-    // A module added to a cohort whose participants had completed makes them incomplete.
-    update_completions(&mut tx, addr, id).await?;
-    let location = format!("/uddannelse/hold/{id}");
-    forms::complete(&mut tx, key, &location).await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, tm.module_added).await?;
-    Ok(Redirect::to(&location).into_response())
+    );
+    completions
+        .logged(done)
+        .said(tm.module_added)
+        .finish(tx, addr, &session)
+        .await
 }
 
 // Attendance (national).
@@ -605,6 +597,7 @@ struct AttendanceView {
     details: String,
     attendees: Vec<AttendeeRow>,
     empty: &'static str,
+    error: Option<&'static str>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -633,8 +626,6 @@ pub async fn attendance_page(
     page: Page,
     Path((id, module_id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    let t = page.t;
-    let tm = &t.training;
     let (cohort, _, module) = module_of(&mut tx, id, module_id).await?;
     if module.starts_on > clock::today() {
         tx.commit().await?;
@@ -643,6 +634,27 @@ pub async fn attendance_page(
     let nominations = repo::nominations(&mut tx, id).await?;
     let attendance = repo::attendance(&mut tx, id).await?;
     tx.commit().await?;
+    let present: Vec<Uuid> = attendance
+        .into_iter()
+        .filter(|(attended, _)| *attended == module.id)
+        .map(|(_, nomination)| nomination)
+        .collect();
+    Ok(attendance_view(page, &cohort, &module, &nominations, &present, None).into_response())
+}
+
+/// The attendance form of `module`: the cohort's participants of its programmes, ticked
+/// where `present` has them, with `error` at the ticks.
+fn attendance_view(
+    page: Page,
+    cohort: &repo::Cohort,
+    module: &repo::Module,
+    nominations: &[repo::Nomination],
+    present: &[Uuid],
+    error: Option<&'static str>,
+) -> AttendanceView {
+    let t = page.t;
+    let tm = &t.training;
+    let id = cohort.id;
     let attendees = nominations
         .iter()
         .filter(|n| module.programmes.contains(&n.programme))
@@ -654,11 +666,11 @@ pub async fn attendance_page(
                 n.municipality,
                 programme_label(&n.programme, t)
             ),
-            present: attendance.contains(&(module.id, n.id)),
+            present: present.contains(&n.id),
         })
         .collect();
-    let action = format!("/uddannelse/hold/{id}/moduler/{module_id}");
-    Ok(AttendanceView {
+    let action = format!("/uddannelse/hold/{id}/moduler/{}", module.id);
+    AttendanceView {
         page: page
             .titled(format!("{}: {}", tm.attendance, module.title))
             .crumb(t.common.nav_start, "/")
@@ -680,8 +692,8 @@ pub async fn attendance_page(
         ),
         attendees,
         empty: tm.no_participants_for_module,
+        error,
     }
-    .into_response())
 }
 
 pub async fn record_attendance(
@@ -693,13 +705,14 @@ pub async fn record_attendance(
     Form(form): Form<AttendanceForm>,
 ) -> AppResult<Response> {
     let tm = &page.t.training;
-    let (_, _, module) = module_of(&mut tx, id, module_id).await?;
+    let (cohort, _, module) = module_of(&mut tx, id, module_id).await?;
     // Attendance is recorded for what has happened: a module ahead has no attendance yet,
-    // and nobody becomes trained on a future date.
+    // and nobody becomes trained on a future date. The ticks are kept for when it has.
     if module.starts_on > clock::today() {
-        tx.commit().await?;
-        flash::push(&session, flash::Kind::Error, tm.attendance_not_yet).await?;
-        return Ok(Redirect::to(&format!("/uddannelse/hold/{id}")).into_response());
+        let nominations = repo::nominations(&mut tx, id).await?;
+        let error = Some(tm.attendance_not_yet);
+        let view = attendance_view(page, &cohort, &module, &nominations, &form.present, error);
+        return Ok(forms::invalid(view));
     }
     // Only the cohort's participants of the module's programmes can attend it.
     let allowed: Vec<Uuid> = repo::nominations(&mut tx, id)
@@ -714,35 +727,51 @@ pub async fn record_attendance(
         .filter(|p| allowed.contains(p))
         .collect();
     let (added, removed) = repo::set_attendance(&mut tx, module_id, &present).await?;
-    audit::record(
-        &mut tx,
-        addr,
+    let completions = update_completions(&mut tx, id).await?;
+    let message = if completions.trained > 0 {
+        fill(
+            tm.attendance_saved_trained,
+            &[&completions.trained.to_string()],
+        )
+    } else {
+        tm.attendance_saved.to_string()
+    };
+    let done = Done::to(format!("/uddannelse/hold/{id}")).audit(
         Event::new("training_attendance_recorded")
             .subject("training_module", module_id)
             .details(json!({
                 "cohort_id": id, "present": present.len(), "added": added, "removed": removed
             })),
-    )
-    .await?;
-    let trained = update_completions(&mut tx, addr, id).await?;
-    tx.commit().await?;
-    let message = if trained > 0 {
-        fill(tm.attendance_saved_trained, &[&trained.to_string()])
-    } else {
-        tm.attendance_saved.to_string()
-    };
-    flash::push(&session, flash::Kind::Success, message).await?;
-    Ok(Redirect::to(&format!("/uddannelse/hold/{id}")).into_response())
+    );
+    completions
+        .logged(done)
+        .said(message)
+        .finish(tx, addr, &session)
+        .await
+}
+
+/// What `update_completions` changed: how many completed now, and an audit entry per
+/// change for the member's municipality's log.
+struct Completions {
+    trained: usize,
+    entries: Vec<(Uuid, Event<'static>)>,
+}
+
+impl Completions {
+    /// `done` with the entries: national staff's doing, in each member's municipality's
+    /// log.
+    fn logged(self, done: Done<'static>) -> Done<'static> {
+        self.entries
+            .into_iter()
+            .fold(done, |done, (municipality, event)| {
+                done.audit_in(Some(municipality), event)
+            })
+    }
 }
 
 /// Applies the completion rule to every participant of the cohort and writes what
 /// changed (a member becomes trained, or a completion is taken back after a correction).
-/// Returns how many completed now.
-async fn update_completions(
-    tx: &mut TenantTx,
-    addr: ClientAddr,
-    cohort_id: Uuid,
-) -> AppResult<usize> {
+async fn update_completions(tx: &mut TenantTx, cohort_id: Uuid) -> AppResult<Completions> {
     let modules: Vec<_> = repo::modules(tx, cohort_id)
         .await?
         .iter()
@@ -750,6 +779,7 @@ async fn update_completions(
         .collect();
     let attendance = repo::attendance(tx, cohort_id).await?;
     let mut trained = 0;
+    let mut entries = Vec::new();
     for n in repo::nominations(tx, cohort_id).await? {
         let Some(programme) = Programme::from_code(&n.programme) else {
             continue;
@@ -773,21 +803,15 @@ async fn update_completions(
         if completed_on.is_some() {
             trained += 1;
         }
-        // In the member's municipality's log as well as being national staff's doing.
-        let actor = tx.scope().user_id();
-        audit::record_for(
-            tx,
-            Some(n.municipality_id),
-            actor,
-            addr,
+        entries.push((
+            n.municipality_id,
             Event::new(action)
                 .subject(subject.0, subject.1)
                 .details(json!({
                     "cohort_id": cohort_id, "nomination_id": n.id, "programme": n.programme,
                     "completed_on": completed_on.map(clock::format_date)
                 })),
-        )
-        .await?;
+        ));
     }
-    Ok(trained)
+    Ok(Completions { trained, entries })
 }

@@ -5,7 +5,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Path;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use tower_sessions::Session;
@@ -14,12 +13,11 @@ use uuid::Uuid;
 use super::cohorts::{AttendanceForm, AttendeeRow, event_form_view};
 use super::model::{EventForm, ModuleForm, format_span};
 use super::{event_kind_label, programmes_label, repo};
-use crate::audit::{self, Event};
+use crate::audit::{Done, Event};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
-use crate::web::flash;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
 
 pub async fn new_event_page(page: Page) -> Response {
@@ -43,11 +41,8 @@ pub async fn create_event(
     let (kind, valid) = match form.validate(tm) {
         Ok(valid) => valid,
         Err(errors) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                event_form_view(page, form.kind.clone(), form.module(), errors),
-            )
-                .into_response());
+            let view = event_form_view(page, form.kind.clone(), form.module(), errors);
+            return Ok(forms::invalid(view));
         }
     };
     let key = form.form_key.ok_or(AppError::Unprocessable)?;
@@ -55,19 +50,17 @@ pub async fn create_event(
         return Ok(Redirect::to(&location).into_response());
     }
     let id = repo::insert_event(&mut tx, kind, &valid).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("corps_event_created")
-            .subject("corps_event", id)
-            .details(json!({ "kind": kind.code(), "programmes": valid.programmes })),
-    )
-    .await?;
     let location = format!("/uddannelse/arrangementer/{id}");
     forms::complete(&mut tx, key, &location).await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, tm.event_created).await?;
-    Ok(Redirect::to(&location).into_response())
+    Done::to(location)
+        .audit(
+            Event::new("corps_event_created")
+                .subject("corps_event", id)
+                .details(json!({ "kind": kind.code(), "programmes": valid.programmes })),
+        )
+        .said(tm.event_created)
+        .finish(tx, addr, &session)
+        .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -80,6 +73,7 @@ struct EventView {
     details: String,
     attendees: Vec<AttendeeRow>,
     empty: &'static str,
+    error: Option<&'static str>,
 }
 
 pub async fn event_page(mut tx: TenantTx, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
@@ -120,6 +114,7 @@ pub async fn event_page(mut tx: TenantTx, page: Page, Path(id): Path<Uuid>) -> A
             })
             .collect(),
         empty: tm.no_trained_members,
+        error: None,
     }
     .into_response())
 }
@@ -137,15 +132,13 @@ pub async fn record_event_attendance(
         .await?
         .ok_or(AppError::NotFound)?;
     let (added, removed) = repo::set_event_attendance(&mut tx, &event, &form.present).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("corps_event_attendance_recorded")
-            .subject("corps_event", id)
-            .details(json!({ "added": added, "removed": removed })),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, tm.attendance_saved).await?;
-    Ok(Redirect::to(&format!("/uddannelse/arrangementer/{id}")).into_response())
+    Done::to(format!("/uddannelse/arrangementer/{id}"))
+        .audit(
+            Event::new("corps_event_attendance_recorded")
+                .subject("corps_event", id)
+                .details(json!({ "added": added, "removed": removed })),
+        )
+        .said(tm.attendance_saved)
+        .finish(tx, addr, &session)
+        .await
 }

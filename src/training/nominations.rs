@@ -2,7 +2,6 @@
 //! application gives (shared with the partners of a joint application), and withdraw them.
 
 use axum::extract::Path;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use tower_sessions::Session;
@@ -11,7 +10,7 @@ use uuid::Uuid;
 use super::cohorts::{NominationForm, cohort_view};
 use super::model::{Phase, Programme, SeatRefusal, may_nominate};
 use super::{programme_index, repo};
-use crate::audit::{self, Event};
+use crate::audit::{Done, Event};
 use crate::auth::CurrentUser;
 use crate::clock;
 use crate::db::TenantTx;
@@ -20,7 +19,6 @@ use crate::i18n::fill;
 use crate::vocab::{Role, parse_roles};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
-use crate::web::flash;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
 
 /// The role a programme trains: mentors for the mentor programme, and so on.
@@ -140,26 +138,23 @@ pub async fn nominate(
                 repo::mark_in_training(&mut tx, member_id).await?;
             }
         }
-        audit::record(
-            &mut tx,
-            addr,
-            Event::new("training_nominated")
-                .subject("training_nomination", nomination_id)
-                .details(json!({
-                    "cohort_id": id, "user_id": candidate.user_id, "programme": programme.code()
-                })),
-        )
-        .await?;
-        nomination = Some(candidate.name);
+        let event = Event::new("training_nominated")
+            .subject("training_nomination", nomination_id)
+            .details(json!({
+                "cohort_id": id, "user_id": candidate.user_id, "programme": programme.code()
+            }));
+        nomination = Some((candidate.name, event));
     }
-    let Some(name) = nomination else {
+    let Some((name, event)) = nomination else {
         return refuse(tx, &user, page, id, form, errors).await;
     };
     let location = format!("/uddannelse/hold/{id}");
     forms::complete(&mut tx, key, &location).await?;
-    tx.commit().await?;
-    flash::push(&session, flash::Kind::Success, fill(tm.nominated, &[&name])).await?;
-    Ok(Redirect::to(&location).into_response())
+    Done::to(location)
+        .audit(event)
+        .said(fill(tm.nominated, &[&name]))
+        .finish(tx, addr, &session)
+        .await
 }
 
 /// The cohort page again with the form's messages (422). Nothing was written: the
@@ -175,7 +170,7 @@ async fn refuse(
 ) -> AppResult<Response> {
     let view = cohort_view(&mut tx, user, page, id, form, errors).await?;
     drop(tx);
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response())
+    Ok(forms::invalid(view))
 }
 
 pub async fn withdraw(
@@ -198,22 +193,15 @@ pub async fn withdraw(
         return Err(AppError::Conflict);
     }
     repo::withdraw_nomination(&mut tx, &nomination).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("training_nomination_withdrawn")
-            .subject("training_nomination", id)
-            .details(
-                json!({ "cohort_id": nomination.cohort_id, "programme": nomination.programme }),
-            ),
-    )
-    .await?;
-    tx.commit().await?;
-    flash::push(
-        &session,
-        flash::Kind::Success,
-        fill(tm.withdrawn, &[&nomination.name]),
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/uddannelse/hold/{}", nomination.cohort_id)).into_response())
+    Done::to(format!("/uddannelse/hold/{}", nomination.cohort_id))
+        .audit(
+            Event::new("training_nomination_withdrawn")
+                .subject("training_nomination", id)
+                .details(
+                    json!({ "cohort_id": nomination.cohort_id, "programme": nomination.programme }),
+                ),
+        )
+        .said(fill(tm.withdrawn, &[&nomination.name]))
+        .finish(tx, addr, &session)
+        .await
 }

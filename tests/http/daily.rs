@@ -3,17 +3,22 @@
 
 use uuid::Uuid;
 
-use crate::support::{Client, TestApp};
+use crate::support::{Client, Page, TestApp};
 
 /// Registers a mentee through the form and returns the citizen's id.
 async fn register_mentee(client: &Client, name: &str) -> Uuid {
+    register(client, "mentee", name).await
+}
+
+/// Registers a citizen of `kind` through the form and returns the citizen's id.
+async fn register(client: &Client, kind: &str, name: &str) -> Uuid {
     let form = client.get("/borgere/ny").await;
     let key = form.attr("input[name=form_key]", "value").unwrap();
     let created = client
         .post(
             "/borgere",
             &[
-                ("kind", "mentee"),
+                ("kind", kind),
                 ("name", name),
                 ("birth_year", "2008"),
                 ("gender", "male"),
@@ -934,4 +939,396 @@ async fn the_coaching_card_is_checked_and_kept_with_the_log_entry() {
             .unwrap()
     };
     assert_eq!(stored, ("conversation_card".to_string(), 8));
+}
+
+/// How many rows `sql` counts (as the owner).
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    app.scalar(sql).await
+}
+
+/// The whole audit log's length: an answer that writes nothing leaves it as it was.
+async fn audit_entries(app: &TestApp) -> i64 {
+    count(app, "SELECT count(*) FROM audit_log").await
+}
+
+/// Posts an invalid form: the answer is the page again (422), and nothing is logged.
+async fn refused(app: &TestApp, client: &Client, path: &str, fields: &[(&str, &str)]) -> Page {
+    let before = audit_entries(app).await;
+    let page = client.post(path, fields).await;
+    assert_eq!(page.status, 422, "POST {path}");
+    assert_eq!(
+        audit_entries(app).await,
+        before,
+        "POST {path}: nothing logged"
+    );
+    page
+}
+
+/// The raw text of the first element matching `selector` (whitespace kept).
+fn raw_text(page: &Page, selector: &str) -> String {
+    let selector = scraper::Selector::parse(selector).unwrap();
+    page.html()
+        .select(&selector)
+        .next()
+        .map(|el| el.text().collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_invalid_consent_answers_the_citizen_page_with_the_message_at_the_field() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let id = register_mentee(&coordinator, "Karim Nasser").await;
+    coordinator.get(&format!("/borgere/{id}")).await;
+    let path = format!("/borgere/{id}/samtykker");
+    // A date in the future, as a user may type it.
+    let future = refused(
+        &app,
+        &coordinator,
+        &path,
+        &[
+            ("consent-kind", "handover"),
+            ("consent-given_by", "guardian"),
+            ("consent-given_on", "01-01-2099"),
+        ],
+    )
+    .await;
+    assert_eq!(future.text_of("h1"), "Karim Nasser", "the whole page again");
+    assert_eq!(
+        future.field_error("consent-given_on"),
+        "Skriv en dato som dd-mm-åååå, der ikke ligger i fremtiden."
+    );
+    assert!(
+        future.has(".alert-error a[href='#consent-given_on']"),
+        "the summary leads to the field"
+    );
+    assert_eq!(
+        future.attr("#consent-given_on", "value").as_deref(),
+        Some("01-01-2099"),
+        "what was typed is kept"
+    );
+    assert_eq!(
+        future
+            .attr("#consent-kind option[selected]", "value")
+            .as_deref(),
+        Some("handover")
+    );
+    assert_eq!(
+        future
+            .attr("#consent-given_by option[selected]", "value")
+            .as_deref(),
+        Some("guardian")
+    );
+    // A kind and a giver the form does not offer, as an attacker may send them.
+    let forged = refused(
+        &app,
+        &coordinator,
+        &path,
+        &[
+            ("consent-kind", "everything"),
+            ("consent-given_by", "neighbour"),
+            ("consent-given_on", "01-11-2026"),
+        ],
+    )
+    .await;
+    assert_eq!(forged.field_error("consent-kind"), "Vælg samtykke.");
+    assert_eq!(
+        forged.field_error("consent-given_by"),
+        "Vælg, hvem der gav samtykket."
+    );
+    assert_eq!(forged.field_error("consent-given_on"), "");
+    let consents = format!("SELECT count(*) FROM consents WHERE citizen_id = '{id}'");
+    assert_eq!(count(&app, &consents).await, 0, "nothing is written");
+
+    let recorded = coordinator
+        .post(
+            &path,
+            &[
+                ("consent-kind", "handover"),
+                ("consent-given_by", "guardian"),
+                ("consent-given_on", "01-11-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status, 303);
+    assert_eq!(recorded.location(), format!("/borgere/{id}#samtykker"));
+    assert_eq!(count(&app, &consents).await, 1);
+    let logged = format!(
+        "SELECT count(*) FROM audit_log WHERE subject_id = '{id}' AND action = 'consent_recorded' AND purpose = 'casework'"
+    );
+    assert_eq!(count(&app, &logged).await, 1);
+}
+
+#[tokio::test]
+async fn an_invalid_relation_answers_the_citizen_page_with_the_message_at_the_field() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let karim = register_mentee(&coordinator, "Karim Nasser").await;
+    let bilal = register_mentee(&coordinator, "Bilal Aziz").await;
+    let mother = register(&coordinator, "relative", "Samira Nasser").await;
+    let page = coordinator.get(&format!("/borgere/{karim}")).await;
+    assert!(
+        page.has(&format!("#other_id option[value='{mother}']")),
+        "a mentee's relatives are offered"
+    );
+    let path = format!("/borgere/{karim}/relationer");
+    let relations = format!(
+        "SELECT count(*) FROM citizen_relations WHERE mentee_id = '{karim}' OR relative_id = '{karim}'"
+    );
+    // Two mentees cannot be each other's relatives.
+    let mentee = refused(
+        &app,
+        &coordinator,
+        &path,
+        &[("other_id", &bilal.to_string()), ("relation", "sibling")],
+    )
+    .await;
+    assert_eq!(mentee.text_of("h1"), "Karim Nasser");
+    assert_eq!(mentee.field_error("other_id"), "Vælg en borger.");
+    assert_eq!(
+        mentee
+            .attr("#relation option[selected]", "value")
+            .as_deref(),
+        Some("sibling"),
+        "the relation chosen is kept"
+    );
+    // A relation the form does not offer.
+    let forged = refused(
+        &app,
+        &coordinator,
+        &path,
+        &[("other_id", &mother.to_string()), ("relation", "cousin")],
+    )
+    .await;
+    assert_eq!(forged.field_error("relation"), "Vælg relationen.");
+    assert_eq!(forged.field_error("other_id"), "");
+    assert_eq!(
+        forged.attr("#other_id option[selected]", "value"),
+        Some(mother.to_string()),
+        "the citizen chosen is kept"
+    );
+    assert_eq!(count(&app, &relations).await, 0, "nothing is written");
+
+    let added = coordinator
+        .post(
+            &path,
+            &[("other_id", &mother.to_string()), ("relation", "mother")],
+        )
+        .await;
+    assert_eq!(added.status, 303);
+    assert_eq!(count(&app, &relations).await, 1);
+    let logged = format!(
+        "SELECT count(*) FROM audit_log WHERE action = 'relation_added' AND subject_id IN ('{karim}', '{mother}')"
+    );
+    assert_eq!(count(&app, &logged).await, 2, "in both citizens' records");
+}
+
+#[tokio::test]
+async fn an_invalid_conflict_answers_the_citizen_page_with_the_message_at_the_field() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let karim = register_mentee(&coordinator, "Karim Nasser").await;
+    let jonas = member_id(&app, "jonas.brandt@example.org")
+        .await
+        .to_string();
+    // Another municipality's member is no member here.
+    let fatima = member_id(&app, "mentor.odense@example.org")
+        .await
+        .to_string();
+    coordinator.get(&format!("/borgere/{karim}")).await;
+    let path = format!("/borgere/{karim}/konflikter");
+    let conflicts = format!("SELECT count(*) FROM member_conflicts WHERE citizen_id = '{karim}'");
+    let foreign = refused(
+        &app,
+        &coordinator,
+        &path,
+        &[("member_id", &fatima), ("reason", "family")],
+    )
+    .await;
+    assert_eq!(foreign.text_of("h1"), "Karim Nasser");
+    assert_eq!(
+        foreign.field_error("member_id"),
+        "Vælg en mentor eller forældrecoach."
+    );
+    assert_eq!(
+        foreign.attr("#reason option[selected]", "value").as_deref(),
+        Some("family"),
+        "the reason chosen is kept"
+    );
+    let forged = refused(
+        &app,
+        &coordinator,
+        &path,
+        &[("member_id", &jonas), ("reason", "dislike")],
+    )
+    .await;
+    assert_eq!(forged.field_error("reason"), "Vælg en årsag.");
+    assert_eq!(
+        forged.attr("#member_id option[selected]", "value"),
+        Some(jonas.clone())
+    );
+    assert_eq!(count(&app, &conflicts).await, 0, "nothing is written");
+
+    let recorded = coordinator
+        .post(&path, &[("member_id", &jonas), ("reason", "prior_contact")])
+        .await;
+    assert_eq!(recorded.status, 303);
+    assert_eq!(count(&app, &conflicts).await, 1);
+    let logged = format!(
+        "SELECT count(*) FROM audit_log WHERE subject_id = '{karim}' AND action = 'conflict_recorded'"
+    );
+    assert_eq!(count(&app, &logged).await, 1);
+}
+
+#[tokio::test]
+async fn cancelling_without_a_reason_answers_the_course_page_with_the_message_at_the_field() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let course = open_course(
+        &coordinator,
+        register_mentee(&coordinator, "Karim Nasser").await,
+    )
+    .await;
+    let page = coordinator.get(&format!("/forloeb/{course}")).await;
+    assert!(!page.has("details[open]"), "the cancel form starts closed");
+    let path = format!("/forloeb/{course}/annuller");
+    let state = format!("SELECT state FROM courses WHERE id = '{course}'");
+    let blank = refused(&app, &coordinator, &path, &[("reason", "   ")]).await;
+    assert!(
+        blank.text_of("h1").contains("Karim Nasser"),
+        "the course page again"
+    );
+    assert_eq!(
+        blank.field_error("reason"),
+        "Skriv, hvorfor forløbet annulleres."
+    );
+    assert!(
+        blank.has("details[open] #reason"),
+        "the form is open at the message"
+    );
+    assert_eq!(raw_text(&blank, "#reason"), "   ", "what was typed is kept");
+    assert_eq!(app.scalar::<String>(&state).await, "referred");
+
+    let cancelled = coordinator
+        .post(&path, &[("reason", "Borgeren er flyttet")])
+        .await;
+    assert_eq!(cancelled.status, 303);
+    assert_eq!(cancelled.location(), format!("/forloeb/{course}"));
+    assert_eq!(app.scalar::<String>(&state).await, "cancelled");
+    let logged = format!(
+        "SELECT count(*) FROM audit_log WHERE subject_id = '{course}' AND action = 'course_cancelled'"
+    );
+    assert_eq!(count(&app, &logged).await, 1);
+}
+
+#[tokio::test]
+async fn an_extension_without_a_later_end_answers_the_course_page_with_the_note_kept() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let course = seed_course(
+        &app,
+        "parent_coaching",
+        "ending",
+        120,
+        Some(110),
+        Some(3),
+        1,
+    )
+    .await;
+    coordinator.get(&format!("/forloeb/{course}")).await;
+    let path = format!("/forloeb/{course}/status");
+    let past = refused(
+        &app,
+        &coordinator,
+        &path,
+        &[
+            ("to", "active"),
+            ("planned_end_on", "01-01-2020"),
+            ("note-extension", "Familien har brug for mere tid"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        past.field_error("planned_end_on"),
+        "Skriv en begrundelse og en ny forventet slutdato efter i dag."
+    );
+    assert_eq!(
+        past.attr("#planned_end_on", "value").as_deref(),
+        Some("01-01-2020")
+    );
+    assert_eq!(
+        past.text_of("#note-extension"),
+        "Familien har brug for mere tid",
+        "what was typed is kept"
+    );
+    let state = format!("SELECT state FROM courses WHERE id = '{course}'");
+    assert_eq!(app.scalar::<String>(&state).await, "ending");
+
+    let extended = coordinator
+        .post(
+            &path,
+            &[
+                ("to", "active"),
+                ("planned_end_on", "01-01-2099"),
+                ("note-extension", "Familien har brug for mere tid"),
+            ],
+        )
+        .await;
+    assert_eq!(extended.status, 303);
+    assert_eq!(app.scalar::<String>(&state).await, "active");
+    let events = format!(
+        "SELECT count(*) FROM course_events WHERE course_id = '{course}' AND kind = 'extended'"
+    );
+    assert_eq!(count(&app, &events).await, 1);
+}
+
+#[tokio::test]
+async fn a_form_sent_twice_creates_one_citizen_and_one_course() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let form = coordinator.get("/borgere/ny").await;
+    let key = form.attr("input[name=form_key]", "value").unwrap();
+    let fields = [
+        ("kind", "mentee"),
+        ("name", "Dobbelt Indsendt"),
+        ("birth_year", "2008"),
+        ("referred_on", "01-11-2026"),
+        ("referral_source", "infohouse"),
+        ("criteria", "signs_of_concern"),
+        ("legal_basis", "social_services_act"),
+        ("form_key", key.as_str()),
+    ];
+    let (first, second) = tokio::join!(
+        coordinator.post("/borgere", &fields),
+        coordinator.post("/borgere", &fields)
+    );
+    assert_eq!([first.status, second.status], [303, 303]);
+    assert_eq!(
+        first.location(),
+        second.location(),
+        "both go to the one record"
+    );
+    let named = "SELECT count(*) FROM citizens WHERE name = 'Dobbelt Indsendt'";
+    assert_eq!(count(&app, named).await, 1);
+    let citizen: Uuid = first
+        .location()
+        .trim_start_matches("/borgere/")
+        .parse()
+        .unwrap();
+    let created = format!(
+        "SELECT count(*) FROM audit_log WHERE action = 'citizen_created' AND subject_id = '{citizen}'"
+    );
+    assert_eq!(count(&app, &created).await, 1, "and one audit entry");
+
+    let page = coordinator.get(&format!("/borgere/{citizen}")).await;
+    let key = page.attr("input[name=form_key]", "value").unwrap();
+    let path = format!("/borgere/{citizen}/forloeb");
+    let open = [("kind", "mentor"), ("form_key", key.as_str())];
+    let once = coordinator.post(&path, &open).await;
+    let twice = coordinator.post(&path, &open).await;
+    assert_eq!([once.status, twice.status], [303, 303]);
+    assert_eq!(once.location(), twice.location());
+    let courses =
+        format!("SELECT count(*) FROM course_participants WHERE citizen_id = '{citizen}'");
+    assert_eq!(count(&app, &courses).await, 1, "one course");
 }
