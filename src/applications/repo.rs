@@ -9,6 +9,7 @@ use super::model::{
     AppState, Decision, Draft, PerProgramme, Programme, RoundKind, RoundState, Scores, ValidRound,
 };
 use crate::db::TenantTx;
+use crate::web::table::{Counted, Sort};
 
 // ---------------------------------------------------------------------------------------
 // Rounds
@@ -150,19 +151,35 @@ pub struct RoundRow {
     /// Received and not yet decided.
     pub undecided: i64,
     pub accepted: i64,
+    pub total: i64,
 }
 
-/// Every round the transaction may see, newest deadline first.
-pub async fn list_rounds(tx: &mut TenantTx) -> Result<Vec<RoundRow>, sqlx::Error> {
+impl Counted for RoundRow {
+    fn total(&self) -> i64 {
+        self.total
+    }
+}
+
+/// One page of the rounds the transaction may see, open and planned first, newest
+/// deadline first.
+pub async fn list_rounds(
+    tx: &mut TenantTx,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<RoundRow>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT r.id, r.kind, r.title, r.description, r.state, r.deadline, r.capacity,
                   r.corps_until, r.version,
                   count(a.id) FILTER (WHERE a.state <> 'draft') AS "received!",
                   count(a.id) FILTER (WHERE a.state IN ('awaiting_partners', 'submitted', 'under_review')) AS "undecided!",
-                  count(a.id) FILTER (WHERE a.state IN ('approved', 'accepted')) AS "accepted!"
+                  count(a.id) FILTER (WHERE a.state IN ('approved', 'accepted')) AS "accepted!",
+                  count(*) OVER () AS "total!"
            FROM application_rounds r LEFT JOIN applications a ON a.round_id = r.id
            GROUP BY r.id
-           ORDER BY CASE r.state WHEN 'open' THEN 0 WHEN 'planned' THEN 1 ELSE 2 END, r.deadline DESC"#
+           ORDER BY CASE r.state WHEN 'open' THEN 0 WHEN 'planned' THEN 1 ELSE 2 END, r.deadline DESC, r.id
+           LIMIT $1 OFFSET $2"#,
+        limit,
+        offset
     )
     .fetch_all(tx.conn())
     .await?;
@@ -186,6 +203,7 @@ pub async fn list_rounds(tx: &mut TenantTx) -> Result<Vec<RoundRow>, sqlx::Error
                 received: row.received,
                 undecided: row.undecided,
                 accepted: row.accepted,
+                total: row.total,
             })
         })
         .collect())
@@ -431,22 +449,31 @@ pub struct ListRow {
     pub scored_count: Option<i16>,
     pub submitted_at: Option<OffsetDateTime>,
     pub preferred_start: Option<Date>,
+    pub total: i64,
 }
 
-/// The applications of a round past the draft stage (national staff), filtered and sorted.
+impl Counted for ListRow {
+    fn total(&self) -> i64 {
+        self.total
+    }
+}
+
+/// One page of the applications of a round past the draft stage (national staff),
+/// filtered and sorted.
 pub async fn list_for_round(
     tx: &mut TenantTx,
     round_id: Uuid,
     filter: &ListFilter<'_>,
-    sort: &str,
-    descending: bool,
+    sort: Sort,
+    limit: i64,
+    offset: i64,
 ) -> Result<Vec<ListRow>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT a.id, m.name AS municipality_name, m.region, a.state,
                   a.mentor_candidates, a.parent_coach_candidates, a.coordinator_candidates,
                   (SELECT count(*) FROM application_partners p WHERE p.application_id = a.id) AS "partners!",
                   r.total_score AS "total_score?", r.scored_count AS "scored_count?",
-                  a.submitted_at, a.preferred_start
+                  a.submitted_at, a.preferred_start, count(*) OVER () AS "total!"
            FROM applications a
            JOIN municipalities m ON m.id = a.municipality_id
            LEFT JOIN application_reviews r ON r.application_id = a.id
@@ -468,13 +495,16 @@ pub async fn list_for_round(
              CASE WHEN $5 = 'score' AND $6 THEN coalesce(r.total_score, -1) END DESC,
              CASE WHEN $5 = 'submitted' AND NOT $6 THEN a.submitted_at END ASC,
              CASE WHEN $5 = 'submitted' AND $6 THEN a.submitted_at END DESC,
-             lower(m.name), a.id"#,
+             lower(m.name), a.id
+           LIMIT $7 OFFSET $8"#,
         round_id,
         filter.state,
         filter.region,
         filter.programme,
-        sort,
-        descending
+        sort.column,
+        sort.descending,
+        limit,
+        offset
     )
     .fetch_all(tx.conn())
     .await?;
@@ -495,6 +525,7 @@ pub async fn list_for_round(
             scored_count: row.scored_count,
             submitted_at: row.submitted_at,
             preferred_start: row.preferred_start,
+            total: row.total,
         })
         .collect())
 }

@@ -1,10 +1,9 @@
 //! National staff run the rounds: plan, open with a deadline, close; see the round's
 //! applications with filters and sorting, the spread by region and the programme mix.
 
-use axum::extract::{Path, Query};
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -18,12 +17,34 @@ use crate::error::{AppError, AppResult};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
-use crate::web::table::Sort;
+use crate::web::table::{ListSpec, Sort};
 
-pub async fn rounds_page(mut tx: TenantTx, page: Page) -> AppResult<Response> {
-    let rounds = repo::list_rounds(&mut tx).await?;
+static ROUNDS: ListSpec = ListSpec {
+    path: "/ansoegningsrunder",
+    ..ListSpec::PLAIN
+};
+
+/// A round's applications; the page holds every applicant municipality, as a rule.
+static APPLICATIONS: ListSpec = ListSpec {
+    filters: &["state", "region", "programme"],
+    sorts: &["municipality", "region", "state", "score", "submitted"],
+    default_sort: Sort::asc("municipality"),
+    per_page: 100,
+    ..ListSpec::PLAIN
+};
+
+pub async fn rounds_page(
+    mut tx: TenantTx,
+    page: Page,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
+    let query = ROUNDS.read(query.as_deref());
+    let mut pager = query.pager();
+    while let Some((limit, offset)) = pager.wants() {
+        pager.got(repo::list_rounds(&mut tx, limit, offset).await?);
+    }
     tx.commit().await?;
-    Ok(RoundsView::new(page, rounds).into_response())
+    Ok(RoundsView::new(page, pager.list()).into_response())
 }
 
 pub async fn new_round_page(page: Page) -> Response {
@@ -162,46 +183,36 @@ async fn move_round(
         .await
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct RoundQuery {
-    #[serde(default)]
-    pub(super) state: String,
-    #[serde(default)]
-    pub(super) region: String,
-    #[serde(default)]
-    pub(super) programme: String,
-    sort: Option<String>,
-    dir: Option<String>,
-}
-
 pub async fn round_page(
     mut tx: TenantTx,
     page: Page,
     Path(id): Path<Uuid>,
-    Query(mut query): Query<RoundQuery>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let round = existing(&mut tx, id).await?;
-    clean_list_filter(&mut query.state, &mut query.region, &mut query.programme);
-    let sort = Sort::parse(
-        query.sort.as_deref(),
-        query.dir.as_deref(),
-        &["municipality", "region", "state", "score", "submitted"],
-        Sort {
-            column: "municipality",
-            descending: false,
-        },
-    );
+    let mut query = APPLICATIONS.read_at(format!("/ansoegningsrunder/{id}"), query.as_deref());
+    let [mut state, mut region, mut programme] =
+        ["state", "region", "programme"].map(|name| query.filter(name).to_string());
+    clean_list_filter(&mut state, &mut region, &mut programme);
+    query
+        .set("state", state)
+        .set("region", region)
+        .set("programme", programme);
     let filter = repo::ListFilter {
-        state: &query.state,
-        region: &query.region,
-        programme: &query.programme,
+        state: query.filter("state"),
+        region: query.filter("region"),
+        programme: query.filter("programme"),
     };
+    let mut pager = query.pager();
+    while let Some((limit, offset)) = pager.wants() {
+        pager.got(repo::list_for_round(&mut tx, id, &filter, query.sort, limit, offset).await?);
+    }
     let figures = RoundFigures {
-        list: repo::list_for_round(&mut tx, id, &filter, sort.column, sort.descending).await?,
+        list: pager.list(),
         regions: region_counts(&repo::region_spread(&mut tx, id).await?),
         mix: repo::programme_mix(&mut tx, id).await?,
         accepted: repo::count_accepted(&mut tx, id, Uuid::nil()).await?,
     };
     tx.commit().await?;
-    Ok(RoundView::new(page, &round, query, sort, figures).into_response())
+    Ok(RoundView::new(page, &round, figures).into_response())
 }

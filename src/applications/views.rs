@@ -11,14 +11,13 @@ use super::model::{
     format_deadline,
 };
 use super::repo::{Application, ListRow, Round, RoundRow};
-use super::rounds::RoundQuery;
 use crate::clock;
 use crate::i18n::{ApplicationMessages, Messages, fill};
 use crate::vocab::REGIONS;
 use crate::web::Page;
 use crate::web::chart;
 use crate::web::forms::FieldErrors;
-use crate::web::table::{self, Column, ListUrl, Sort};
+use crate::web::table::List;
 
 pub struct Question {
     pub name: &'static str,
@@ -457,15 +456,27 @@ pub struct RoundListRow {
 #[template(path = "applications/rounds.html")]
 pub struct RoundsView {
     page: Page,
-    rows: Vec<RoundListRow>,
+    list: List<RoundListRow>,
 }
 
 impl RoundsView {
-    pub fn new(page: Page, rounds: Vec<RoundRow>) -> RoundsView {
+    pub fn new(page: Page, rounds: List<RoundRow>) -> RoundsView {
         let t = page.t;
         let a = &t.apps;
-        let rows = rounds
-            .into_iter()
+        let list = rounds
+            .columns(
+                t,
+                &[
+                    (a.round_title, None),
+                    (a.round_kind, None),
+                    (t.common.status, None),
+                    (a.deadline, None),
+                    (a.received, None),
+                    (a.undecided, None),
+                    (a.granted, None),
+                ],
+            )
+            .right_aligned(&[4, 5, 6])
             .map(|row| RoundListRow {
                 id: row.round.id,
                 title: row.round.title.clone(),
@@ -479,14 +490,13 @@ impl RoundsView {
                     Some(capacity) => format!("{} / {capacity}", row.accepted),
                     None => row.accepted.to_string(),
                 },
-            })
-            .collect();
+            });
         RoundsView {
             page: page
                 .titled(a.rounds_title)
                 .crumb(t.common.nav_start, "/")
                 .crumb(a.rounds_title, "/ansoegningsrunder"),
-            rows,
+            list,
         }
     }
 }
@@ -633,7 +643,7 @@ impl ApplicationRow {
 /// What a round's page reads besides the round: its applications as filtered and sorted,
 /// the applicant municipalities per region, the programme mix and the accepted count.
 pub struct RoundFigures {
-    pub list: Vec<ListRow>,
+    pub list: List<ListRow>,
     /// (region code, municipalities) in `REGIONS` order.
     pub regions: Vec<(&'static str, i64)>,
     /// (applications, candidates, seats) per programme in `Programme::ALL` order.
@@ -650,13 +660,10 @@ pub struct RoundView {
     capacity: Option<i16>,
     corps_until: String,
     deadline_passed: bool,
-    filter: RoundQuery,
     state_options: Vec<(&'static str, &'static str)>,
     region_options: Vec<(&'static str, &'static str)>,
     programme_options: Vec<(&'static str, &'static str)>,
-    rows: Vec<ApplicationRow>,
-    columns: Vec<Column>,
-    url: ListUrl,
+    list: List<ApplicationRow>,
     regions: Vec<(&'static str, i64)>,
     region_chart: String,
     mix: Vec<(&'static str, i64, i64, i64)>,
@@ -664,29 +671,12 @@ pub struct RoundView {
 }
 
 impl RoundView {
-    pub fn new(
-        page: Page,
-        round: &Round,
-        filter: RoundQuery,
-        sort: Sort,
-        figures: RoundFigures,
-    ) -> RoundView {
+    pub fn new(page: Page, round: &Round, figures: RoundFigures) -> RoundView {
         let t = page.t;
         let a = &t.apps;
         let id = round.id;
-        let url = ListUrl::new(
-            &format!("/ansoegningsrunder/{id}"),
-            &[
-                ("state", &filter.state),
-                ("region", &filter.region),
-                ("programme", &filter.programme),
-                ("sort", sort.column),
-                ("dir", sort.dir()),
-            ],
-        );
-        let columns = table::columns(
-            &url,
-            sort,
+        let list = figures.list.columns(
+            t,
             &[
                 (t.common.municipality, Some("municipality")),
                 (t.common.region, Some("region")),
@@ -702,7 +692,6 @@ impl RoundView {
                 (a.total_score, Some("score")),
                 (a.submitted_on, Some("submitted")),
             ],
-            t,
         );
         let regions: Vec<(&'static str, i64)> = figures
             .regions
@@ -723,7 +712,6 @@ impl RoundView {
                 .unwrap_or_default(),
             deadline_passed: deadline_passed(round.deadline, clock::now()),
             round: RoundSummary::of(round, a),
-            filter,
             state_options: AppState::list_filters(round.kind)
                 .into_iter()
                 .map(|s| (s.code(), s.label(a)))
@@ -733,13 +721,7 @@ impl RoundView {
                 .iter()
                 .map(|p| (p.code(), p.label(a)))
                 .collect(),
-            rows: figures
-                .list
-                .into_iter()
-                .map(|row| ApplicationRow::new(row, round.kind, t))
-                .collect(),
-            columns,
-            url,
+            list: list.map(|row| ApplicationRow::new(row, round.kind, t)),
             region_chart: region_chart(&regions, a),
             regions,
             mix: Programme::ALL

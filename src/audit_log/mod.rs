@@ -3,9 +3,8 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::Query;
+use axum::extract::RawQuery;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::audit::{self, ACTIONS, repo};
@@ -18,7 +17,7 @@ use crate::web::client::ClientAddr;
 use crate::web::csv_export;
 use crate::web::forms::FieldErrors;
 use crate::web::routes::{COORDINATOR, Route};
-use crate::web::table::{ListUrl, Paging};
+use crate::web::table::{List, ListQuery, ListSpec};
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
 pub fn routes() -> Vec<Route> {
@@ -29,20 +28,13 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-const PER_PAGE: i64 = 50;
-
-#[derive(Debug, Default, Deserialize)]
-pub struct AuditQuery {
-    #[serde(default)]
-    actor: String,
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    from: String,
-    #[serde(default)]
-    to: String,
-    page: Option<i64>,
-}
+static LIST: ListSpec = ListSpec {
+    path: "/adgangslog",
+    filters: &["actor", "action", "from", "to"],
+    per_page: 50,
+    csv: Some("/adgangslog.csv"),
+    ..ListSpec::PLAIN
+};
 
 struct Row {
     at: String,
@@ -57,18 +49,19 @@ struct Row {
 #[template(path = "audit_log/log.html")]
 struct LogView {
     page: Page,
-    query: AuditQuery,
-    actors: Vec<repo::Actor>,
+    actors: Vec<(String, String)>,
     actions: Vec<(&'static str, &'static str)>,
-    rows: Vec<Row>,
     errors: FieldErrors,
-    paging: Paging,
-    url: ListUrl,
-    export: String,
+    list: List<Row>,
 }
 
-/// The filter of the query; dates that cannot be read become messages for their field.
-fn parse_filter(query: &AuditQuery, t: &'static Messages) -> (repo::Filter, FieldErrors) {
+/// The query read, and its filter; dates that cannot be read become messages for their
+/// field.
+fn read(query: Option<&str>, t: &'static Messages) -> (ListQuery, repo::Filter, FieldErrors) {
+    let mut query = LIST.read(query);
+    query
+        .keep("actor", |actor| actor.parse::<Uuid>().is_ok())
+        .keep_one_of("action", ACTIONS);
     let mut errors = FieldErrors::default();
     let mut date = |field: &'static str, text: &str| {
         if text.trim().is_empty() {
@@ -81,15 +74,14 @@ fn parse_filter(query: &AuditQuery, t: &'static Messages) -> (repo::Filter, Fiel
         date
     };
     let filter = repo::Filter {
-        actor_id: query.actor.parse::<Uuid>().ok(),
-        action: ACTIONS
-            .iter()
-            .find(|a| **a == query.action)
-            .map(|a| a.to_string()),
-        from: date("from", &query.from),
-        to: date("to", &query.to),
+        actor_id: query.filter("actor").parse::<Uuid>().ok(),
+        action: Some(query.filter("action"))
+            .filter(|action| !action.is_empty())
+            .map(str::to_string),
+        from: date("from", query.filter("from")),
+        to: date("to", query.filter("to")),
     };
-    (filter, errors)
+    (query, filter, errors)
 }
 
 fn row(entry: repo::Entry, t: &'static Messages) -> Row {
@@ -112,32 +104,31 @@ fn row(entry: repo::Entry, t: &'static Messages) -> Row {
     }
 }
 
-fn list_url(path: &str, query: &AuditQuery, page: i64) -> ListUrl {
-    ListUrl::new(
-        path,
-        &[
-            ("actor", &query.actor),
-            ("action", &query.action),
-            ("from", &query.from),
-            ("to", &query.to),
-            ("page", &page.to_string()),
-        ],
-    )
-}
-
 pub async fn audit_log_page(
     mut tx: TenantTx,
     page: Page,
-    Query(query): Query<AuditQuery>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let t = page.t;
-    let (filter, errors) = parse_filter(&query, t);
-    let paging = Paging::new(query.page, PER_PAGE);
-    let (entries, total) = repo::page(&mut tx, &filter, paging.limit(), paging.offset()).await?;
+    let (query, filter, errors) = read(query.as_deref(), t);
+    let mut pager = query.pager();
+    while let Some((limit, offset)) = pager.wants() {
+        pager.got(repo::page(&mut tx, &filter, limit, offset).await?);
+    }
     let actors = repo::actors(&mut tx).await?;
     tx.commit().await?;
-    let url = list_url("/adgangslog", &query, paging.page);
-    let export = list_url("/adgangslog.csv", &query, 1).with("page", "");
+    let a = &t.audit;
+    let list = pager.list().columns(
+        t,
+        &[
+            (a.audit_at, None),
+            (a.audit_actor, None),
+            (a.audit_action, None),
+            (a.audit_subject, None),
+            (a.audit_purpose, None),
+            (a.audit_address, None),
+        ],
+    );
     Ok(LogView {
         actions: ACTIONS
             .iter()
@@ -147,13 +138,12 @@ pub async fn audit_log_page(
             .titled(t.audit.audit_title)
             .crumb(t.common.nav_start, "/")
             .crumb(t.audit.audit_title, "/adgangslog"),
-        rows: entries.into_iter().map(|entry| row(entry, t)).collect(),
-        query,
-        actors,
+        list: list.map(|entry| row(entry, t)),
+        actors: actors
+            .into_iter()
+            .map(|actor| (actor.id.to_string(), actor.name))
+            .collect(),
         errors,
-        paging: paging.with_total(total),
-        url,
-        export,
     }
     .into_response())
 }
@@ -166,10 +156,10 @@ pub async fn audit_log_csv(
     mut tx: TenantTx,
     addr: ClientAddr,
     user: CurrentUser,
-    Query(query): Query<AuditQuery>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let t = user.locale.messages();
-    let (filter, errors) = parse_filter(&query, t);
+    let (_, filter, errors) = read(query.as_deref(), t);
     if !errors.is_empty() {
         // Never export more than was asked for because a date could not be read.
         return Err(crate::error::AppError::Unprocessable);

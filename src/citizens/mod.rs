@@ -8,10 +8,9 @@ mod views;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -25,7 +24,7 @@ use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
 use crate::web::routes::{COORDINATOR, Route};
-use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
+use crate::web::table::{List, ListSpec, Sort};
 use crate::{clock, corps, vocab};
 use model::{CitizenForm, ConflictForm, ConsentForm, RelationForm};
 use views::{FormView, Loaded, ShowView, SmallForms};
@@ -60,18 +59,14 @@ fn casework(action: &'static str, id: Uuid) -> Event<'static> {
         .purpose(PURPOSE_CASEWORK)
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    status: String,
-    sort: Option<String>,
-    dir: Option<String>,
-    page: Option<i64>,
-}
+static LIST: ListSpec = ListSpec {
+    path: "/borgere",
+    search: true,
+    filters: &["kind", "status"],
+    sorts: &["name", "referred_on"],
+    default_sort: Sort::desc("referred_on"),
+    ..ListSpec::PLAIN
+};
 
 pub struct ListRow {
     id: Uuid,
@@ -86,13 +81,9 @@ pub struct ListRow {
 #[template(path = "citizens/list.html")]
 struct ListView {
     page: Page,
-    filter: ListQuery,
     kinds: Vec<(&'static str, String)>,
     statuses: Vec<(&'static str, &'static str)>,
-    rows: Vec<ListRow>,
-    columns: Vec<Column>,
-    paging: Paging,
-    url: ListUrl,
+    list: List<ListRow>,
 }
 
 fn status_label(t: &'static Messages, state: Option<&str>) -> String {
@@ -106,75 +97,44 @@ pub async fn list_page(
     mut tx: TenantTx,
     addr: ClientAddr,
     page: Page,
-    Query(mut query): Query<ListQuery>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let t = page.t;
-    query.q = query.q.trim().to_string();
-    if vocab::one_of(&query.kind, model::KINDS).is_none() {
-        query.kind.clear();
-    }
-    if !["waiting", "open", "closed"].contains(&query.status.as_str()) {
-        query.status.clear();
-    }
-    let sort = Sort::parse(
-        query.sort.as_deref(),
-        query.dir.as_deref(),
-        &["name", "referred_on"],
-        Sort {
-            column: "referred_on",
-            descending: true,
-        },
-    );
-    let paging = Paging::new(query.page, PER_PAGE);
+    let mut query = LIST.read(query.as_deref());
+    query
+        .keep("kind", |kind| vocab::one_of(kind, model::KINDS).is_some())
+        .keep_one_of("status", &["waiting", "open", "closed"]);
     let filter = repo::ListFilter {
-        q: &query.q,
-        kind: &query.kind,
-        status: &query.status,
+        q: query.q(),
+        kind: query.filter("kind"),
+        status: query.filter("status"),
     };
-    let rows = repo::list(
-        &mut tx,
-        &filter,
-        sort.descending,
-        sort.column,
-        paging.limit(),
-        paging.offset(),
-    )
-    .await?;
+    let (column, descending) = (query.sort.column, query.sort.descending);
+    let mut pager = query.pager();
+    while let Some((limit, offset)) = pager.wants() {
+        pager.got(repo::list(&mut tx, &filter, descending, column, limit, offset).await?);
+    }
+    let list = pager.list();
     audit::record(
         &mut tx,
         addr,
         Event::new("citizen_list_read")
             .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "rows": rows.len() })),
+            .details(json!({ "rows": list.rows.len() })),
     )
     .await?;
     tx.commit().await?;
-    let total = rows.first().map_or(0, |row| row.total);
-    let url = ListUrl::new(
-        "/borgere",
-        &[
-            ("q", &query.q),
-            ("kind", &query.kind),
-            ("status", &query.status),
-            ("sort", sort.column),
-            ("dir", sort.dir()),
-            ("page", &paging.page.to_string()),
-        ],
-    );
-    let columns = table::columns(
-        &url,
-        sort,
-        &[
-            (t.common.name, Some("name")),
-            (t.citizens.citizen_kind, None),
-            (t.common.birth_year, None),
-            (t.common.referred_on, Some("referred_on")),
-            (t.common.status, None),
-        ],
-        t,
-    );
-    let rows = rows
-        .into_iter()
+    let list = list
+        .columns(
+            t,
+            &[
+                (t.common.name, Some("name")),
+                (t.citizens.citizen_kind, None),
+                (t.common.birth_year, None),
+                (t.common.referred_on, Some("referred_on")),
+                (t.common.status, None),
+            ],
+        )
         .map(|row| ListRow {
             id: row.id,
             kind: vocab::label(t, &row.kind),
@@ -182,8 +142,7 @@ pub async fn list_page(
             referred_on: clock::format_date(row.referred_on),
             status: status_label(t, row.course_state.as_deref()),
             name: row.name,
-        })
-        .collect();
+        });
     Ok(ListView {
         kinds: vocab::options(t, model::KINDS),
         statuses: vec![
@@ -195,11 +154,7 @@ pub async fn list_page(
             .titled(t.citizens.citizens_title)
             .crumb(t.common.nav_start, "/")
             .crumb(t.citizens.citizens_title, "/borgere"),
-        filter: query,
-        rows,
-        columns,
-        paging: paging.with_total(total),
-        url,
+        list,
     }
     .into_response())
 }

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::model::Citizen;
 use crate::db::TenantTx;
+use crate::web::table::Counted;
 
 pub async fn insert(tx: &mut TenantTx, c: &Citizen) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
@@ -148,6 +149,12 @@ pub struct Row {
     /// The state of the citizen's latest course, if any.
     pub course_state: Option<String>,
     pub total: i64,
+}
+
+impl Counted for Row {
+    fn total(&self) -> i64 {
+        self.total
+    }
 }
 
 pub struct ListFilter<'a> {

@@ -7,9 +7,8 @@ pub mod repo;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::Query;
+use axum::extract::RawQuery;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -24,7 +23,7 @@ use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, FieldErrors, Form, parse_date};
 use crate::web::routes::{COORDINATOR, Route};
-use crate::web::table::{ListUrl, PER_PAGE, Paging};
+use crate::web::table::{List, ListQuery, ListSpec};
 use crate::{clock, corps};
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
@@ -35,13 +34,13 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct CoachingQuery {
-    /// The filter's select is named apart from the form's member field (unique ids).
-    #[serde(default, alias = "member-filter")]
-    member: String,
-    page: Option<i64>,
-}
+/// The log's filter is sent as `member-filter`: the form above it has a `member` field.
+static LIST: ListSpec = ListSpec {
+    path: "/coaching",
+    filters: &["member"],
+    aliases: &[("member-filter", "member")],
+    ..ListSpec::PLAIN
+};
 
 pub struct Row {
     held_on: String,
@@ -58,14 +57,11 @@ struct LogView {
     page: Page,
     members: Vec<(String, String)>,
     uncoached: Vec<String>,
-    filter: String,
     member: String,
     held_on: String,
     card: Vec<SectionView>,
     errors: FieldErrors,
-    rows: Vec<Row>,
-    paging: Paging,
-    url: ListUrl,
+    list: List<Row>,
 }
 
 /// What the form shows: the chosen member and date, the card, and the messages.
@@ -79,25 +75,21 @@ struct Entered {
 async fn view(
     tx: &mut TenantTx,
     page: Page,
-    filter: String,
-    requested_page: Option<i64>,
+    query: &ListQuery,
     entered: Entered,
 ) -> AppResult<LogView> {
     let t = page.t;
     let members = corps::repo::options(tx).await?;
     let month_start = clock::today().replace_day(1).expect("day 1 exists");
     let uncoached = repo::uncoached_members(tx, month_start).await?;
-    let paging = Paging::new(requested_page, PER_PAGE);
-    let entries = repo::entries(
-        tx,
-        filter.parse::<Uuid>().ok(),
-        paging.limit(),
-        paging.offset(),
-    )
-    .await?;
+    let member = query.filter("member").parse::<Uuid>().ok();
+    let mut pager = query.pager();
+    while let Some((limit, offset)) = pager.wants() {
+        pager.got(repo::entries(tx, member, limit, offset).await?);
+    }
+    let list = pager.list();
     let cards =
-        tools_repo::for_coaching(tx, &entries.iter().map(|e| e.id).collect::<Vec<_>>()).await?;
-    let total = entries.first().map_or(0, |e| e.total);
+        tools_repo::for_coaching(tx, &list.rows.iter().map(|e| e.id).collect::<Vec<_>>()).await?;
     let scale_of = |id: Uuid| {
         cards
             .iter()
@@ -113,17 +105,22 @@ async fn view(
             .map(|m| (m.id.to_string(), m.name))
             .collect(),
         uncoached: uncoached.into_iter().map(|m| m.name).collect(),
-        url: ListUrl::new(
-            "/coaching",
-            &[("member", &filter), ("page", &paging.page.to_string())],
-        ),
-        filter,
         member: entered.member,
         held_on: entered.held_on,
         card: entered.card,
         errors: entered.errors,
-        rows: entries
-            .into_iter()
+        list: list
+            .columns(
+                t,
+                &[
+                    (t.common.session_date, None),
+                    (t.common.member, None),
+                    (t.coaching.best_hopes, None),
+                    (t.coaching.scale_today, None),
+                    (t.common.next_step, None),
+                    (t.coaching.coordinator, None),
+                ],
+            )
             .map(|e| Row {
                 scale: scale_of(e.id),
                 held_on: clock::format_date(e.held_on),
@@ -131,9 +128,7 @@ async fn view(
                 coordinator: e.coordinator_name,
                 best_hopes: e.notes,
                 next_step: e.next_step,
-            })
-            .collect(),
-        paging: paging.with_total(total),
+            }),
         page: page
             .titled(t.coaching.coaching_title)
             .crumb(t.common.nav_start, "/")
@@ -144,8 +139,10 @@ async fn view(
 pub async fn log_page(
     mut tx: TenantTx,
     page: Page,
-    Query(query): Query<CoachingQuery>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
+    let mut query = LIST.read(query.as_deref());
+    query.keep("member", |member| member.parse::<Uuid>().is_ok());
     let card = form::view(
         COACHING_CARD.current(),
         &Map::new(),
@@ -154,12 +151,12 @@ pub async fn log_page(
         None,
     );
     let entered = Entered {
-        member: query.member.clone(),
+        member: query.filter("member").to_string(),
         held_on: clock::format_date(clock::today()),
         card,
         errors: FieldErrors::default(),
     };
-    let view = view(&mut tx, page, query.member, query.page, entered).await?;
+    let view = view(&mut tx, page, &query, entered).await?;
     tx.commit().await?;
     Ok(view.into_response())
 }
@@ -200,7 +197,7 @@ pub async fn record(
             card,
             errors,
         };
-        let view = view(&mut tx, page, String::new(), None, entered).await?;
+        let view = view(&mut tx, page, &LIST.read(None), entered).await?;
         return Ok(forms::invalid(view));
     };
     let text = |key: &str| {

@@ -4,6 +4,7 @@ use time::Date;
 use uuid::Uuid;
 
 use crate::db::TenantTx;
+use crate::web::table::Counted;
 
 pub struct Uncoached {
     pub id: Uuid,
@@ -61,6 +62,12 @@ pub struct Entry {
     pub notes: String,
     pub next_step: String,
     pub total: i64,
+}
+
+impl Counted for Entry {
+    fn total(&self) -> i64 {
+        self.total
+    }
 }
 
 pub async fn entries(

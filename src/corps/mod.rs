@@ -7,7 +7,7 @@ pub mod repo;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -25,7 +25,7 @@ use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Choice, FieldErrors, Form, choices};
 use crate::web::routes::{COORDINATOR, MEMBER, Route};
-use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
+use crate::web::table::{List, ListSpec, Sort};
 use crate::{clock, vocab};
 use model::{Profile, ProfileForm};
 
@@ -40,22 +40,14 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    language: String,
-    #[serde(default)]
-    free: String,
-    #[serde(default)]
-    trained: String,
-    sort: Option<String>,
-    dir: Option<String>,
-    page: Option<i64>,
-}
+static LIST: ListSpec = ListSpec {
+    path: "/korps",
+    search: true,
+    filters: &["kind", "language", "free", "trained"],
+    sorts: &["name", "free"],
+    default_sort: Sort::asc("name"),
+    ..ListSpec::PLAIN
+};
 
 pub struct ListRow {
     id: Uuid,
@@ -73,13 +65,9 @@ pub struct ListRow {
 #[template(path = "corps/list.html")]
 struct ListView {
     page: Page,
-    filter: ListQuery,
     kinds: Vec<(&'static str, &'static str)>,
     languages: Vec<(&'static str, String)>,
-    rows: Vec<ListRow>,
-    columns: Vec<Column>,
-    paging: Paging,
-    url: ListUrl,
+    list: List<ListRow>,
 }
 
 fn training_label(t: &'static Messages, status: &str) -> &'static str {
@@ -93,52 +81,31 @@ fn training_label(t: &'static Messages, status: &str) -> &'static str {
 pub async fn list_page(
     mut tx: TenantTx,
     page: Page,
-    Query(mut query): Query<ListQuery>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let t = page.t;
-    query.q = query.q.trim().to_string();
-    if ![Role::Mentor.code(), Role::ParentCoach.code()].contains(&query.kind.as_str()) {
-        query.kind.clear();
-    }
-    if vocab::one_of(&query.language, vocab::LANGUAGES).is_none() {
-        query.language.clear();
-    }
-    let sort = Sort::parse(
-        query.sort.as_deref(),
-        query.dir.as_deref(),
-        &["name", "free"],
-        Sort {
-            column: "name",
-            descending: false,
-        },
-    );
-    let paging = Paging::new(query.page, PER_PAGE);
+    let mut query = LIST.read(query.as_deref());
+    query
+        .keep_one_of("kind", &[Role::Mentor.code(), Role::ParentCoach.code()])
+        .keep("language", |code| {
+            vocab::one_of(code, vocab::LANGUAGES).is_some()
+        })
+        .keep_one_of("free", &["1"])
+        .keep_one_of("trained", &["1"]);
     let filter = repo::ListFilter {
-        q: &query.q,
-        kind: &query.kind,
-        language: &query.language,
-        free_only: query.free == "1",
-        trained_only: query.trained == "1",
+        q: query.q(),
+        kind: query.filter("kind"),
+        language: query.filter("language"),
+        free_only: query.flag("free"),
+        trained_only: query.flag("trained"),
     };
-    let rows = repo::list(&mut tx, &filter, sort, paging.limit(), paging.offset()).await?;
+    let mut pager = query.pager();
+    while let Some((limit, offset)) = pager.wants() {
+        pager.got(repo::list(&mut tx, &filter, query.sort, limit, offset).await?);
+    }
     tx.commit().await?;
-    let total = rows.first().map_or(0, |row| row.total);
-    let url = ListUrl::new(
-        "/korps",
-        &[
-            ("q", &query.q),
-            ("kind", &query.kind),
-            ("language", &query.language),
-            ("free", &query.free),
-            ("trained", &query.trained),
-            ("sort", sort.column),
-            ("dir", sort.dir()),
-            ("page", &paging.page.to_string()),
-        ],
-    );
-    let columns = table::columns(
-        &url,
-        sort,
+    let list = pager.list().columns(
+        t,
         &[
             (t.common.name, Some("name")),
             (t.common.roles, None),
@@ -147,33 +114,29 @@ pub async fn list_page(
             (t.common.load, Some("free")),
             (t.common.status, None),
         ],
-        t,
     );
-    let rows = rows
-        .into_iter()
-        .map(|row| {
-            let roles: Vec<Role> = parse_roles(&row.roles)
-                .into_iter()
-                .filter(|role| Role::MEMBER_ROLES.contains(role))
-                .collect();
-            ListRow {
-                id: row.id,
-                kinds: roles_label(&roles, t),
-                training: training_label(t, &row.training_status).to_string(),
-                trained: row.training_status == "trained",
-                available: row.active && row.user_active,
-                load: row.load,
-                capacity: row.capacity,
-                languages: row
-                    .languages
-                    .iter()
-                    .map(|code| vocab::label(t, code))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                name: row.name,
-            }
-        })
-        .collect();
+    let list = list.map(|row| {
+        let roles: Vec<Role> = parse_roles(&row.roles)
+            .into_iter()
+            .filter(|role| Role::MEMBER_ROLES.contains(role))
+            .collect();
+        ListRow {
+            id: row.id,
+            kinds: roles_label(&roles, t),
+            training: training_label(t, &row.training_status).to_string(),
+            trained: row.training_status == "trained",
+            available: row.active && row.user_active,
+            load: row.load,
+            capacity: row.capacity,
+            languages: row
+                .languages
+                .iter()
+                .map(|code| vocab::label(t, code))
+                .collect::<Vec<_>>()
+                .join(", "),
+            name: row.name,
+        }
+    });
     Ok(ListView {
         kinds: Role::MEMBER_ROLES
             .iter()
@@ -184,11 +147,7 @@ pub async fn list_page(
             .titled(t.common.corps_title)
             .crumb(t.common.nav_start, "/")
             .crumb(t.common.corps_title, "/korps"),
-        filter: query,
-        rows,
-        columns,
-        paging: paging.with_total(total),
-        url,
+        list,
     }
     .into_response())
 }

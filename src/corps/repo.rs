@@ -5,7 +5,7 @@ use uuid::Uuid;
 use super::model::Profile;
 use crate::db::TenantTx;
 use crate::vocab::CourseState;
-use crate::web::table::Sort;
+use crate::web::table::{Counted, Sort};
 
 fn load_states() -> Vec<String> {
     CourseState::LOAD
@@ -25,6 +25,12 @@ pub struct Row {
     pub load: i64,
     pub languages: Vec<String>,
     pub total: i64,
+}
+
+impl Counted for Row {
+    fn total(&self) -> i64 {
+        self.total
+    }
 }
 
 pub struct ListFilter<'a> {
@@ -76,21 +82,13 @@ pub async fn list(
         filter.language,
         filter.trained_only,
         filter.free_only,
-        sort_key(sort),
+        sort.key(),
         &load_states(),
         limit,
         offset
     )
     .fetch_all(tx.conn())
     .await
-}
-
-fn sort_key(sort: Sort) -> String {
-    if sort.descending {
-        format!("{}_desc", sort.column)
-    } else {
-        sort.column.to_string()
-    }
 }
 
 #[derive(Debug, Clone)]

@@ -13,7 +13,7 @@ pub use sessions::{edit_session_page, log_session, new_session_page, update_sess
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, RawQuery};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
@@ -34,7 +34,7 @@ use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
 use crate::web::routes::{COORDINATOR, COURSE_WORK, Route};
-use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
+use crate::web::table::{List, ListSpec, Sort};
 use rules::{Step, StepRefused};
 use views::{Entered, Handed, HandoverView, ShowView};
 
@@ -157,20 +157,14 @@ pub fn course_name(t: &'static Messages, kind: CourseKind, title: &str, citizens
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    state: String,
-    #[serde(default)]
-    member: String,
-    sort: Option<String>,
-    dir: Option<String>,
-    page: Option<i64>,
-}
+static LIST: ListSpec = ListSpec {
+    path: "/forloeb",
+    search: true,
+    filters: &["kind", "state", "member"],
+    sorts: &["referred_on", "state"],
+    default_sort: Sort::desc("referred_on"),
+    ..ListSpec::PLAIN
+};
 
 pub struct ListRow {
     id: Uuid,
@@ -186,15 +180,11 @@ pub struct ListRow {
 #[template(path = "courses/list.html")]
 struct ListView {
     page: Page,
-    filter: ListQuery,
     coordinator: bool,
     kinds: Vec<(&'static str, &'static str)>,
     states: Vec<(&'static str, &'static str)>,
     members: Vec<(String, String)>,
-    rows: Vec<ListRow>,
-    columns: Vec<Column>,
-    paging: Paging,
-    url: ListUrl,
+    list: List<ListRow>,
 }
 
 pub async fn list_page(
@@ -202,47 +192,35 @@ pub async fn list_page(
     mut tx: TenantTx,
     addr: ClientAddr,
     page: Page,
-    Query(mut query): Query<ListQuery>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let t = page.t;
     let viewer = Viewer::of(&mut tx, &user).await?;
-    query.q = query.q.trim().to_string();
-    if CourseKind::from_code(&query.kind).is_none() {
-        query.kind.clear();
-    }
-    if CourseState::from_code(&query.state).is_none() && query.state != "open" {
-        query.state.clear();
-    }
-    let member_filter = if viewer.coordinator {
-        query.member.parse::<Uuid>().ok()
-    } else {
-        viewer.only_member()
-    };
-    let sort = Sort::parse(
-        query.sort.as_deref(),
-        query.dir.as_deref(),
-        &["referred_on", "state"],
-        Sort {
-            column: "referred_on",
-            descending: true,
-        },
-    );
-    let paging = Paging::new(query.page, PER_PAGE);
+    let mut query = LIST.read(query.as_deref());
+    query
+        .keep("kind", |kind| CourseKind::from_code(kind).is_some())
+        .keep("state", |state| {
+            state == "open" || CourseState::from_code(state).is_some()
+        })
+        .keep("member", |member| {
+            viewer.coordinator && member.parse::<Uuid>().is_ok()
+        });
     let filter = repo::ListFilter {
-        kind: &query.kind,
-        state: &query.state,
-        member_id: member_filter,
-        q: &query.q,
+        kind: query.filter("kind"),
+        state: query.filter("state"),
+        member_id: if viewer.coordinator {
+            query.filter("member").parse::<Uuid>().ok()
+        } else {
+            viewer.only_member()
+        },
+        q: query.q(),
     };
-    let rows = repo::list(
-        &mut tx,
-        &filter,
-        sort.column,
-        sort.descending,
-        paging.limit(),
-        paging.offset(),
-    )
-    .await?;
+    let (column, descending) = (query.sort.column, query.sort.descending);
+    let mut pager = query.pager();
+    while let Some((limit, offset)) = pager.wants() {
+        pager.got(repo::list(&mut tx, &filter, column, descending, limit, offset).await?);
+    }
+    let list = pager.list();
     let members = if viewer.coordinator {
         crate::corps::repo::options(&mut tx).await?
     } else {
@@ -253,38 +231,22 @@ pub async fn list_page(
         addr,
         Event::new("course_list_read")
             .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "rows": rows.len() })),
+            .details(json!({ "rows": list.rows.len() })),
     )
     .await?;
     tx.commit().await?;
-    let total = rows.first().map_or(0, |row| row.total);
-    let url = ListUrl::new(
-        "/forloeb",
-        &[
-            ("q", &query.q),
-            ("kind", &query.kind),
-            ("state", &query.state),
-            ("member", &query.member),
-            ("sort", sort.column),
-            ("dir", sort.dir()),
-            ("page", &paging.page.to_string()),
-        ],
-    );
-    let columns = table::columns(
-        &url,
-        sort,
-        &[
-            (t.common.course, None),
-            (t.common.course_kind, None),
-            (t.common.status, Some("state")),
-            (t.common.member, None),
-            (t.common.referred_on, Some("referred_on")),
-            (t.common.last_session, None),
-        ],
-        t,
-    );
-    let rows = rows
-        .into_iter()
+    let list = list
+        .columns(
+            t,
+            &[
+                (t.common.course, None),
+                (t.common.course_kind, None),
+                (t.common.status, Some("state")),
+                (t.common.member, None),
+                (t.common.referred_on, Some("referred_on")),
+                (t.common.last_session, None),
+            ],
+        )
         .filter_map(|row| {
             let kind = CourseKind::from_code(&row.kind)?;
             Some(ListRow {
@@ -300,8 +262,7 @@ pub async fn list_page(
                 referred_on: clock::format_date(row.referred_on),
                 last_session: row.last_session.map(clock::format_date).unwrap_or_default(),
             })
-        })
-        .collect();
+        });
     let mut states: Vec<(&'static str, &'static str)> = vec![("open", t.courses.state_open)];
     states.extend(CourseState::ALL.iter().map(|s| (s.code(), s.label(t))));
     Ok(ListView {
@@ -319,11 +280,7 @@ pub async fn list_page(
             .titled(t.common.courses_title)
             .crumb(t.common.nav_start, "/")
             .crumb(t.common.courses_title, "/forloeb"),
-        filter: query,
-        rows,
-        columns,
-        paging: paging.with_total(total),
-        url,
+        list,
     }
     .into_response())
 }

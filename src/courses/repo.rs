@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use crate::db::TenantTx;
 use crate::vocab::{CourseKind, CourseState};
+use crate::web::table::Counted;
 
 pub async fn insert(
     tx: &mut TenantTx,
@@ -275,6 +276,12 @@ pub struct ListRow {
     pub referred_on: Date,
     pub last_session: Option<Date>,
     pub total: i64,
+}
+
+impl Counted for ListRow {
+    fn total(&self) -> i64 {
+        self.total
+    }
 }
 
 pub struct ListFilter<'a> {

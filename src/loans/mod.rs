@@ -13,7 +13,7 @@ pub mod repo;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, RawQuery};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -29,6 +29,7 @@ use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
 use crate::web::routes::{COORDINATOR, NATIONAL, NATIONAL_OR_COORDINATOR, Route};
+use crate::web::table::{List, ListSpec};
 use model::{LoanState, RequestForm};
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
@@ -232,11 +233,11 @@ pub async fn request(
 
 // --- List ----------------------------------------------------------------------------
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    state: String,
-}
+static LIST: ListSpec = ListSpec {
+    path: "/udlaan",
+    filters: &["state"],
+    ..ListSpec::PLAIN
+};
 
 pub struct ListRow {
     id: Uuid,
@@ -253,25 +254,41 @@ pub struct ListRow {
 #[template(path = "loans/list.html")]
 struct ListView {
     page: Page,
-    query: ListQuery,
     states: Vec<(&'static str, &'static str)>,
-    rows: Vec<ListRow>,
+    list: List<ListRow>,
 }
 
 pub async fn list_page(
     mut tx: TenantTx,
     page: Page,
-    Query(query): Query<ListQuery>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let t = page.t;
-    let state = if query.state == "open" || LoanState::from_code(&query.state).is_some() {
-        query.state.clone()
-    } else {
-        String::new()
-    };
-    let rows = repo::list(&mut tx, &state)
-        .await?
-        .into_iter()
+    let mut query = LIST.read(query.as_deref());
+    query.keep("state", |state| {
+        state == "open" || LoanState::from_code(state).is_some()
+    });
+    let state = query.filter("state");
+    let total = repo::count(&mut tx, state).await?;
+    let mut pager = query.pager();
+    while let Some((limit, offset)) = pager.wants() {
+        pager.got((repo::list(&mut tx, state, limit, offset).await?, total));
+    }
+    tx.commit().await?;
+    let list = pager
+        .list()
+        .columns(
+            t,
+            &[
+                (t.loans.receiving, None),
+                (t.common.course_kind, None),
+                (t.loans.period, None),
+                (t.loans.hours_per_week, None),
+                (t.common.status, None),
+                (t.loans.lending, None),
+                (t.loans.member, None),
+            ],
+        )
         .map(|r| ListRow {
             id: r.id,
             receiving: r.municipality_name,
@@ -287,9 +304,7 @@ pub async fn list_page(
                 .map(|s| s.label(t))
                 .unwrap_or_default(),
             member: r.member_name.unwrap_or_default(),
-        })
-        .collect();
-    tx.commit().await?;
+        });
     let mut states = vec![("open", t.loans.state_open)];
     states.extend(LoanState::ALL.iter().map(|s| (s.code(), s.label(t))));
     Ok(ListView {
@@ -297,9 +312,8 @@ pub async fn list_page(
             .titled(t.loans.title)
             .crumb(t.common.nav_start, "/")
             .crumb(t.loans.title, "/udlaan"),
-        query,
         states,
-        rows,
+        list,
     }
     .into_response())
 }

@@ -71,8 +71,28 @@ pub struct Row {
     pub member_name: Option<String>,
 }
 
-/// The loans the transaction may see, open ones first, newest first.
-pub async fn list(tx: &mut TenantTx, state: &str) -> Result<Vec<Row>, sqlx::Error> {
+/// How many loans the transaction may see in `state` ('', 'open' or one state).
+pub async fn count(tx: &mut TenantTx, state: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!"
+           FROM loans l
+           JOIN municipalities r ON r.id = l.municipality_id
+           WHERE $1 = '' OR l.state = $1
+              OR ($1 = 'open' AND l.state IN ('requested', 'forwarded', 'declined'))"#,
+        state
+    )
+    .fetch_one(tx.conn())
+    .await
+}
+
+/// One page of the loans the transaction may see in `state`, open ones first, newest
+/// first.
+pub async fn list(
+    tx: &mut TenantTx,
+    state: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Row>, sqlx::Error> {
     sqlx::query_as!(
         Row,
         r#"SELECT l.id, l.municipality_id, r.name AS municipality_name, g.name AS "lending_name?",
@@ -85,9 +105,11 @@ pub async fn list(tx: &mut TenantTx, state: &str) -> Result<Vec<Row>, sqlx::Erro
            LEFT JOIN users u ON u.id = cm.user_id
            WHERE $1 = '' OR l.state = $1
               OR ($1 = 'open' AND l.state IN ('requested', 'forwarded', 'declined'))
-           ORDER BY l.state IN ('requested', 'forwarded', 'declined', 'agreed') DESC, l.created_at DESC
-           LIMIT 200"#,
-        state
+           ORDER BY l.state IN ('requested', 'forwarded', 'declined', 'agreed') DESC, l.created_at DESC, l.id DESC
+           LIMIT $2 OFFSET $3"#,
+        state,
+        limit,
+        offset
     )
     .fetch_all(tx.conn())
     .await

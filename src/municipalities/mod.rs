@@ -7,9 +7,8 @@ use crate::vocab::REGIONS;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, RawQuery};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -23,7 +22,7 @@ use crate::web::client::ClientAddr;
 use crate::web::flash;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
 use crate::web::routes::{NATIONAL, Route};
-use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
+use crate::web::table::{List, ListSpec, Sort};
 use model::MunicipalityForm;
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
@@ -37,77 +36,48 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    sort: Option<String>,
-    dir: Option<String>,
-    page: Option<i64>,
-}
+static LIST: ListSpec = ListSpec {
+    path: "/kommuner",
+    search: true,
+    sorts: &["name", "code", "region"],
+    default_sort: Sort::asc("name"),
+    ..ListSpec::PLAIN
+};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "municipalities/list.html")]
 struct ListView {
     page: Page,
-    q: String,
-    rows: Vec<repo::Row>,
-    columns: Vec<Column>,
-    paging: Paging,
-    url: ListUrl,
+    list: List<repo::Row>,
 }
 
 pub async fn list_page(
     mut tx: TenantTx,
     page: Page,
-    Query(query): Query<ListQuery>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let t = page.t;
-    let sort = Sort::parse(
-        query.sort.as_deref(),
-        query.dir.as_deref(),
-        &["name", "code", "region"],
-        Sort {
-            column: "name",
-            descending: false,
-        },
-    );
-    let paging = Paging::new(query.page, PER_PAGE);
-    let q = query.q.trim().to_string();
-    let rows = repo::list(&mut tx, &q, sort, paging.limit(), paging.offset()).await?;
+    let query = LIST.read(query.as_deref());
+    let mut pager = query.pager();
+    while let Some((limit, offset)) = pager.wants() {
+        pager.got(repo::list(&mut tx, query.q(), query.sort, limit, offset).await?);
+    }
     tx.commit().await?;
-    let total = rows.first().map_or(0, |row| row.total);
-    let url = ListUrl::new(
-        "/kommuner",
-        &[
-            ("q", &q),
-            ("sort", sort.column),
-            ("dir", sort.dir()),
-            ("page", &paging.page.to_string()),
-        ],
-    );
-    let columns = table::columns(
-        &url,
-        sort,
-        &[
-            (t.common.name, Some("name")),
-            (t.municipalities.municipality_code, Some("code")),
-            (t.common.region, Some("region")),
-            (t.municipalities.coordinators, None),
-            (t.municipalities.staff_count, None),
-        ],
-        t,
-    );
     Ok(ListView {
         page: page
             .titled(t.municipalities.municipalities_title)
             .crumb(t.common.nav_start, "/")
             .crumb(t.municipalities.municipalities_title, "/kommuner"),
-        q,
-        rows,
-        columns,
-        paging: paging.with_total(total),
-        url,
+        list: pager.list().columns(
+            t,
+            &[
+                (t.common.name, Some("name")),
+                (t.municipalities.municipality_code, Some("code")),
+                (t.common.region, Some("region")),
+                (t.municipalities.coordinators, None),
+                (t.municipalities.staff_count, None),
+            ],
+        ),
     }
     .into_response())
 }

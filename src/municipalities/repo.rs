@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 use crate::db::TenantTx;
-use crate::web::table::Sort;
+use crate::web::table::{Counted, Sort};
 
 pub struct Row {
     pub id: Uuid,
@@ -13,6 +13,12 @@ pub struct Row {
     pub coordinators: i64,
     pub staff: i64,
     pub total: i64,
+}
+
+impl Counted for Row {
+    fn total(&self) -> i64 {
+        self.total
+    }
 }
 
 pub async fn list(

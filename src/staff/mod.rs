@@ -9,10 +9,9 @@ pub use model::StaffForm;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -28,7 +27,7 @@ use crate::web::client::ClientAddr;
 use crate::web::flash;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
 use crate::web::routes::{COORDINATOR, Route};
-use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
+use crate::web::table::{List, ListSpec, Sort};
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
 pub fn routes() -> Vec<Route> {
@@ -127,18 +126,14 @@ pub async fn create_account(
     })
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    role: String,
-    #[serde(default)]
-    status: String,
-    sort: Option<String>,
-    dir: Option<String>,
-    page: Option<i64>,
-}
+static LIST: ListSpec = ListSpec {
+    path: "/medarbejdere",
+    search: true,
+    filters: &["role", "status"],
+    sorts: &["name", "email", "status"],
+    default_sort: Sort::asc("name"),
+    ..ListSpec::PLAIN
+};
 
 pub struct ListRow {
     id: Uuid,
@@ -152,91 +147,57 @@ pub struct ListRow {
 #[template(path = "staff/list.html")]
 struct ListView {
     page: Page,
-    filter: ListQuery,
     role_options: Vec<(&'static str, &'static str)>,
-    rows: Vec<ListRow>,
-    columns: Vec<Column>,
-    paging: Paging,
-    url: ListUrl,
+    list: List<ListRow>,
 }
 
 pub async fn list_page(
     mut tx: TenantTx,
     page: Page,
-    Query(mut query): Query<ListQuery>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let t = page.t;
-    query.q = query.q.trim().to_string();
-    if Role::from_code(&query.role).is_none() {
-        query.role.clear();
-    }
-    if !["active", "inactive"].contains(&query.status.as_str()) {
-        query.status.clear();
-    }
-    let sort = Sort::parse(
-        query.sort.as_deref(),
-        query.dir.as_deref(),
-        &["name", "email", "status"],
-        Sort {
-            column: "name",
-            descending: false,
-        },
-    );
-    let paging = Paging::new(query.page, PER_PAGE);
+    let mut query = LIST.read(query.as_deref());
+    query
+        .keep("role", |role| Role::from_code(role).is_some())
+        .keep_one_of("status", &["active", "inactive"]);
     let filter = repo::ListFilter {
-        q: &query.q,
-        role: &query.role,
-        status: &query.status,
+        q: query.q(),
+        role: query.filter("role"),
+        status: query.filter("status"),
     };
-    let rows = repo::list(&mut tx, &filter, sort, paging.limit(), paging.offset()).await?;
+    let mut pager = query.pager();
+    while let Some((limit, offset)) = pager.wants() {
+        pager.got(repo::list(&mut tx, &filter, query.sort, limit, offset).await?);
+    }
     tx.commit().await?;
-    let total = rows.first().map_or(0, |row| row.total);
-    let url = ListUrl::new(
-        "/medarbejdere",
-        &[
-            ("q", &query.q),
-            ("role", &query.role),
-            ("status", &query.status),
-            ("sort", sort.column),
-            ("dir", sort.dir()),
-            ("page", &paging.page.to_string()),
-        ],
-    );
-    let columns = table::columns(
-        &url,
-        sort,
-        &[
-            (t.common.name, Some("name")),
-            (t.common.email, Some("email")),
-            (t.common.roles, None),
-            (t.common.status, Some("status")),
-        ],
-        t,
-    );
-    let rows = rows
-        .into_iter()
-        .map(|row| ListRow {
-            id: row.id,
-            roles: roles_label(&crate::vocab::parse_roles(&row.roles), t),
-            name: row.name,
-            email: row.email,
-            active: row.active,
-        })
-        .collect();
     Ok(ListView {
         role_options: [Role::Coordinator, Role::Mentor, Role::ParentCoach]
             .iter()
             .map(|r| (r.code(), r.label(t)))
             .collect(),
+        list: pager
+            .list()
+            .columns(
+                t,
+                &[
+                    (t.common.name, Some("name")),
+                    (t.common.email, Some("email")),
+                    (t.common.roles, None),
+                    (t.common.status, Some("status")),
+                ],
+            )
+            .map(|row| ListRow {
+                id: row.id,
+                roles: roles_label(&crate::vocab::parse_roles(&row.roles), t),
+                name: row.name,
+                email: row.email,
+                active: row.active,
+            }),
         page: page
             .titled(t.staff.staff_title)
             .crumb(t.common.nav_start, "/")
             .crumb(t.staff.staff_title, "/medarbejdere"),
-        filter: query,
-        rows,
-        columns,
-        paging: paging.with_total(total),
-        url,
     }
     .into_response())
 }

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::db::TenantTx;
 use crate::vocab::{Role, parse_roles, role_codes};
-use crate::web::table::Sort;
+use crate::web::table::{Counted, Sort};
 
 pub struct Row {
     pub id: Uuid,
@@ -14,6 +14,12 @@ pub struct Row {
     pub active: bool,
     pub roles: Vec<String>,
     pub total: i64,
+}
+
+impl Counted for Row {
+    fn total(&self) -> i64 {
+        self.total
+    }
 }
 
 pub struct ListFilter<'a> {

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::model::{EventKind, ValidCohort, ValidModule};
 use crate::db::TenantTx;
-use crate::web::table::Sort;
+use crate::web::table::{Counted, Sort};
 
 pub struct Cohort {
     pub id: Uuid,
@@ -792,11 +792,9 @@ pub struct RosterRow {
     pub total: i64,
 }
 
-fn sort_key(sort: Sort) -> String {
-    if sort.descending {
-        format!("{}_desc", sort.column)
-    } else {
-        sort.column.to_string()
+impl Counted for RosterRow {
+    fn total(&self) -> i64 {
+        self.total
     }
 }
 
@@ -857,7 +855,7 @@ pub async fn roster(
         filter.free_only,
         filter.ending_by,
         filter.today,
-        sort_key(sort),
+        sort.key(),
         limit,
         offset
     )

@@ -5,9 +5,8 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::Query;
+use axum::extract::RawQuery;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use serde_json::json;
 use time::Date;
 use uuid::Uuid;
@@ -23,7 +22,7 @@ use crate::vocab::{Role, parse_roles, roles_label};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::csv_export;
-use crate::web::table::{self, Column, ListUrl, PER_PAGE, Paging, Sort};
+use crate::web::table::{List, ListQuery, ListSpec, Sort};
 
 const STATUSES: [&str; 3] = ["untrained", "in_training", "trained"];
 const ENDING_MONTHS: [&str; 4] = ["3", "6", "12", "24"];
@@ -36,78 +35,43 @@ const SORTS: [&str; 6] = [
     "free",
 ];
 
-#[derive(Debug, Default, Deserialize)]
-pub struct RosterQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    municipality: String,
-    #[serde(default)]
-    region: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    free: String,
-    #[serde(default)]
-    ending: String,
-    sort: Option<String>,
-    dir: Option<String>,
-    page: Option<i64>,
+static LIST: ListSpec = ListSpec {
+    path: "/korpsoversigt",
+    search: true,
+    filters: &["municipality", "region", "kind", "status", "free", "ending"],
+    sorts: &SORTS,
+    default_sort: Sort::asc("municipality"),
+    csv: Some("/korpsoversigt.csv"),
+    ..ListSpec::PLAIN
+};
+
+/// The roster's query, without the filter values it does not know.
+fn read(query: Option<&str>, municipalities: &[(Uuid, String)]) -> ListQuery {
+    let mut query = LIST.read(query);
+    query
+        .keep("municipality", |id| {
+            municipalities.iter().any(|(m, _)| m.to_string() == id)
+        })
+        .keep_one_of("region", &REGIONS)
+        .keep_one_of("kind", &[Role::Mentor.code(), Role::ParentCoach.code()])
+        .keep_one_of("status", &STATUSES)
+        .keep_one_of("free", &["1"])
+        .keep_one_of("ending", &ENDING_MONTHS);
+    query
 }
 
-impl RosterQuery {
-    /// Drops whatever is not a known filter value.
-    fn clean(&mut self, municipalities: &[(Uuid, String)]) {
-        self.q = self.q.trim().chars().take(100).collect();
-        if !municipalities
-            .iter()
-            .any(|(id, _)| id.to_string() == self.municipality)
-        {
-            self.municipality.clear();
-        }
-        if !REGIONS.contains(&self.region.as_str()) {
-            self.region.clear();
-        }
-        if ![Role::Mentor.code(), Role::ParentCoach.code()].contains(&self.kind.as_str()) {
-            self.kind.clear();
-        }
-        if !STATUSES.contains(&self.status.as_str()) {
-            self.status.clear();
-        }
-        if self.free != "1" {
-            self.free.clear();
-        }
-        if !ENDING_MONTHS.contains(&self.ending.as_str()) {
-            self.ending.clear();
-        }
+/// The day `months` months from `today` (the obligation-ending filter).
+fn ending_by(months: &str, today: Date) -> Option<Date> {
+    let months: u32 = months.parse().ok()?;
+    let mut year = today.year();
+    let mut month = u32::from(u8::from(today.month())) + months;
+    while month > 12 {
+        month -= 12;
+        year += 1;
     }
-
-    fn sort(&self) -> Sort {
-        Sort::parse(
-            self.sort.as_deref(),
-            self.dir.as_deref(),
-            &SORTS,
-            Sort {
-                column: "municipality",
-                descending: false,
-            },
-        )
-    }
-
-    fn ending_by(&self, today: Date) -> Option<Date> {
-        let months: u32 = self.ending.parse().ok()?;
-        let mut year = today.year();
-        let mut month = u32::from(u8::from(today.month())) + months;
-        while month > 12 {
-            month -= 12;
-            year += 1;
-        }
-        let month = time::Month::try_from(month as u8).ok()?;
-        let day = today.day().min(time::util::days_in_month(month, year));
-        Date::from_calendar_date(year, month, day).ok()
-    }
+    let month = time::Month::try_from(month as u8).ok()?;
+    let day = today.day().min(time::util::days_in_month(month, year));
+    Date::from_calendar_date(year, month, day).ok()
 }
 
 pub struct RosterLine {
@@ -169,76 +133,44 @@ fn line(row: repo::RosterRow, t: &'static Messages) -> RosterLine {
 #[template(path = "training/roster.html")]
 struct RosterView {
     page: Page,
-    filter: RosterQuery,
     municipalities: Vec<(String, String)>,
     regions: Vec<(&'static str, &'static str)>,
     kinds: Vec<(&'static str, &'static str)>,
     statuses: Vec<(&'static str, &'static str)>,
     endings: Vec<(&'static str, String)>,
-    rows: Vec<RosterLine>,
-    columns: Vec<Column>,
-    paging: Paging,
-    url: ListUrl,
-    csv_href: String,
+    list: List<RosterLine>,
 }
 
-fn filter<'a>(query: &'a RosterQuery, today: Date) -> repo::RosterFilter<'a> {
+fn filter(query: &ListQuery, today: Date) -> repo::RosterFilter<'_> {
     repo::RosterFilter {
-        q: &query.q,
-        municipality_id: Uuid::parse_str(&query.municipality).ok(),
-        region: &query.region,
-        kind: &query.kind,
-        status: &query.status,
-        free_only: query.free == "1",
-        ending_by: query.ending_by(today),
+        q: query.q(),
+        municipality_id: Uuid::parse_str(query.filter("municipality")).ok(),
+        region: query.filter("region"),
+        kind: query.filter("kind"),
+        status: query.filter("status"),
+        free_only: query.flag("free"),
+        ending_by: ending_by(query.filter("ending"), today),
         today,
     }
-}
-
-fn params<'a>(query: &'a RosterQuery, sort: &'a Sort) -> Vec<(&'static str, &'a str)> {
-    vec![
-        ("q", &query.q),
-        ("municipality", &query.municipality),
-        ("region", &query.region),
-        ("kind", &query.kind),
-        ("status", &query.status),
-        ("free", &query.free),
-        ("ending", &query.ending),
-        ("sort", sort.column),
-        ("dir", sort.dir()),
-    ]
 }
 
 pub async fn roster_page(
     mut tx: TenantTx,
     page: Page,
-    Query(mut query): Query<RosterQuery>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let t = page.t;
     let tm = &t.training;
     let municipalities = repo::municipalities(&mut tx).await?;
-    query.clean(&municipalities);
-    let sort = query.sort();
-    let paging = Paging::new(query.page, PER_PAGE);
-    let today = clock::today();
-    let rows = repo::roster(
-        &mut tx,
-        &filter(&query, today),
-        sort,
-        paging.limit(),
-        paging.offset(),
-    )
-    .await?;
+    let query = read(query.as_deref(), &municipalities);
+    let filter = filter(&query, clock::today());
+    let mut pager = query.pager();
+    while let Some((limit, offset)) = pager.wants() {
+        pager.got(repo::roster(&mut tx, &filter, query.sort, limit, offset).await?);
+    }
     tx.commit().await?;
-    let total = rows.first().map_or(0, |row| row.total);
-    let page_number = paging.page.to_string();
-    let mut list_params = params(&query, &sort);
-    let csv_href = ListUrl::new("/korpsoversigt.csv", &list_params).with("page", "");
-    list_params.push(("page", &page_number));
-    let url = ListUrl::new("/korpsoversigt", &list_params);
-    let columns = table::columns(
-        &url,
-        sort,
+    let list = pager.list().columns(
+        t,
         &[
             (t.common.name, Some("name")),
             (t.common.municipality, Some("municipality")),
@@ -251,7 +183,6 @@ pub async fn roster_page(
             (t.common.status, None),
             (tm.free_capacity, Some("free")),
         ],
-        t,
     );
     Ok(RosterView {
         municipalities: municipalities
@@ -268,16 +199,11 @@ pub async fn roster_page(
             .iter()
             .map(|m| (*m, crate::i18n::fill(tm.within_months, &[m])))
             .collect(),
-        rows: rows.into_iter().map(|r| line(r, t)).collect(),
+        list: list.map(|r| line(r, t)),
         page: page
             .titled(tm.roster_title)
             .crumb(t.common.nav_start, "/")
             .crumb(tm.roster_title, "/korpsoversigt"),
-        filter: query,
-        columns,
-        paging: paging.with_total(total),
-        url,
-        csv_href,
     }
     .into_response())
 }
@@ -303,15 +229,15 @@ pub async fn roster_csv(
     mut tx: TenantTx,
     addr: ClientAddr,
     page: Page,
-    Query(mut query): Query<RosterQuery>,
+    RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let t = page.t;
     let municipalities = repo::municipalities(&mut tx).await?;
-    query.clean(&municipalities);
+    let query = read(query.as_deref(), &municipalities);
     let rows = repo::roster(
         &mut tx,
         &filter(&query, clock::today()),
-        query.sort(),
+        query.sort,
         100_000,
         0,
     )

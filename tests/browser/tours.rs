@@ -184,6 +184,33 @@ async fn the_odense_coordinator_reaches_their_pages_and_each_passes_axe() {
     .await;
 }
 
+/// A list long enough for the paging to leave numbers out on both sides of the current
+/// page (the audit log, once it has grown) passes axe: its paging is a list of list items.
+#[tokio::test]
+async fn a_long_list_with_its_paging_passes_axe() {
+    let app = TestApp::spawn().await;
+    let aarhus = app.municipality_id("Aarhus").await;
+    sqlx::query(
+        "INSERT INTO audit_log (id, municipality_id, action)
+         SELECT gen_random_uuid(), $1, 'login' FROM generate_series(1, 1000)",
+    )
+    .bind(aarhus)
+    .execute(&mut app.owner_conn().await)
+    .await
+    .unwrap();
+    browse("long list", &app.base, |tab| async move {
+        tab.log_in("koordinator.aarhus@example.org", PASSWORD).await;
+        tab.open("/adgangslog?page=10").await;
+        assert_eq!(tab.text("nav.pagination a[aria-current=page]").await, "10");
+        assert_eq!(
+            tab.texts("nav.pagination .pagination-overflow").await.len(),
+            2
+        );
+        tab.audit_here("coordinator – the audit log, page 10").await;
+    })
+    .await;
+}
+
 /// The mentor and the parent coach of a municipality, one after the other in one browser,
 /// logging out with the header button in between.
 async fn members_tour(tab: Tab, members: [(&'static str, &'static str); 2]) {

@@ -486,3 +486,102 @@ async fn outsiders_get_404_and_the_request_keeps_what_was_typed() {
     let mentor = app.login("mentor.odense@example.org").await;
     assert_eq!(mentor.get(&format!("/udlaan/{loan}")).await.status, 403);
 }
+
+/// Adds `n` withdrawn loans of Odense's (withdrawn: no limit of one per course).
+async fn withdrawn_loans(app: &TestApp, n: i32) {
+    let odense = app.municipality_id("Odense").await;
+    sqlx::query(
+        "INSERT INTO loans (id, municipality_id, course_id, kind, needs, period_from, period_to,
+                            hours_per_week, state, requested_by)
+         SELECT gen_random_uuid(), $1, c.id, 'mentor', 'Behov nr. ' || n, current_date,
+                current_date + 30, 2, 'withdrawn', u.id
+         FROM (SELECT id FROM courses WHERE municipality_id = $1 LIMIT 1) c,
+              (SELECT id FROM users WHERE email = 'koordinator.odense@example.org') u,
+              generate_series(1, $2) n",
+    )
+    .bind(odense)
+    .bind(n)
+    .execute(&mut app.owner_conn().await)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_loans_list_pages_through_every_loan_25_at_a_time() {
+    let app = TestApp::spawn().await;
+    let odense = app.login("koordinator.odense@example.org").await;
+    // More than a page, and more than the 200 the list once stopped at.
+    withdrawn_loans(&app, 230).await;
+    let id = app.municipality_id("Odense").await;
+    let visible: i64 = app
+        .scalar(&format!(
+            "SELECT count(*) FROM loans
+             WHERE municipality_id = '{id}' OR lending_municipality_id = '{id}'"
+        ))
+        .await;
+    assert!(visible > 230, "{visible}");
+
+    let first = odense.get("/udlaan").await;
+    assert_eq!(first.status, 200);
+    assert_eq!(first.texts("#loans tbody tr").len(), 25);
+    assert_eq!(
+        first.text_of(".list-summary"),
+        format!("Viser 1–25 af {visible}")
+    );
+    assert!(first.has("nav.pagination"));
+    // Every loan once, page after page; open ones first.
+    let mut seen: Vec<String> = Vec::new();
+    let mut states: Vec<String> = Vec::new();
+    let mut page = first;
+    let mut pages = 1;
+    loop {
+        let html = page.html();
+        let links = scraper::Selector::parse("#loans tbody tr td:first-child a").unwrap();
+        seen.extend(
+            html.select(&links)
+                .filter_map(|a| a.value().attr("href").map(String::from)),
+        );
+        states.extend(page.texts("#loans tbody tr td:nth-child(5)"));
+        let Some(next) = page.attr("a.button-next", "href") else {
+            break;
+        };
+        page = odense.get(&next).await;
+        pages += 1;
+    }
+    assert_eq!(pages, (visible + 24) / 25);
+    assert_eq!(seen.len() as i64, visible);
+    let mut distinct = seen.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), seen.len(), "no loan twice");
+    let under_way = |state: &String| {
+        ["Anmodet", "Sendt videre", "Afvist af kommunen", "Aftalt"].contains(&state.as_str())
+    };
+    let done = states.iter().position(|s| !under_way(s)).unwrap();
+    assert!(
+        done > 0 && !states[done..].iter().any(under_way),
+        "loans under way first: {states:?}"
+    );
+
+    // The filter pages too, and its links keep it.
+    let filtered = odense.get("/udlaan?state=withdrawn&page=2").await;
+    assert_eq!(filtered.texts("#loans tbody tr").len(), 25);
+    assert_eq!(
+        filtered.attr("a.button-next", "href").as_deref(),
+        Some("/udlaan?state=withdrawn&page=3")
+    );
+    assert_eq!(
+        filtered.attr("#state option[selected]", "value").as_deref(),
+        Some("withdrawn")
+    );
+    // A page beyond the end (an old bookmark) is the last page.
+    let last = odense.get("/udlaan?page=999").await;
+    assert_eq!(
+        last.text_of("nav.pagination a[aria-current=page]"),
+        ((visible + 24) / 25).to_string()
+    );
+    assert_eq!(
+        last.texts("#loans tbody tr").len() as i64,
+        visible - (visible - 1) / 25 * 25
+    );
+}

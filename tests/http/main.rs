@@ -8,6 +8,7 @@ mod admin;
 mod applications;
 mod daily;
 mod dashboards;
+mod lists;
 mod loans;
 mod login;
 mod platform;
