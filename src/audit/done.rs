@@ -1,6 +1,7 @@
 //! How every successful POST ends: its audit entries, the commit, a message for the next
 //! page, and a 303 to that page (Post/Redirect/Get). Handlers build a `Done` and call
-//! `finish`; nothing else commits a change and redirects.
+//! `finish`; nothing else commits a change and redirects. A POST refused on a page that
+//! shows a record's data ends with `refused`, which logs that view as a read.
 
 use std::borrow::Cow;
 
@@ -13,6 +14,7 @@ use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::web::client::ClientAddr;
 use crate::web::flash::{self, Kind};
+use crate::web::forms;
 
 /// The end of a successful POST, built up and then `finish`ed.
 #[must_use = "a Done does nothing until it is finished"]
@@ -89,4 +91,19 @@ impl<'a> Done<'a> {
         }
         Ok(Redirect::to(&self.location).into_response())
     }
+}
+
+/// Answers a refused form on a page that shows a record's data (the citizen page, the
+/// course page): the page again (422, `web::forms::invalid`), and `read` in the audit log,
+/// as for any other view of that data. The read is all that is committed: call this before
+/// the request has written anything.
+pub async fn refused(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    read: Event<'_>,
+    page: impl IntoResponse,
+) -> AppResult<Response> {
+    record(&mut tx, addr, read).await?;
+    tx.commit().await?;
+    Ok(forms::invalid(page))
 }

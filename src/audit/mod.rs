@@ -5,7 +5,7 @@
 mod done;
 pub mod repo;
 
-pub use done::Done;
+pub use done::{Done, refused};
 
 use uuid::Uuid;
 

@@ -334,10 +334,17 @@ async fn citizen_page(
 }
 
 /// The citizen page again (422) with what was typed into one small form and its
-/// messages. The transaction is dropped: nothing is written, not even the read.
-async fn again(mut tx: TenantTx, page: Page, id: Uuid, small: SmallForms) -> AppResult<Response> {
+/// messages. Nothing of the form is written; the view is logged as a read, as `show_page`
+/// logs it.
+async fn again(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    page: Page,
+    id: Uuid,
+    small: SmallForms,
+) -> AppResult<Response> {
     let view = citizen_page(&mut tx, page, id, small).await?;
-    Ok(forms::invalid(view))
+    audit::refused(tx, addr, casework("citizen_read", id), view).await
 }
 
 pub async fn add_consent(
@@ -355,7 +362,7 @@ pub async fn add_consent(
         Ok(consent) => consent,
         Err(errors) => {
             let small = SmallForms::blank(today).consent(form, errors);
-            return again(tx, page, id, small).await;
+            return again(tx, addr, page, id, small).await;
         }
     };
     let consent_id = repo::add_consent(
@@ -413,7 +420,7 @@ pub async fn add_relation(
         Ok(new) => new,
         Err(errors) => {
             let small = SmallForms::blank(clock::today()).relation(form, errors);
-            return again(tx, page, id, small).await;
+            return again(tx, addr, page, id, small).await;
         }
     };
     repo::add_relation(&mut tx, new.mentee, new.relative, &new.relation).await?;
@@ -443,7 +450,7 @@ pub async fn add_conflict(
         Ok(new) => new,
         Err(errors) => {
             let small = SmallForms::blank(clock::today()).conflict(form, errors);
-            return again(tx, page, id, small).await;
+            return again(tx, addr, page, id, small).await;
         }
     };
     repo::add_conflict(&mut tx, id, new.member, &new.reason).await?;

@@ -468,16 +468,16 @@ pub async fn show_page(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let view = course_page(&mut tx, &user, page, id, Entered::default()).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("course_read")
-            .course(id, view.course.municipality_id)
-            .purpose(PURPOSE_CASEWORK),
-    )
-    .await?;
+    audit::record(&mut tx, addr, course_read(id, view.course.municipality_id)).await?;
     tx.commit().await?;
     Ok(view.into_response())
+}
+
+/// The audit entry of a view of course `id` of municipality `owner`.
+fn course_read(id: Uuid, owner: Uuid) -> Event<'static> {
+    Event::new("course_read")
+        .course(id, owner)
+        .purpose(PURPOSE_CASEWORK)
 }
 
 /// The course page with its lifecycle forms as `entered` holds them: the page itself, and
@@ -504,16 +504,19 @@ async fn course_page(
 }
 
 /// The course page again (422) with what was typed into a lifecycle form and its
-/// message. The transaction is dropped: nothing is written, not even the read.
+/// message. Nothing of the form is written; the view is logged as a read, as `show_page`
+/// logs it.
 async fn again(
     mut tx: TenantTx,
     user: &CurrentUser,
+    addr: ClientAddr,
     page: Page,
     id: Uuid,
     entered: Entered,
 ) -> AppResult<Response> {
     let view = course_page(&mut tx, user, page, id, entered).await?;
-    Ok(forms::invalid(view))
+    let read = course_read(id, view.course.municipality_id);
+    audit::refused(tx, addr, read, view).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -592,7 +595,7 @@ pub async fn transition(
     let today = clock::today();
     let step = match form.step((course.state, to), today, t) {
         Ok(step) => step,
-        Err(entered) => return again(tx, &user, page, id, entered).await,
+        Err(entered) => return again(tx, &user, addr, page, id, entered).await,
     };
     let note = form.note.trim();
     match step {
@@ -662,7 +665,7 @@ pub async fn cancel(
     }
     let reason = match form.reason(t) {
         Ok(reason) => reason,
-        Err(entered) => return again(tx, &user, page, id, entered).await,
+        Err(entered) => return again(tx, &user, addr, page, id, entered).await,
     };
     if !repo::cancel(&mut tx, id, course.state, reason, clock::today()).await? {
         return Err(AppError::Conflict);

@@ -198,9 +198,7 @@ pub async fn new_session_page(
     audit::record(
         &mut tx,
         addr,
-        Event::new("course_read")
-            .course(id, course.municipality_id)
-            .purpose(PURPOSE_CASEWORK),
+        super::course_read(id, course.municipality_id),
     )
     .await?;
     tx.commit().await?;

@@ -946,21 +946,38 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
     app.scalar(sql).await
 }
 
-/// The whole audit log's length: an answer that writes nothing leaves it as it was.
+/// The whole audit log's length.
 async fn audit_entries(app: &TestApp) -> i64 {
     count(app, "SELECT count(*) FROM audit_log").await
 }
 
-/// Posts an invalid form: the answer is the page again (422), and nothing is logged.
+/// The newest entry of the audit log: "action subject_id".
+async fn newest_entry(app: &TestApp) -> String {
+    let newest = "SELECT action || ' ' || coalesce(subject_id::text, '') FROM audit_log
+                  ORDER BY at DESC, id DESC LIMIT 1";
+    app.scalar(newest).await
+}
+
+/// Posts an invalid small form of the citizen page (`/borgere/{id}/…`) or the course page
+/// (`/forloeb/{id}/…`): the answer is that page again (422), and the one entry it leaves
+/// in the audit log is the read of the citizen's or the course's data the page shows.
 async fn refused(app: &TestApp, client: &Client, path: &str, fields: &[(&str, &str)]) -> Page {
+    let mut segments = path.trim_start_matches('/').split('/');
+    let read = match segments.next() {
+        Some("borgere") => "citizen_read",
+        Some("forloeb") => "course_read",
+        _ => panic!("{path} is not on the citizen or the course page"),
+    };
+    let subject = segments.next().unwrap_or_default();
     let before = audit_entries(app).await;
     let page = client.post(path, fields).await;
     assert_eq!(page.status, 422, "POST {path}");
     assert_eq!(
         audit_entries(app).await,
-        before,
-        "POST {path}: nothing logged"
+        before + 1,
+        "POST {path}: one entry, the read of the page shown"
     );
+    assert_eq!(newest_entry(app).await, format!("{read} {subject}"));
     page
 }
 
@@ -972,6 +989,38 @@ fn raw_text(page: &Page, selector: &str) -> String {
         .next()
         .map(|el| el.text().collect())
         .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_refused_small_form_is_logged_as_a_read_of_the_citizen() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let id = register_mentee(&coordinator, "Karim Nasser").await;
+    let actor = app.user_id("koordinator.aarhus@example.org").await;
+    let aarhus = app.municipality_id("Aarhus").await;
+    let reads = format!(
+        "SELECT count(*) FROM audit_log WHERE action = 'citizen_read' AND subject_type = 'citizen'
+           AND subject_id = '{id}' AND actor_id = '{actor}' AND municipality_id = '{aarhus}'
+           AND purpose = 'casework'"
+    );
+    let before = count(&app, &reads).await;
+    let page = coordinator
+        .post(
+            &format!("/borgere/{id}/konflikter"),
+            &[("member_id", ""), ("reason", "family")],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert_eq!(
+        page.text_of("h1"),
+        "Karim Nasser",
+        "the citizen's data is shown"
+    );
+    assert_eq!(
+        count(&app, &reads).await,
+        before + 1,
+        "the view is in the log like any other read of the citizen"
+    );
 }
 
 #[tokio::test]
