@@ -112,29 +112,14 @@ pub async fn login(
 
     // Throttled: refuse without checking the password, with the same answer whether or
     // not the account exists.
-    if failures.for_account >= FAILURES_PER_ACCOUNT
-        || failures.from_address >= state.config.login_limit_per_address
-    {
-        let mut tx = TenantTx::begin(&state.pool, account_scope(account.as_ref())).await?;
-        repo::record_attempt(&mut tx, &email, addr.0, false).await?;
-        let (municipality, actor) = audit_target(&mut tx, account.as_ref()).await?;
-        audit::record_for(
-            &mut tx,
-            municipality,
-            actor,
-            addr,
-            Event::new("login_throttled"),
-        )
-        .await?;
-        tx.commit().await?;
-        let view = again(page, FieldErrors::default(), Some(t.login.login_throttled));
-        return Ok((StatusCode::TOO_MANY_REQUESTS, view).into_response());
-    }
-
-    let stored_hash = account
-        .as_ref()
-        .map(|account| account.password_hash.clone());
-    let password_ok = password::verify(form.password.clone(), stored_hash).await;
+    let throttled = failures.for_account >= FAILURES_PER_ACCOUNT
+        || failures.from_address >= state.config.login_limit_per_address;
+    let password_ok = !throttled && {
+        let stored_hash = account
+            .as_ref()
+            .map(|account| account.password_hash.clone());
+        password::verify(form.password.clone(), stored_hash).await
+    };
     let mut tx = TenantTx::begin(&state.pool, account_scope(account.as_ref())).await?;
     let membership = match &account {
         Some(account) if password_ok && account.active => {
@@ -143,19 +128,21 @@ pub async fn login(
         _ => None,
     };
     let (Some(account), Some(membership)) = (account.as_ref(), membership) else {
+        // The attempt counts towards the throttle, and a known account's municipality
+        // sees it in its log.
+        let (action, message, status) = if throttled {
+            let status = StatusCode::TOO_MANY_REQUESTS;
+            ("login_throttled", t.login.login_throttled, status)
+        } else {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            ("login_failed", t.login.login_failed, status)
+        };
         repo::record_attempt(&mut tx, &email, addr.0, false).await?;
         let (municipality, actor) = audit_target(&mut tx, account.as_ref()).await?;
-        audit::record_for(
-            &mut tx,
-            municipality,
-            actor,
-            addr,
-            Event::new("login_failed"),
-        )
-        .await?;
+        audit::record_for(&mut tx, municipality, actor, addr, Event::new(action)).await?;
         tx.commit().await?;
-        let view = again(page, FieldErrors::default(), Some(t.login.login_failed));
-        return Ok(forms::invalid(view));
+        let view = again(page, FieldErrors::default(), Some(message));
+        return Ok((status, view).into_response());
     };
     repo::record_attempt(&mut tx, &email, addr.0, true).await?;
     // The transaction is the account's (no municipality chosen yet): the entry goes into
