@@ -6,9 +6,7 @@ use askama_web::WebTemplate;
 use uuid::Uuid;
 
 use super::OverviewQuery;
-use super::aggregate::{
-    BackgroundCell, KindStateTable, MonthAverage, National, Overview, Place, ShownTable,
-};
+use super::aggregate::{BackgroundCell, MonthAverage, National, Overview, Place};
 use super::model::{Completeness, ShownFigures, share};
 use super::national::NationalQuery;
 use crate::clock;
@@ -114,7 +112,14 @@ impl OverviewView {
                 .iter()
                 .map(|(kind, cells, sum)| (kind.label(t), cells.clone(), *sum))
                 .collect(),
-            state_chart: state_chart(t, &overview.table),
+            state_chart: state_chart(
+                t,
+                overview
+                    .table
+                    .state_totals
+                    .iter()
+                    .map(|&(state, n)| (state, Some(n), n.to_string())),
+            ),
             trend_chart,
             trend,
             background: overview
@@ -212,7 +217,7 @@ impl NationalView {
                 .iter()
                 .map(|(kind, cells, sum)| (kind.label(t), cells.clone(), sum.clone()))
                 .collect(),
-            state_chart: suppressed_state_chart(t, &national.table),
+            state_chart: state_chart(t, national.table.state_totals.iter().cloned()),
             trend_chart,
             trend,
             background: national
@@ -274,34 +279,18 @@ fn gender_label<T>(t: &'static Messages, cell: &BackgroundCell<T>) -> String {
     crate::vocab::label(t, &cell.gender)
 }
 
-/// The courses per state as a bar chart.
-fn state_chart(t: &'static Messages, table: &KindStateTable) -> String {
-    let bars: Vec<Bar> = table
-        .state_totals
-        .iter()
-        .map(|(state, n)| Bar {
-            label: state.label(t).to_string(),
-            value: Some(*n as f64),
-            shown: n.to_string(),
-        })
-        .collect();
-    chart::bar_chart(
-        "state-chart",
-        t.dashboards.courses_by_state,
-        &describe_bars(&bars),
-        &bars,
-    )
-}
-
-/// The courses per state as a bar chart, a suppressed count as a bar without height.
-fn suppressed_state_chart(t: &'static Messages, table: &ShownTable) -> String {
-    let bars: Vec<Bar> = table
-        .state_totals
-        .iter()
+/// The courses per state as a bar chart: (state, the count if it may be drawn, the count
+/// as shown). A suppressed count ("<5") is a bar without height.
+fn state_chart(
+    t: &'static Messages,
+    totals: impl IntoIterator<Item = (CourseState, Option<i64>, String)>,
+) -> String {
+    let bars: Vec<Bar> = totals
+        .into_iter()
         .map(|(state, exact, shown)| Bar {
             label: state.label(t).to_string(),
             value: exact.map(|n| n as f64),
-            shown: shown.clone(),
+            shown,
         })
         .collect();
     chart::bar_chart(
