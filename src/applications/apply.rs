@@ -218,6 +218,8 @@ struct EditView {
     saved_as_draft: bool,
     conflict: Vec<DiffRow>,
     conflicted: bool,
+    /// Submitted while this form was open: what was typed is shown, nothing can be saved.
+    submitted_meanwhile: bool,
 }
 
 struct EditContext {
@@ -302,6 +304,7 @@ fn edit_view(
         saved_as_draft: false,
         conflict: Vec::new(),
         conflicted: false,
+        submitted_meanwhile: false,
         page: page
             .titled(a.edit_title)
             .crumb(t.common.nav_start, "/")
@@ -387,15 +390,15 @@ pub async fn save(
     let t = page.t;
     let a = &t.apps;
     let ctx = edit_context(&mut tx, id).await?;
-    if ctx.application.state != AppState::Draft {
-        return Done::to(format!("/ansoegninger/{id}"))
-            .message(flash::Kind::Info, a.read_only_now)
-            .finish(tx, addr, &session)
-            .await;
-    }
     let (form, upload, too_large) = read_form(multipart).await?;
     let kind = ctx.round.kind;
     let version = form.version.unwrap_or_default();
+    if ctx.application.state != AppState::Draft {
+        // Submitted in another tab or by a colleague: keep what this user typed.
+        let mut view = edit_view(page, &ctx, form, FieldErrors::default(), version);
+        view.submitted_meanwhile = true;
+        return Ok((StatusCode::CONFLICT, view).into_response());
+    }
     let mut draft = match form.parse(kind, a) {
         Ok(draft) => Some(draft),
         Err(errors) => return Ok(forms::invalid(edit_view(page, &ctx, form, errors, version))),

@@ -348,6 +348,66 @@ async fn a_coordinator_drafts_saves_returns_and_submits_a_training_application()
 }
 
 #[tokio::test]
+async fn saving_an_application_submitted_in_another_tab_keeps_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let national = app.login(NATIONAL).await;
+    let round = open_round(&national, "training", "Uddannelse 2099", "").await;
+    let aarhus = app.login(AARHUS).await;
+    let application = start(&aarhus, round).await;
+    // One tab holds the form open; in another the application is finished and submitted.
+    let stale = version(&aarhus, application).await;
+    let submitted = send_training(&aarhus, application, "submit").await;
+    assert_eq!(submitted.status, 303, "{}", submitted.text);
+
+    let typed = "Nye tal fra infohuset: 14 bekymringshenvendelser i år.";
+    let saved = aarhus
+        .post_multipart(
+            &format!("/ansoegninger/{application}/rediger"),
+            &[
+                ("version", &stale),
+                ("action", "save"),
+                ("programmes", "mentor"),
+                ("mentor_candidates", "4"),
+                ("challenges", typed),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(saved.status, 409, "{}", saved.text);
+    assert_eq!(
+        saved.text_of("#submitted-meanwhile .alert-text"),
+        "Ansøgningen er blevet indsendt, mens du skrev, måske fra et andet vindue, og kan ikke \
+         længere ændres. Det, du skrev her, er ikke gemt, men står i formularen, så du kan \
+         kopiere det."
+    );
+    assert_eq!(
+        saved.text_of("#challenges"),
+        typed,
+        "what was typed is kept"
+    );
+    assert_eq!(
+        saved.attr("#mentor_candidates", "value").as_deref(),
+        Some("4")
+    );
+    assert!(
+        saved.has(&format!(
+            "#submitted-meanwhile a[href='/ansoegninger/{application}']"
+        )),
+        "a way to the submitted application"
+    );
+    assert!(!saved.has("button[name=action]"), "nothing left to save");
+    assert_eq!(state(&app, application).await, "submitted");
+    assert_eq!(
+        app.scalar::<String>(&format!(
+            "SELECT challenges FROM applications WHERE id = '{application}'"
+        ))
+        .await,
+        "Flere unge i bydelen færdes i ekstremistiske miljøer.",
+        "the submitted answers are untouched"
+    );
+}
+
+#[tokio::test]
 async fn submission_after_the_deadline_is_refused_in_danish_time() {
     let app = TestApp::spawn().await;
     let national = app.login(NATIONAL).await;
