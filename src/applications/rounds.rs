@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
-use crate::web::table::{ListSpec, Sort};
+use crate::web::table::{self, ListSpec, Sort};
 
 static ROUNDS: ListSpec = ListSpec {
     path: "/ansoegningsrunder",
@@ -39,12 +39,11 @@ pub async fn rounds_page(
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let query = ROUNDS.read(query.as_deref());
-    let mut pager = query.pager();
-    while let Some((limit, offset)) = pager.wants() {
-        pager.got(repo::list_rounds(&mut tx, limit, offset).await?);
-    }
+    let list = table::load!(query, |limit, offset| repo::list_rounds(
+        &mut tx, limit, offset
+    ));
     tx.commit().await?;
-    Ok(RoundsView::new(page, pager.list()).into_response())
+    Ok(RoundsView::new(page, list).into_response())
 }
 
 pub async fn new_round_page(page: Page) -> Response {
@@ -203,12 +202,11 @@ pub async fn round_page(
         region: query.filter("region"),
         programme: query.filter("programme"),
     };
-    let mut pager = query.pager();
-    while let Some((limit, offset)) = pager.wants() {
-        pager.got(repo::list_for_round(&mut tx, id, &filter, query.sort, limit, offset).await?);
-    }
+    let list = table::load!(query, |limit, offset| repo::list_for_round(
+        &mut tx, id, &filter, query.sort, limit, offset
+    ));
     let figures = RoundFigures {
-        list: pager.list(),
+        list,
         regions: region_counts(&repo::region_spread(&mut tx, id).await?),
         mix: repo::programme_mix(&mut tx, id).await?,
         accepted: repo::count_accepted(&mut tx, id, Uuid::nil()).await?,

@@ -17,7 +17,7 @@ use crate::web::client::ClientAddr;
 use crate::web::csv_export;
 use crate::web::forms::FieldErrors;
 use crate::web::routes::{COORDINATOR, Route};
-use crate::web::table::{List, ListQuery, ListSpec};
+use crate::web::table::{self, List, ListQuery, ListSpec};
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
 pub fn routes() -> Vec<Route> {
@@ -111,14 +111,13 @@ pub async fn audit_log_page(
 ) -> AppResult<Response> {
     let t = page.t;
     let (query, filter, errors) = read(query.as_deref(), t);
-    let mut pager = query.pager();
-    while let Some((limit, offset)) = pager.wants() {
-        pager.got(repo::page(&mut tx, &filter, limit, offset).await?);
-    }
+    let list = table::load!(query, |limit, offset| repo::page(
+        &mut tx, &filter, limit, offset
+    ));
     let actors = repo::actors(&mut tx).await?;
     tx.commit().await?;
     let a = &t.audit;
-    let list = pager.list().columns(
+    let list = list.columns(
         t,
         &[
             (a.audit_at, None),

@@ -24,7 +24,7 @@ use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
 use crate::web::routes::{COORDINATOR, Route};
-use crate::web::table::{List, ListSpec, Sort};
+use crate::web::table::{self, List, ListSpec, Sort};
 use crate::{clock, corps, vocab};
 use model::{CitizenForm, ConflictForm, ConsentForm, RelationForm};
 use views::{FormView, Loaded, ShowView, SmallForms};
@@ -110,11 +110,9 @@ pub async fn list_page(
         status: query.filter("status"),
     };
     let (column, descending) = (query.sort.column, query.sort.descending);
-    let mut pager = query.pager();
-    while let Some((limit, offset)) = pager.wants() {
-        pager.got(repo::list(&mut tx, &filter, descending, column, limit, offset).await?);
-    }
-    let list = pager.list();
+    let list = table::load!(query, |limit, offset| repo::list(
+        &mut tx, &filter, descending, column, limit, offset
+    ));
     audit::record(
         &mut tx,
         addr,

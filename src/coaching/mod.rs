@@ -23,7 +23,7 @@ use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, FieldErrors, Form, parse_date};
 use crate::web::routes::{COORDINATOR, Route};
-use crate::web::table::{List, ListQuery, ListSpec};
+use crate::web::table::{self, List, ListQuery, ListSpec};
 use crate::{clock, corps};
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
@@ -83,11 +83,9 @@ async fn view(
     let month_start = clock::today().replace_day(1).expect("day 1 exists");
     let uncoached = repo::uncoached_members(tx, month_start).await?;
     let member = query.filter("member").parse::<Uuid>().ok();
-    let mut pager = query.pager();
-    while let Some((limit, offset)) = pager.wants() {
-        pager.got(repo::entries(tx, member, limit, offset).await?);
-    }
-    let list = pager.list();
+    let list = table::load!(query, |limit, offset| repo::entries(
+        tx, member, limit, offset
+    ));
     let cards =
         tools_repo::for_coaching(tx, &list.rows.iter().map(|e| e.id).collect::<Vec<_>>()).await?;
     let scale_of = |id: Uuid| {

@@ -25,7 +25,7 @@ use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Choice, FieldErrors, Form, choices};
 use crate::web::routes::{COORDINATOR, MEMBER, Route};
-use crate::web::table::{List, ListSpec, Sort};
+use crate::web::table::{self, List, ListSpec, Sort};
 use crate::{clock, vocab};
 use model::{Profile, ProfileForm};
 
@@ -99,12 +99,11 @@ pub async fn list_page(
         free_only: query.flag("free"),
         trained_only: query.flag("trained"),
     };
-    let mut pager = query.pager();
-    while let Some((limit, offset)) = pager.wants() {
-        pager.got(repo::list(&mut tx, &filter, query.sort, limit, offset).await?);
-    }
+    let list = table::load!(query, |limit, offset| repo::list(
+        &mut tx, &filter, query.sort, limit, offset
+    ));
     tx.commit().await?;
-    let list = pager.list().columns(
+    let list = list.columns(
         t,
         &[
             (t.common.name, Some("name")),

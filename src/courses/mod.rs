@@ -34,7 +34,7 @@ use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
 use crate::web::routes::{COORDINATOR, COURSE_WORK, Route};
-use crate::web::table::{List, ListSpec, Sort};
+use crate::web::table::{self, List, ListSpec, Sort};
 use rules::{Step, StepRefused};
 use views::{Entered, Handed, HandoverView, ShowView};
 
@@ -216,11 +216,9 @@ pub async fn list_page(
         q: query.q(),
     };
     let (column, descending) = (query.sort.column, query.sort.descending);
-    let mut pager = query.pager();
-    while let Some((limit, offset)) = pager.wants() {
-        pager.got(repo::list(&mut tx, &filter, column, descending, limit, offset).await?);
-    }
-    let list = pager.list();
+    let list = table::load!(query, |limit, offset| repo::list(
+        &mut tx, &filter, column, descending, limit, offset
+    ));
     let members = if viewer.coordinator {
         crate::corps::repo::options(&mut tx).await?
     } else {

@@ -29,7 +29,7 @@ use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
 use crate::web::routes::{COORDINATOR, NATIONAL, NATIONAL_OR_COORDINATOR, Route};
-use crate::web::table::{List, ListSpec};
+use crate::web::table::{self, List, ListSpec};
 use model::{LoanState, RequestForm};
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
@@ -269,14 +269,11 @@ pub async fn list_page(
         state == "open" || LoanState::from_code(state).is_some()
     });
     let state = query.filter("state");
-    let total = repo::count(&mut tx, state).await?;
-    let mut pager = query.pager();
-    while let Some((limit, offset)) = pager.wants() {
-        pager.got((repo::list(&mut tx, state, limit, offset).await?, total));
-    }
+    let list = table::load!(query, |limit, offset| repo::page(
+        &mut tx, state, limit, offset
+    ));
     tx.commit().await?;
-    let list = pager
-        .list()
+    let list = list
         .columns(
             t,
             &[

@@ -72,7 +72,7 @@ pub struct Row {
 }
 
 /// How many loans the transaction may see in `state` ('', 'open' or one state).
-pub async fn count(tx: &mut TenantTx, state: &str) -> Result<i64, sqlx::Error> {
+async fn count(tx: &mut TenantTx, state: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!"
            FROM loans l
@@ -86,14 +86,14 @@ pub async fn count(tx: &mut TenantTx, state: &str) -> Result<i64, sqlx::Error> {
 }
 
 /// One page of the loans the transaction may see in `state`, open ones first, newest
-/// first.
-pub async fn list(
+/// first, and how many there are in all.
+pub async fn page(
     tx: &mut TenantTx,
     state: &str,
     limit: i64,
     offset: i64,
-) -> Result<Vec<Row>, sqlx::Error> {
-    sqlx::query_as!(
+) -> Result<(Vec<Row>, i64), sqlx::Error> {
+    let rows = sqlx::query_as!(
         Row,
         r#"SELECT l.id, l.municipality_id, r.name AS municipality_name, g.name AS "lending_name?",
                   l.kind, l.period_from, l.period_to, l.hours_per_week::float8 AS "hours_per_week!",
@@ -112,7 +112,8 @@ pub async fn list(
         offset
     )
     .fetch_all(tx.conn())
-    .await
+    .await?;
+    Ok((rows, count(tx, state).await?))
 }
 
 pub async fn insert(

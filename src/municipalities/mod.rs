@@ -22,7 +22,7 @@ use crate::web::client::ClientAddr;
 use crate::web::flash;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
 use crate::web::routes::{NATIONAL, Route};
-use crate::web::table::{List, ListSpec, Sort};
+use crate::web::table::{self, List, ListSpec, Sort};
 use model::MunicipalityForm;
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
@@ -58,17 +58,20 @@ pub async fn list_page(
 ) -> AppResult<Response> {
     let t = page.t;
     let query = LIST.read(query.as_deref());
-    let mut pager = query.pager();
-    while let Some((limit, offset)) = pager.wants() {
-        pager.got(repo::list(&mut tx, query.q(), query.sort, limit, offset).await?);
-    }
+    let list = table::load!(query, |limit, offset| repo::list(
+        &mut tx,
+        query.q(),
+        query.sort,
+        limit,
+        offset
+    ));
     tx.commit().await?;
     Ok(ListView {
         page: page
             .titled(t.municipalities.municipalities_title)
             .crumb(t.common.nav_start, "/")
             .crumb(t.municipalities.municipalities_title, "/kommuner"),
-        list: pager.list().columns(
+        list: list.columns(
             t,
             &[
                 (t.common.name, Some("name")),

@@ -27,7 +27,7 @@ use crate::web::client::ClientAddr;
 use crate::web::flash;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
 use crate::web::routes::{COORDINATOR, Route};
-use crate::web::table::{List, ListSpec, Sort};
+use crate::web::table::{self, List, ListSpec, Sort};
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
 pub fn routes() -> Vec<Route> {
@@ -166,18 +166,16 @@ pub async fn list_page(
         role: query.filter("role"),
         status: query.filter("status"),
     };
-    let mut pager = query.pager();
-    while let Some((limit, offset)) = pager.wants() {
-        pager.got(repo::list(&mut tx, &filter, query.sort, limit, offset).await?);
-    }
+    let list = table::load!(query, |limit, offset| repo::list(
+        &mut tx, &filter, query.sort, limit, offset
+    ));
     tx.commit().await?;
     Ok(ListView {
         role_options: [Role::Coordinator, Role::Mentor, Role::ParentCoach]
             .iter()
             .map(|r| (r.code(), r.label(t)))
             .collect(),
-        list: pager
-            .list()
+        list: list
             .columns(
                 t,
                 &[

@@ -22,7 +22,7 @@ use crate::vocab::{Role, parse_roles, roles_label};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::csv_export;
-use crate::web::table::{List, ListQuery, ListSpec, Sort};
+use crate::web::table::{self, List, ListQuery, ListSpec, Sort};
 
 const STATUSES: [&str; 3] = ["untrained", "in_training", "trained"];
 const ENDING_MONTHS: [&str; 4] = ["3", "6", "12", "24"];
@@ -164,12 +164,11 @@ pub async fn roster_page(
     let municipalities = repo::municipalities(&mut tx).await?;
     let query = read(query.as_deref(), &municipalities);
     let filter = filter(&query, clock::today());
-    let mut pager = query.pager();
-    while let Some((limit, offset)) = pager.wants() {
-        pager.got(repo::roster(&mut tx, &filter, query.sort, limit, offset).await?);
-    }
+    let list = table::load!(query, |limit, offset| repo::roster(
+        &mut tx, &filter, query.sort, limit, offset
+    ));
     tx.commit().await?;
-    let list = pager.list().columns(
+    let list = list.columns(
         t,
         &[
             (t.common.name, Some("name")),

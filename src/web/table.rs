@@ -207,15 +207,7 @@ impl ListQuery {
         self.page
     }
 
-    /// Fetches the page asked for, query after query:
-    ///
-    /// ```ignore
-    /// let mut pager = query.pager();
-    /// while let Some((limit, offset)) = pager.wants() {
-    ///     pager.got(repo::list(&mut tx, &filter, limit, offset).await?);
-    /// }
-    /// let list = pager.list();
-    /// ```
+    /// Fetches the page asked for, query after query; handlers use `load!`, which runs it.
     pub fn pager<R>(&self) -> Pager<R> {
         Pager {
             query: self.clone(),
@@ -244,6 +236,28 @@ impl ListQuery {
         link(path, &self.params(page))
     }
 }
+
+/// Loads the page a `ListQuery` asks for into a `List`, in one line:
+///
+/// ```ignore
+/// let list = table::load!(query, |limit, offset| repo::list(&mut tx, &filter, limit, offset));
+/// ```
+///
+/// The fetch is a call of a repo function: it is awaited, its error returned from the
+/// handler with `?`, and it answers `limit` rows from `offset` with the number of rows in
+/// all (`Fetched`). It runs again for the last page when the page asked for is beyond the
+/// end. A macro, not a function taking an async closure: such a closure, borrowing the
+/// request's transaction, makes the handler's future fail axum's `Send` bound.
+macro_rules! load {
+    ($query:expr, |$limit:ident, $offset:ident| $fetch:expr) => {{
+        let mut pager = $query.pager();
+        while let Some(($limit, $offset)) = pager.wants() {
+            pager.got($fetch.await?);
+        }
+        pager.list()
+    }};
+}
+pub(crate) use load;
 
 /// `path` with the non-empty parameters as its query.
 fn link(path: &str, params: &[(&str, String)]) -> String {
