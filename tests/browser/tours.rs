@@ -189,15 +189,7 @@ async fn the_odense_coordinator_reaches_their_pages_and_each_passes_axe() {
 #[tokio::test]
 async fn a_long_list_with_its_paging_passes_axe() {
     let app = TestApp::spawn().await;
-    let aarhus = app.municipality_id("Aarhus").await;
-    sqlx::query(
-        "INSERT INTO audit_log (id, municipality_id, action)
-         SELECT gen_random_uuid(), $1, 'login' FROM generate_series(1, 1000)",
-    )
-    .bind(aarhus)
-    .execute(&mut app.owner_conn().await)
-    .await
-    .unwrap();
+    app.grow_audit_log("Aarhus", 1000).await;
     browse("long list", &app.base, |tab| async move {
         tab.log_in("koordinator.aarhus@example.org", PASSWORD).await;
         tab.open("/adgangslog?page=10").await;

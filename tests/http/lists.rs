@@ -10,15 +10,7 @@ async fn a_long_list_pages_with_list_items_only() {
     let app = TestApp::spawn().await;
     let coordinator = app.login("koordinator.aarhus@example.org").await;
     // 1,000 more entries in Aarhus's log: 50 a page, more than 20 pages.
-    let aarhus = app.municipality_id("Aarhus").await;
-    sqlx::query(
-        "INSERT INTO audit_log (id, municipality_id, action)
-         SELECT gen_random_uuid(), $1, 'login' FROM generate_series(1, 1000)",
-    )
-    .bind(aarhus)
-    .execute(&mut app.owner_conn().await)
-    .await
-    .unwrap();
+    app.grow_audit_log("Aarhus", 1000).await;
     for (page, current, gaps) in [(1, "1", 1), (10, "10", 2), (999, "", 1)] {
         let response = coordinator.get(&format!("/adgangslog?page={page}")).await;
         assert_eq!(response.status, 200);

@@ -219,6 +219,21 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Adds `entries` logins to the audit log of `municipality`: a list many pages long,
+    /// for tests of paging.
+    pub async fn grow_audit_log(&self, municipality: &str, entries: i32) {
+        let id = self.municipality_id(municipality).await;
+        sqlx::query(
+            "INSERT INTO audit_log (id, municipality_id, action)
+             SELECT gen_random_uuid(), $1, 'login_succeeded' FROM generate_series(1, $2)",
+        )
+        .bind(id)
+        .bind(entries)
+        .execute(&mut self.owner_conn().await)
+        .await
+        .unwrap();
+    }
+
     /// A transaction as korps_app in `scope`.
     pub async fn tenant_tx(&self, scope: Scope) -> TenantTx {
         TenantTx::begin(&self.pool, scope).await.unwrap()
