@@ -203,6 +203,51 @@ async fn a_long_list_with_its_paging_passes_axe() {
     .await;
 }
 
+/// On a phone (360 px wide) the lists stay within the screen: a table scrolls in its own
+/// box, and the screen-reader text of the sorted column stays in it too. The paging
+/// arrows keep their names ("Forrige side", "Næste side") for screen readers, and the
+/// page passes axe.
+#[tokio::test]
+async fn long_lists_on_a_phone_stay_within_the_screen() {
+    let app = TestApp::spawn().await;
+    app.grow_audit_log("Aarhus", 1000).await;
+    browse("lists on a phone", &app.base, |tab| async move {
+        tab.log_in("koordinator.aarhus@example.org", PASSWORD).await;
+        tab.client
+            .set_window_size(360, 800)
+            .await
+            .expect("a phone-sized window");
+        for path in ["/borgere", "/forloeb", "/korps", "/adgangslog?page=10"] {
+            tab.open(path).await;
+            let widths = tab
+                .client
+                .execute(
+                    "return [document.documentElement.scrollWidth, window.innerWidth];",
+                    vec![],
+                )
+                .await
+                .expect("the page's widths");
+            assert!(
+                widths[0].as_u64() <= widths[1].as_u64() && widths[1].as_u64() <= Some(360),
+                "{path}: the page is wider than the screen: {widths}"
+            );
+        }
+        let arrows = tab
+            .client
+            .execute(
+                "return [...document.querySelectorAll('nav.pagination a.button-arrow')]
+                    .map(a => a.innerText.trim());",
+                vec![],
+            )
+            .await
+            .expect("the paging arrows");
+        assert_eq!(arrows, serde_json::json!(["Forrige side", "Næste side"]));
+        tab.audit_here("coordinator – the audit log on a phone, page 10")
+            .await;
+    })
+    .await;
+}
+
 /// The mentor and the parent coach of a municipality, one after the other in one browser,
 /// logging out with the header button in between.
 async fn members_tour(tab: Tab, members: [(&'static str, &'static str); 2]) {
