@@ -24,7 +24,7 @@ use crate::web::routes::{self, Access, Route, RouteTable};
 use crate::web::{assets, csrf, error_pages, headers};
 use crate::{
     account, applications, audit_log, auth, citizens, coaching, corps, courses, dashboards, db,
-    exports, home, loans, login, matching, municipalities, staff, training,
+    exports, home, inbox, loans, login, matching, municipalities, staff, training,
 };
 
 /// Every feature's routes, in the order features are listed here.
@@ -46,6 +46,7 @@ pub fn feature_routes() -> Vec<Route> {
         loans::routes(),
         applications::routes(),
         training::routes(),
+        inbox::routes(),
     ]
     .into_iter()
     .flatten()

@@ -53,6 +53,17 @@ pub fn format_date(date: Date) -> String {
     )
 }
 
+/// "22-11-2026 14:05" in Danish time.
+pub fn format_datetime(instant: OffsetDateTime) -> String {
+    let local = to_danish(instant);
+    format!(
+        "{} {:02}:{:02}",
+        format_date(local.date()),
+        local.hour(),
+        local.minute()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

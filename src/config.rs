@@ -77,6 +77,39 @@ pub struct Config {
         global = true
     )]
     pub login_limit_per_address: i64,
+
+    /// The address people reach Korps at, for links in mails (no trailing slash).
+    /// Default: http://<bind address>.
+    #[arg(long, env = "KORPS_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Where mails go: `smtp://host:port` (STARTTLS when offered), `smtps://host:465`
+    /// (implicit TLS), with `user:password@` for a login, or `?tls=required`. Without it
+    /// each mail is written as an `.eml` file under `--mail-dir`.
+    #[arg(long, env = "KORPS_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of Korps' mails.
+    #[arg(
+        long,
+        env = "KORPS_MAIL_FROM",
+        default_value = "Korps <korps@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+
+    /// Where mails are written as files when no SMTP server is configured.
+    #[arg(
+        long,
+        env = "KORPS_MAIL_DIR",
+        default_value = "var/mail",
+        global = true
+    )]
+    pub mail_dir: PathBuf,
+
+    /// Seconds between the background worker's rounds (sending mail, planning reminders).
+    #[arg(long, env = "KORPS_JOB_INTERVAL", default_value_t = 20, global = true)]
+    pub job_interval: u64,
 }
 
 /// Accepts the usual spellings of a boolean environment variable.
@@ -89,6 +122,14 @@ fn parse_flag(value: &str) -> Result<bool, String> {
 }
 
 impl Config {
+    /// The base of links in mails.
+    pub fn link_base(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+
     /// A configuration for tests: an explicit database, secure defaults.
     pub fn for_tests(database_url: String) -> Self {
         Config {
@@ -98,6 +139,11 @@ impl Config {
             insecure_cookies: true,
             trust_proxy: false,
             login_limit_per_address: 5,
+            public_url: Some("http://korps.test".into()),
+            smtp_url: None,
+            mail_from: "Korps <korps@korps.test>".into(),
+            mail_dir: PathBuf::from("var/test-mail"),
+            job_interval: 3600,
         }
     }
 }

@@ -12,7 +12,7 @@ use korps::app;
 use korps::config::{Cli, Command, Config};
 use korps::db::embedded::{Durability, EmbeddedPostgres};
 use korps::state::AppState;
-use korps::{auth, db, demo};
+use korps::{auth, db, demo, jobs};
 
 type AnyError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -99,10 +99,14 @@ async fn serve(mut config: Config, database: &Database) -> Result<(), AnyError> 
     };
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     println!("Korps serves on http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = jobs::start(state.pool.clone(), &config, stopped)?;
     let service = app::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    let _ = stop.send(true);
+    let _ = worker.await;
     Ok(())
 }
 

@@ -16,7 +16,7 @@ const FLOORS: &[(&str, &[&str])] = &[
     ),
     ("db", &["db"]),
     ("web kit", &["web"]),
-    ("auth and audit", &["audit", "auth"]),
+    ("auth, audit and mail", &["audit", "auth", "mail"]),
     (
         "features",
         &[
@@ -30,16 +30,18 @@ const FLOORS: &[(&str, &[&str])] = &[
             "dashboards",
             "exports",
             "home",
+            "inbox",
             "loans",
             "login",
             "matching",
             "municipalities",
+            "reminders",
             "staff",
             "tools",
             "training",
         ],
     ),
-    ("app and CLI", &["app", "demo"]),
+    ("app and CLI", &["app", "demo", "jobs"]),
 ];
 
 /// One import of a top-level module by another.

@@ -11,10 +11,12 @@ use crate::auth::{CurrentUser, password, repo};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
-use crate::vocab::roles_label;
+use crate::mail::NoticeKind;
+use crate::mail::preferences::{self, DIGESTS, Preferences};
+use crate::vocab::{Role, roles_label};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
-use crate::web::forms::{self, FieldErrors, Form};
+use crate::web::forms::{self, Choice, FieldErrors, Form};
 use crate::web::routes::{Access, Route};
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
@@ -24,6 +26,7 @@ pub fn routes() -> Vec<Route> {
         Route::post("/konto/sprog", Access::SignedIn, set_locale).before_password_change(),
         Route::post("/konto/adgangskode", Access::SignedIn, change_password)
             .before_password_change(),
+        Route::post("/konto/mails", Access::SignedIn, set_mail_preferences),
     ]
 }
 
@@ -37,11 +40,52 @@ struct AccountView {
     municipality: Option<String>,
     must_change: bool,
     errors: FieldErrors,
+    /// The mail choices (as stored, or as typed when refused).
+    digest: String,
+    digests: Vec<(&'static str, String)>,
+    notices: Vec<Choice>,
+    mail_errors: FieldErrors,
 }
 
-fn view(user: &CurrentUser, page: Page, errors: FieldErrors) -> AccountView {
+/// The notice kinds this user can receive, for the mail choices.
+fn notice_kinds(user: &CurrentUser) -> Vec<NoticeKind> {
+    NoticeKind::for_roles(
+        user.has(Role::Coordinator),
+        user.has(Role::Mentor) || user.has(Role::ParentCoach),
+    )
+}
+
+fn view(
+    user: &CurrentUser,
+    page: Page,
+    errors: FieldErrors,
+    mail: &Preferences,
+    mail_errors: FieldErrors,
+) -> AccountView {
     let t = page.t;
+    let m = &t.mail;
     AccountView {
+        digest: mail.digest.clone(),
+        digests: DIGESTS
+            .iter()
+            .map(|code| {
+                let label = match *code {
+                    "daily" => m.digest_daily,
+                    "weekly" => m.digest_weekly,
+                    _ => m.digest_off,
+                };
+                (*code, label.to_string())
+            })
+            .collect(),
+        notices: notice_kinds(user)
+            .into_iter()
+            .map(|kind| Choice {
+                code: kind.code(),
+                label: kind.label(t).to_string(),
+                checked: !mail.mail_off.iter().any(|off| off == kind.code()),
+            })
+            .collect(),
+        mail_errors,
         name: user.name.clone(),
         email: user.email.clone(),
         roles: roles_label(&user.roles, t),
@@ -55,8 +99,80 @@ fn view(user: &CurrentUser, page: Page, errors: FieldErrors) -> AccountView {
     }
 }
 
-pub async fn account_page(user: CurrentUser, page: Page) -> Response {
-    view(&user, page, FieldErrors::default()).into_response()
+pub async fn account_page(user: CurrentUser, mut tx: TenantTx, page: Page) -> AppResult<Response> {
+    let mail = preferences::get(&mut tx, user.id).await?;
+    tx.commit().await?;
+    Ok(view(
+        &user,
+        page,
+        FieldErrors::default(),
+        &mail,
+        FieldErrors::default(),
+    )
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MailForm {
+    #[serde(default)]
+    digest: String,
+    /// The notice kinds ticked: those wanted by mail.
+    #[serde(default)]
+    notices: Vec<String>,
+}
+
+pub async fn set_mail_preferences(
+    user: CurrentUser,
+    mut tx: TenantTx,
+    session: Session,
+    addr: ClientAddr,
+    page: Page,
+    Form(form): Form<MailForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let stored = preferences::get(&mut tx, user.id).await?;
+    let offered = notice_kinds(&user);
+    // Kinds not offered to this user keep their stored choice; offered ones not ticked
+    // are off. Unknown codes are ignored.
+    let mut mail_off: Vec<String> = stored
+        .mail_off
+        .iter()
+        .filter(|code| !offered.iter().any(|kind| kind.code() == code.as_str()))
+        .cloned()
+        .collect();
+    mail_off.extend(
+        offered
+            .iter()
+            .filter(|kind| !form.notices.iter().any(|code| code == kind.code()))
+            .map(|kind| kind.code().to_string()),
+    );
+    let wanted = Preferences {
+        digest: form.digest.clone(),
+        mail_off,
+    };
+    if !DIGESTS.contains(&form.digest.as_str()) {
+        let mut errors = FieldErrors::default();
+        errors.add("digest", t.mail.prefs_digest_invalid);
+        return Ok(forms::invalid(view(
+            &user,
+            page,
+            FieldErrors::default(),
+            &wanted,
+            errors,
+        )));
+    }
+    preferences::set(&mut tx, user.id, &wanted).await?;
+    Done::to("/konto#mails")
+        .audit(
+            Event::new("mail_preferences_changed")
+                .subject("user", user.id)
+                .details(
+                    serde_json::json!({ "digest": wanted.digest, "mail_off": wanted.mail_off }),
+                ),
+        )
+        .said(t.mail.prefs_saved)
+        .finish(tx, addr, &session)
+        .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,7 +226,14 @@ pub async fn change_password(
         errors.add("repeat_password", t.account.passwords_differ);
     }
     if !errors.is_empty() {
-        return Ok(forms::invalid(view(&user, page, errors)));
+        let mail = preferences::get(&mut tx, user.id).await?;
+        return Ok(forms::invalid(view(
+            &user,
+            page,
+            errors,
+            &mail,
+            FieldErrors::default(),
+        )));
     }
     let hash = password::hash(form.new_password).await?;
     let generation = repo::set_password(&mut tx, user.id, &hash, false).await?;

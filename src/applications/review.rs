@@ -447,6 +447,14 @@ pub async fn decide(
         view.conflict = true;
         return Ok((StatusCode::CONFLICT, view).into_response());
     }
+    let coordinators =
+        crate::mail::notices::coordinators(&mut tx, application.municipality_id).await?;
+    let notice = crate::mail::Notice::new(
+        crate::mail::NoticeKind::ApplicationDecided,
+        format!("/ansoegninger/{id}"),
+        &[&round.title],
+    );
+    crate::mail::tell(&mut tx, &coordinators, &notice).await?;
     Done::to(format!("/ansoegninger/{id}"))
         .audit(
             Event::new("application_decided")

@@ -170,6 +170,16 @@ async fn move_round(
         return Err(AppError::Conflict);
     }
     repo::set_round_state(&mut tx, id, to).await?;
+    if to == RoundState::Open {
+        // Every municipality's coordinators hear of it, in the same transaction.
+        let coordinators = crate::mail::notices::staff(&mut tx, None, "coordinator").await?;
+        let notice = crate::mail::Notice::new(
+            crate::mail::NoticeKind::RoundOpened,
+            "/ansoegninger",
+            &[&round.title],
+        );
+        crate::mail::tell(&mut tx, &coordinators, &notice).await?;
+    }
     let (action, message) = if to == RoundState::Open {
         ("application_round_opened", a.round_opened)
     } else {

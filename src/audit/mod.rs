@@ -81,6 +81,8 @@ pub const ACTIONS: &[&str] = &[
     "loan_assigned",
     "loan_ended",
     "loan_read",
+    "mail_resent",
+    "mail_preferences_changed",
 ];
 
 /// One entry. `details` holds ids and field names only, never the data itself.

@@ -62,6 +62,8 @@ pub struct CurrentUser {
     pub membership_id: Uuid,
     pub roles: Vec<Role>,
     pub municipality: Option<MunicipalityRef>,
+    /// Notices in the user's inbox not yet read (the bell in the header).
+    pub unread_notices: i64,
 }
 
 impl CurrentUser {
@@ -89,6 +91,7 @@ impl CurrentUser {
             roles: self.roles.clone(),
             locale: self.locale,
             must_change_password: self.must_change_password,
+            unread_notices: self.unread_notices,
         }
     }
 

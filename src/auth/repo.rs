@@ -24,7 +24,8 @@ pub async fn session_user(
     let row = sqlx::query!(
         r#"SELECT u.id, u.name, u.email, u.locale, u.active, u.must_change_password,
                   u.session_generation, m.id AS membership_id, m.roles,
-                  mu.id AS "municipality_id?", mu.name AS "municipality_name?"
+                  mu.id AS "municipality_id?", mu.name AS "municipality_name?",
+                  (SELECT count(*) FROM notices n WHERE n.user_id = u.id AND n.read_at IS NULL) AS "unread_notices!"
            FROM users u
            JOIN memberships m ON m.user_id = u.id AND m.id = $2
            LEFT JOIN municipalities mu ON mu.id = m.municipality_id
@@ -49,6 +50,7 @@ pub async fn session_user(
                 .municipality_id
                 .zip(row.municipality_name)
                 .map(|(id, name)| MunicipalityRef { id, name }),
+            unread_notices: row.unread_notices,
         },
     }))
 }

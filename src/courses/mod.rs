@@ -2,6 +2,7 @@
 //! sessions and history, the lifecycle, and the printable handover summary.
 
 pub mod due;
+pub mod notify;
 pub mod progress;
 pub mod repo;
 pub mod rules;

@@ -21,6 +21,9 @@ pub enum Scope {
     },
     /// National staff: national policies, never citizen data.
     National { user_id: Uuid },
+    /// The background worker: sends the outbox and plans reminders across
+    /// municipalities (`app.job`); it reads citizen data only through a user's own scope.
+    Job,
 }
 
 impl Scope {
@@ -30,6 +33,7 @@ impl Scope {
             Scope::User { user_id }
             | Scope::Municipality { user_id, .. }
             | Scope::National { user_id } => Some(user_id),
+            Scope::Job => None,
         }
     }
 
@@ -61,13 +65,16 @@ impl TenantTx {
         } else {
             ""
         };
+        let job = if scope == Scope::Job { "on" } else { "" };
         sqlx::query!(
             "SELECT set_config('app.municipality_id', $1, true) AS municipality, \
                     set_config('app.user_id', $2, true) AS user, \
-                    set_config('app.national', $3, true) AS national",
+                    set_config('app.national', $3, true) AS national, \
+                    set_config('app.job', $4, true) AS job",
             municipality,
             user,
-            national
+            national,
+            job
         )
         .fetch_one(&mut *tx)
         .await?;

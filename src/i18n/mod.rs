@@ -20,6 +20,7 @@ mod exports;
 mod home;
 mod loans;
 mod login;
+mod mail;
 mod matching;
 mod municipalities;
 mod staff;
@@ -39,6 +40,7 @@ pub use exports::ExportMessages;
 pub use home::HomeMessages;
 pub use loans::LoanMessages;
 pub use login::LoginMessages;
+pub use mail::MailMessages;
 pub use matching::MatchingMessages;
 pub use municipalities::MunicipalityMessages;
 pub use staff::StaffMessages;
@@ -128,6 +130,8 @@ pub struct Messages {
     /// Loans between municipalities.
     pub loans: LoanMessages,
     pub training: TrainingMessages,
+    /// Notices, mails, the inbox and the mail preferences.
+    pub mail: MailMessages,
 }
 
 impl Messages {
@@ -174,6 +178,7 @@ impl Messages {
                 .action_label(other)
                 .or_else(|| self.loans.action_label(other))
                 .or_else(|| self.training.action_label(other))
+                .or_else(|| self.mail.action_label(other))
                 .unwrap_or(other),
         }
     }

@@ -24,6 +24,7 @@ use crate::clock;
 use crate::db::{Scope, TenantTx};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Messages;
+use crate::mail::{self, Notice, NoticeKind};
 use crate::vocab::{CourseKind, CourseState};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
@@ -90,6 +91,19 @@ fn step_done(
         }
     }
     done
+}
+
+/// Tells the coordinators of `to` about a step of the loan, naming the other municipality.
+async fn tell(
+    tx: &mut TenantTx,
+    loan: &repo::Loan,
+    kind: NoticeKind,
+    to: Uuid,
+    other: &str,
+) -> Result<(), sqlx::Error> {
+    let recipients = mail::notices::coordinators(tx, to).await?;
+    let notice = Notice::new(kind, format!("/udlaan/{}", loan.id), &[other]);
+    mail::tell(tx, &recipients, &notice).await
 }
 
 fn kind_label(t: &'static Messages, kind: &str) -> &'static str {
@@ -565,6 +579,14 @@ pub async fn forward(
         }
     };
     repo::forward(&mut tx, id, lending, form.note.trim()).await?;
+    tell(
+        &mut tx,
+        &loan,
+        NoticeKind::LoanForwarded,
+        lending,
+        &loan.municipality_name,
+    )
+    .await?;
     let location = format!("/udlaan/{id}");
     step_done(&tx, &loan, Some(lending), "loan_forwarded", location)
         .said(t.loans.forwarded)
@@ -628,6 +650,15 @@ pub async fn accept(
         return again(tx, page, loan, side, form, errors).await;
     };
     repo::agree(&mut tx, id, member, rate, clock::today()).await?;
+    let lender = loan.lending_name.clone().unwrap_or_default();
+    tell(
+        &mut tx,
+        &loan,
+        NoticeKind::LoanAgreed,
+        loan.municipality_id,
+        &lender,
+    )
+    .await?;
     let location = format!("/udlaan/{id}");
     step_done(
         &tx,
@@ -664,6 +695,15 @@ pub async fn decline(
         return again(tx, page, loan, side, form, errors).await;
     }
     repo::decline(&mut tx, id, form.reason.trim()).await?;
+    let lender = loan.lending_name.clone().unwrap_or_default();
+    tell(
+        &mut tx,
+        &loan,
+        NoticeKind::LoanDeclined,
+        loan.municipality_id,
+        &lender,
+    )
+    .await?;
     let lending = loan.lending_municipality_id;
     let location = "/udlaan".to_string();
     step_done(&tx, &loan, lending, "loan_declined", location)
@@ -700,6 +740,9 @@ pub async fn assign(
         &note,
     )
     .await?;
+    if let Some(member) = loan.member_id {
+        crate::courses::notify::assigned(&mut tx, loan.course_id, member).await?;
+    }
     let location = format!("/udlaan/{id}");
     step_done(
         &tx,
@@ -767,6 +810,18 @@ pub async fn end(
     .await?;
     repo::end(&mut tx, id, clock::today()).await?;
     let lending = loan.lending_municipality_id;
+    // Both municipalities hear of it, each naming the other; not the one that ended it.
+    let own = tx.scope().municipality_id();
+    let lender = loan.lending_name.clone().unwrap_or_default();
+    let parties = [
+        (Some(loan.municipality_id), lender.as_str()),
+        (lending, loan.municipality_name.as_str()),
+    ];
+    for (municipality, other) in parties {
+        if let Some(municipality) = municipality.filter(|m| Some(*m) != own) {
+            tell(&mut tx, &loan, NoticeKind::LoanEnded, municipality, other).await?;
+        }
+    }
     let location = format!("/udlaan/{id}/afregning");
     step_done(&tx, &loan, lending, "loan_ended", location)
         .said(t.loans.ended)

@@ -304,6 +304,7 @@ pub async fn assign(
         &note,
     )
     .await?;
+    crate::courses::notify::assigned(&mut tx, id, candidate.member_id).await?;
     Done::to(format!("/forloeb/{id}"))
         .audit(
             Event::new("course_matched")

@@ -30,6 +30,10 @@ pub struct Crumb {
 pub struct UserBadge {
     pub name: String,
     pub context: String,
+    /// Unread notices, for the bell.
+    pub unread: i64,
+    /// The bell's accessible name ("Beskeder, 2 ulæste").
+    pub bell_label: String,
 }
 
 pub struct Page {
@@ -54,6 +58,7 @@ pub struct Viewer {
     pub locale: Locale,
     /// Must replace a temporary password before anything else: no menu.
     pub must_change_password: bool,
+    pub unread_notices: i64,
 }
 
 impl Page {
@@ -93,6 +98,12 @@ impl Page {
                     format!("{} · {}", municipality, roles_label(&viewer.roles, t))
                 }
                 None => roles_label(&viewer.roles, t),
+            },
+            unread: viewer.unread_notices,
+            bell_label: if viewer.unread_notices == 0 {
+                t.mail.bell_label_none.to_string()
+            } else {
+                crate::i18n::fill(t.mail.bell_label, &[&viewer.unread_notices.to_string()])
             },
         });
         Page {

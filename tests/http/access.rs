@@ -134,7 +134,8 @@ async fn the_menu_shows_only_what_the_role_may_open() {
             "Uddannelse",
             "Korpset",
             "Udlån",
-            "Kommuner"
+            "Kommuner",
+            "Udgående mails"
         ]
     );
     let coordinator = app

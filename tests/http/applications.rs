@@ -17,7 +17,7 @@ fn id_after(location: &str, prefix: &str) -> Uuid {
 }
 
 /// Creates and opens a round; returns its id.
-async fn open_round(national: &Client, kind: &str, title: &str, capacity: &str) -> Uuid {
+pub(crate) async fn open_round(national: &Client, kind: &str, title: &str, capacity: &str) -> Uuid {
     let form = national.get("/ansoegningsrunder/ny").await;
     let key = form.attr("input[name=form_key]", "value").unwrap();
     let created = national
@@ -45,7 +45,7 @@ async fn open_round(national: &Client, kind: &str, title: &str, capacity: &str) 
 }
 
 /// The coordinator starts an application to the round; returns its id.
-async fn start(coordinator: &Client, round: Uuid) -> Uuid {
+pub(crate) async fn start(coordinator: &Client, round: Uuid) -> Uuid {
     let own = coordinator.get("/ansoegninger").await;
     let key = own.attr("input[name=form_key]", "value").unwrap();
     let started = coordinator
@@ -58,7 +58,7 @@ async fn start(coordinator: &Client, round: Uuid) -> Uuid {
     id_after(&started.location(), "/ansoegninger/")
 }
 
-async fn version(client: &Client, application: Uuid) -> String {
+pub(crate) async fn version(client: &Client, application: Uuid) -> String {
     client
         .get(&format!("/ansoegninger/{application}/rediger"))
         .await
@@ -95,7 +95,7 @@ const TRAINING_ANSWERS: &[(&str, &str)] = &[
 ];
 
 /// Saves (or submits) the full training answers.
-async fn send_training(
+pub(crate) async fn send_training(
     coordinator: &Client,
     application: Uuid,
     action: &str,
@@ -232,7 +232,8 @@ async fn national_staff_plan_open_and_close_a_round_which_coordinators_see_while
             "Uddannelse",
             "Korpset",
             "Udlån",
-            "Kommuner"
+            "Kommuner",
+            "Udgående mails"
         ]
     );
 }
@@ -646,7 +647,7 @@ async fn a_file_over_ten_megabytes_is_refused_with_a_danish_message() {
 }
 
 /// A submitted training application from Aarhus.
-async fn submitted_training(app: &TestApp) -> (Client, Client, Uuid, Uuid) {
+pub(crate) async fn submitted_training(app: &TestApp) -> (Client, Client, Uuid, Uuid) {
     let national = app.login(NATIONAL).await;
     let round = open_round(&national, "training", "Uddannelse 2099", "").await;
     let aarhus = app.login(AARHUS).await;

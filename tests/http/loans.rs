@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::support::{Client, TestApp};
 
 /// Odense's waiting mentor course (the demo leaves one for the tests).
-async fn waiting_course(app: &TestApp) -> Uuid {
+pub(crate) async fn waiting_course(app: &TestApp) -> Uuid {
     app.scalar(
         "SELECT c.id FROM courses c JOIN municipalities m ON m.id = c.municipality_id
          WHERE m.name = 'Odense' AND c.kind = 'mentor' AND c.state = 'referred'
@@ -17,14 +17,14 @@ async fn waiting_course(app: &TestApp) -> Uuid {
     .await
 }
 
-async fn version(app: &TestApp, loan: Uuid) -> String {
+pub(crate) async fn version(app: &TestApp, loan: Uuid) -> String {
     app.scalar::<i32>(&format!("SELECT version FROM loans WHERE id = '{loan}'"))
         .await
         .to_string()
 }
 
 /// Requests a loan for the course as Odense's coordinator; returns the loan's id.
-async fn request(app: &TestApp, odense: &Client, course: Uuid) -> Uuid {
+pub(crate) async fn request(app: &TestApp, odense: &Client, course: Uuid) -> Uuid {
     let form = odense.get(&format!("/forloeb/{course}/udlaan")).await;
     assert_eq!(form.status, 200);
     let key = form.attr("input[name=form_key]", "value").unwrap();

@@ -11,6 +11,7 @@ mod dashboards;
 mod lists;
 mod loans;
 mod login;
+mod mail;
 mod platform;
 mod tenancy;
 mod tools;

@@ -3,6 +3,8 @@
 //! demo data, and the real router served over TCP. Clients speak HTTP like a browser.
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
