@@ -12,6 +12,7 @@ mod lists;
 mod loans;
 mod login;
 mod platform;
+mod states;
 mod tenancy;
 mod tools;
 mod training;
