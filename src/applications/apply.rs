@@ -14,8 +14,9 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::model::{
-    AppState, ApplicationForm, MAX_FILE_BYTES, Programme, RoundKind, RoundState, attachment_header,
-    clean_file_name, deadline_passed, format_deadline, missing_for_submission, sniff,
+    ApplicationForm, ApplicationState, MAX_FILE_BYTES, Programme, RoundKind, RoundState,
+    attachment_header, clean_file_name, deadline_passed, format_deadline, missing_for_submission,
+    sniff,
 };
 use super::views::{self, Commitment, DecisionView, DiffRow, ProgrammeRow, RoundSummary, Section};
 use super::{load, repo};
@@ -74,11 +75,7 @@ pub async fn open_round_rows(
             deadline: format_deadline(open.round.deadline, a),
             description: open.round.description.clone(),
             application_id: open.application_id,
-            application_state: open
-                .application_state
-                .as_deref()
-                .and_then(AppState::from_code)
-                .map_or("", |s| s.label(a)),
+            application_state: open.application_state.map_or("", |s| s.label(a)),
         })
         .collect())
 }
@@ -91,18 +88,17 @@ pub async fn own_rows(
     Ok(repo::list_own(tx)
         .await?
         .into_iter()
-        .filter_map(|row| {
-            let state = AppState::from_code(&row.state)?;
-            let kind = RoundKind::from_code(&row.round_kind)?;
+        .map(|row| {
+            let state = row.state;
             let _ = row.deadline;
-            Some(OwnApplicationRow {
+            OwnApplicationRow {
                 id: row.id,
                 round: row.round_title,
-                kind: kind.label(a),
+                kind: row.round_kind.label(a),
                 lead: row.lead_name,
                 is_lead: row.is_lead,
                 awaiting_my_confirmation: row.partner_confirmed == Some(false)
-                    && state == AppState::AwaitingPartners,
+                    && state == ApplicationState::AwaitingPartners,
                 state: state.label(a),
                 badge: state.badge(),
                 decided: state.is_decided(),
@@ -111,7 +107,7 @@ pub async fn own_rows(
                 } else {
                     String::new()
                 },
-                seats: if state == AppState::Approved {
+                seats: if state == ApplicationState::Approved {
                     Programme::ALL
                         .into_iter()
                         .filter_map(|p| row.seats.get(p).map(|n| format!("{}: {n}", p.label(a))))
@@ -120,12 +116,12 @@ pub async fn own_rows(
                 } else {
                     String::new()
                 },
-                start_on: if state == AppState::Accepted {
+                start_on: if state == ApplicationState::Accepted {
                     row.start_on.map(clock::format_date).unwrap_or_default()
                 } else {
                     String::new()
                 },
-            })
+            }
         })
         .collect())
 }
@@ -322,7 +318,7 @@ pub async fn edit_page(
 ) -> AppResult<Response> {
     let ctx = edit_context(&mut tx, id).await?;
     tx.commit().await?;
-    if ctx.application.state != AppState::Draft {
+    if ctx.application.state != ApplicationState::Draft {
         flash::push(&session, flash::Kind::Info, page.t.apps.read_only_now).await?;
         return Ok(Redirect::to(&format!("/ansoegninger/{id}")).into_response());
     }
@@ -393,7 +389,7 @@ pub async fn save(
     let (form, upload, too_large) = read_form(multipart).await?;
     let kind = ctx.round.kind;
     let version = form.version.unwrap_or_default();
-    if ctx.application.state != AppState::Draft {
+    if ctx.application.state != ApplicationState::Draft {
         // Submitted in another tab or by a colleague: keep what this user typed.
         let mut view = edit_view(page, &ctx, form, FieldErrors::default(), version);
         view.submitted_meanwhile = true;
@@ -494,9 +490,9 @@ pub async fn save(
     }
     let waiting = saved.partners.iter().any(|p| p.confirmed_at.is_none());
     let state = if waiting {
-        AppState::AwaitingPartners
+        ApplicationState::AwaitingPartners
     } else {
-        AppState::Submitted
+        ApplicationState::Submitted
     };
     repo::submit(&mut tx, id, state).await?;
     let message = if waiting {
@@ -534,7 +530,7 @@ pub async fn add_partner(
 ) -> AppResult<Response> {
     let a = &page.t.apps;
     let ctx = edit_context(&mut tx, id).await?;
-    if ctx.application.state != AppState::Draft || ctx.round.kind != RoundKind::Training {
+    if ctx.application.state != ApplicationState::Draft || ctx.round.kind != RoundKind::Training {
         return Err(AppError::Conflict);
     }
     let chosen = Uuid::parse_str(form.municipality_id.trim())
@@ -574,7 +570,7 @@ pub async fn remove_partner(
 ) -> AppResult<Response> {
     let a = &page.t.apps;
     let ctx = edit_context(&mut tx, id).await?;
-    if ctx.application.state != AppState::Draft {
+    if ctx.application.state != ApplicationState::Draft {
         return Err(AppError::Conflict);
     }
     let partner = Uuid::parse_str(form.municipality_id.trim()).map_err(|_| AppError::NotFound)?;
@@ -602,7 +598,7 @@ pub async fn confirm(
     let Some(mine) = partners.iter().find(|p| Some(p.municipality_id) == own) else {
         return Err(AppError::NotFound);
     };
-    if mine.confirmed_at.is_some() || application.state != AppState::AwaitingPartners {
+    if mine.confirmed_at.is_some() || application.state != ApplicationState::AwaitingPartners {
         tx.commit().await?;
         return Ok(Redirect::to(&format!("/ansoegninger/{id}")).into_response());
     }
@@ -664,7 +660,7 @@ pub async fn show_page(
     let (application, round) = load(&mut tx, id).await?;
     let is_national = user.has(Role::National);
     // National staff see applications once they are sent, never a municipality's draft.
-    if is_national && application.state == AppState::Draft {
+    if is_national && application.state == ApplicationState::Draft {
         return Err(AppError::NotFound);
     }
     let own = tx.scope().municipality_id();
@@ -677,7 +673,7 @@ pub async fn show_page(
     };
     tx.commit().await?;
     let can_confirm = !is_lead
-        && application.state == AppState::AwaitingPartners
+        && application.state == ApplicationState::AwaitingPartners
         && partners
             .iter()
             .any(|p| Some(p.municipality_id) == own && p.confirmed_at.is_none());
@@ -696,7 +692,7 @@ pub async fn show_page(
             .unwrap_or_default(),
         is_national,
         is_lead,
-        can_edit: is_lead && application.state == AppState::Draft,
+        can_edit: is_lead && application.state == ApplicationState::Draft,
         can_confirm,
         sections: views::sections(round.kind, &form, &none, a),
         programmes: views::programme_rows(&form, &none, a),
@@ -761,7 +757,7 @@ pub async fn download(
     if !national && tx.scope().municipality_id() != Some(application.municipality_id) {
         return Err(AppError::NotFound);
     }
-    if national && application.state == AppState::Draft {
+    if national && application.state == ApplicationState::Draft {
         return Err(AppError::NotFound);
     }
     let file = repo::file(&mut tx, id).await?.ok_or(AppError::NotFound)?;

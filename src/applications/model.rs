@@ -14,28 +14,16 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// Longest free-text answer.
 pub const MAX_TEXT: usize = 10_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RoundKind {
-    /// Uddannelsesrunde (2015 guide): mentor, parent-coach and coordinator training.
-    Training,
-    /// Rådgivningsforløb (2022 guide): twice a year, limited capacity.
-    Advisory,
-}
+crate::vocab::coded_enum!(
+    RoundKind {
+        /// Uddannelsesrunde (2015 guide): mentor, parent-coach and coordinator training.
+        Training = "training",
+        /// Rådgivningsforløb (2022 guide): twice a year, limited capacity.
+        Advisory = "advisory",
+    }
+);
 
 impl RoundKind {
-    pub const ALL: [RoundKind; 2] = [RoundKind::Training, RoundKind::Advisory];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            RoundKind::Training => "training",
-            RoundKind::Advisory => "advisory",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<RoundKind> {
-        Self::ALL.into_iter().find(|kind| kind.code() == code)
-    }
-
     pub fn label(self, t: &ApplicationMessages) -> &'static str {
         match self {
             RoundKind::Training => t.kind_training,
@@ -52,28 +40,11 @@ impl RoundKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RoundState {
-    Planned,
-    Open,
-    Closed,
-}
+crate::vocab::coded_enum!(
+    RoundState { Planned = "planned", Open = "open", Closed = "closed" }
+);
 
 impl RoundState {
-    pub fn code(self) -> &'static str {
-        match self {
-            RoundState::Planned => "planned",
-            RoundState::Open => "open",
-            RoundState::Closed => "closed",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<RoundState> {
-        [RoundState::Planned, RoundState::Open, RoundState::Closed]
-            .into_iter()
-            .find(|state| state.code() == code)
-    }
-
     pub fn label(self, t: &ApplicationMessages) -> &'static str {
         match self {
             RoundState::Planned => t.round_planned,
@@ -92,103 +63,86 @@ impl RoundState {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AppState {
-    Draft,
-    /// Submitted by the lead; waiting for partner municipalities to confirm.
-    AwaitingPartners,
-    Submitted,
-    /// Submitted and being scored.
-    UnderReview,
-    /// Training: approved with seats per programme.
-    Approved,
-    /// Advisory: accepted with a start date.
-    Accepted,
-    /// Advisory: referred to a later start.
-    Deferred,
-    Rejected,
-}
-
-impl AppState {
-    pub const ALL: [AppState; 8] = [
-        AppState::Draft,
-        AppState::AwaitingPartners,
-        AppState::Submitted,
-        AppState::UnderReview,
-        AppState::Approved,
-        AppState::Accepted,
-        AppState::Deferred,
-        AppState::Rejected,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            AppState::Draft => "draft",
-            AppState::AwaitingPartners => "awaiting_partners",
-            AppState::Submitted => "submitted",
-            AppState::UnderReview => "under_review",
-            AppState::Approved => "approved",
-            AppState::Accepted => "accepted",
-            AppState::Deferred => "deferred",
-            AppState::Rejected => "rejected",
-        }
+crate::vocab::coded_enum!(
+    ApplicationState {
+        Draft = "draft",
+        /// Submitted by the lead; waiting for partner municipalities to confirm.
+        AwaitingPartners = "awaiting_partners",
+        Submitted = "submitted",
+        /// Submitted and being scored.
+        UnderReview = "under_review",
+        /// Training: approved with seats per programme.
+        Approved = "approved",
+        /// Advisory: accepted with a start date.
+        Accepted = "accepted",
+        /// Advisory: referred to a later start.
+        Deferred = "deferred",
+        Rejected = "rejected",
     }
+);
 
-    pub fn from_code(code: &str) -> Option<AppState> {
-        Self::ALL.into_iter().find(|state| state.code() == code)
-    }
-
+impl ApplicationState {
     pub fn label(self, t: &ApplicationMessages) -> &'static str {
         match self {
-            AppState::Draft => t.state_draft,
-            AppState::AwaitingPartners => t.state_awaiting_partners,
-            AppState::Submitted => t.state_submitted,
-            AppState::UnderReview => t.state_under_review,
-            AppState::Approved => t.state_approved,
-            AppState::Accepted => t.state_accepted,
-            AppState::Deferred => t.state_deferred,
-            AppState::Rejected => t.state_rejected,
+            ApplicationState::Draft => t.state_draft,
+            ApplicationState::AwaitingPartners => t.state_awaiting_partners,
+            ApplicationState::Submitted => t.state_submitted,
+            ApplicationState::UnderReview => t.state_under_review,
+            ApplicationState::Approved => t.state_approved,
+            ApplicationState::Accepted => t.state_accepted,
+            ApplicationState::Deferred => t.state_deferred,
+            ApplicationState::Rejected => t.state_rejected,
         }
     }
 
     /// The dkfds badge modifier.
     pub fn badge(self) -> &'static str {
         match self {
-            AppState::Approved | AppState::Accepted => "badge-success",
-            AppState::Rejected => "badge-error",
-            AppState::Deferred | AppState::AwaitingPartners => "badge-warning",
-            AppState::Submitted | AppState::UnderReview => "badge-info",
-            AppState::Draft => "",
+            ApplicationState::Approved | ApplicationState::Accepted => "badge-success",
+            ApplicationState::Rejected => "badge-error",
+            ApplicationState::Deferred | ApplicationState::AwaitingPartners => "badge-warning",
+            ApplicationState::Submitted | ApplicationState::UnderReview => "badge-info",
+            ApplicationState::Draft => "",
         }
     }
 
     pub fn is_decided(self) -> bool {
         matches!(
             self,
-            AppState::Approved | AppState::Accepted | AppState::Deferred | AppState::Rejected
+            ApplicationState::Approved
+                | ApplicationState::Accepted
+                | ApplicationState::Deferred
+                | ApplicationState::Rejected
         )
     }
 
     /// Counts as submitted: in the reviewers' queue or decided.
     pub fn counts_as_submitted(self) -> bool {
-        matches!(self, AppState::Submitted | AppState::UnderReview) || self.is_decided()
+        matches!(
+            self,
+            ApplicationState::Submitted | ApplicationState::UnderReview
+        ) || self.is_decided()
     }
 
     /// The decisions a reviewer may take for a round of `kind`.
-    pub fn decisions(kind: RoundKind) -> &'static [AppState] {
+    pub fn decisions(kind: RoundKind) -> &'static [ApplicationState] {
         match kind {
-            RoundKind::Training => &[AppState::Approved, AppState::Rejected],
-            RoundKind::Advisory => &[AppState::Accepted, AppState::Deferred, AppState::Rejected],
+            RoundKind::Training => &[ApplicationState::Approved, ApplicationState::Rejected],
+            RoundKind::Advisory => &[
+                ApplicationState::Accepted,
+                ApplicationState::Deferred,
+                ApplicationState::Rejected,
+            ],
         }
     }
 
     /// The states a round's list can be filtered by: every state past the draft, of the
     /// decisions only those of the round's kind.
-    pub fn list_filters(kind: RoundKind) -> Vec<AppState> {
-        AppState::ALL
+    pub fn list_filters(kind: RoundKind) -> Vec<ApplicationState> {
+        ApplicationState::ALL
             .into_iter()
-            .filter(|s| *s != AppState::Draft)
-            .filter(|s| !s.is_decided() || AppState::decisions(kind).contains(s))
+            .filter(|s| *s != ApplicationState::Draft)
+            .filter(|s| !s.is_decided() || ApplicationState::decisions(kind).contains(s))
             .collect()
     }
 }
@@ -199,7 +153,7 @@ impl AppState {
 /// Clears each filter of a round's list that the list does not know: a state must be one
 /// past the draft, a region one of the five, a programme one of the three.
 pub fn clean_list_filter(state: &mut String, region: &mut String, programme: &mut String) {
-    if AppState::from_code(state).is_none_or(|s| s == AppState::Draft) {
+    if ApplicationState::from_code(state).is_none_or(|s| s == ApplicationState::Draft) {
         state.clear();
     }
     if !REGIONS.contains(&region.as_str()) {
@@ -225,32 +179,11 @@ pub fn region_counts(spread: &[(String, i64)]) -> Vec<(&'static str, i64)> {
         .collect()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Programme {
-    Mentor,
-    ParentCoach,
-    Coordinator,
-}
+crate::vocab::coded_enum!(
+    Programme { Mentor = "mentor", ParentCoach = "parent_coach", Coordinator = "coordinator" }
+);
 
 impl Programme {
-    pub const ALL: [Programme; 3] = [
-        Programme::Mentor,
-        Programme::ParentCoach,
-        Programme::Coordinator,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Programme::Mentor => "mentor",
-            Programme::ParentCoach => "parent_coach",
-            Programme::Coordinator => "coordinator",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Programme> {
-        Self::ALL.into_iter().find(|p| p.code() == code)
-    }
-
     pub fn label(self, t: &ApplicationMessages) -> &'static str {
         match self {
             Programme::Mentor => t.programme_mentor,
@@ -1002,7 +935,7 @@ pub struct DecisionForm {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
-    pub outcome: AppState,
+    pub outcome: ApplicationState,
     pub reason: String,
     pub seats: PerProgramme,
     pub start_on: Option<Date>,
@@ -1017,8 +950,8 @@ impl DecisionForm {
         t: &ApplicationMessages,
     ) -> Result<Decision, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let outcome = AppState::from_code(&self.outcome)
-            .filter(|outcome| AppState::decisions(kind).contains(outcome));
+        let outcome = ApplicationState::from_code(&self.outcome)
+            .filter(|outcome| ApplicationState::decisions(kind).contains(outcome));
         if outcome.is_none() {
             errors.add("outcome", t.choose_outcome);
         }
@@ -1029,7 +962,7 @@ impl DecisionForm {
             errors.add("reason", t.text_too_long);
         }
         let mut seats = PerProgramme::default();
-        if outcome == Some(AppState::Approved) {
+        if outcome == Some(ApplicationState::Approved) {
             for (programme, value) in [
                 (Programme::Mentor, &self.mentor_seats),
                 (Programme::ParentCoach, &self.parent_coach_seats),
@@ -1056,7 +989,7 @@ impl DecisionForm {
             }
         }
         let mut start_on = None;
-        if outcome == Some(AppState::Accepted) {
+        if outcome == Some(ApplicationState::Accepted) {
             start_on = parse_date(&self.start_on);
             if start_on.is_none() {
                 errors.add("start_on", t.start_on_invalid);
@@ -1141,14 +1074,20 @@ mod tests {
 
     #[test]
     fn a_round_list_is_filtered_by_states_past_the_draft_and_its_kinds_decisions() {
-        use AppState::*;
+        use ApplicationState::*;
         let undecided = [AwaitingPartners, Submitted, UnderReview];
         let mut training = undecided.to_vec();
         training.extend([Approved, Rejected]);
-        assert_eq!(AppState::list_filters(RoundKind::Training), training);
+        assert_eq!(
+            ApplicationState::list_filters(RoundKind::Training),
+            training
+        );
         let mut advisory = undecided.to_vec();
         advisory.extend([Accepted, Deferred, Rejected]);
-        assert_eq!(AppState::list_filters(RoundKind::Advisory), advisory);
+        assert_eq!(
+            ApplicationState::list_filters(RoundKind::Advisory),
+            advisory
+        );
     }
 
     #[test]

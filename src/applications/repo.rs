@@ -6,7 +6,8 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::model::{
-    AppState, Decision, Draft, PerProgramme, Programme, RoundKind, RoundState, Scores, ValidRound,
+    ApplicationState, Decision, Draft, PerProgramme, Programme, RoundKind, RoundState, Scores,
+    ValidRound,
 };
 use crate::db::TenantTx;
 use crate::web::table::{Counted, Sort};
@@ -27,41 +28,13 @@ pub struct Round {
     pub version: i32,
 }
 
-struct RoundRecord {
-    id: Uuid,
-    kind: String,
-    title: String,
-    description: String,
-    state: String,
-    deadline: OffsetDateTime,
-    capacity: Option<i16>,
-    corps_until: Option<Date>,
-    version: i32,
-}
-
-impl RoundRecord {
-    fn into_round(self) -> Option<Round> {
-        Some(Round {
-            id: self.id,
-            kind: RoundKind::from_code(&self.kind)?,
-            title: self.title,
-            description: self.description,
-            state: RoundState::from_code(&self.state)?,
-            deadline: self.deadline,
-            capacity: self.capacity,
-            corps_until: self.corps_until,
-            version: self.version,
-        })
-    }
-}
-
 pub async fn insert_round(tx: &mut TenantTx, round: &ValidRound) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     sqlx::query!(
         "INSERT INTO application_rounds (id, kind, title, description, deadline, capacity, corps_until, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         id,
-        round.kind.code(),
+        round.kind as _,
         round.title,
         round.description,
         round.deadline,
@@ -112,7 +85,7 @@ pub async fn set_round_state(
              closed_at = CASE WHEN $2 = 'closed' THEN now() ELSE NULL END
          WHERE id = $1",
         id,
-        state.code()
+        state as _
     )
     .execute(tx.conn())
     .await?;
@@ -120,28 +93,28 @@ pub async fn set_round_state(
 }
 
 pub async fn get_round(tx: &mut TenantTx, id: Uuid) -> Result<Option<Round>, sqlx::Error> {
-    let record = sqlx::query_as!(
-        RoundRecord,
-        "SELECT id, kind, title, description, state, deadline, capacity, corps_until, version
-         FROM application_rounds WHERE id = $1",
+    sqlx::query_as!(
+        Round,
+        r#"SELECT id, kind AS "kind: RoundKind", title, description, state AS "state: RoundState",
+                  deadline, capacity, corps_until, version
+           FROM application_rounds WHERE id = $1"#,
         id
     )
     .fetch_optional(tx.conn())
-    .await?;
-    Ok(record.and_then(RoundRecord::into_round))
+    .await
 }
 
 /// Locks the round row: decisions that count against its capacity queue up behind it.
 pub async fn lock_round(tx: &mut TenantTx, id: Uuid) -> Result<Option<Round>, sqlx::Error> {
-    let record = sqlx::query_as!(
-        RoundRecord,
-        "SELECT id, kind, title, description, state, deadline, capacity, corps_until, version
-         FROM application_rounds WHERE id = $1 FOR UPDATE",
+    sqlx::query_as!(
+        Round,
+        r#"SELECT id, kind AS "kind: RoundKind", title, description, state AS "state: RoundState",
+                  deadline, capacity, corps_until, version
+           FROM application_rounds WHERE id = $1 FOR UPDATE"#,
         id
     )
     .fetch_optional(tx.conn())
-    .await?;
-    Ok(record.and_then(RoundRecord::into_round))
+    .await
 }
 
 pub struct RoundRow {
@@ -168,8 +141,8 @@ pub async fn list_rounds(
     offset: i64,
 ) -> Result<Vec<RoundRow>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT r.id, r.kind, r.title, r.description, r.state, r.deadline, r.capacity,
-                  r.corps_until, r.version,
+        r#"SELECT r.id, r.kind AS "kind: RoundKind", r.title, r.description,
+                  r.state AS "state: RoundState", r.deadline, r.capacity, r.corps_until, r.version,
                   count(a.id) FILTER (WHERE a.state <> 'draft') AS "received!",
                   count(a.id) FILTER (WHERE a.state IN ('awaiting_partners', 'submitted', 'under_review')) AS "undecided!",
                   count(a.id) FILTER (WHERE a.state IN ('approved', 'accepted')) AS "accepted!",
@@ -185,8 +158,8 @@ pub async fn list_rounds(
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|row| {
-            let round = RoundRecord {
+        .map(|row| {
+            let round = Round {
                 id: row.id,
                 kind: row.kind,
                 title: row.title,
@@ -196,15 +169,14 @@ pub async fn list_rounds(
                 capacity: row.capacity,
                 corps_until: row.corps_until,
                 version: row.version,
-            }
-            .into_round()?;
-            Some(RoundRow {
+            };
+            RoundRow {
                 round,
                 received: row.received,
                 undecided: row.undecided,
                 accepted: row.accepted,
                 total: row.total,
-            })
+            }
         })
         .collect())
 }
@@ -213,14 +185,15 @@ pub async fn list_rounds(
 pub struct OpenRound {
     pub round: Round,
     pub application_id: Option<Uuid>,
-    pub application_state: Option<String>,
+    pub application_state: Option<ApplicationState>,
 }
 
 pub async fn open_rounds(tx: &mut TenantTx) -> Result<Vec<OpenRound>, sqlx::Error> {
     let municipality_id = tx.scope().municipality_id();
     let rows = sqlx::query!(
-        r#"SELECT r.id, r.kind, r.title, r.description, r.state, r.deadline, r.capacity,
-                  r.corps_until, r.version, a.id AS "application_id?", a.state AS "application_state?"
+        r#"SELECT r.id, r.kind AS "kind: RoundKind", r.title, r.description,
+                  r.state AS "state: RoundState", r.deadline, r.capacity, r.corps_until, r.version,
+                  a.id AS "application_id?", a.state AS "application_state?: ApplicationState"
            FROM application_rounds r
            LEFT JOIN applications a ON a.round_id = r.id AND a.municipality_id = $1
            WHERE r.state = 'open'
@@ -231,8 +204,8 @@ pub async fn open_rounds(tx: &mut TenantTx) -> Result<Vec<OpenRound>, sqlx::Erro
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|row| {
-            let round = RoundRecord {
+        .map(|row| {
+            let round = Round {
                 id: row.id,
                 kind: row.kind,
                 title: row.title,
@@ -242,13 +215,12 @@ pub async fn open_rounds(tx: &mut TenantTx) -> Result<Vec<OpenRound>, sqlx::Erro
                 capacity: row.capacity,
                 corps_until: row.corps_until,
                 version: row.version,
-            }
-            .into_round()?;
-            Some(OpenRound {
+            };
+            OpenRound {
                 round,
                 application_id: row.application_id,
                 application_state: row.application_state,
-            })
+            }
         })
         .collect())
 }
@@ -289,7 +261,7 @@ pub struct Application {
     pub municipality_id: Uuid,
     pub municipality_name: String,
     pub region: String,
-    pub state: AppState,
+    pub state: ApplicationState,
     pub draft: Draft,
     pub decision_reason: String,
     pub seats: PerProgramme,
@@ -304,61 +276,69 @@ pub async fn get_application(
     id: Uuid,
 ) -> Result<Option<Application>, sqlx::Error> {
     let row = sqlx::query!(
-        "SELECT a.*, m.name AS municipality_name, m.region
-         FROM applications a JOIN municipalities m ON m.id = a.municipality_id
-         WHERE a.id = $1",
+        r#"SELECT a.id, a.round_id, a.municipality_id, a.state AS "state: ApplicationState",
+                  a.mentor_candidates, a.parent_coach_candidates, a.coordinator_candidates,
+                  a.challenges, a.organisation_staff, a.organisation_responsible,
+                  a.organisation_partners, a.organisation_coordination, a.recruitment,
+                  a.target_groups, a.management_support, a.legal_basis, a.commit_lend,
+                  a.commit_method, a.commit_corps, a.motivation, a.notifications_count,
+                  a.measures_count, a.indicators_note, a.leadership_resources,
+                  a.signatory_name, a.signatory_title, a.signed_on, a.preferred_start,
+                  a.earlier_assistance, a.decision_reason, a.mentor_seats,
+                  a.parent_coach_seats, a.coordinator_seats, a.start_on, a.decided_at,
+                  a.submitted_at, a.version, m.name AS municipality_name, m.region
+           FROM applications a JOIN municipalities m ON m.id = a.municipality_id
+           WHERE a.id = $1"#,
         id
     )
     .fetch_optional(tx.conn())
     .await?;
-    Ok(row.and_then(|row| {
-        Some(Application {
-            id: row.id,
-            round_id: row.round_id,
-            municipality_id: row.municipality_id,
-            municipality_name: row.municipality_name,
-            region: row.region,
-            state: AppState::from_code(&row.state)?,
-            draft: Draft {
-                candidates: PerProgramme([
-                    row.mentor_candidates,
-                    row.parent_coach_candidates,
-                    row.coordinator_candidates,
-                ]),
-                challenges: row.challenges,
-                organisation_staff: row.organisation_staff,
-                organisation_responsible: row.organisation_responsible,
-                organisation_partners: row.organisation_partners,
-                organisation_coordination: row.organisation_coordination,
-                recruitment: row.recruitment,
-                target_groups: row.target_groups,
-                management_support: row.management_support,
-                legal_basis: row.legal_basis,
-                commit_lend: row.commit_lend,
-                commit_method: row.commit_method,
-                commit_corps: row.commit_corps,
-                motivation: row.motivation,
-                notifications_count: row.notifications_count,
-                measures_count: row.measures_count,
-                indicators_note: row.indicators_note,
-                leadership_resources: row.leadership_resources,
-                signatory_name: row.signatory_name,
-                signatory_title: row.signatory_title,
-                signed_on: row.signed_on,
-                preferred_start: row.preferred_start,
-                earlier_assistance: row.earlier_assistance,
-            },
-            decision_reason: row.decision_reason,
-            seats: PerProgramme([
-                row.mentor_seats,
-                row.parent_coach_seats,
-                row.coordinator_seats,
+    Ok(row.map(|row| Application {
+        id: row.id,
+        round_id: row.round_id,
+        municipality_id: row.municipality_id,
+        municipality_name: row.municipality_name,
+        region: row.region,
+        state: row.state,
+        draft: Draft {
+            candidates: PerProgramme([
+                row.mentor_candidates,
+                row.parent_coach_candidates,
+                row.coordinator_candidates,
             ]),
-            start_on: row.start_on,
-            decided_at: row.decided_at,
-            submitted_at: row.submitted_at,
-            version: row.version,
-        })
+            challenges: row.challenges,
+            organisation_staff: row.organisation_staff,
+            organisation_responsible: row.organisation_responsible,
+            organisation_partners: row.organisation_partners,
+            organisation_coordination: row.organisation_coordination,
+            recruitment: row.recruitment,
+            target_groups: row.target_groups,
+            management_support: row.management_support,
+            legal_basis: row.legal_basis,
+            commit_lend: row.commit_lend,
+            commit_method: row.commit_method,
+            commit_corps: row.commit_corps,
+            motivation: row.motivation,
+            notifications_count: row.notifications_count,
+            measures_count: row.measures_count,
+            indicators_note: row.indicators_note,
+            leadership_resources: row.leadership_resources,
+            signatory_name: row.signatory_name,
+            signatory_title: row.signatory_title,
+            signed_on: row.signed_on,
+            preferred_start: row.preferred_start,
+            earlier_assistance: row.earlier_assistance,
+        },
+        decision_reason: row.decision_reason,
+        seats: PerProgramme([
+            row.mentor_seats,
+            row.parent_coach_seats,
+            row.coordinator_seats,
+        ]),
+        start_on: row.start_on,
+        decided_at: row.decided_at,
+        submitted_at: row.submitted_at,
+        version: row.version,
     }))
 }
 
@@ -417,14 +397,18 @@ pub async fn save_draft(
 }
 
 /// Moves a draft on to `state` (awaiting partners or submitted).
-pub async fn submit(tx: &mut TenantTx, id: Uuid, state: AppState) -> Result<(), sqlx::Error> {
+pub async fn submit(
+    tx: &mut TenantTx,
+    id: Uuid,
+    state: ApplicationState,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE applications SET state = $2, submitted_by = $3,
                 submitted_at = CASE WHEN $2 = 'submitted' THEN now() ELSE NULL END,
                 version = version + 1, updated_at = now()
          WHERE id = $1 AND state = 'draft'",
         id,
-        state.code(),
+        state as _,
         tx.scope().user_id()
     )
     .execute(tx.conn())
@@ -433,16 +417,16 @@ pub async fn submit(tx: &mut TenantTx, id: Uuid, state: AppState) -> Result<(), 
 }
 
 pub struct ListFilter<'a> {
-    pub state: &'a str,
+    pub state: Option<ApplicationState>,
     pub region: &'a str,
-    pub programme: &'a str,
+    pub programme: Option<Programme>,
 }
 
 pub struct ListRow {
     pub id: Uuid,
     pub municipality_name: String,
     pub region: String,
-    pub state: String,
+    pub state: ApplicationState,
     pub candidates: PerProgramme,
     pub partners: i64,
     pub total_score: Option<i16>,
@@ -469,7 +453,7 @@ pub async fn list_for_round(
     offset: i64,
 ) -> Result<Vec<ListRow>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT a.id, m.name AS municipality_name, m.region, a.state,
+        r#"SELECT a.id, m.name AS municipality_name, m.region, a.state AS "state: ApplicationState",
                   a.mentor_candidates, a.parent_coach_candidates, a.coordinator_candidates,
                   (SELECT count(*) FROM application_partners p WHERE p.application_id = a.id) AS "partners!",
                   r.total_score AS "total_score?", r.scored_count AS "scored_count?",
@@ -478,9 +462,9 @@ pub async fn list_for_round(
            JOIN municipalities m ON m.id = a.municipality_id
            LEFT JOIN application_reviews r ON r.application_id = a.id
            WHERE a.round_id = $1 AND a.state <> 'draft'
-             AND ($2 = '' OR a.state = $2)
+             AND ($2::text IS NULL OR a.state = $2)
              AND ($3 = '' OR m.region = $3)
-             AND ($4 = ''
+             AND ($4::text IS NULL
                   OR ($4 = 'mentor' AND a.mentor_candidates > 0)
                   OR ($4 = 'parent_coach' AND a.parent_coach_candidates > 0)
                   OR ($4 = 'coordinator' AND a.coordinator_candidates > 0))
@@ -498,9 +482,9 @@ pub async fn list_for_round(
              lower(m.name), a.id
            LIMIT $7 OFFSET $8"#,
         round_id,
-        filter.state,
+        filter.state as _,
         filter.region,
-        filter.programme,
+        filter.programme as _,
         sort.column,
         sort.descending,
         limit,
@@ -588,10 +572,10 @@ pub async fn programme_mix(
 pub struct OwnRow {
     pub id: Uuid,
     pub round_title: String,
-    pub round_kind: String,
+    pub round_kind: RoundKind,
     pub deadline: OffsetDateTime,
     pub lead_name: String,
-    pub state: String,
+    pub state: ApplicationState,
     pub is_lead: bool,
     pub partner_confirmed: Option<bool>,
     pub decision_reason: String,
@@ -602,8 +586,8 @@ pub struct OwnRow {
 pub async fn list_own(tx: &mut TenantTx) -> Result<Vec<OwnRow>, sqlx::Error> {
     let municipality_id = tx.scope().municipality_id();
     let rows = sqlx::query!(
-        r#"SELECT a.id, r.title AS round_title, r.kind AS round_kind, r.deadline,
-                  m.name AS lead_name, a.state, a.municipality_id = $1 AS "is_lead!",
+        r#"SELECT a.id, r.title AS round_title, r.kind AS "round_kind: RoundKind", r.deadline,
+                  m.name AS lead_name, a.state AS "state: ApplicationState", a.municipality_id = $1 AS "is_lead!",
                   (p.confirmed_at IS NOT NULL) AS "partner_confirmed?",
                   a.decision_reason, a.mentor_seats, a.parent_coach_seats, a.coordinator_seats,
                   a.start_on
@@ -706,10 +690,10 @@ pub async fn remove_partner(
 pub async fn confirm_partner(
     tx: &mut TenantTx,
     application_id: Uuid,
-) -> Result<String, sqlx::Error> {
+) -> Result<ApplicationState, sqlx::Error> {
     let user_id = tx.scope().user_id();
     sqlx::query_scalar!(
-        r#"SELECT confirm_application_partner($1, $2) AS "state!""#,
+        r#"SELECT confirm_application_partner($1, $2) AS "state!: ApplicationState""#,
         application_id,
         user_id
     )
@@ -920,7 +904,7 @@ pub async fn decide(
            AND state IN ('submitted', 'under_review', 'approved', 'accepted', 'deferred', 'rejected')",
         id,
         version,
-        decision.outcome.code(),
+        decision.outcome as _,
         decision.reason,
         seats.get(Programme::Mentor),
         seats.get(Programme::ParentCoach),

@@ -13,8 +13,8 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::model::{
-    AppState, DecisionForm, Programme, RoundKind, Scores, parse_scores, score_total, seats_field,
-    within_capacity,
+    ApplicationState, DecisionForm, Programme, RoundKind, Scores, parse_scores, score_total,
+    seats_field, within_capacity,
 };
 use super::views::RoundSummary;
 use super::{load, repo};
@@ -314,7 +314,7 @@ fn decision_view(
         id,
         round: RoundSummary::of(round, a),
         state: application.state.label(a),
-        outcomes: AppState::decisions(round.kind)
+        outcomes: ApplicationState::decisions(round.kind)
             .iter()
             .map(|s| (s.code(), s.label(a)))
             .collect(),
@@ -422,7 +422,7 @@ pub async fn decide(
             return Ok(forms::invalid(view));
         }
     };
-    if decision.outcome == AppState::Accepted {
+    if decision.outcome == ApplicationState::Accepted {
         let capacity = round.capacity.unwrap_or(0);
         if !within_capacity(capacity, accepted) {
             let mut errors = FieldErrors::default();

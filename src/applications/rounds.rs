@@ -8,7 +8,9 @@ use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::model::{RoundForm, RoundState, clean_list_filter, region_counts};
+use super::model::{
+    ApplicationState, Programme, RoundForm, RoundState, clean_list_filter, region_counts,
+};
 use super::repo;
 use super::views::{RoundFigures, RoundFormView, RoundView, RoundsView, round_form};
 use crate::audit::{Done, Event};
@@ -208,9 +210,9 @@ pub async fn round_page(
         .set("region", region)
         .set("programme", programme);
     let filter = repo::ListFilter {
-        state: query.filter("state"),
+        state: ApplicationState::from_code(query.filter("state")),
         region: query.filter("region"),
-        programme: query.filter("programme"),
+        programme: Programme::from_code(query.filter("programme")),
     };
     let list = table::load!(query, |limit, offset| repo::list_for_round(
         &mut tx, id, &filter, query.sort, limit, offset

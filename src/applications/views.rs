@@ -7,8 +7,8 @@ use time::Date;
 use uuid::Uuid;
 
 use super::model::{
-    AppState, ApplicationForm, Programme, RoundForm, RoundKind, candidates_field, deadline_passed,
-    format_deadline,
+    ApplicationForm, ApplicationState, Programme, RoundForm, RoundKind, RoundState,
+    candidates_field, deadline_passed, format_deadline,
 };
 use super::repo::{Application, ListRow, Round, RoundRow};
 use crate::clock;
@@ -349,7 +349,7 @@ pub fn decision_view(application: &Application, t: &'static Messages) -> Option<
         outcome: application.state.label(a),
         badge: application.state.badge(),
         reason: application.decision_reason.clone(),
-        seats: if application.state == AppState::Approved {
+        seats: if application.state == ApplicationState::Approved {
             Programme::ALL
                 .into_iter()
                 .filter_map(|p| application.seats.get(p).map(|n| (p.label(a), n)))
@@ -445,7 +445,7 @@ pub struct RoundListRow {
     title: String,
     kind: &'static str,
     state: &'static str,
-    state_code: &'static str,
+    open: bool,
     deadline: String,
     received: i64,
     undecided: i64,
@@ -482,7 +482,7 @@ impl RoundsView {
                 title: row.round.title.clone(),
                 kind: row.round.kind.label(a),
                 state: row.round.state.label(a),
-                state_code: row.round.state.code(),
+                open: row.round.state == RoundState::Open,
                 deadline: format_deadline(row.round.deadline, a),
                 received: row.received,
                 undecided: row.undecided,
@@ -606,7 +606,7 @@ pub struct ApplicationRow {
 impl ApplicationRow {
     fn new(row: ListRow, kind: RoundKind, t: &'static Messages) -> ApplicationRow {
         let a = &t.apps;
-        let state = AppState::from_code(&row.state).unwrap_or(AppState::Submitted);
+        let state = row.state;
         ApplicationRow {
             id: row.id,
             municipality: row.municipality_name,
@@ -656,7 +656,7 @@ pub struct RoundFigures {
 pub struct RoundView {
     page: Page,
     round: RoundSummary,
-    state_code: &'static str,
+    open: bool,
     capacity: Option<i16>,
     corps_until: String,
     deadline_passed: bool,
@@ -704,7 +704,7 @@ impl RoundView {
                 .crumb(t.common.nav_start, "/")
                 .crumb(a.rounds_title, "/ansoegningsrunder")
                 .crumb(round.title.clone(), format!("/ansoegningsrunder/{id}")),
-            state_code: round.state.code(),
+            open: round.state == RoundState::Open,
             capacity: round.capacity,
             corps_until: round
                 .corps_until
@@ -712,7 +712,7 @@ impl RoundView {
                 .unwrap_or_default(),
             deadline_passed: deadline_passed(round.deadline, clock::now()),
             round: RoundSummary::of(round, a),
-            state_options: AppState::list_filters(round.kind)
+            state_options: ApplicationState::list_filters(round.kind)
                 .into_iter()
                 .map(|s| (s.code(), s.label(a)))
                 .collect(),

@@ -9,7 +9,6 @@ use super::rules::{self, CourseFacts, DueItem, DueKind, Urgency};
 use crate::clock;
 use crate::db::TenantTx;
 use crate::i18n::{Messages, fill};
-use crate::vocab::{CourseKind, CourseState, SessionKind};
 
 /// What the LAT tools have measured on a course, as the rules need it.
 pub struct Measured {
@@ -128,10 +127,7 @@ pub fn for_course(
         started_on: course.started_on,
         ended_on: course.ended_on,
         participants: participants.len() as i64,
-        sessions: sessions
-            .iter()
-            .filter_map(|s| Some((s.held_on, SessionKind::from_code(&s.kind)?)))
-            .collect(),
+        sessions: sessions.iter().map(|s| (s.held_on, s.kind)).collect(),
         last_rating_on: Some(measured.last_rating_on),
         measured_pre: measured.pre,
         measured_post: measured.post,
@@ -153,10 +149,10 @@ pub fn for_course(
 }
 
 /// What the rules need, from a row of `repo::open_course_facts`.
-pub fn facts_of(course: &repo::FactsRow) -> Option<CourseFacts> {
-    Some(CourseFacts {
-        kind: CourseKind::from_code(&course.kind)?,
-        state: CourseState::from_code(&course.state)?,
+pub fn facts_of(course: &repo::FactsRow) -> CourseFacts {
+    CourseFacts {
+        kind: course.kind,
+        state: course.state,
         matched_on: course.matched_on,
         started_on: course.started_on,
         ended_on: course.ended_on,
@@ -165,12 +161,12 @@ pub fn facts_of(course: &repo::FactsRow) -> Option<CourseFacts> {
             .session_dates
             .iter()
             .zip(&course.session_kinds)
-            .filter_map(|(date, kind)| Some((*date, SessionKind::from_code(kind)?)))
+            .map(|(date, kind)| (*date, *kind))
             .collect(),
         last_rating_on: Some(course.last_rating_on),
         measured_pre: course.measured_pre,
         measured_post: course.measured_post,
-    })
+    }
 }
 
 /// Items of every open course of `member` (or of the municipality), most urgent first.
@@ -182,9 +178,7 @@ pub async fn for_courses(
     let today = clock::today();
     let mut rows = Vec::new();
     for course in repo::open_course_facts(tx, member).await? {
-        let Some(facts) = facts_of(&course) else {
-            continue;
-        };
+        let facts = facts_of(&course);
         let kind = facts.kind;
         let name = super::course_name(
             t,

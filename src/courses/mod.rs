@@ -30,7 +30,7 @@ use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Messages;
 use crate::vocab::Role;
-use crate::vocab::{CourseKind, CourseState};
+use crate::vocab::{CourseEventKind, CourseKind, CourseState, GoalsReached};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
@@ -140,13 +140,8 @@ pub fn display_name(
 }
 
 /// The label of a course's "were the goals reached" answer ("" when not answered).
-pub fn goals_label(t: &'static Messages, code: Option<&str>) -> &'static str {
-    match code {
-        Some("yes") => t.courses.goals_yes,
-        Some("partly") => t.courses.goals_partly,
-        Some("no") => t.courses.goals_no,
-        _ => "",
-    }
+pub fn goals_label(t: &'static Messages, goals: Option<GoalsReached>) -> &'static str {
+    goals.map_or("", |goals| goals.label(t))
 }
 
 /// "Mentorforløb med Yusuf" — how a course is named on pages.
@@ -207,8 +202,9 @@ pub async fn list_page(
             viewer.coordinator && member.parse::<Uuid>().is_ok()
         });
     let filter = repo::ListFilter {
-        kind: query.filter("kind"),
-        state: query.filter("state"),
+        kind: CourseKind::from_code(query.filter("kind")),
+        state: CourseState::from_code(query.filter("state")),
+        open_only: query.filter("state") == "open",
         member_id: if viewer.coordinator {
             query.filter("member").parse::<Uuid>().ok()
         } else {
@@ -246,21 +242,18 @@ pub async fn list_page(
                 (t.common.last_session, None),
             ],
         )
-        .filter_map(|row| {
-            let kind = CourseKind::from_code(&row.kind)?;
-            Some(ListRow {
-                id: row.id,
-                name: if row.title.is_empty() {
-                    row.citizens.clone().unwrap_or_default()
-                } else {
-                    row.title.clone()
-                },
-                kind: kind.label(t),
-                state: CourseState::from_code(&row.state)?.label(t),
-                member: row.member_name.unwrap_or_default(),
-                referred_on: clock::format_date(row.referred_on),
-                last_session: row.last_session.map(clock::format_date).unwrap_or_default(),
-            })
+        .map(|row| ListRow {
+            id: row.id,
+            name: if row.title.is_empty() {
+                row.citizens.clone().unwrap_or_default()
+            } else {
+                row.title.clone()
+            },
+            kind: row.kind.label(t),
+            state: row.state.label(t),
+            member: row.member_name.unwrap_or_default(),
+            referred_on: clock::format_date(row.referred_on),
+            last_session: row.last_session.map(clock::format_date).unwrap_or_default(),
         });
     let mut states: Vec<(&'static str, &'static str)> = vec![("open", t.courses.state_open)];
     states.extend(CourseState::ALL.iter().map(|s| (s.code(), s.label(t))));
@@ -584,7 +577,7 @@ pub async fn transition(
         return Err(AppError::Forbidden);
     }
     let back = format!("/forloeb/{id}");
-    if course.state.code() == form.to {
+    if course.state.code() == form.to.as_str() {
         // A second click on the same button finds its work done.
         return Ok(Redirect::to(&back).into_response());
     }
@@ -608,8 +601,8 @@ pub async fn transition(
         return Err(AppError::Conflict);
     }
     let kind = match step {
-        Step::Extension { .. } => "extended",
-        _ => "state",
+        Step::Extension { .. } => CourseEventKind::Extended,
+        _ => CourseEventKind::State,
     };
     repo::event(&mut tx, id, kind, Some(course.state), Some(to), note).await?;
     Done::to(back)
@@ -673,7 +666,7 @@ pub async fn cancel(
     repo::event(
         &mut tx,
         id,
-        "cancelled",
+        CourseEventKind::Cancelled,
         Some(course.state),
         cancelled,
         reason,

@@ -4,7 +4,9 @@ use time::Date;
 use uuid::Uuid;
 
 use crate::db::TenantTx;
-use crate::vocab::{CourseKind, CourseState};
+use crate::vocab::{
+    CitizenKind, CourseEventKind, CourseKind, CourseState, GoalsReached, SessionKind,
+};
 use crate::web::table::Counted;
 
 pub async fn insert(
@@ -20,7 +22,7 @@ pub async fn insert(
         "INSERT INTO courses (id, municipality_id, kind, title, referred_on) VALUES ($1, $2, $3, $4, $5)",
         id,
         municipality_id,
-        kind.code(),
+        kind as _,
         title,
         referred_on
     )
@@ -29,7 +31,15 @@ pub async fn insert(
     for citizen in citizens {
         add_participant(tx, id, *citizen, referred_on).await?;
     }
-    event(tx, id, "created", None, Some(CourseState::Referred), "").await?;
+    event(
+        tx,
+        id,
+        CourseEventKind::Created,
+        None,
+        Some(CourseState::Referred),
+        "",
+    )
+    .await?;
     Ok(id)
 }
 
@@ -55,7 +65,7 @@ pub async fn add_participant(
 pub async fn event(
     tx: &mut TenantTx,
     course_id: Uuid,
-    kind: &str,
+    kind: CourseEventKind,
     from: Option<CourseState>,
     to: Option<CourseState>,
     note: &str,
@@ -67,9 +77,9 @@ pub async fn event(
         tx.scope().municipality_id(),
         course_id,
         tx.scope().user_id(),
-        kind,
-        from.map(|s| s.code()),
-        to.map(|s| s.code()),
+        kind as _,
+        from as _,
+        to as _,
         note
     )
     .execute(tx.conn())
@@ -93,7 +103,7 @@ pub struct Course {
     pub planned_end_on: Option<Date>,
     pub ended_on: Option<Date>,
     pub closed_on: Option<Date>,
-    pub goals_reached: Option<String>,
+    pub goals_reached: Option<GoalsReached>,
     pub end_note: String,
     pub cancel_reason: String,
     pub match_override_reason: String,
@@ -108,9 +118,10 @@ pub async fn get(
     for_member: Option<Uuid>,
 ) -> Result<Option<Course>, sqlx::Error> {
     let row = sqlx::query!(
-        r#"SELECT c.id, c.municipality_id, c.kind, c.state, c.title, c.member_id, u.name AS "member_name?",
+        r#"SELECT c.id, c.municipality_id, c.kind AS "kind: CourseKind", c.state AS "state: CourseState",
+                  c.title, c.member_id, u.name AS "member_name?",
                   c.referred_on, c.matched_on, c.started_on, c.planned_end_on, c.ended_on, c.closed_on,
-                  c.goals_reached, c.end_note, c.cancel_reason, c.match_override_reason, c.version
+                  c.goals_reached AS "goals_reached: GoalsReached", c.end_note, c.cancel_reason, c.match_override_reason, c.version
            FROM courses c
            LEFT JOIN corps_members cm ON cm.id = c.member_id
            LEFT JOIN users u ON u.id = cm.user_id
@@ -122,34 +133,32 @@ pub async fn get(
     )
     .fetch_optional(tx.conn())
     .await?;
-    Ok(row.and_then(|r| {
-        Some(Course {
-            id: r.id,
-            municipality_id: r.municipality_id,
-            kind: CourseKind::from_code(&r.kind)?,
-            state: CourseState::from_code(&r.state)?,
-            title: r.title,
-            member_id: r.member_id,
-            member_name: r.member_name,
-            referred_on: r.referred_on,
-            matched_on: r.matched_on,
-            started_on: r.started_on,
-            planned_end_on: r.planned_end_on,
-            ended_on: r.ended_on,
-            closed_on: r.closed_on,
-            goals_reached: r.goals_reached,
-            end_note: r.end_note,
-            cancel_reason: r.cancel_reason,
-            match_override_reason: r.match_override_reason,
-            version: r.version,
-        })
+    Ok(row.map(|r| Course {
+        id: r.id,
+        municipality_id: r.municipality_id,
+        kind: r.kind,
+        state: r.state,
+        title: r.title,
+        member_id: r.member_id,
+        member_name: r.member_name,
+        referred_on: r.referred_on,
+        matched_on: r.matched_on,
+        started_on: r.started_on,
+        planned_end_on: r.planned_end_on,
+        ended_on: r.ended_on,
+        closed_on: r.closed_on,
+        goals_reached: r.goals_reached,
+        end_note: r.end_note,
+        cancel_reason: r.cancel_reason,
+        match_override_reason: r.match_override_reason,
+        version: r.version,
     }))
 }
 
 pub struct Participant {
     pub id: Uuid,
     pub name: String,
-    pub kind: String,
+    pub kind: CitizenKind,
     pub birth_year: Option<i16>,
 }
 
@@ -159,8 +168,9 @@ pub async fn participants(
 ) -> Result<Vec<Participant>, sqlx::Error> {
     sqlx::query_as!(
         Participant,
-        "SELECT c.id, c.name, c.kind, c.birth_year FROM course_participants p JOIN citizens c ON c.id = p.citizen_id
-         WHERE p.course_id = $1 ORDER BY c.kind, c.name",
+        r#"SELECT c.id, c.name, c.kind AS "kind: CitizenKind", c.birth_year
+           FROM course_participants p JOIN citizens c ON c.id = p.citizen_id
+           WHERE p.course_id = $1 ORDER BY c.kind, c.name"#,
         course_id
     )
     .fetch_all(tx.conn())
@@ -184,8 +194,8 @@ pub async fn set_state(
                 version = version + 1, updated_at = now()
          WHERE id = $1 AND state = $2",
         id,
-        from.code(),
-        to.code(),
+        from as _,
+        to as _,
         on
     )
     .execute(tx.conn())
@@ -197,13 +207,13 @@ pub async fn set_state(
 pub async fn record_ending(
     tx: &mut TenantTx,
     id: Uuid,
-    goals_reached: &str,
+    goals_reached: GoalsReached,
     note: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE courses SET goals_reached = $2, end_note = $3 WHERE id = $1",
         id,
-        goals_reached,
+        goals_reached as _,
         note
     )
     .execute(tx.conn())
@@ -222,7 +232,7 @@ pub async fn cancel(
         "UPDATE courses SET state = 'cancelled', cancel_reason = $3, closed_on = $4, version = version + 1, updated_at = now()
          WHERE id = $1 AND state = $2",
         id,
-        from.code(),
+        from as _,
         reason,
         on
     )
@@ -248,8 +258,8 @@ pub async fn extend(tx: &mut TenantTx, id: Uuid, planned_end_on: Date) -> Result
 pub struct Event {
     pub at_local: String,
     pub actor: Option<String>,
-    pub kind: String,
-    pub to_state: Option<String>,
+    pub kind: CourseEventKind,
+    pub to_state: Option<CourseState>,
     pub note: String,
 }
 
@@ -257,7 +267,7 @@ pub async fn events(tx: &mut TenantTx, course_id: Uuid) -> Result<Vec<Event>, sq
     sqlx::query_as!(
         Event,
         r#"SELECT to_char(e.at AT TIME ZONE 'Europe/Copenhagen', 'DD-MM-YYYY HH24:MI') AS "at_local!", u.name AS "actor?",
-                  e.kind, e.to_state, e.note
+                  e.kind AS "kind: CourseEventKind", e.to_state AS "to_state: CourseState", e.note
            FROM course_events e LEFT JOIN users u ON u.id = e.actor_id
            WHERE e.course_id = $1 ORDER BY e.at DESC"#,
         course_id
@@ -268,8 +278,8 @@ pub async fn events(tx: &mut TenantTx, course_id: Uuid) -> Result<Vec<Event>, sq
 
 pub struct ListRow {
     pub id: Uuid,
-    pub kind: String,
-    pub state: String,
+    pub kind: CourseKind,
+    pub state: CourseState,
     pub title: String,
     pub citizens: Option<String>,
     pub member_name: Option<String>,
@@ -285,8 +295,10 @@ impl Counted for ListRow {
 }
 
 pub struct ListFilter<'a> {
-    pub kind: &'a str,
-    pub state: &'a str,
+    pub kind: Option<CourseKind>,
+    pub state: Option<CourseState>,
+    /// Only the open courses (neither closed nor cancelled).
+    pub open_only: bool,
     pub member_id: Option<Uuid>,
     pub q: &'a str,
 }
@@ -313,8 +325,9 @@ pub async fn list(
                       c.referred_on DESC, c.id) AS position
              FROM courses c
              WHERE c.municipality_id = $1
-               AND ($2 = '' OR c.kind = $2)
-               AND ($3 = '' OR c.state = $3 OR ($3 = 'open' AND c.state NOT IN ('closed', 'cancelled')))
+               AND ($2::text IS NULL OR c.kind = $2)
+               AND ($3::text IS NULL OR c.state = $3)
+               AND (NOT $10 OR c.state NOT IN ('closed', 'cancelled'))
                AND ($4::uuid IS NULL OR c.member_id = $4)
                AND ($5 = '' OR strpos(lower(c.title), lower($5)) > 0 OR EXISTS (
                      SELECT 1 FROM course_participants p JOIN citizens z ON z.id = p.citizen_id
@@ -322,7 +335,7 @@ pub async fn list(
              ORDER BY position
              LIMIT $8 OFFSET $9
            )
-           SELECT c.id, c.kind, c.state, c.title,
+           SELECT c.id, c.kind AS "kind: CourseKind", c.state AS "state: CourseState", c.title,
                   (SELECT string_agg(z.name, ', ' ORDER BY z.name) FROM course_participants p JOIN citizens z ON z.id = p.citizen_id
                     WHERE p.course_id = c.id) AS citizens,
                   u.name AS "member_name?", c.referred_on,
@@ -334,14 +347,15 @@ pub async fn list(
            LEFT JOIN users u ON u.id = cm.user_id
            ORDER BY page.position"#,
         tx.scope().municipality_id(),
-        f.kind,
-        f.state,
+        f.kind as _,
+        f.state as _,
         f.member_id,
         f.q,
         sort,
         descending,
         limit,
-        offset
+        offset,
+        f.open_only
     )
     .fetch_all(tx.conn())
     .await
@@ -350,8 +364,8 @@ pub async fn list(
 /// The facts the rules need, for every open course (of one member, or all), in one query.
 pub struct FactsRow {
     pub id: Uuid,
-    pub kind: String,
-    pub state: String,
+    pub kind: CourseKind,
+    pub state: CourseState,
     pub title: String,
     pub citizens: Option<String>,
     pub member_id: Option<Uuid>,
@@ -361,7 +375,7 @@ pub struct FactsRow {
     pub ended_on: Option<Date>,
     pub participants: i64,
     pub session_dates: Vec<Date>,
-    pub session_kinds: Vec<String>,
+    pub session_kinds: Vec<SessionKind>,
     pub last_rating_on: Option<Date>,
     pub measured_pre: bool,
     pub measured_post: bool,
@@ -373,12 +387,12 @@ pub async fn open_course_facts(
 ) -> Result<Vec<FactsRow>, sqlx::Error> {
     sqlx::query_as!(
         FactsRow,
-        r#"SELECT c.id, c.kind, c.state, c.title,
+        r#"SELECT c.id, c.kind AS "kind: CourseKind", c.state AS "state: CourseState", c.title,
                   (SELECT string_agg(z.name, ', ' ORDER BY z.name) FROM course_participants p JOIN citizens z ON z.id = p.citizen_id
                     WHERE p.course_id = c.id) AS citizens,
                   c.member_id, u.name AS "member_name?", c.matched_on, c.started_on, c.ended_on,
                   (SELECT count(*) FROM course_participants p WHERE p.course_id = c.id) AS "participants!",
-                  coalesce(s.dates, '{}') AS "session_dates!", coalesce(s.kinds, '{}') AS "session_kinds!",
+                  coalesce(s.dates, '{}') AS "session_dates!", coalesce(s.kinds, '{}') AS "session_kinds!: Vec<SessionKind>",
                   (SELECT max(m.measured_on) FROM measurements m WHERE m.course_id = c.id AND m.kind = 'progress') AS last_rating_on,
                   EXISTS (SELECT 1 FROM measurements m WHERE m.course_id = c.id AND m.kind = 'wellbeing_pre') AS "measured_pre!",
                   EXISTS (SELECT 1 FROM measurements m WHERE m.course_id = c.id AND m.kind = 'wellbeing_post') AS "measured_post!"
@@ -404,7 +418,7 @@ pub struct Session {
     pub id: Uuid,
     pub held_on: Date,
     pub duration_minutes: i16,
-    pub kind: String,
+    pub kind: SessionKind,
     pub participants: String,
     pub notes: String,
     pub tools: Vec<String>,
@@ -416,7 +430,7 @@ pub struct Session {
 pub async fn sessions(tx: &mut TenantTx, course_id: Uuid) -> Result<Vec<Session>, sqlx::Error> {
     sqlx::query_as!(
         Session,
-        r#"SELECT s.id, s.held_on, s.duration_minutes, s.kind, s.participants, s.notes, s.tools, s.next_step,
+        r#"SELECT s.id, s.held_on, s.duration_minutes, s.kind AS "kind: SessionKind", s.participants, s.notes, s.tools, s.next_step,
                   u.name AS "logged_by?",
                   s.version
            FROM course_sessions s LEFT JOIN users u ON u.id = s.logged_by
@@ -441,7 +455,7 @@ pub async fn session(
 pub struct NewSession<'a> {
     pub held_on: Date,
     pub duration_minutes: i16,
-    pub kind: &'a str,
+    pub kind: SessionKind,
     pub participants: &'a str,
     pub notes: &'a str,
     pub tools: &'a [String],
@@ -463,7 +477,7 @@ pub async fn insert_session(
         course_id,
         s.held_on,
         s.duration_minutes,
-        s.kind,
+        s.kind as _,
         s.participants,
         s.notes,
         s.tools,
@@ -511,7 +525,7 @@ pub async fn update_session(
         version,
         s.held_on,
         s.duration_minutes,
-        s.kind,
+        s.kind as _,
         s.participants,
         s.notes,
         s.tools,
@@ -527,7 +541,7 @@ pub struct SessionVersion {
     pub version: i32,
     pub held_on: Date,
     pub duration_minutes: i16,
-    pub kind: String,
+    pub kind: SessionKind,
     pub notes: String,
     pub next_step: String,
     pub changed_by: Option<String>,
@@ -540,7 +554,7 @@ pub async fn session_versions(
 ) -> Result<Vec<SessionVersion>, sqlx::Error> {
     sqlx::query_as!(
         SessionVersion,
-        r#"SELECT v.version, v.held_on, v.duration_minutes, v.kind, v.notes, v.next_step, u.name AS "changed_by?",
+        r#"SELECT v.version, v.held_on, v.duration_minutes, v.kind AS "kind: SessionKind", v.notes, v.next_step, u.name AS "changed_by?",
                   to_char(v.replaced_at AT TIME ZONE 'Europe/Copenhagen', 'DD-MM-YYYY HH24:MI') AS "replaced_at_local!"
            FROM course_session_versions v LEFT JOIN users u ON u.id = v.changed_by
            WHERE v.session_id = $1 ORDER BY v.version DESC"#,
@@ -563,7 +577,7 @@ pub async fn member_of_user(tx: &mut TenantTx, user_id: Uuid) -> Result<Option<U
 
 pub struct Waiting {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: CourseKind,
     pub title: String,
     pub citizens: Option<String>,
     pub referred_on: Date,
@@ -573,7 +587,7 @@ pub struct Waiting {
 pub async fn waiting(tx: &mut TenantTx, limit: i64) -> Result<Vec<Waiting>, sqlx::Error> {
     sqlx::query_as!(
         Waiting,
-        r#"SELECT c.id, c.kind, c.title, c.referred_on,
+        r#"SELECT c.id, c.kind AS "kind: CourseKind", c.title, c.referred_on,
                   (SELECT string_agg(z.name, ', ' ORDER BY z.name) FROM course_participants p JOIN citizens z ON z.id = p.citizen_id
                     WHERE p.course_id = c.id) AS citizens
            FROM courses c WHERE c.municipality_id = $1 AND c.state = 'referred'

@@ -12,7 +12,7 @@
 
 use time::{Date, Duration};
 
-use crate::vocab::{CourseKind, CourseState, SessionKind};
+use crate::vocab::{CourseKind, CourseState, GoalsReached, SessionKind};
 
 /// What the rules need to know about a course.
 #[derive(Debug, Clone)]
@@ -283,14 +283,11 @@ pub fn unusual_duration(course: CourseKind, kind: SessionKind, minutes: i32) -> 
     counts && !(90..=120).contains(&minutes)
 }
 
-/// The answers to "were the goals reached" when a course ends.
-pub const GOALS: [&str; 3] = ["yes", "partly", "no"];
-
 /// What a step in a course's lifecycle records besides the new state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     /// Ending, with the answer to "were the goals reached".
-    Ending { goals_reached: &'static str },
+    Ending { goals_reached: GoalsReached },
     /// Back from ending to active: an extension, with the new expected end.
     Extension { planned_end: Date },
     /// Any other step: the state alone.
@@ -317,9 +314,7 @@ pub fn step(
     today: Date,
 ) -> Result<Step, StepRefused> {
     if to == CourseState::Ending {
-        return GOALS
-            .into_iter()
-            .find(|goals| *goals == goals_reached)
+        return GoalsReached::from_code(goals_reached)
             .map(|goals_reached| Step::Ending { goals_reached })
             .ok_or(StepRefused::GoalsMissing);
     }
@@ -569,7 +564,7 @@ mod tests {
         assert_eq!(
             step(Active, Ending, "partly", "", None, TODAY),
             Ok(Step::Ending {
-                goals_reached: "partly"
+                goals_reached: GoalsReached::Partly
             })
         );
         assert_eq!(

@@ -220,7 +220,7 @@ fn new_session<'a>(valid: &'a Valid, form: &'a SessionForm) -> repo::NewSession<
     repo::NewSession {
         held_on: valid.held_on,
         duration_minutes: valid.duration,
-        kind: valid.kind.code(),
+        kind: valid.kind,
         participants: form.participants.trim(),
         notes: form.notes.trim(),
         tools: &valid.tools,
@@ -301,7 +301,7 @@ pub async fn edit_session_page(
     let form = SessionForm {
         held_on: clock::format_date(s.held_on),
         duration_minutes: s.duration_minutes.to_string(),
-        kind: s.kind,
+        kind: s.kind.code().to_string(),
         participants: s.participants,
         notes: s.notes,
         tools: s.tools,

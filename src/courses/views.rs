@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{Viewer, display_name, due, goals_label, progress, repo, rules};
 use crate::i18n::Messages;
 use crate::tools::repo::{Filled, Point};
-use crate::vocab::{CourseState, SessionKind};
+use crate::vocab::{CourseEventKind, CourseState, GoalsReached};
 use crate::web::Page;
 use crate::web::forms::FieldErrors;
 use crate::{clock, tools, vocab};
@@ -131,12 +131,11 @@ impl ShowView {
             may_log: course.state.is_open()
                 && course.member_id.is_some()
                 && viewer.works_on(&course),
-            goals_options: vec![
-                ("yes", t.courses.goals_yes),
-                ("partly", t.courses.goals_partly),
-                ("no", t.courses.goals_no),
-            ],
-            goals_reached: goals_label(t, course.goals_reached.as_deref()).to_string(),
+            goals_options: GoalsReached::ALL
+                .iter()
+                .map(|goals| (goals.code(), goals.label(t)))
+                .collect(),
+            goals_reached: goals_label(t, course.goals_reached).to_string(),
             dates: dates(t, &course),
             show_handover: matches!(
                 course.state,
@@ -166,7 +165,7 @@ impl ShowView {
 }
 
 fn session_row(t: &'static Messages, course: &repo::Course, s: repo::Session) -> SessionRow {
-    let kind = SessionKind::from_code(&s.kind).unwrap_or(SessionKind::Session);
+    let kind = s.kind;
     SessionRow {
         id: s.id,
         held_on: clock::format_date(s.held_on),
@@ -189,13 +188,11 @@ fn session_row(t: &'static Messages, course: &repo::Course, s: repo::Session) ->
 
 /// (when, who, what, note) of the course's history.
 fn event_row(t: &'static Messages, e: repo::Event) -> (String, String, String, String) {
-    let what = match (
-        e.kind.as_str(),
-        e.to_state.as_deref().and_then(CourseState::from_code),
-    ) {
-        ("state" | "created" | "matched" | "cancelled", Some(state)) => state.label(t).to_string(),
-        ("extended", _) => t.courses.action_extend.to_string(),
-        (other, _) => other.to_string(),
+    use CourseEventKind::*;
+    let what = match (e.kind, e.to_state) {
+        (State | Created | Matched | Cancelled, Some(state)) => state.label(t).to_string(),
+        (Extended, _) => t.courses.action_extend.to_string(),
+        (other, None) => other.code().to_string(),
     };
     (e.at_local, e.actor.unwrap_or_default(), what, e.note)
 }
@@ -309,17 +306,9 @@ impl HandoverView {
                 .sessions
                 .into_iter()
                 .filter(|s| !s.next_step.is_empty())
-                .map(|s| {
-                    (
-                        clock::format_date(s.held_on),
-                        SessionKind::from_code(&s.kind)
-                            .unwrap_or(SessionKind::Session)
-                            .label(t),
-                        s.next_step,
-                    )
-                })
+                .map(|s| (clock::format_date(s.held_on), s.kind.label(t), s.next_step))
                 .collect(),
-            goals_reached: goals_label(t, course.goals_reached.as_deref()),
+            goals_reached: goals_label(t, course.goals_reached),
             today: clock::format_date(clock::today()),
             started: course
                 .started_on

@@ -75,20 +75,17 @@ pub async fn start_page(
     let coordinator = user.has(Role::Coordinator);
     let member = user.has(Role::Mentor) || user.has(Role::ParentCoach);
     let link = |id: Uuid,
-                kind: &str,
+                kind: CourseKind,
                 title: &str,
                 citizens: Option<String>,
-                state: &str,
-                detail: String| {
-        let kind = CourseKind::from_code(kind)?;
-        Some(CourseLink {
-            id,
-            name: courses::course_name(t, kind, title, citizens.as_deref().unwrap_or_default()),
-            state: CourseState::from_code(state)?.label(t),
-            detail,
-            rating: String::new(),
-            trend: String::new(),
-        })
+                state: CourseState,
+                detail: String| CourseLink {
+        id,
+        name: courses::course_name(t, kind, title, citizens.as_deref().unwrap_or_default()),
+        state: state.label(t),
+        detail,
+        rating: String::new(),
+        trend: String::new(),
     };
     let (mut active_staff, mut municipality_due, mut coaching_due, mut waiting) =
         (0, Vec::new(), Vec::new(), Vec::new());
@@ -99,13 +96,13 @@ pub async fn start_page(
         waiting = courses_repo::waiting(&mut tx, 20)
             .await?
             .into_iter()
-            .filter_map(|w| {
+            .map(|w| {
                 link(
                     w.id,
-                    &w.kind,
+                    w.kind,
                     &w.title,
                     w.citizens,
-                    "referred",
+                    CourseState::Referred,
                     clock::format_date(w.referred_on),
                 )
             })
@@ -116,24 +113,18 @@ pub async fn start_page(
         if let Some(member_id) = courses_repo::member_of_user(&mut tx, user.id).await? {
             own_due = due::for_courses(&mut tx, Some(member_id), t).await?;
             let filter = courses_repo::ListFilter {
-                kind: "",
-                state: "open",
+                kind: None,
+                state: None,
+                open_only: true,
                 member_id: Some(member_id),
                 q: "",
             };
             own_courses = courses_repo::list(&mut tx, &filter, "referred_on", true, 50, 0)
                 .await?
                 .into_iter()
-                .filter_map(|row| {
+                .map(|row| {
                     let last = row.last_session.map(clock::format_date).unwrap_or_default();
-                    link(
-                        row.id,
-                        &row.kind,
-                        &row.title,
-                        row.citizens,
-                        &row.state,
-                        last,
-                    )
+                    link(row.id, row.kind, &row.title, row.citizens, row.state, last)
                 })
                 .collect();
             let ids: Vec<Uuid> = own_courses.iter().map(|c| c.id).collect();
@@ -169,7 +160,7 @@ pub async fn start_page(
     };
     let lent: Vec<CourseLink> = lent_courses
         .iter()
-        .filter_map(|c| {
+        .map(|c| {
             let until = format!(
                 "{} · {} {}",
                 c.municipality_name,
@@ -178,10 +169,10 @@ pub async fn start_page(
             );
             link(
                 c.id,
-                &c.kind,
+                c.kind,
                 &c.title,
                 c.citizens.clone(),
-                "matched",
+                CourseState::Matched,
                 until,
             )
         })

@@ -25,7 +25,7 @@ use crate::db::{Scope, TenantTx};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Messages;
 use crate::mail::{self, Notice, NoticeKind};
-use crate::vocab::{CourseKind, CourseState};
+use crate::vocab::CourseState;
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
@@ -104,12 +104,6 @@ async fn tell(
     let recipients = mail::notices::coordinators(tx, to).await?;
     let notice = Notice::new(kind, format!("/udlaan/{}", loan.id), &[other]);
     mail::tell(tx, &recipients, &notice).await
-}
-
-fn kind_label(t: &'static Messages, kind: &str) -> &'static str {
-    CourseKind::from_code(kind)
-        .map(|k| k.label(t))
-        .unwrap_or_default()
 }
 
 fn languages_label(t: &'static Messages, codes: &[String]) -> String {
@@ -233,7 +227,7 @@ pub async fn request(
         tx.commit().await?;
         return Ok(Redirect::to(&format!("/udlaan/{loan}")).into_response());
     }
-    let loan_id = repo::insert(&mut tx, id, course.kind.code(), &request).await?;
+    let loan_id = repo::insert(&mut tx, id, course.kind, &request).await?;
     let loan = repo::get(&mut tx, loan_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -282,9 +276,13 @@ pub async fn list_page(
     query.keep("state", |state| {
         state == "open" || LoanState::from_code(state).is_some()
     });
-    let state = query.filter("state");
+    let filter = match query.filter("state") {
+        "" => repo::StateFilter::All,
+        "open" => repo::StateFilter::Open,
+        code => LoanState::from_code(code).map_or(repo::StateFilter::All, repo::StateFilter::Only),
+    };
     let list = table::load!(query, |limit, offset| repo::page(
-        &mut tx, state, limit, offset
+        &mut tx, filter, limit, offset
     ));
     tx.commit().await?;
     let list = list
@@ -304,16 +302,14 @@ pub async fn list_page(
             id: r.id,
             receiving: r.municipality_name,
             lending: r.lending_name.unwrap_or_default(),
-            kind: kind_label(t, &r.kind),
+            kind: r.kind.label(t),
             period: format!(
                 "{} – {}",
                 clock::format_date(r.period_from),
                 clock::format_date(r.period_to)
             ),
             hours: model::hours(r.hours_per_week),
-            state: LoanState::from_code(&r.state)
-                .map(|s| s.label(t))
-                .unwrap_or_default(),
+            state: r.state.label(t),
             member: r.member_name.unwrap_or_default(),
         });
     let mut states = vec![("open", t.loans.state_open)];
@@ -372,6 +368,9 @@ struct ShowView {
 }
 
 impl ShowView {
+    fn ended(&self) -> bool {
+        self.state == LoanState::Ended
+    }
     fn receiving(&self) -> bool {
         self.side == Side::Receiving
     }
@@ -420,9 +419,9 @@ async fn show_view(
     errors: FieldErrors,
 ) -> AppResult<ShowView> {
     let t = page.t;
-    let state = LoanState::from_code(&loan.state).ok_or(AppError::NotFound)?;
+    let state = loan.state;
     let candidates = if side == Side::National && state.is_open() {
-        repo::candidates(tx, &loan.kind, loan.municipality_id, &loan.languages).await?
+        repo::candidates(tx, loan.kind, loan.municipality_id, &loan.languages).await?
     } else {
         Vec::new()
     };
@@ -437,7 +436,7 @@ async fn show_view(
         Vec::new()
     };
     let members = if side == Side::Lending && state == LoanState::Forwarded {
-        repo::own_members(tx, &loan.kind)
+        repo::own_members(tx, loan.kind)
             .await?
             .into_iter()
             .map(|m| {
@@ -462,7 +461,7 @@ async fn show_view(
         state_label: state.label(t),
         state,
         side,
-        kind: kind_label(t, &loan.kind),
+        kind: loan.kind.label(t),
         languages: languages_label(t, &loan.languages),
         period: format!(
             "{} – {}",
@@ -521,7 +520,6 @@ async fn begin_step(
     if !sides.contains(&side) {
         return Err(AppError::NotFound);
     }
-    let state = LoanState::from_code(&state).ok_or(AppError::NotFound)?;
     if version != form.version || !states.contains(&state) {
         return Err(AppError::Conflict);
     }
@@ -617,7 +615,7 @@ pub async fn accept(
     // cannot lend the same last place (2015 guide: a fully occupied member is not lent).
     let member = match member {
         Some(m) if repo::lock_member(&mut tx, m).await? => {
-            let free = repo::own_members(&mut tx, &loan.kind)
+            let free = repo::own_members(&mut tx, loan.kind)
                 .await?
                 .into_iter()
                 .find(|o| o.id == m)
@@ -734,7 +732,7 @@ pub async fn assign(
     crate::courses::repo::event(
         &mut tx,
         loan.course_id,
-        "matched",
+        crate::vocab::CourseEventKind::Matched,
         Some(CourseState::Referred),
         Some(CourseState::Matched),
         &note,
@@ -854,7 +852,7 @@ pub async fn settlement_page(
 ) -> AppResult<Response> {
     let t = page.t;
     let (loan, _) = load(&mut tx, id).await?;
-    if loan.state != LoanState::Ended.code() {
+    if loan.state != LoanState::Ended {
         return Err(AppError::NotFound);
     }
     tx.commit().await?;
@@ -862,7 +860,7 @@ pub async fn settlement_page(
     let rate = loan.hourly_rate.unwrap_or_default();
     let title = t.loans.settlement_title;
     Ok(SettlementView {
-        kind: kind_label(t, &loan.kind),
+        kind: loan.kind.label(t),
         period: format!(
             "{} – {}",
             clock::format_date(loan.period_from),

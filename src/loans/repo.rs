@@ -4,21 +4,22 @@
 use time::Date;
 use uuid::Uuid;
 
-use super::model::Request;
+use super::model::{LoanState, Request};
 use crate::db::TenantTx;
+use crate::vocab::CourseKind;
 
 pub struct Loan {
     pub id: Uuid,
     pub municipality_id: Uuid,
     pub municipality_name: String,
     pub course_id: Uuid,
-    pub kind: String,
+    pub kind: CourseKind,
     pub needs: String,
     pub languages: Vec<String>,
     pub period_from: Date,
     pub period_to: Date,
     pub hours_per_week: f64,
-    pub state: String,
+    pub state: LoanState,
     pub lending_municipality_id: Option<Uuid>,
     pub lending_name: Option<String>,
     pub forward_note: String,
@@ -39,9 +40,10 @@ pub struct Loan {
 pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Loan>, sqlx::Error> {
     sqlx::query_as!(
         Loan,
-        r#"SELECT l.id, l.municipality_id, r.name AS municipality_name, l.course_id, l.kind, l.needs,
+        r#"SELECT l.id, l.municipality_id, r.name AS municipality_name, l.course_id,
+                  l.kind AS "kind: CourseKind", l.needs,
                   l.languages, l.period_from, l.period_to, l.hours_per_week::float8 AS "hours_per_week!",
-                  l.state, l.lending_municipality_id, g.name AS "lending_name?", l.forward_note,
+                  l.state AS "state: LoanState", l.lending_municipality_id, g.name AS "lending_name?", l.forward_note,
                   l.decline_reason, l.member_id, u.name AS "member_name?",
                   l.hourly_rate::float8 AS hourly_rate, l.agreed_on, l.assigned_on, l.ended_on,
                   l.settled_hours::float8 AS settled_hours, l.version,
@@ -63,63 +65,87 @@ pub struct Row {
     pub municipality_id: Uuid,
     pub municipality_name: String,
     pub lending_name: Option<String>,
-    pub kind: String,
+    pub kind: CourseKind,
     pub period_from: Date,
     pub period_to: Date,
     pub hours_per_week: f64,
-    pub state: String,
+    pub state: LoanState,
     pub member_name: Option<String>,
 }
 
-/// How many loans the transaction may see in `state` ('', 'open' or one state).
-async fn count(tx: &mut TenantTx, state: &str) -> Result<i64, sqlx::Error> {
+/// Which loans a list shows: all, the open ones, or those in one state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateFilter {
+    All,
+    Open,
+    Only(LoanState),
+}
+
+impl StateFilter {
+    /// The (one state, open only) pair the list queries bind.
+    fn binds(self) -> (Option<LoanState>, bool) {
+        match self {
+            StateFilter::All => (None, false),
+            StateFilter::Open => (None, true),
+            StateFilter::Only(state) => (Some(state), false),
+        }
+    }
+}
+
+/// How many loans the transaction may see in `filter`.
+async fn count(tx: &mut TenantTx, filter: StateFilter) -> Result<i64, sqlx::Error> {
+    let (state, open) = filter.binds();
     sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!"
            FROM loans l
            JOIN municipalities r ON r.id = l.municipality_id
-           WHERE $1 = '' OR l.state = $1
-              OR ($1 = 'open' AND l.state IN ('requested', 'forwarded', 'declined'))"#,
-        state
+           WHERE ($1::text IS NULL AND NOT $2) OR l.state = $1
+              OR ($2 AND l.state IN ('requested', 'forwarded', 'declined'))"#,
+        state as _,
+        open
     )
     .fetch_one(tx.conn())
     .await
 }
 
-/// One page of the loans the transaction may see in `state`, open ones first, newest
+/// One page of the loans the transaction may see in `filter`, open ones first, newest
 /// first, and how many there are in all.
 pub async fn page(
     tx: &mut TenantTx,
-    state: &str,
+    filter: StateFilter,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Row>, i64), sqlx::Error> {
+    let (state, open) = filter.binds();
     let rows = sqlx::query_as!(
         Row,
         r#"SELECT l.id, l.municipality_id, r.name AS municipality_name, g.name AS "lending_name?",
-                  l.kind, l.period_from, l.period_to, l.hours_per_week::float8 AS "hours_per_week!",
-                  l.state, u.name AS "member_name?"
+                  l.kind AS "kind: CourseKind", l.period_from, l.period_to,
+                  l.hours_per_week::float8 AS "hours_per_week!", l.state AS "state: LoanState",
+                  u.name AS "member_name?"
            FROM loans l
            JOIN municipalities r ON r.id = l.municipality_id
            LEFT JOIN municipalities g ON g.id = l.lending_municipality_id
            LEFT JOIN corps_members cm ON cm.id = l.member_id
            LEFT JOIN users u ON u.id = cm.user_id
-           WHERE $1 = '' OR l.state = $1
-              OR ($1 = 'open' AND l.state IN ('requested', 'forwarded', 'declined'))
+           WHERE ($1::text IS NULL AND NOT $2) OR l.state = $1
+              OR ($2 AND l.state IN ('requested', 'forwarded', 'declined'))
            ORDER BY l.state IN ('requested', 'forwarded', 'declined', 'agreed') DESC, l.created_at DESC, l.id DESC
-           LIMIT $2 OFFSET $3"#,
-        state,
+           LIMIT $3 OFFSET $4"#,
+        state as _,
+        open,
         limit,
         offset
     )
     .fetch_all(tx.conn())
     .await?;
-    Ok((rows, count(tx, state).await?))
+    Ok((rows, count(tx, filter).await?))
 }
 
 pub async fn insert(
     tx: &mut TenantTx,
     course_id: Uuid,
-    kind: &str,
+    kind: CourseKind,
     request: &Request,
 ) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
@@ -130,7 +156,7 @@ pub async fn insert(
         id,
         tx.scope().municipality_id(),
         course_id,
-        kind,
+        kind as _,
         request.needs,
         &request.languages,
         request.period_from,
@@ -144,9 +170,9 @@ pub async fn insert(
 }
 
 /// The loan row, locked, with its state and version: every step checks both.
-pub async fn lock(tx: &mut TenantTx, id: Uuid) -> Result<Option<(String, i32)>, sqlx::Error> {
+pub async fn lock(tx: &mut TenantTx, id: Uuid) -> Result<Option<(LoanState, i32)>, sqlx::Error> {
     Ok(sqlx::query!(
-        "SELECT state, version FROM loans WHERE id = $1 FOR UPDATE",
+        r#"SELECT state AS "state: LoanState", version FROM loans WHERE id = $1 FOR UPDATE"#,
         id
     )
     .fetch_optional(tx.conn())
@@ -281,7 +307,7 @@ pub struct Candidate {
 /// read profiles, and the load through `corps_roster_load()`, never a course).
 pub async fn candidates(
     tx: &mut TenantTx,
-    kind: &str,
+    kind: CourseKind,
     except: Uuid,
     languages: &[String],
 ) -> Result<Vec<Candidate>, sqlx::Error> {
@@ -301,7 +327,7 @@ pub async fn candidates(
              AND CASE $1 WHEN 'mentor' THEN 'mentor' ELSE 'parent_coach' END = ANY (m.roles)
              AND cm.capacity - coalesce(r.load, 0) > 0
            ORDER BY cm.languages && $3 DESC, cm.capacity - coalesce(r.load, 0) DESC, mu.name, u.name"#,
-        kind,
+        kind as _,
         except,
         languages
     )
@@ -319,7 +345,10 @@ pub struct OwnMember {
 /// The lending municipality's own members of the kind, with their free places: courses
 /// that take a place here plus every agreed loan (its course, in the other municipality,
 /// is out of this municipality's sight).
-pub async fn own_members(tx: &mut TenantTx, kind: &str) -> Result<Vec<OwnMember>, sqlx::Error> {
+pub async fn own_members(
+    tx: &mut TenantTx,
+    kind: CourseKind,
+) -> Result<Vec<OwnMember>, sqlx::Error> {
     sqlx::query_as!(
         OwnMember,
         r#"SELECT cm.id, u.name,
@@ -335,7 +364,7 @@ pub async fn own_members(tx: &mut TenantTx, kind: &str) -> Result<Vec<OwnMember>
              AND CASE $2 WHEN 'mentor' THEN 'mentor' ELSE 'parent_coach' END = ANY (m.roles)
            ORDER BY lower(u.name)"#,
         tx.scope().municipality_id(),
-        kind
+        kind as _
     )
     .fetch_all(tx.conn())
     .await
@@ -356,7 +385,7 @@ pub async fn lock_member(tx: &mut TenantTx, member: Uuid) -> Result<bool, sqlx::
 pub struct LoanCourse {
     pub id: Uuid,
     pub municipality_id: Uuid,
-    pub kind: String,
+    pub kind: CourseKind,
     pub title: String,
     pub citizens: Option<String>,
     pub municipality_name: String,
@@ -367,7 +396,8 @@ pub struct LoanCourse {
 pub async fn my_loan_courses(tx: &mut TenantTx) -> Result<Vec<LoanCourse>, sqlx::Error> {
     sqlx::query_as!(
         LoanCourse,
-        r#"SELECT c.id, c.municipality_id, c.kind, c.title, mu.name AS municipality_name, l.period_to,
+        r#"SELECT c.id, c.municipality_id, c.kind AS "kind: CourseKind", c.title,
+                  mu.name AS municipality_name, l.period_to,
                   (SELECT string_agg(z.name, ', ' ORDER BY z.name) FROM course_participants p
                      JOIN citizens z ON z.id = p.citizen_id WHERE p.course_id = c.id) AS citizens
            FROM courses c

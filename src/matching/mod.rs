@@ -298,7 +298,7 @@ pub async fn assign(
     courses_repo::event(
         &mut tx,
         id,
-        "matched",
+        crate::vocab::CourseEventKind::Matched,
         Some(CourseState::Referred),
         Some(CourseState::Matched),
         &note,

@@ -15,27 +15,12 @@ pub const MEMBER_PROGRAMMES: [Programme; 2] = [Programme::Mentor, Programme::Par
 
 const MAX_PLACE: usize = 200;
 
-/// The corps-wide events of the 2015 guide: national network meetings and advanced modules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventKind {
-    NetworkMeeting,
-    AdvancedModule,
-}
+crate::vocab::coded_enum!(
+    /// The corps-wide events of the 2015 guide: national network meetings and advanced modules.
+    EventKind { NetworkMeeting = "network_meeting", AdvancedModule = "advanced_module" }
+);
 
 impl EventKind {
-    pub const ALL: [EventKind; 2] = [EventKind::NetworkMeeting, EventKind::AdvancedModule];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            EventKind::NetworkMeeting => "network_meeting",
-            EventKind::AdvancedModule => "advanced_module",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<EventKind> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
-    }
-
     pub fn label(self, t: &TrainingMessages) -> &'static str {
         match self {
             EventKind::NetworkMeeting => t.kind_network_meeting,

@@ -2,27 +2,7 @@
 
 use crate::i18n::Messages;
 
-/// Defines a code-backed enum: `code()` for the database, `from_code()` back, `ALL`.
-macro_rules! coded_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn from_code(code: &str) -> Option<$name> {
-                match code { $($code => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-pub(crate) use coded_enum;
+use super::coded::coded_enum;
 
 coded_enum!(
     /// The three kinds of course (2015 guide, annex 2).
@@ -166,6 +146,72 @@ impl SessionKind {
             SessionKind::FollowUp => t.courses.session_kind_follow_up,
             SessionKind::PhoneOnline => t.courses.session_kind_phone_online,
             SessionKind::ProfessionalsMeeting => t.courses.session_kind_professionals_meeting,
+        }
+    }
+}
+
+coded_enum!(
+    /// Who a citizen is in a course: the young person (mentee) or a relative.
+    CitizenKind { Mentee = "mentee", Relative = "relative" }
+);
+
+coded_enum!(
+    /// What an entry in a course's history records (`course_events.kind`).
+    CourseEventKind {
+        Created = "created",
+        Matched = "matched",
+        State = "state",
+        Extended = "extended",
+        Cancelled = "cancelled",
+    }
+);
+
+coded_enum!(
+    /// The answer to "were the goals reached" when a course ends.
+    GoalsReached { Yes = "yes", Partly = "partly", No = "no" }
+);
+
+coded_enum!(
+    /// What a measurement measures: the progress rating, the three risk assessments and
+    /// the wellbeing and mastery scales before and after (`measurements.kind`).
+    MeasurementKind {
+        Progress = "progress",
+        RiskMentor = "risk_mentor",
+        RiskCitizen = "risk_citizen",
+        RiskParents = "risk_parents",
+        WellbeingPre = "wellbeing_pre",
+        WellbeingPost = "wellbeing_post",
+        MasteryPre = "mastery_pre",
+        MasteryPost = "mastery_post",
+    }
+);
+
+coded_enum!(
+    /// Whether a LAT tool is filled in before or after (`tool_answers.phase`).
+    ToolPhase { Pre = "pre", Post = "post" }
+);
+
+coded_enum!(
+    /// How far a corps member is with the training (`corps_members.training_status`).
+    TrainingStatus { Untrained = "untrained", InTraining = "in_training", Trained = "trained" }
+);
+
+impl CitizenKind {
+    /// The kind on the other side of a relation (a mentee's relative and back).
+    pub fn other(self) -> CitizenKind {
+        match self {
+            CitizenKind::Mentee => CitizenKind::Relative,
+            CitizenKind::Relative => CitizenKind::Mentee,
+        }
+    }
+}
+
+impl GoalsReached {
+    pub fn label(self, t: &'static Messages) -> &'static str {
+        match self {
+            GoalsReached::Yes => t.courses.goals_yes,
+            GoalsReached::Partly => t.courses.goals_partly,
+            GoalsReached::No => t.courses.goals_no,
         }
     }
 }

@@ -2,11 +2,15 @@
 //! backgrounds, genders, professional experience, availability. Codes are stored; the
 //! names come from the user's catalogue.
 
+pub mod coded;
 mod course;
 mod roles;
 
-pub(crate) use course::coded_enum;
-pub use course::{CourseKind, CourseState, SessionKind};
+pub(crate) use coded::coded_enum;
+pub use course::{
+    CitizenKind, CourseEventKind, CourseKind, CourseState, GoalsReached, MeasurementKind,
+    SessionKind, ToolPhase, TrainingStatus,
+};
 pub use roles::{Role, parse_roles, role_codes, roles_label};
 
 use crate::i18n::Messages;

@@ -2,36 +2,21 @@
 
 use crate::i18n::Messages;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    National,
-    Coordinator,
-    Mentor,
-    ParentCoach,
-}
+use super::coded::coded_enum;
+
+coded_enum!(
+    /// Who a user is in Korps; a membership holds one or more (`memberships.roles text[]`).
+    Role {
+        National = "national",
+        Coordinator = "coordinator",
+        Mentor = "mentor",
+        ParentCoach = "parent_coach",
+    }
+);
 
 impl Role {
-    pub const ALL: [Role; 4] = [
-        Role::National,
-        Role::Coordinator,
-        Role::Mentor,
-        Role::ParentCoach,
-    ];
     /// The roles a coordinator can give to staff of their municipality.
     pub const MEMBER_ROLES: [Role; 2] = [Role::Mentor, Role::ParentCoach];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::National => "national",
-            Role::Coordinator => "coordinator",
-            Role::Mentor => "mentor",
-            Role::ParentCoach => "parent_coach",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|role| role.code() == code)
-    }
 
     pub fn label(self, t: &'static Messages) -> &'static str {
         match self {

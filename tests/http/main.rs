@@ -13,6 +13,7 @@ mod loans;
 mod login;
 mod mail;
 mod platform;
+mod states;
 mod tenancy;
 mod tools;
 mod training;
