@@ -21,4 +21,5 @@ pub const DA: Messages = Messages {
     apps: super::applications::DA,
     loans: super::loans::DA,
     training: super::training::DA,
+    calendar: super::calendar::DA,
 };

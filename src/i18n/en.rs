@@ -21,4 +21,5 @@ pub const EN: Messages = Messages {
     apps: super::applications::EN,
     loans: super::loans::EN,
     training: super::training::EN,
+    calendar: super::calendar::EN,
 };
