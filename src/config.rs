@@ -77,6 +77,11 @@ pub struct Config {
         global = true
     )]
     pub login_limit_per_address: i64,
+
+    /// The address users reach Korps at, for links that leave the browser (a calendar
+    /// feed's address). Default: `http://localhost:<port of --bind>`.
+    #[arg(long, env = "KORPS_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
 }
 
 /// Accepts the usual spellings of a boolean environment variable.
@@ -98,6 +103,15 @@ impl Config {
             insecure_cookies: true,
             trust_proxy: false,
             login_limit_per_address: 5,
+            public_url: None,
+        }
+    }
+
+    /// The address users reach Korps at, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_string(),
+            _ => format!("http://localhost:{}", self.bind.port()),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The user's own account: details, language, password.
+//! The user's own account: details, language, password, calendar feed.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -37,11 +37,19 @@ struct AccountView {
     municipality: Option<String>,
     must_change: bool,
     errors: FieldErrors,
+    calendar: crate::calendar::Status,
 }
 
-fn view(user: &CurrentUser, page: Page, errors: FieldErrors) -> AccountView {
+async fn view(
+    tx: &mut TenantTx,
+    session: &Session,
+    user: &CurrentUser,
+    page: Page,
+    errors: FieldErrors,
+) -> AppResult<AccountView> {
     let t = page.t;
-    AccountView {
+    Ok(AccountView {
+        calendar: crate::calendar::status(tx, session, user).await?,
         name: user.name.clone(),
         email: user.email.clone(),
         roles: roles_label(&user.roles, t),
@@ -52,11 +60,18 @@ fn view(user: &CurrentUser, page: Page, errors: FieldErrors) -> AccountView {
             .titled(t.account.account_title)
             .crumb(t.common.nav_start, "/")
             .crumb(t.account.account_title, "/konto"),
-    }
+    })
 }
 
-pub async fn account_page(user: CurrentUser, page: Page) -> Response {
-    view(&user, page, FieldErrors::default()).into_response()
+pub async fn account_page(
+    user: CurrentUser,
+    mut tx: TenantTx,
+    session: Session,
+    page: Page,
+) -> AppResult<Response> {
+    let view = view(&mut tx, &session, &user, page, FieldErrors::default()).await?;
+    tx.commit().await?;
+    Ok(view.into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,7 +125,8 @@ pub async fn change_password(
         errors.add("repeat_password", t.account.passwords_differ);
     }
     if !errors.is_empty() {
-        return Ok(forms::invalid(view(&user, page, errors)));
+        let view = view(&mut tx, &session, &user, page, errors).await?;
+        return Ok(forms::invalid(view));
     }
     let hash = password::hash(form.new_password).await?;
     let generation = repo::set_password(&mut tx, user.id, &hash, false).await?;
