@@ -9,6 +9,7 @@ mod support;
 mod applications;
 mod axe;
 mod browser;
+mod calendar;
 mod daily;
 mod journeys;
 mod lat;
