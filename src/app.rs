@@ -23,8 +23,8 @@ use crate::state::AppState;
 use crate::web::routes::{self, Access, Route, RouteTable};
 use crate::web::{assets, csrf, error_pages, headers};
 use crate::{
-    account, applications, audit_log, auth, citizens, coaching, corps, courses, dashboards, db,
-    exports, home, inbox, loans, login, matching, municipalities, staff, training,
+    account, applications, audit_log, auth, calendar, citizens, coaching, corps, courses,
+    dashboards, db, exports, home, inbox, loans, login, matching, municipalities, staff, training,
 };
 
 /// Every feature's routes, in the order features are listed here.
@@ -47,6 +47,7 @@ pub fn feature_routes() -> Vec<Route> {
         applications::routes(),
         training::routes(),
         inbox::routes(),
+        calendar::routes(),
     ]
     .into_iter()
     .flatten()
@@ -102,20 +103,27 @@ pub fn router(state: AppState) -> Router {
             ServiceBuilder::new()
                 .layer(Extension(table))
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-                    // The path without its query: queries can hold what a user searched for.
-                    let id = request
-                        .headers()
-                        .get("x-request-id")
-                        .and_then(|value| value.to_str().ok())
-                        .unwrap_or_default()
-                        .to_string();
-                    tracing::info_span!("request", method = %request.method(), path = request.uri().path(), id)
-                }))
+                .layer(TraceLayer::new_for_http().make_span_with(
+                    |request: &axum::http::Request<_>| {
+                        // The path without its query: queries can hold what a user searched for.
+                        let id = request
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|value| value.to_str().ok())
+                            .unwrap_or_default()
+                            .to_string();
+                        // A calendar feed's path is its secret token: logged without it.
+                        let path = calendar::logged_path(request.uri().path());
+                        tracing::info_span!("request", method = %request.method(), path, id)
+                    },
+                ))
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(from_fn_with_state(state.clone(), headers::security_headers))
                 .layer(CompressionLayer::new())
-                .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30))),
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Duration::from_secs(30),
+                )),
         )
         .with_state(state)
 }

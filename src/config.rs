@@ -78,8 +78,8 @@ pub struct Config {
     )]
     pub login_limit_per_address: i64,
 
-    /// The address people reach Korps at, for links in mails (no trailing slash).
-    /// Default: http://<bind address>.
+    /// The address people reach Korps at: links in mails and the calendar feed's
+    /// address start with it. Default: `http://localhost:<port of --bind>`.
     #[arg(long, env = "KORPS_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
@@ -122,14 +122,6 @@ fn parse_flag(value: &str) -> Result<bool, String> {
 }
 
 impl Config {
-    /// The base of links in mails.
-    pub fn link_base(&self) -> String {
-        match &self.public_url {
-            Some(url) => url.trim_end_matches('/').to_string(),
-            None => format!("http://{}", self.bind),
-        }
-    }
-
     /// A configuration for tests: an explicit database, secure defaults.
     pub fn for_tests(database_url: String) -> Self {
         Config {
@@ -144,6 +136,15 @@ impl Config {
             mail_from: "Korps <korps@korps.test>".into(),
             mail_dir: PathBuf::from("var/test-mail"),
             job_interval: 3600,
+        }
+    }
+
+    /// The address users reach Korps at, without a trailing slash: the start of links in
+    /// mails and of the calendar feed's address.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_string(),
+            _ => format!("http://localhost:{}", self.bind.port()),
         }
     }
 }

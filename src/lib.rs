@@ -8,6 +8,7 @@ pub mod applications;
 pub mod audit;
 pub mod audit_log;
 pub mod auth;
+pub mod calendar;
 pub mod citizens;
 pub mod clock;
 pub mod coaching;

@@ -23,6 +23,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "account",
             "applications",
             "audit_log",
+            "calendar",
             "citizens",
             "coaching",
             "corps",

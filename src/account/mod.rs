@@ -1,4 +1,4 @@
-//! The user's own account: details, language, password.
+//! The user's own account: details, language, password, calendar feed.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -45,6 +45,7 @@ struct AccountView {
     digests: Vec<(&'static str, String)>,
     notices: Vec<Choice>,
     mail_errors: FieldErrors,
+    calendar: crate::calendar::Status,
 }
 
 /// The notice kinds this user can receive, for the mail choices.
@@ -55,17 +56,32 @@ fn notice_kinds(user: &CurrentUser) -> Vec<NoticeKind> {
     )
 }
 
-fn view(
+/// What the account page shows when the user's mail choices are refused: what they typed.
+struct MailEntered {
+    preferences: Preferences,
+    errors: FieldErrors,
+}
+
+async fn view(
+    tx: &mut TenantTx,
+    session: &Session,
     user: &CurrentUser,
     page: Page,
     errors: FieldErrors,
-    mail: &Preferences,
-    mail_errors: FieldErrors,
-) -> AccountView {
+    mail: Option<MailEntered>,
+) -> AppResult<AccountView> {
     let t = page.t;
     let m = &t.mail;
-    AccountView {
-        digest: mail.digest.clone(),
+    let mail = match mail {
+        Some(entered) => entered,
+        None => MailEntered {
+            preferences: preferences::get(tx, user.id).await?,
+            errors: FieldErrors::default(),
+        },
+    };
+    Ok(AccountView {
+        calendar: crate::calendar::status(tx, session, user).await?,
+        digest: mail.preferences.digest.clone(),
         digests: DIGESTS
             .iter()
             .map(|code| {
@@ -82,10 +98,14 @@ fn view(
             .map(|kind| Choice {
                 code: kind.code(),
                 label: kind.label(t).to_string(),
-                checked: !mail.mail_off.iter().any(|off| off == kind.code()),
+                checked: !mail
+                    .preferences
+                    .mail_off
+                    .iter()
+                    .any(|off| off == kind.code()),
             })
             .collect(),
-        mail_errors,
+        mail_errors: mail.errors,
         name: user.name.clone(),
         email: user.email.clone(),
         roles: roles_label(&user.roles, t),
@@ -96,20 +116,18 @@ fn view(
             .titled(t.account.account_title)
             .crumb(t.common.nav_start, "/")
             .crumb(t.account.account_title, "/konto"),
-    }
+    })
 }
 
-pub async fn account_page(user: CurrentUser, mut tx: TenantTx, page: Page) -> AppResult<Response> {
-    let mail = preferences::get(&mut tx, user.id).await?;
+pub async fn account_page(
+    user: CurrentUser,
+    mut tx: TenantTx,
+    session: Session,
+    page: Page,
+) -> AppResult<Response> {
+    let view = view(&mut tx, &session, &user, page, FieldErrors::default(), None).await?;
     tx.commit().await?;
-    Ok(view(
-        &user,
-        page,
-        FieldErrors::default(),
-        &mail,
-        FieldErrors::default(),
-    )
-    .into_response())
+    Ok(view.into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,13 +171,20 @@ pub async fn set_mail_preferences(
     if !DIGESTS.contains(&form.digest.as_str()) {
         let mut errors = FieldErrors::default();
         errors.add("digest", t.mail.prefs_digest_invalid);
-        return Ok(forms::invalid(view(
+        let entered = MailEntered {
+            preferences: wanted,
+            errors,
+        };
+        let view = view(
+            &mut tx,
+            &session,
             &user,
             page,
             FieldErrors::default(),
-            &wanted,
-            errors,
-        )));
+            Some(entered),
+        )
+        .await?;
+        return Ok(forms::invalid(view));
     }
     preferences::set(&mut tx, user.id, &wanted).await?;
     Done::to("/konto#mails")
@@ -226,14 +251,8 @@ pub async fn change_password(
         errors.add("repeat_password", t.account.passwords_differ);
     }
     if !errors.is_empty() {
-        let mail = preferences::get(&mut tx, user.id).await?;
-        return Ok(forms::invalid(view(
-            &user,
-            page,
-            errors,
-            &mail,
-            FieldErrors::default(),
-        )));
+        let view = view(&mut tx, &session, &user, page, errors, None).await?;
+        return Ok(forms::invalid(view));
     }
     let hash = password::hash(form.new_password).await?;
     let generation = repo::set_password(&mut tx, user.id, &hash, false).await?;

@@ -2,6 +2,7 @@
 //! sessions and history, the lifecycle, and the printable handover summary.
 
 pub mod due;
+mod next_meeting;
 pub mod notify;
 pub mod progress;
 pub mod repo;
@@ -49,6 +50,11 @@ pub fn routes() -> Vec<Route> {
         Route::get("/forloeb/{id}", COURSE_WORK, show_page),
         Route::post("/forloeb/{id}/status", COURSE_WORK, transition),
         Route::post("/forloeb/{id}/annuller", COORDINATOR, cancel),
+        Route::post(
+            "/forloeb/{id}/naeste-moede",
+            COURSE_WORK,
+            next_meeting::set_next_meeting,
+        ),
         Route::get("/forloeb/{id}/overdragelse", COURSE_WORK, handover_page),
         Route::get("/forloeb/{id}/sessioner/ny", COURSE_WORK, new_session_page),
         Route::post("/forloeb/{id}/sessioner", COURSE_WORK, log_session),
@@ -137,6 +143,15 @@ pub fn display_name(
         .collect::<Vec<_>>()
         .join(", ");
     course_name(t, course.kind, &course.title, &citizens)
+}
+
+/// The course's reference, "F-1A2B3C": how a course is named where no citizen may be
+/// named (calendar feeds, mails). The last six hex digits of its id: ids are UUIDv7,
+/// whose first digits are the time of creation and would be the same for every course
+/// opened within a few hours; the last ones are random.
+pub fn reference(id: Uuid) -> String {
+    let hex = id.simple().to_string();
+    format!("F-{}", hex[hex.len() - 6..].to_uppercase())
 }
 
 /// The label of a course's "were the goals reached" answer ("" when not answered).
@@ -489,6 +504,7 @@ async fn course_page(
         events: repo::events(&mut *tx, id).await?,
         filled: crate::tools::repo::for_course(&mut *tx, id).await?,
         points: crate::tools::repo::measurements(&mut *tx, id).await?,
+        next_meeting: repo::next_meeting(&mut *tx, id).await?,
         course,
         viewer,
     };

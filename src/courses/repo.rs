@@ -1,6 +1,6 @@
 //! SQL for courses, their participants, events and sessions.
 
-use time::Date;
+use time::{Date, PrimitiveDateTime};
 use uuid::Uuid;
 
 use crate::db::TenantTx;
@@ -596,5 +596,49 @@ pub async fn waiting(tx: &mut TenantTx, limit: i64) -> Result<Vec<Waiting>, sqlx
         limit
     )
     .fetch_all(tx.conn())
+    .await
+}
+
+/// A course's planned next meeting, in Danish local time.
+#[derive(Debug, Clone)]
+pub struct NextMeeting {
+    pub starts: PrimitiveDateTime,
+    pub minutes: i16,
+    pub place: String,
+}
+
+/// The next meeting of a course the transaction may see (a lent member's too).
+pub async fn next_meeting(
+    tx: &mut TenantTx,
+    course_id: Uuid,
+) -> Result<Option<NextMeeting>, sqlx::Error> {
+    sqlx::query_as!(
+        NextMeeting,
+        r#"SELECT (next_meeting_at AT TIME ZONE 'Europe/Copenhagen') AS "starts!",
+                  next_meeting_minutes AS "minutes!", next_meeting_place AS place
+           FROM courses
+           WHERE id = $1 AND next_meeting_at IS NOT NULL AND next_meeting_minutes IS NOT NULL"#,
+        course_id
+    )
+    .fetch_optional(tx.conn())
+    .await
+}
+
+/// Plans (or with `None` clears) the next meeting. Through `set_course_next_meeting`,
+/// which writes these columns only, also on a lent member's course. `false` when the
+/// course is not one the transaction may plan.
+pub async fn set_next_meeting(
+    tx: &mut TenantTx,
+    course_id: Uuid,
+    meeting: Option<&NextMeeting>,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT set_course_next_meeting($1, $2::timestamp AT TIME ZONE 'Europe/Copenhagen', $3, $4) AS "changed!""#,
+        course_id,
+        meeting.map(|m| m.starts),
+        meeting.map(|m| m.minutes),
+        meeting.map(|m| m.place.as_str()).unwrap_or_default()
+    )
+    .fetch_one(tx.conn())
     .await
 }

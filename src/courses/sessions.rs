@@ -169,7 +169,7 @@ fn form_view(
 }
 
 /// The course, if this user may log sessions on it (its member or a coordinator).
-async fn loggable(
+pub(super) async fn loggable(
     tx: &mut TenantTx,
     user: &CurrentUser,
     id: Uuid,

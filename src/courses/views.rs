@@ -4,7 +4,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use uuid::Uuid;
 
-use super::{Viewer, display_name, due, goals_label, progress, repo, rules};
+use super::next_meeting::{self, MeetingForm};
+use super::{Viewer, display_name, due, goals_label, progress, reference, repo, rules};
 use crate::i18n::Messages;
 use crate::tools::repo::{Filled, Point};
 use crate::vocab::{CourseEventKind, CourseState, GoalsReached};
@@ -50,6 +51,8 @@ pub struct Entered {
     pub planned_end_on: String,
     /// Why the course is cancelled.
     pub reason: String,
+    /// The next-meeting form as typed (boxed: `Entered` travels in `Err`s).
+    pub meeting: Option<Box<MeetingForm>>,
 }
 
 /// What the course page shows, as read.
@@ -63,6 +66,7 @@ pub struct Loaded {
     pub events: Vec<repo::Event>,
     pub filled: Vec<Filled>,
     pub points: Vec<Point>,
+    pub next_meeting: Option<repo::NextMeeting>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -88,6 +92,12 @@ pub struct ShowView {
     filled: Vec<FilledRow>,
     progress: progress::Progress,
     entered: Entered,
+    /// "F-1A2B3C": how the calendar feed names the course.
+    reference: String,
+    /// The planned next meeting as the page shows it.
+    next_meeting: Option<String>,
+    /// The next-meeting form: as typed, or as planned.
+    meeting: MeetingForm,
 }
 
 impl ShowView {
@@ -102,7 +112,14 @@ impl ShowView {
             events,
             filled,
             points,
+            next_meeting,
         } = loaded;
+        let mut entered = entered;
+        let meeting = entered
+            .meeting
+            .take()
+            .map(|typed| *typed)
+            .unwrap_or_else(|| MeetingForm::of(next_meeting.as_ref()));
         let id = course.id;
         let due = due::for_course(
             &course,
@@ -151,6 +168,9 @@ impl ShowView {
                 .collect(),
             progress: progress::build(&points, t),
             entered,
+            reference: reference(id),
+            next_meeting: next_meeting.as_ref().map(|m| next_meeting::describe(t, m)),
+            meeting,
             due,
             participants,
             page: page

@@ -22,4 +22,5 @@ pub const DA: Messages = Messages {
     loans: super::loans::DA,
     training: super::training::DA,
     mail: super::mail::DA,
+    calendar: super::calendar::DA,
 };

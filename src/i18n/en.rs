@@ -22,4 +22,5 @@ pub const EN: Messages = Messages {
     loans: super::loans::EN,
     training: super::training::EN,
     mail: super::mail::EN,
+    calendar: super::calendar::EN,
 };

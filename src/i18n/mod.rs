@@ -8,6 +8,7 @@
 mod account;
 mod applications;
 mod audit;
+mod calendar;
 mod citizens;
 mod coaching;
 mod common;
@@ -30,6 +31,7 @@ mod training;
 pub use account::AccountMessages;
 pub use applications::ApplicationMessages;
 pub use audit::AuditMessages;
+pub use calendar::CalendarMessages;
 pub use citizens::CitizenMessages;
 pub use coaching::CoachingMessages;
 pub use common::CommonMessages;
@@ -132,6 +134,8 @@ pub struct Messages {
     pub training: TrainingMessages,
     /// Notices, mails, the inbox and the mail preferences.
     pub mail: MailMessages,
+    /// Next meetings on the course page and the private calendar feed.
+    pub calendar: CalendarMessages,
 }
 
 impl Messages {
@@ -173,6 +177,9 @@ impl Messages {
             "session_read" => self.audit.action_session_read,
             "session_changed" => self.audit.action_session_changed,
             "handover_read" => self.audit.action_handover_read,
+            "next_meeting_set" => self.audit.action_next_meeting_set,
+            "calendar_link_created" => self.audit.action_calendar_link_created,
+            "calendar_link_revoked" => self.audit.action_calendar_link_revoked,
             other => self
                 .apps
                 .action_label(other)

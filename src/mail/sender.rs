@@ -54,7 +54,7 @@ impl Sender {
             pool,
             transport: Transport::new(config.smtp_url.as_deref(), config.mail_dir.clone())?,
             from,
-            base: config.link_base(),
+            base: config.public_url(),
         })
     }
 

@@ -9,10 +9,12 @@ mod support;
 mod applications;
 mod axe;
 mod browser;
+mod calendar;
 mod daily;
 mod journeys;
 mod lat;
 mod loans;
+mod mail;
 mod tours;
 mod training;
 

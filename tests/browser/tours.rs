@@ -27,7 +27,8 @@ async fn audit_at(tab: &Tab, who: &str, path: &str) {
     tab.audit_here(&format!("{who} – {path}")).await;
 }
 
-/// Audits every menu link, then /konto, /tilgaengelighed and `more`, then the 404 page.
+/// Audits every menu link, then /konto, /beskeder, /tilgaengelighed and `more`, then the
+/// 404 page.
 /// Returns the menu's links, as read from the page.
 async fn audit_reachable_pages(tab: &Tab, who: &str, more: &[&str]) -> Vec<String> {
     let menu = tab.hrefs("nav.nav a.nav-link").await;
@@ -36,7 +37,7 @@ async fn audit_reachable_pages(tab: &Tab, who: &str, more: &[&str]) -> Vec<Strin
     for path in menu
         .iter()
         .map(String::as_str)
-        .chain(["/konto", "/tilgaengelighed"])
+        .chain(["/konto", "/beskeder", "/tilgaengelighed"])
         .chain(more.iter().copied())
     {
         // The start page is audited already.

@@ -6,6 +6,7 @@ mod support;
 mod access;
 mod admin;
 mod applications;
+mod calendar;
 mod daily;
 mod dashboards;
 mod lists;
