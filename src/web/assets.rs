@@ -78,6 +78,61 @@ pub async fn serve(Path((version, path)): Path<(String, String)>) -> Response {
 mod tests {
     use super::*;
 
+    /// Our stylesheet's blocks are all closed: one missing brace silently swallows every
+    /// rule after it (it once hid the bell's badge and the answers' line breaks).
+    #[test]
+    fn every_block_of_our_stylesheet_is_closed() {
+        let (bytes, _) = get("korps.css").expect("korps.css is embedded");
+        let css = std::str::from_utf8(bytes).expect("UTF-8");
+        let mut depth = 0i32;
+        let mut rest = css;
+        while let Some(at) = rest.find(['{', '}', '/']) {
+            let (c, after) = (rest.as_bytes()[at], &rest[at + 1..]);
+            rest = after;
+            match c {
+                b'/' if after.starts_with('*') => {
+                    let end = after.find("*/").expect("a closed comment");
+                    rest = &after[end + 2..];
+                }
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    assert!(depth >= 0, "a '}}' without its '{{'");
+                }
+                _ => {}
+            }
+            if c == b'{' {
+                // A rule inside a rule is a missing '}' (we nest only in @media).
+                let before = &css[..css.len() - rest.len() - 1];
+                let selector = before.rsplit(['}', '{', ';']).next().unwrap_or("").trim();
+                let selector = selector.rsplit("*/").next().unwrap_or("").trim();
+                assert!(
+                    depth == 1 || (depth == 2 && open_media(before)),
+                    "a block opened inside another: {selector:?}"
+                );
+            }
+        }
+        assert_eq!(depth, 0, "every block is closed");
+    }
+
+    /// Whether the block enclosing the end of `before` is an @media or @supports block.
+    fn open_media(before: &str) -> bool {
+        let mut depth = 0;
+        for (i, c) in before.char_indices().rev() {
+            match c {
+                '}' => depth += 1,
+                '{' if depth == 0 => {
+                    let head = before[..i].rsplit(['}', ';']).next().unwrap_or("");
+                    let head = head.rsplit("*/").next().unwrap_or("").trim();
+                    return head.starts_with("@media") || head.starts_with("@supports");
+                }
+                '{' => depth -= 1,
+                _ => {}
+            }
+        }
+        false
+    }
+
     async fn fetch(version: &str, path: &str) -> Response {
         serve(Path((version.to_owned(), path.to_owned()))).await
     }

@@ -46,12 +46,12 @@ async fn the_bell_counts_a_new_notice_and_the_inbox_leads_to_it() {
         );
 
         tab.open("/").await;
-        assert_eq!(tab.text(".korps-bell-count").await, "1");
+        assert_eq!(tab.text(".portal-user .korps-bell-count").await, "1");
         assert_eq!(
             tab.attr(".korps-bell", "aria-label").await.as_deref(),
             Some("Beskeder, 1 ulæste")
         );
-        tab.click(".korps-bell").await;
+        tab.click(".portal-user .korps-bell").await;
         assert_eq!(tab.path().await, "/beskeder");
         let rows = tab.texts("tbody tr").await;
         assert_eq!(rows.len(), 1, "{rows:?}");
@@ -105,15 +105,23 @@ async fn the_bell_counts_a_new_notice_and_the_inbox_leads_to_it() {
         tab.open("/udgaaende-mails?status=failed").await;
         assert_eq!(tab.texts("tbody tr").await.len(), 1);
         tab.audit("national – failed mails").await;
+
+        // On a phone the bell sits beside the menu button.
+        tab.switch_user("koordinator.aarhus@example.org", PASSWORD)
+            .await;
         tab.client
             .set_window_size(360, 800)
             .await
             .expect("a phone-sized window");
-        tab.open("/udgaaende-mails").await;
-        tab.audit("national – outgoing mails at 360 px").await;
-        tab.switch_user("koordinator.aarhus@example.org", PASSWORD)
-            .await;
-        tab.open("/beskeder").await;
+        tab.open("/").await;
+        let bell = tab
+            .client
+            .find(fantoccini::Locator::Css(".korps-bell-mobile"))
+            .await
+            .expect("the phone's bell");
+        assert!(bell.is_displayed().await.unwrap());
+        tab.click(".korps-bell-mobile").await;
+        assert_eq!(tab.path().await, "/beskeder");
         tab.audit("coordinator – inbox at 360 px").await;
         let overflow = tab
             .client
