@@ -28,7 +28,7 @@ CREATE TABLE notices (
     user_id uuid NOT NULL REFERENCES users (id),
     kind text NOT NULL CHECK (kind = ANY (notice_kinds())),
     -- Where the notice leads, inside Korps (a path, never with citizen data).
-    href text NOT NULL CHECK (href LIKE '/%'),
+    href text NOT NULL CHECK (href LIKE '/%' AND href NOT LIKE '//%' AND href !~ '[[:space:]\\]'),
     -- Harmless parameters for the text: a course reference, a municipality, a round.
     params jsonb NOT NULL DEFAULT '{}',
     created_at timestamptz NOT NULL DEFAULT now(),

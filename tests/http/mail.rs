@@ -25,6 +25,39 @@ fn sender(app: &TestApp, smtp_url: Option<String>) -> Sender {
     Sender::new(app.pool.clone(), &config).expect("a sender")
 }
 
+#[tokio::test]
+async fn without_an_smtp_server_each_mail_is_an_eml_file() {
+    let app = TestApp::spawn().await;
+    every_loan_step(&app, false).await;
+    let dir = std::env::temp_dir().join(format!("korps-mail-{}", Uuid::new_v4()));
+    let mut config = Config::for_tests(String::new());
+    config.mail_dir = dir.clone();
+    let sent = drain(&Sender::new(app.pool.clone(), &config).unwrap()).await;
+    assert!(sent > 0);
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), sent);
+    assert!(
+        files
+            .iter()
+            .all(|f| f.extension().is_some_and(|e| e == "eml"))
+    );
+    let mentor = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .map(|raw| parse(&raw))
+        .find(|mail| mail.body.starts_with("Kære Ahmad Rahimi"))
+        .expect("the mentor's mail");
+    assert!(
+        mentor.body.contains("http://korps.test/forloeb/"),
+        "{}",
+        mentor.body
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 /// Sends until nothing more is due; the number sent.
 async fn drain(sender: &Sender) -> usize {
     let mut sent = 0;
