@@ -46,7 +46,9 @@ CREATE POLICY notices_mark ON notices FOR UPDATE
     USING (user_id = app_user_id()) WITH CHECK (user_id = app_user_id());
 CREATE POLICY notices_leave ON notices FOR INSERT
     WITH CHECK (app_user_id() IS NOT NULL OR app_is_job());
-GRANT SELECT, INSERT, UPDATE ON notices TO korps_app;
+-- Marking read is the only change a user makes to a notice.
+GRANT SELECT, INSERT ON notices TO korps_app;
+GRANT UPDATE (read_at) ON notices TO korps_app;
 
 CREATE TABLE outbox (
     id uuid PRIMARY KEY,
@@ -72,7 +74,7 @@ ALTER TABLE outbox ENABLE ROW LEVEL SECURITY;
 ALTER TABLE outbox FORCE ROW LEVEL SECURITY;
 -- Anyone's transaction may queue a mail; only the worker sends them, and national staff
 -- see and resend the ones that failed.
-CREATE POLICY outbox_queue ON outbox FOR INSERT WITH CHECK (true);
+CREATE POLICY outbox_queue ON outbox FOR INSERT WITH CHECK (app_user_id() IS NOT NULL OR app_is_job());
 CREATE POLICY outbox_job ON outbox USING (app_is_job()) WITH CHECK (app_is_job());
 CREATE POLICY outbox_national ON outbox USING (app_is_national()) WITH CHECK (app_is_national());
 GRANT SELECT, INSERT, UPDATE ON outbox TO korps_app;
@@ -84,19 +86,33 @@ CREATE TABLE mail_runs (
     key text PRIMARY KEY,
     at timestamptz NOT NULL DEFAULT now()
 );
+ALTER TABLE mail_runs ENABLE ROW LEVEL SECURITY;
+ALTER TABLE mail_runs FORCE ROW LEVEL SECURITY;
+CREATE POLICY mail_runs_plan ON mail_runs
+    USING (app_user_id() IS NOT NULL OR app_is_job())
+    WITH CHECK (app_user_id() IS NOT NULL OR app_is_job());
 GRANT SELECT, INSERT ON mail_runs TO korps_app;
 
 -- Whom to tell: the active staff of a municipality with a role (every municipality when
--- p_municipality is NULL; national staff with p_role 'national'). Staff data only, for
--- signed-in actions and the worker.
+-- p_municipality is NULL; national staff with p_role 'national'). Staff data only: for the
+-- worker and national staff; a municipality learns only its own staff and that of the
+-- municipalities it has loans with.
 CREATE FUNCTION staff_to_notify(p_municipality uuid, p_role text)
 RETURNS TABLE (user_id uuid, municipality_id uuid, email text, name text, locale text, mail_off text[])
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
     SELECT u.id, m.municipality_id, u.email, u.name, u.locale, u.mail_off
     FROM memberships m JOIN users u ON u.id = m.user_id AND u.active
-    WHERE (app_user_id() IS NOT NULL OR app_is_job())
-      AND p_role = ANY (m.roles)
+    WHERE p_role = ANY (m.roles)
       AND (p_municipality IS NULL OR m.municipality_id = p_municipality)
+      AND (app_is_job() OR app_is_national()
+           -- A municipality asks only about itself and the other side of its loans.
+           OR (p_municipality IS NOT NULL AND app_user_id() IS NOT NULL
+               AND (p_municipality = app_municipality_id()
+                    OR EXISTS (SELECT 1 FROM loans l
+                               WHERE (l.municipality_id = app_municipality_id()
+                                      AND l.lending_municipality_id = p_municipality)
+                                  OR (l.lending_municipality_id = app_municipality_id()
+                                      AND l.municipality_id = p_municipality)))))
 $$;
 REVOKE ALL ON FUNCTION staff_to_notify(uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION staff_to_notify(uuid, text) TO korps_app;
@@ -108,7 +124,13 @@ RETURNS TABLE (user_id uuid, email text, name text, locale text, mail_off text[]
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
     SELECT u.id, u.email, u.name, u.locale, u.mail_off
     FROM corps_members cm JOIN users u ON u.id = cm.user_id AND u.active
-    WHERE app_user_id() IS NOT NULL AND cm.id = p_member
+    WHERE cm.id = p_member
+      AND (app_is_job()
+           OR (app_user_id() IS NOT NULL
+               AND (cm.municipality_id = app_municipality_id()
+                    -- A member lent to the asking municipality.
+                    OR EXISTS (SELECT 1 FROM loans l WHERE l.member_id = cm.id
+                               AND l.municipality_id = app_municipality_id()))))
 $$;
 REVOKE ALL ON FUNCTION member_to_notify(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION member_to_notify(uuid) TO korps_app;

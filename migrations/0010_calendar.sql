@@ -25,6 +25,21 @@ CREATE POLICY calendar_feeds_own ON calendar_feeds
     WITH CHECK (user_id = app_user_id());
 GRANT SELECT, INSERT, UPDATE, DELETE ON calendar_feeds TO korps_app;
 
+-- A feed ends with the sessions: a password change, a reset or a deactivation (each moves
+-- the session generation on) revokes it, so an address made by whoever held the account
+-- before stops answering.
+CREATE FUNCTION calendar_feeds_end_with_sessions() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+    DELETE FROM calendar_feeds WHERE user_id = NEW.id;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER users_end_calendar_feeds AFTER UPDATE OF session_generation, active ON users
+    FOR EACH ROW
+    WHEN (NEW.session_generation IS DISTINCT FROM OLD.session_generation OR NOT NEW.active)
+    EXECUTE FUNCTION calendar_feeds_end_with_sessions();
+
 -- The public feed has no session: it resolves a token's hash to its (active) user and
 -- nothing else, then reads as that user.
 CREATE FUNCTION calendar_feed_user(hash bytea) RETURNS uuid

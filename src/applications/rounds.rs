@@ -172,8 +172,9 @@ async fn move_round(
         return Err(AppError::Conflict);
     }
     repo::set_round_state(&mut tx, id, to).await?;
-    if to == RoundState::Open {
-        // Every municipality's coordinators hear of it, in the same transaction.
+    if to == RoundState::Open && crate::mail::claim(&mut tx, &format!("round_opened:{id}")).await? {
+        // Every municipality's coordinators hear of it, in the same transaction; once,
+        // also when a closed round is opened again.
         let coordinators = crate::mail::notices::staff(&mut tx, None, "coordinator").await?;
         let notice = crate::mail::Notice::new(
             crate::mail::NoticeKind::RoundOpened,

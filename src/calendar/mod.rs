@@ -179,7 +179,9 @@ pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Ap
             items.push(Item {
                 uid: format!("meeting-{}@korps", m.course_id),
                 summary: fill(t.calendar.feed_meeting, &[&courses::reference(m.course_id)]),
-                location: m.place,
+                // The place is typed freely on the course page; a feed goes to calendar
+                // services outside Korps, so it carries only when, never where.
+                location: String::new(),
                 when: When::Timed {
                     starts: m.starts,
                     ends: m.ends,

@@ -89,7 +89,6 @@ pub struct Meeting {
     pub course_id: Uuid,
     pub starts: PrimitiveDateTime,
     pub ends: PrimitiveDateTime,
-    pub place: String,
 }
 
 /// The planned next meetings of the user's open courses from `since` on, in Danish local
@@ -104,8 +103,7 @@ pub async fn meetings(
         r#"SELECT c.id AS course_id,
                   (c.next_meeting_at AT TIME ZONE 'Europe/Copenhagen') AS "starts!",
                   ((c.next_meeting_at + make_interval(mins => c.next_meeting_minutes::int))
-                       AT TIME ZONE 'Europe/Copenhagen') AS "ends!",
-                  c.next_meeting_place AS place
+                       AT TIME ZONE 'Europe/Copenhagen') AS "ends!"
            FROM courses c JOIN corps_members cm ON cm.id = c.member_id
            WHERE cm.user_id = app_user_id() AND c.next_meeting_at >= $1
              AND c.next_meeting_minutes IS NOT NULL

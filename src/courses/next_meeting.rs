@@ -104,6 +104,8 @@ impl MeetingForm {
         let place = self.meeting_place.trim();
         if place.chars().count() > PLACE_MAX {
             errors.add("meeting_place", m.place_too_long);
+        } else if place.chars().any(char::is_control) {
+            errors.add("meeting_place", m.place_one_line);
         }
         match (date, time, minutes) {
             (Some(date), Some(time), Some(minutes)) if errors.is_empty() => Ok(Some(NextMeeting {

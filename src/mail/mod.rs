@@ -23,6 +23,19 @@ use crate::i18n::{Messages, fill};
 /// there (`KORPS_PUBLIC_URL`), so a queued mail does not depend on the request it came from.
 pub const BASE: &str = "{korps}";
 
+/// Takes `key` (a reminder, a round's opening) for this transaction; false when another
+/// transaction already did, so the same thing is never told twice.
+pub async fn claim(tx: &mut crate::db::TenantTx, key: &str) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query!(
+        "INSERT INTO mail_runs (key) VALUES ($1) ON CONFLICT (key) DO NOTHING",
+        key
+    )
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
 /// The text of a mail: greeting, lines, a link into Korps, why they get it, sign-off.
 pub fn letter(t: &'static Messages, name: &str, lines: &[String], path: &str) -> String {
     let mut body = fill(t.mail.greeting, &[name]);

@@ -22,6 +22,10 @@ use crate::db::{Scope, TenantTx};
 pub const MAX_ATTEMPTS: i32 = 12;
 /// Rows handled in one round of the worker.
 const BATCH: usize = 50;
+/// How long a claimed row is kept from other senders while its mail is on the way.
+const LEASE: Duration = Duration::from_secs(600);
+/// The longest wait for the mail server, from connecting to its answer to the message.
+const SEND_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The wait before the next try after `attempts` failed ones: 30 s, doubling, at most an hour.
 pub fn retry_after(attempts: i32) -> Duration {
@@ -58,24 +62,33 @@ impl Sender {
         })
     }
 
-    /// Sends the rows that are due. Stops early when the server cannot be reached: the
-    /// other rows wait for the next round without using up their tries.
+    /// Sends the rows that are due. Stops early when a delivery fails: the other rows
+    /// wait for the next round without using up their tries.
+    ///
+    /// A row is first claimed in a short transaction (its try counted, and leased for
+    /// `LEASE` so no other sender takes it), then sent with no transaction open, then
+    /// marked in a second short transaction. A sender that dies between sending and
+    /// marking sends that one mail again after the lease: at least once, never lost.
     pub async fn send_due(&self) -> Result<Round, sqlx::Error> {
         let mut round = Round::default();
         for _ in 0..BATCH {
             let mut tx = TenantTx::begin(&self.pool, Scope::Job).await?;
             let Some(row) = sqlx::query!(
-                "SELECT id, to_address, to_name, subject, body, attempts FROM outbox
-                 WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
-                 ORDER BY next_attempt_at, id
-                 LIMIT 1 FOR UPDATE SKIP LOCKED"
+                "UPDATE outbox SET attempts = attempts + 1,
+                        next_attempt_at = now() + make_interval(secs => $1)
+                 WHERE id = (SELECT id FROM outbox
+                             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
+                             ORDER BY next_attempt_at, id
+                             LIMIT 1 FOR UPDATE SKIP LOCKED)
+                 RETURNING id, to_address, to_name, subject, body, attempts",
+                LEASE.as_secs_f64()
             )
             .fetch_optional(tx.conn())
             .await?
             else {
                 break;
             };
-            let attempts = row.attempts + 1;
+            tx.commit().await?;
             let result = match self.message(
                 row.id,
                 &row.to_address,
@@ -83,15 +96,23 @@ impl Sender {
                 &row.subject,
                 &row.body,
             ) {
-                Ok(message) => self.transport.send(message).await,
+                Ok(message) => {
+                    match tokio::time::timeout(SEND_TIMEOUT, self.transport.send(message)).await {
+                        Ok(result) => result,
+                        Err(_) => Err(Failure {
+                            message: format!("no answer within {} s", SEND_TIMEOUT.as_secs()),
+                            permanent: false,
+                        }),
+                    }
+                }
                 Err(failure) => Err(failure),
             };
+            let mut tx = TenantTx::begin(&self.pool, Scope::Job).await?;
             match result {
                 Ok(()) => {
                     sqlx::query!(
-                        "UPDATE outbox SET sent_at = now(), attempts = $2, last_error = '' WHERE id = $1",
-                        row.id,
-                        attempts
+                        "UPDATE outbox SET sent_at = now(), last_error = '' WHERE id = $1",
+                        row.id
                     )
                     .execute(tx.conn())
                     .await?;
@@ -99,15 +120,14 @@ impl Sender {
                     round.sent += 1;
                 }
                 Err(failure) => {
-                    let give_up = failure.permanent || attempts >= MAX_ATTEMPTS;
-                    let wait = retry_after(attempts).as_secs() as f64;
+                    let give_up = failure.permanent || row.attempts >= MAX_ATTEMPTS;
+                    let wait = retry_after(row.attempts).as_secs_f64();
                     sqlx::query!(
-                        "UPDATE outbox SET attempts = $2, last_error = $3,
-                                failed_at = CASE WHEN $4 THEN now() END,
-                                next_attempt_at = now() + make_interval(secs => $5)
+                        "UPDATE outbox SET last_error = $2,
+                                failed_at = CASE WHEN $3 THEN now() END,
+                                next_attempt_at = now() + make_interval(secs => $4)
                          WHERE id = $1",
                         row.id,
-                        attempts,
                         failure.message.chars().take(500).collect::<String>(),
                         give_up,
                         wait
@@ -115,14 +135,15 @@ impl Sender {
                     .execute(tx.conn())
                     .await?;
                     tx.commit().await?;
-                    tracing::warn!(mail = %row.id, attempts, give_up, error = %failure.message, "mail not delivered");
+                    // The server's answer may name the address: it stays on the outbox page.
+                    tracing::warn!(mail = %row.id, attempts = row.attempts, give_up, "mail not delivered");
                     if give_up {
                         round.failed += 1;
                     } else {
                         round.retrying += 1;
-                        if !failure.permanent {
-                            break;
-                        }
+                    }
+                    if !failure.permanent {
+                        break;
                     }
                 }
             }

@@ -13,7 +13,10 @@ pub enum Transport {
 /// Why a mail was not delivered.
 pub struct Failure {
     pub message: String,
-    /// The server refused this mail for good (a 5xx answer): trying again will not help.
+    /// The mail itself cannot be sent (it could not be built): trying again will not help.
+    /// A server's refusal is not permanent here: a 5xx may be about the connection (a
+    /// wrong login, a relay refusing our address), not this mail, and must not fail every
+    /// queued row; a refused recipient fails after its tries.
     pub permanent: bool,
 }
 
@@ -25,8 +28,7 @@ impl Transport {
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|err| format!("KORPS_SMTP_URL: {err}"))?
-                    // Below the database's idle-in-transaction limit: a row stays locked
-                    // while its mail is on the way.
+                    // The connect; the whole delivery is bounded by the sender.
                     .timeout(Some(Duration::from_secs(20)))
                     .build();
                 Ok(Transport::Smtp(transport))
@@ -42,7 +44,7 @@ impl Transport {
     pub async fn send(&self, message: Message) -> Result<(), Failure> {
         match self {
             Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|err| Failure {
-                permanent: err.is_permanent(),
+                permanent: false,
                 message: err.to_string(),
             }),
             Transport::Files(files, dir) => {

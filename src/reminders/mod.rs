@@ -118,8 +118,12 @@ struct DigestRecipient {
 
 /// Plans what is due at `now`: digests and deadline reminders.
 pub async fn plan(pool: &PgPool, now: OffsetDateTime) -> Result<Planned, sqlx::Error> {
+    // One failing part never keeps the others from being planned.
     let mut planned = Planned {
-        deadline_notices: deadlines(pool, now).await?,
+        deadline_notices: deadlines(pool, now).await.unwrap_or_else(|err| {
+            tracing::warn!(error = %err, "planning deadline reminders failed");
+            0
+        }),
         ..Planned::default()
     };
     let mut tx = TenantTx::begin(pool, Scope::Job).await?;
@@ -136,8 +140,11 @@ pub async fn plan(pool: &PgPool, now: OffsetDateTime) -> Result<Planned, sqlx::E
         let Some(period) = digest_period(&recipient.digest, now) else {
             continue;
         };
-        if digest(pool, &recipient, &period).await? {
-            planned.digests += 1;
+        match digest(pool, &recipient, &period).await {
+            Ok(true) => planned.digests += 1,
+            Ok(false) => {}
+            // The others still get theirs; this one is tried again next round.
+            Err(err) => tracing::warn!(user = %recipient.user_id, error = %err, "a digest failed"),
         }
     }
     Ok(planned)
@@ -163,7 +170,7 @@ async fn digest(
         "digest:{}:{}:{period}",
         recipient.user_id, recipient.municipality_id
     );
-    if !claim(&mut tx, &key).await? {
+    if !mail::claim(&mut tx, &key).await? {
         return Ok(false);
     }
     let t = Locale::from_code(&recipient.locale)
@@ -221,18 +228,6 @@ async fn digest(
     Ok(true)
 }
 
-/// Takes `key` for this transaction; false when another already planned it.
-async fn claim(tx: &mut TenantTx, key: &str) -> Result<bool, sqlx::Error> {
-    let inserted = sqlx::query!(
-        "INSERT INTO mail_runs (key) VALUES ($1) ON CONFLICT (key) DO NOTHING",
-        key
-    )
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
-    Ok(inserted == 1)
-}
-
 /// Open rounds whose deadline is within three days: the coordinators of municipalities
 /// that have not submitted hear of it, once.
 async fn deadlines(pool: &PgPool, now: OffsetDateTime) -> Result<usize, sqlx::Error> {
@@ -247,7 +242,7 @@ async fn deadlines(pool: &PgPool, now: OffsetDateTime) -> Result<usize, sqlx::Er
     .await?;
     let mut told = 0;
     for round in rounds {
-        if !claim(&mut tx, &format!("round_deadline:{}", round.id)).await? {
+        if !mail::claim(&mut tx, &format!("round_deadline:{}", round.id)).await? {
             continue;
         }
         let municipalities = sqlx::query_scalar!(

@@ -299,7 +299,10 @@ async fn the_feed_parses_names_courses_by_reference_only_and_dies_when_replaced_
         prop_value(&meeting.properties, "SUMMARY"),
         format!("Møde i forløb {reference}")
     );
-    assert_eq!(prop_value(&meeting.properties, "LOCATION"), "Biblioteket");
+    assert!(
+        prop(&meeting.properties, "LOCATION").is_none(),
+        "the place, typed freely, stays in Korps"
+    );
     let start = prop(&meeting.properties, "DTSTART").unwrap();
     assert_eq!(param(start, "TZID").as_deref(), Some("Europe/Copenhagen"));
     assert_eq!(
@@ -408,4 +411,44 @@ async fn national_staff_are_not_offered_a_feed_and_may_not_make_one() {
     assert_eq!(national.post("/konto/kalender", &[]).await.status, 403);
     let feeds: i64 = app.scalar("SELECT count(*) FROM calendar_feeds").await;
     assert_eq!(feeds, 0);
+}
+
+#[tokio::test]
+async fn a_feed_ends_when_the_password_changes_or_the_account_is_deactivated() {
+    let app = TestApp::spawn().await;
+    let mentor = app.login("mentor.aarhus@example.org").await;
+    let path = create_feed(&mentor).await;
+    let anyone = app.client();
+    assert_eq!(anyone.get(&path).await.status, 200);
+    // A coordinator's reset (or the user's own change) moves the session generation on.
+    let mut owner = app.owner_conn().await;
+    sqlx::query(
+        "UPDATE users SET session_generation = session_generation + 1
+         WHERE email = 'mentor.aarhus@example.org'",
+    )
+    .execute(&mut owner)
+    .await
+    .unwrap();
+    assert_eq!(
+        anyone.get(&path).await.status,
+        404,
+        "the old address is dead"
+    );
+
+    let coach = app.login("coach.aarhus@example.org").await;
+    let path = create_feed(&coach).await;
+    assert_eq!(anyone.get(&path).await.status, 200);
+    sqlx::query("UPDATE users SET active = false WHERE email = 'coach.aarhus@example.org'")
+        .execute(&mut owner)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE users SET active = true WHERE email = 'coach.aarhus@example.org'")
+        .execute(&mut owner)
+        .await
+        .unwrap();
+    assert_eq!(
+        anyone.get(&path).await.status,
+        404,
+        "reactivation does not bring it back"
+    );
 }

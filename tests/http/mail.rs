@@ -358,10 +358,12 @@ async fn mails_wait_while_the_server_is_down_and_go_out_once_with_two_senders() 
         count(&app, "SELECT count(*) FROM outbox WHERE attempts = 1").await,
         1
     );
-    // The retry waits.
+    // The row tried waits for its retry; the next round tries the next row.
+    let again = first.send_due().await.unwrap();
+    assert_eq!((again.sent, again.retrying), (0, 1));
     assert_eq!(
-        first.send_due().await.unwrap().sent + first.send_due().await.unwrap().retrying,
-        1
+        count(&app, "SELECT count(*) FROM outbox WHERE attempts = 1").await,
+        2
     );
 
     sink.restart().await;
@@ -633,4 +635,95 @@ async fn a_digest_goes_once_per_period_and_not_when_nothing_is_due() {
         monday += time::Duration::days(1);
     }
     assert!(reminders::plan(&app.pool, monday).await.unwrap().digests > 0);
+}
+
+#[tokio::test]
+async fn a_municipality_learns_the_staff_of_no_municipality_it_has_no_loan_with() {
+    let app = TestApp::spawn().await;
+    let aarhus = app.municipality_id("Aarhus").await;
+    let stranger: Uuid = app
+        .scalar(&format!(
+            "SELECT m.id FROM municipalities m WHERE m.id <> '{aarhus}'
+               AND NOT EXISTS (SELECT 1 FROM loans l
+                               WHERE (l.municipality_id = m.id AND l.lending_municipality_id = '{aarhus}')
+                                  OR (l.lending_municipality_id = m.id AND l.municipality_id = '{aarhus}'))
+             LIMIT 1"
+        ))
+        .await;
+    let coordinator = app.user_id(AARHUS).await;
+    let mut tx = app
+        .tenant_tx(korps::db::Scope::Municipality {
+            user_id: coordinator,
+            municipality_id: aarhus,
+        })
+        .await;
+    let count = async |tx: &mut korps::db::TenantTx, sql: &str, id: Option<Uuid>| -> i64 {
+        sqlx::query_scalar(sql)
+            .bind(id)
+            .fetch_one(tx.conn())
+            .await
+            .unwrap()
+    };
+    let own = "SELECT count(*) FROM staff_to_notify($1, 'coordinator')";
+    assert!(
+        count(&mut tx, own, Some(aarhus)).await > 0,
+        "its own coordinators"
+    );
+    assert_eq!(
+        count(&mut tx, own, Some(stranger)).await,
+        0,
+        "not another's"
+    );
+    assert_eq!(
+        count(&mut tx, own, None).await,
+        0,
+        "not every municipality's"
+    );
+    let odense_member: Uuid = app
+        .scalar(
+            "SELECT cm.id FROM corps_members cm JOIN users u ON u.id = cm.user_id
+             WHERE u.email = 'mentor.odense@example.org'",
+        )
+        .await;
+    let member = "SELECT count(*) FROM member_to_notify($1)";
+    assert_eq!(
+        count(&mut tx, member, Some(odense_member)).await,
+        0,
+        "not another municipality's member"
+    );
+    // A mentor before choosing a municipality learns nothing.
+    let mentor = app.user_id(MENTOR).await;
+    let mut tx = app
+        .tenant_tx(korps::db::Scope::User { user_id: mentor })
+        .await;
+    assert_eq!(count(&mut tx, own, Some(aarhus)).await, 0);
+}
+
+#[tokio::test]
+async fn a_round_opened_again_is_not_told_twice() {
+    let app = TestApp::spawn().await;
+    let national = app.login(NATIONAL).await;
+    let round = crate::applications::open_round(&national, "training", "Uddannelse 2099", "").await;
+    let told = count(
+        &app,
+        "SELECT count(*) FROM notices WHERE kind = 'round_opened'",
+    )
+    .await;
+    assert!(told > 0);
+    let closed = national
+        .post(&format!("/ansoegningsrunder/{round}/luk"), &[])
+        .await;
+    assert_eq!(closed.status, 303);
+    let reopened = national
+        .post(&format!("/ansoegningsrunder/{round}/aabn"), &[])
+        .await;
+    assert_eq!(reopened.status, 303);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM notices WHERE kind = 'round_opened'"
+        )
+        .await,
+        told
+    );
 }
