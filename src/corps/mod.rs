@@ -20,7 +20,7 @@ use crate::auth::CurrentUser;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Messages;
-use crate::vocab::{Role, parse_roles, roles_label};
+use crate::vocab::{Role, roles_label};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Choice, FieldErrors, Form, choices};
@@ -115,8 +115,10 @@ pub async fn list_page(
         ],
     );
     let list = list.map(|row| {
-        let roles: Vec<Role> = parse_roles(&row.roles)
-            .into_iter()
+        let roles: Vec<Role> = row
+            .roles
+            .iter()
+            .copied()
             .filter(|role| Role::MEMBER_ROLES.contains(role))
             .collect();
         ListRow {
@@ -221,8 +223,10 @@ fn edit_view(
     training: crate::training::TrainingHistory,
 ) -> EditView {
     let t = page.t;
-    let roles: Vec<Role> = parse_roles(&member.roles)
-        .into_iter()
+    let roles: Vec<Role> = member
+        .roles
+        .iter()
+        .copied()
         .filter(|role| Role::MEMBER_ROLES.contains(role))
         .collect();
     EditView {

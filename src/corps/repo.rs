@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::model::Profile;
 use crate::db::TenantTx;
-use crate::vocab::CourseState;
+use crate::vocab::{CourseState, Role};
 use crate::web::table::{Counted, Sort};
 
 fn load_states() -> Vec<String> {
@@ -17,7 +17,7 @@ fn load_states() -> Vec<String> {
 pub struct Row {
     pub id: Uuid,
     pub name: String,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub active: bool,
     pub user_active: bool,
     pub training_status: String,
@@ -64,7 +64,7 @@ pub async fn list(
                AND ($4 = '' OR $4 = ANY (cm.languages))
                AND (NOT $5 OR cm.training_status = 'trained')
            )
-           SELECT id AS "id!", name AS "name!", roles AS "roles!", active AS "active!", user_active AS "user_active!",
+           SELECT id AS "id!", name AS "name!", roles AS "roles!: Vec<Role>", active AS "active!", user_active AS "user_active!",
                   training_status AS "training_status!", capacity AS "capacity!", load AS "load!",
                   languages AS "languages!", count(*) OVER () AS "total!"
            FROM members
@@ -96,7 +96,7 @@ pub struct Member {
     pub id: Uuid,
     pub user_id: Uuid,
     pub name: String,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub load: i64,
     pub version: i32,
     pub profile: Profile,
@@ -110,7 +110,7 @@ pub async fn get(
 ) -> Result<Option<Member>, sqlx::Error> {
     let municipality_id = tx.scope().municipality_id();
     let row = sqlx::query!(
-        r#"SELECT cm.id, cm.user_id, u.name, m.roles, cm.version, cm.active, cm.training_status, cm.trained_on,
+        r#"SELECT cm.id, cm.user_id, u.name, m.roles AS "roles: Vec<Role>", cm.version, cm.active, cm.training_status, cm.trained_on,
                   cm.capacity, cm.gender, cm.birth_year, cm.languages, cm.cultural_background,
                   cm.religion_competence, cm.politics_competence, cm.temperament, cm.experience,
                   cm.availability, cm.notes,

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::clock;
 use crate::courses::rules::add_months;
+use crate::vocab::Role;
 
 type AnyError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -255,7 +256,7 @@ impl Municipality {
     }
 
     async fn profiles(&mut self, tx: &mut PgConnection) -> Result<Vec<Member>, AnyError> {
-        let users: Vec<(Uuid, Vec<String>)> = sqlx::query_as(
+        let users: Vec<(Uuid, Vec<Role>)> = sqlx::query_as(
             "SELECT m.user_id, m.roles FROM memberships m WHERE m.municipality_id = $1
                AND (roles && ARRAY['mentor', 'parent_coach']) ORDER BY m.created_at",
         )
@@ -291,8 +292,8 @@ impl Municipality {
             members.push(Member {
                 id,
                 user_id,
-                mentor: roles.iter().any(|r| r == "mentor"),
-                coach: roles.iter().any(|r| r == "parent_coach"),
+                mentor: roles.contains(&Role::Mentor),
+                coach: roles.contains(&Role::ParentCoach),
             });
         }
         Ok(members)

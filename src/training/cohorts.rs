@@ -405,7 +405,7 @@ pub async fn cohort_view(
         staff: staff
             .into_iter()
             .map(|s| {
-                let roles = crate::vocab::roles_label(&crate::vocab::parse_roles(&s.roles), t);
+                let roles = crate::vocab::roles_label(&s.roles, t);
                 (s.user_id.to_string(), format!("{} ({roles})", s.name))
             })
             .collect(),

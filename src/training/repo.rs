@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::model::{EventKind, ValidCohort, ValidModule};
 use crate::db::TenantTx;
+use crate::vocab::Role;
 use crate::web::table::{Counted, Sort};
 
 pub struct Cohort {
@@ -305,7 +306,7 @@ pub async fn get_nomination(
 pub struct Candidate {
     pub user_id: Uuid,
     pub name: String,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub member_id: Option<Uuid>,
 }
 
@@ -319,7 +320,7 @@ pub async fn candidates(
     let municipality_id = tx.scope().municipality_id();
     sqlx::query_as!(
         Candidate,
-        r#"SELECT u.id AS user_id, u.name, m.roles,
+        r#"SELECT u.id AS user_id, u.name, m.roles AS "roles: Vec<Role>",
                   (SELECT cm.id FROM corps_members cm
                     WHERE cm.user_id = u.id AND cm.municipality_id = m.municipality_id) AS member_id
            FROM memberships m JOIN users u ON u.id = m.user_id AND u.active
@@ -780,7 +781,7 @@ pub struct RosterRow {
     pub name: String,
     pub municipality: String,
     pub region: String,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub training_status: String,
     pub trained_programme: Option<String>,
     pub cohort: Option<String>,
@@ -827,7 +828,7 @@ pub async fn roster(
                AND ($7::date IS NULL OR cm.corps_until BETWEEN $8 AND $7)
            )
            SELECT id AS "id!", name AS "name!", municipality AS "municipality!", region AS "region!",
-                  roles AS "roles!", training_status AS "training_status!", trained_programme,
+                  roles AS "roles!: Vec<Role>", training_status AS "training_status!", trained_programme,
                   cohort AS "cohort?", trained_on, corps_until, available AS "available!",
                   capacity AS "capacity!", load AS "load!", count(*) OVER () AS "total!"
            FROM members

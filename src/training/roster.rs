@@ -18,7 +18,7 @@ use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::i18n::Messages;
 use crate::vocab::REGIONS;
-use crate::vocab::{Role, parse_roles, roles_label};
+use crate::vocab::{Role, roles_label};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::csv_export;
@@ -100,7 +100,8 @@ fn status_label(t: &'static Messages, status: &str) -> &'static str {
 }
 
 fn line(row: repo::RosterRow, t: &'static Messages) -> RosterLine {
-    let roles: Vec<Role> = parse_roles(&row.roles)
+    let roles: Vec<Role> = row
+        .roles
         .into_iter()
         .filter(|r| Role::MEMBER_ROLES.contains(r))
         .collect();

@@ -11,7 +11,7 @@ pub use course::{
     CitizenKind, CourseEventKind, CourseKind, CourseState, GoalsReached, MeasurementKind,
     SessionKind, ToolPhase, TrainingStatus,
 };
-pub use roles::{Role, parse_roles, role_codes, roles_label};
+pub use roles::{Role, roles_label};
 
 use crate::i18n::Messages;
 
