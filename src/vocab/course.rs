@@ -53,10 +53,10 @@ impl CourseKind {
     }
 
     /// Which citizens a course of this kind is with.
-    pub fn citizen_kind(self) -> &'static str {
+    pub fn citizen_kind(self) -> CitizenKind {
         match self {
-            CourseKind::Mentor => "mentee",
-            CourseKind::ParentCoaching | CourseKind::RelativesNetwork => "relative",
+            CourseKind::Mentor => CitizenKind::Mentee,
+            CourseKind::ParentCoaching | CourseKind::RelativesNetwork => CitizenKind::Relative,
         }
     }
 
