@@ -258,11 +258,7 @@ fn filled_row(page: &Page, a: Filled) -> Option<FilledRow> {
         id: a.id,
         filled_on: clock::format_date(a.filled_on),
         title: tool.title.get(page.locale),
-        phase: match a.phase.as_deref() {
-            Some("pre") => t.common.phase_pre,
-            Some("post") => t.common.phase_post,
-            _ => "",
-        },
+        phase: a.phase.map_or("", |phase| phase.label(t)),
         filled_by: a.filled_by.unwrap_or_default(),
     })
 }

@@ -10,6 +10,7 @@ use crate::clock;
 use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::i18n::{Messages, fill};
+use crate::vocab::TrainingStatus;
 
 pub struct HistoryCohort {
     pub cohort: String,
@@ -72,12 +73,8 @@ pub async fn history(
         })
         .collect();
     Ok(TrainingHistory {
-        trained: member.training_status == "trained",
-        status: match member.training_status.as_str() {
-            "trained" => t.common.training_trained,
-            "in_training" => t.common.training_in_training,
-            _ => t.common.training_untrained,
-        },
+        trained: member.training_status == TrainingStatus::Trained,
+        status: member.training_status.label(t),
         programme: member
             .trained_programme
             .as_deref()

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::model::{EventKind, ValidCohort, ValidModule};
 use crate::db::TenantTx;
-use crate::vocab::Role;
+use crate::vocab::{Role, TrainingStatus};
 use crate::web::table::{Counted, Sort};
 
 pub struct Cohort {
@@ -642,7 +642,7 @@ pub async fn member_events(
 }
 
 pub struct MemberTraining {
-    pub training_status: String,
+    pub training_status: TrainingStatus,
     pub trained_on: Option<Date>,
     pub trained_programme: Option<String>,
     pub cohort_name: Option<String>,
@@ -655,7 +655,8 @@ pub async fn member_training(
 ) -> Result<Option<MemberTraining>, sqlx::Error> {
     sqlx::query_as!(
         MemberTraining,
-        r#"SELECT cm.training_status, cm.trained_on, cm.trained_programme, c.name AS "cohort_name?", cm.corps_until
+        r#"SELECT cm.training_status AS "training_status: TrainingStatus", cm.trained_on, cm.trained_programme,
+                  c.name AS "cohort_name?", cm.corps_until
            FROM corps_members cm LEFT JOIN training_cohorts c ON c.id = cm.trained_cohort_id
            WHERE cm.id = $1"#,
         member_id
@@ -782,7 +783,7 @@ pub struct RosterRow {
     pub municipality: String,
     pub region: String,
     pub roles: Vec<Role>,
-    pub training_status: String,
+    pub training_status: TrainingStatus,
     pub trained_programme: Option<String>,
     pub cohort: Option<String>,
     pub trained_on: Option<Date>,
@@ -828,7 +829,7 @@ pub async fn roster(
                AND ($7::date IS NULL OR cm.corps_until BETWEEN $8 AND $7)
            )
            SELECT id AS "id!", name AS "name!", municipality AS "municipality!", region AS "region!",
-                  roles AS "roles!: Vec<Role>", training_status AS "training_status!", trained_programme,
+                  roles AS "roles!: Vec<Role>", training_status AS "training_status!: TrainingStatus", trained_programme,
                   cohort AS "cohort?", trained_on, corps_until, available AS "available!",
                   capacity AS "capacity!", load AS "load!", count(*) OVER () AS "total!"
            FROM members

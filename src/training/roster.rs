@@ -18,13 +18,12 @@ use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::i18n::Messages;
 use crate::vocab::REGIONS;
-use crate::vocab::{Role, roles_label};
+use crate::vocab::{Role, TrainingStatus, roles_label};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::csv_export;
 use crate::web::table::{self, List, ListQuery, ListSpec, Sort};
 
-const STATUSES: [&str; 3] = ["untrained", "in_training", "trained"];
 const ENDING_MONTHS: [&str; 4] = ["3", "6", "12", "24"];
 const SORTS: [&str; 6] = [
     "name",
@@ -54,7 +53,7 @@ fn read(query: Option<&str>, municipalities: &[(Uuid, String)]) -> ListQuery {
         })
         .keep_one_of("region", &REGIONS)
         .keep_one_of("kind", &[Role::Mentor.code(), Role::ParentCoach.code()])
-        .keep_one_of("status", &STATUSES)
+        .keep_one_of("status", TrainingStatus::CODES)
         .keep_one_of("free", &["1"])
         .keep_one_of("ending", &ENDING_MONTHS);
     query
@@ -91,14 +90,6 @@ pub struct RosterLine {
     pub free: i64,
 }
 
-fn status_label(t: &'static Messages, status: &str) -> &'static str {
-    match status {
-        "trained" => t.common.training_trained,
-        "in_training" => t.common.training_in_training,
-        _ => t.common.training_untrained,
-    }
-}
-
 fn line(row: repo::RosterRow, t: &'static Messages) -> RosterLine {
     let roles: Vec<Role> = row
         .roles
@@ -108,8 +99,8 @@ fn line(row: repo::RosterRow, t: &'static Messages) -> RosterLine {
     RosterLine {
         region: t.region_label(&row.region),
         kinds: roles_label(&roles, t),
-        status: status_label(t, &row.training_status),
-        trained: row.training_status == "trained",
+        status: row.training_status.label(t),
+        trained: row.training_status == TrainingStatus::Trained,
         programme: row
             .trained_programme
             .as_deref()
@@ -194,7 +185,10 @@ pub async fn roster_page(
             .iter()
             .map(|r| (r.code(), r.label(t)))
             .collect(),
-        statuses: STATUSES.iter().map(|s| (*s, status_label(t, s))).collect(),
+        statuses: TrainingStatus::ALL
+            .iter()
+            .map(|s| (s.code(), s.label(t)))
+            .collect(),
         endings: ENDING_MONTHS
             .iter()
             .map(|m| (*m, crate::i18n::fill(tm.within_months, &[m])))

@@ -8,7 +8,7 @@ mod roles;
 
 pub(crate) use coded::coded_enum;
 pub use course::{
-    CitizenKind, CourseEventKind, CourseKind, CourseState, GoalsReached, MeasurementKind,
+    CitizenKind, CourseEventKind, CourseKind, CourseState, GoalsReached, MeasurementKind, Scale,
     SessionKind, ToolPhase, TrainingStatus,
 };
 pub use roles::{Role, roles_label};
