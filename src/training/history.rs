@@ -5,7 +5,7 @@
 use uuid::Uuid;
 
 use super::model::format_span;
-use super::{event_kind_label, programme_label, repo};
+use super::repo;
 use crate::clock;
 use crate::db::TenantTx;
 use crate::error::AppResult;
@@ -52,7 +52,7 @@ pub async fn history(
         .await?
         .into_iter()
         .map(|c| HistoryCohort {
-            programme: programme_label(&c.programme, t),
+            programme: c.programme.label(&t.apps),
             progress: fill(
                 tm.modules_attended_of,
                 &[&c.modules.len().to_string(), &c.required.to_string()],
@@ -67,7 +67,7 @@ pub async fn history(
         .await?
         .into_iter()
         .map(|e| HistoryEvent {
-            kind: event_kind_label(&e.kind, tm),
+            kind: e.kind.label(tm),
             when: format_span(e.starts_on, e.ends_on),
             title: e.title,
         })
@@ -75,10 +75,7 @@ pub async fn history(
     Ok(TrainingHistory {
         trained: member.training_status == TrainingStatus::Trained,
         status: member.training_status.label(t),
-        programme: member
-            .trained_programme
-            .as_deref()
-            .map_or("", |p| programme_label(p, t)),
+        programme: member.trained_programme.map_or("", |p| p.label(&t.apps)),
         cohort: member.cohort_name.unwrap_or_default(),
         trained_on: member
             .trained_on

@@ -131,8 +131,7 @@ pub async fn nominate(
                 return refuse(tx, &user, page, id, form, errors).await;
             }
         }
-        let nomination_id =
-            repo::insert_nomination(&mut tx, id, &candidate, programme.code()).await?;
+        let nomination_id = repo::insert_nomination(&mut tx, id, &candidate, programme).await?;
         if let Some(member_id) = candidate.member_id {
             if programme != Programme::Coordinator {
                 repo::mark_in_training(&mut tx, member_id).await?;

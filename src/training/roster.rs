@@ -11,7 +11,7 @@ use serde_json::json;
 use time::Date;
 use uuid::Uuid;
 
-use super::{programme_label, repo};
+use super::repo;
 use crate::audit::{self, Event};
 use crate::clock;
 use crate::db::TenantTx;
@@ -101,10 +101,7 @@ fn line(row: repo::RosterRow, t: &'static Messages) -> RosterLine {
         kinds: roles_label(&roles, t),
         status: row.training_status.label(t),
         trained: row.training_status == TrainingStatus::Trained,
-        programme: row
-            .trained_programme
-            .as_deref()
-            .map_or("", |p| programme_label(p, t)),
+        programme: row.trained_programme.map_or("", |p| p.label(&t.apps)),
         cohort: row.cohort.unwrap_or_default(),
         trained_on: row.trained_on.map(clock::format_date).unwrap_or_default(),
         corps_until: row.corps_until.map(clock::format_date).unwrap_or_default(),
