@@ -206,12 +206,11 @@ impl CitizenKind {
     }
 }
 
-/// A scale a LAT tool scores before and after a course (WHO-5 wellbeing, life mastery).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scale {
-    Wellbeing,
-    Mastery,
-}
+coded_enum!(
+    /// A scale a LAT tool scores before and after a course (WHO-5 wellbeing, life
+    /// mastery): the first part of its measurement kinds, as the dashboards group them.
+    Scale { Wellbeing = "wellbeing", Mastery = "mastery" }
+);
 
 impl MeasurementKind {
     /// What a scale's score is stored as in one phase: wellbeing before is `wellbeing_pre`.
