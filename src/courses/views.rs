@@ -32,6 +32,8 @@ pub struct Transition {
     label: &'static str,
     /// Ending asks whether the goals were reached.
     asks_goals: bool,
+    /// Back to active from ending extends the course: it asks for a new end and a note.
+    extends: bool,
 }
 
 pub struct FilledRow {
@@ -229,6 +231,7 @@ fn transitions(t: &'static Messages, state: CourseState) -> Vec<Transition> {
                 other => other.label(t),
             },
             asks_goals: *to == CourseState::Ending,
+            extends: *to == CourseState::Active && state == CourseState::Ending,
         })
         .collect()
 }

@@ -118,7 +118,7 @@ pub async fn tell(
             "INSERT INTO notices (id, user_id, kind, href, params) VALUES ($1, $2, $3, $4, $5)",
             Uuid::now_v7(),
             recipient.user_id,
-            notice.kind.code(),
+            notice.kind as _,
             notice.href,
             json!(notice.params)
         )
@@ -234,9 +234,9 @@ pub async fn list(
     .fetch_one(tx.conn())
     .await?;
     let rows = sqlx::query!(
-        "SELECT id, kind, href, params, created_at, read_at FROM notices
+        r#"SELECT id, kind AS "kind: NoticeKind", href, params, created_at, read_at FROM notices
          WHERE user_id = app_user_id()
-         ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2",
+         ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2"#,
         limit,
         offset
     )
@@ -244,15 +244,13 @@ pub async fn list(
     .await?;
     let rows = rows
         .into_iter()
-        .filter_map(|r| {
-            Some(Row {
-                id: r.id,
-                kind: NoticeKind::from_code(&r.kind)?,
-                href: r.href,
-                params: serde_json::from_value(r.params).unwrap_or_default(),
-                created_at: r.created_at,
-                read_at: r.read_at,
-            })
+        .map(|r| Row {
+            id: r.id,
+            kind: r.kind,
+            href: r.href,
+            params: serde_json::from_value(r.params).unwrap_or_default(),
+            created_at: r.created_at,
+            read_at: r.read_at,
         })
         .collect();
     Ok((rows, total))
