@@ -174,7 +174,8 @@ async fn move_round(
     repo::set_round_state(&mut tx, id, to).await?;
     if to == RoundState::Open {
         // Every municipality's coordinators hear of it, in the same transaction.
-        let coordinators = crate::mail::notices::staff(&mut tx, None, "coordinator").await?;
+        let coordinators =
+            crate::mail::notices::staff(&mut tx, None, crate::vocab::Role::Coordinator).await?;
         let notice = crate::mail::Notice::new(
             crate::mail::NoticeKind::RoundOpened,
             "/ansoegninger",

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::outbox::{self, Outgoing};
 use crate::db::TenantTx;
 use crate::i18n::{Locale, Messages, fill};
-use crate::vocab::coded_enum;
+use crate::vocab::{Role, coded_enum};
 
 coded_enum!(
     /// What a notice is about (`notice_kinds()` in the database lists the same codes).
@@ -98,7 +98,7 @@ pub struct Recipient {
     pub name: String,
     pub locale: Locale,
     /// Notice kinds they do not want by mail.
-    pub mail_off: Vec<String>,
+    pub mail_off: Vec<NoticeKind>,
 }
 
 /// Leaves the notice in each recipient's inbox and queues a mail for those who want one,
@@ -124,11 +124,7 @@ pub async fn tell(
         )
         .execute(tx.conn())
         .await?;
-        if recipient
-            .mail_off
-            .iter()
-            .any(|kind| kind == notice.kind.code())
-        {
+        if recipient.mail_off.contains(&notice.kind) {
             continue;
         }
         let t = recipient.locale.messages();
@@ -155,14 +151,14 @@ pub async fn tell(
 pub async fn staff(
     tx: &mut TenantTx,
     municipality: Option<Uuid>,
-    role: &str,
+    role: Role,
 ) -> Result<Vec<Recipient>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT user_id AS "user_id!", email AS "email!", name AS "name!", locale AS "locale!",
-                  mail_off AS "mail_off!"
+                  mail_off AS "mail_off!: Vec<NoticeKind>"
            FROM staff_to_notify($1, $2)"#,
         municipality,
-        role
+        role as _
     )
     .fetch_all(tx.conn())
     .await?;
@@ -183,14 +179,14 @@ pub async fn coordinators(
     tx: &mut TenantTx,
     municipality: Uuid,
 ) -> Result<Vec<Recipient>, sqlx::Error> {
-    staff(tx, Some(municipality), "coordinator").await
+    staff(tx, Some(municipality), Role::Coordinator).await
 }
 
 /// The account of a corps member (the member a course is assigned to).
 pub async fn member(tx: &mut TenantTx, member_id: Uuid) -> Result<Option<Recipient>, sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT user_id AS "user_id!", email AS "email!", name AS "name!", locale AS "locale!",
-                  mail_off AS "mail_off!"
+                  mail_off AS "mail_off!: Vec<NoticeKind>"
            FROM member_to_notify($1)"#,
         member_id
     )
