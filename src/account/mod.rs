@@ -98,11 +98,7 @@ async fn view(
             .map(|kind| Choice {
                 code: kind.code(),
                 label: kind.label(t).to_string(),
-                checked: !mail
-                    .preferences
-                    .mail_off
-                    .iter()
-                    .any(|off| off == kind.code()),
+                checked: !mail.preferences.mail_off.contains(&kind),
             })
             .collect(),
         mail_errors: mail.errors,
@@ -151,18 +147,18 @@ pub async fn set_mail_preferences(
     let stored = preferences::get(&mut tx, user.id).await?;
     let offered = notice_kinds(&user);
     // Kinds not offered to this user keep their stored choice; offered ones not ticked
-    // are off. Unknown codes are ignored.
-    let mut mail_off: Vec<String> = stored
+    // are off. Unknown codes in the form are ignored.
+    let mut mail_off: Vec<NoticeKind> = stored
         .mail_off
         .iter()
-        .filter(|code| !offered.iter().any(|kind| kind.code() == code.as_str()))
-        .cloned()
+        .copied()
+        .filter(|kind| !offered.contains(kind))
         .collect();
     mail_off.extend(
         offered
             .iter()
-            .filter(|kind| !form.notices.iter().any(|code| code == kind.code()))
-            .map(|kind| kind.code().to_string()),
+            .copied()
+            .filter(|kind| !form.notices.iter().any(|code| code == kind.code())),
     );
     let wanted = Preferences {
         digest: form.digest.clone(),

@@ -175,7 +175,8 @@ async fn move_round(
     if to == RoundState::Open && crate::mail::claim(&mut tx, &format!("round_opened:{id}")).await? {
         // Every municipality's coordinators hear of it, in the same transaction; once,
         // also when a closed round is opened again.
-        let coordinators = crate::mail::notices::staff(&mut tx, None, "coordinator").await?;
+        let coordinators =
+            crate::mail::notices::staff(&mut tx, None, crate::vocab::Role::Coordinator).await?;
         let notice = crate::mail::Notice::new(
             crate::mail::NoticeKind::RoundOpened,
             "/ansoegninger",

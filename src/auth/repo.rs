@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::current_user::{CurrentUser, MunicipalityRef};
 use crate::db::TenantTx;
 use crate::i18n::Locale;
-use crate::vocab::parse_roles;
+use crate::vocab::Role;
 
 pub struct SessionUser {
     pub user: CurrentUser,
@@ -23,7 +23,7 @@ pub async fn session_user(
 ) -> Result<Option<SessionUser>, sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT u.id, u.name, u.email, u.locale, u.active, u.must_change_password,
-                  u.session_generation, m.id AS membership_id, m.roles,
+                  u.session_generation, m.id AS membership_id, m.roles AS "roles: Vec<Role>",
                   mu.id AS "municipality_id?", mu.name AS "municipality_name?",
                   (SELECT count(*) FROM notices n WHERE n.user_id = u.id AND n.read_at IS NULL) AS "unread_notices!"
            FROM users u
@@ -45,7 +45,7 @@ pub async fn session_user(
             locale: Locale::from_code(&row.locale).unwrap_or_default(),
             must_change_password: row.must_change_password,
             membership_id: row.membership_id,
-            roles: parse_roles(&row.roles),
+            roles: row.roles,
             municipality: row
                 .municipality_id
                 .zip(row.municipality_name)

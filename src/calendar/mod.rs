@@ -20,6 +20,7 @@ use crate::db::{Scope, TenantTx};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Locale, fill};
 use crate::state::AppState;
+use crate::training::model::EventKind;
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::flash;
@@ -194,15 +195,10 @@ pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Ap
         ];
         tx.commit().await?;
         for d in days.into_iter().flatten() {
-            let label = match d.kind.as_str() {
-                "network_meeting" => t.calendar.feed_network_meeting,
-                "advanced_module" => t.calendar.feed_advanced_module,
-                _ => t.calendar.feed_module,
-            };
-            let kind = if d.kind == "module" {
-                "module"
-            } else {
-                "event"
+            let (label, kind) = match d.event_kind {
+                Some(EventKind::NetworkMeeting) => (t.calendar.feed_network_meeting, "event"),
+                Some(EventKind::AdvancedModule) => (t.calendar.feed_advanced_module, "event"),
+                None => (t.calendar.feed_module, "module"),
             };
             items.push(Item {
                 uid: format!("{kind}-{}@korps", d.id),

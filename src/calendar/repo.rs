@@ -6,6 +6,7 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
 
 use crate::db::TenantTx;
+use crate::training::model::EventKind;
 
 pub struct Feed {
     pub created_at: OffsetDateTime,
@@ -118,7 +119,8 @@ pub async fn meetings(
 /// A training module or a corps event: whole days.
 pub struct Days {
     pub id: Uuid,
-    pub kind: String,
+    /// A corps event's kind; none for a training module.
+    pub event_kind: Option<EventKind>,
     pub title: String,
     pub starts_on: Date,
     pub ends_on: Option<Date>,
@@ -130,7 +132,7 @@ pub struct Days {
 pub async fn modules(tx: &mut TenantTx, since: Date) -> Result<Vec<Days>, sqlx::Error> {
     sqlx::query_as!(
         Days,
-        r#"SELECT m.id, 'module' AS "kind!", m.title, m.starts_on, m.ends_on, m.place
+        r#"SELECT m.id, NULL::text AS "event_kind?: EventKind", m.title, m.starts_on, m.ends_on, m.place
            FROM training_modules m
            JOIN training_nominations n ON n.cohort_id = m.cohort_id AND n.withdrawn_at IS NULL
                 AND n.programme = ANY (m.programmes)
@@ -147,7 +149,7 @@ pub async fn modules(tx: &mut TenantTx, since: Date) -> Result<Vec<Days>, sqlx::
 pub async fn corps_events(tx: &mut TenantTx, since: Date) -> Result<Vec<Days>, sqlx::Error> {
     sqlx::query_as!(
         Days,
-        r#"SELECT e.id, e.kind, e.title, e.starts_on, e.ends_on, e.place
+        r#"SELECT e.id, e.kind AS "event_kind?: EventKind", e.title, e.starts_on, e.ends_on, e.place
            FROM corps_events e
            WHERE coalesce(e.ends_on, e.starts_on) >= $1
              AND EXISTS (SELECT 1 FROM corps_members cm

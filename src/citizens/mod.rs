@@ -19,7 +19,7 @@ use crate::audit::{self, Done, Event};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Messages;
-use crate::vocab::CourseState;
+use crate::vocab::{CitizenKind, CourseState};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
@@ -86,8 +86,8 @@ struct ListView {
     list: List<ListRow>,
 }
 
-fn status_label(t: &'static Messages, state: Option<&str>) -> String {
-    match state.and_then(CourseState::from_code) {
+fn status_label(t: &'static Messages, state: Option<CourseState>) -> String {
+    match state {
         None => t.citizens.citizen_no_course.to_string(),
         Some(state) => state.label(t).to_string(),
     }
@@ -102,7 +102,7 @@ pub async fn list_page(
     let t = page.t;
     let mut query = LIST.read(query.as_deref());
     query
-        .keep("kind", |kind| vocab::one_of(kind, model::KINDS).is_some())
+        .keep("kind", |kind| CitizenKind::from_code(kind).is_some())
         .keep_one_of("status", &["waiting", "open", "closed"]);
     let filter = repo::ListFilter {
         q: query.q(),
@@ -135,14 +135,14 @@ pub async fn list_page(
         )
         .map(|row| ListRow {
             id: row.id,
-            kind: vocab::label(t, &row.kind),
+            kind: vocab::label(t, row.kind.code()),
             birth_year: row.birth_year.map(|y| y.to_string()).unwrap_or_default(),
             referred_on: clock::format_date(row.referred_on),
-            status: status_label(t, row.course_state.as_deref()),
+            status: status_label(t, row.course_state),
             name: row.name,
         });
     Ok(ListView {
-        kinds: vocab::options(t, model::KINDS),
+        kinds: vocab::options(t, CitizenKind::CODES),
         statuses: vec![
             ("waiting", t.citizens.citizen_status_waiting),
             ("open", t.citizens.citizen_status_open),
@@ -195,7 +195,7 @@ fn form_of(record: &repo::Record) -> CitizenForm {
     let c = &record.citizen;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     CitizenForm {
-        kind: c.kind.clone(),
+        kind: c.kind.code().to_string(),
         name: c.name.clone(),
         birth_year: c.birth_year.map(|y| y.to_string()).unwrap_or_default(),
         gender: text(&c.gender),
@@ -318,7 +318,7 @@ async fn citizen_page(
     small: SmallForms,
 ) -> AppResult<ShowView> {
     let record = record(tx, id).await?;
-    let other_kind = model::other_kind(&record.citizen.kind);
+    let other_kind = record.citizen.kind.other();
     let loaded = Loaded {
         consents: repo::consents(tx, id).await?,
         relations: repo::relations(tx, id).await?,
@@ -413,8 +413,8 @@ pub async fn add_relation(
         Some(other_id) => repo::get(&mut tx, other_id).await?,
         None => None,
     };
-    let other = other.as_ref().map(|o| (o.id, o.citizen.kind.as_str()));
-    let new = match form.validate((id, &this.citizen.kind), other, t) {
+    let other = other.as_ref().map(|o| (o.id, o.citizen.kind));
+    let new = match form.validate((id, this.citizen.kind), other, t) {
         Ok(new) => new,
         Err(errors) => {
             let small = SmallForms::blank(clock::today()).relation(form, errors);

@@ -6,10 +6,9 @@ use time::Date;
 use uuid::Uuid;
 
 use crate::i18n::Messages;
-use crate::vocab;
+use crate::vocab::{self, CitizenKind};
 use crate::web::forms::{FieldErrors, parse_date};
 
-pub const KINDS: &[&str] = &["mentee", "relative"];
 pub const REFERRAL_SOURCES: &[&str] = &[
     "infohouse",
     "school",
@@ -97,7 +96,7 @@ pub struct CitizenForm {
 /// A checked citizen, ready to save.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Citizen {
-    pub kind: String,
+    pub kind: CitizenKind,
     pub name: String,
     pub birth_year: Option<i16>,
     pub gender: Option<String>,
@@ -125,7 +124,7 @@ pub struct Citizen {
 impl CitizenForm {
     pub fn validate(&self, today: Date, t: &'static Messages) -> Result<Citizen, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let kind = vocab::one_of(&self.kind, KINDS);
+        let kind = CitizenKind::from_code(&self.kind);
         if kind.is_none() {
             errors.add("kind", t.citizens.citizen_kind_required);
         }
@@ -260,16 +259,6 @@ impl ConsentForm {
     }
 }
 
-/// The kind of citizen a citizen of `kind` is related to: a mentee's relatives, a
-/// relative's mentees.
-pub fn other_kind(kind: &str) -> &'static str {
-    if kind == "mentee" {
-        "relative"
-    } else {
-        "mentee"
-    }
-}
-
 /// The relation form of the citizen page.
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct RelationForm {
@@ -297,8 +286,8 @@ impl RelationForm {
     /// `None`: no such citizen), who must be of the other kind.
     pub fn validate(
         &self,
-        this: (Uuid, &str),
-        other: Option<(Uuid, &str)>,
+        this: (Uuid, CitizenKind),
+        other: Option<(Uuid, CitizenKind)>,
         t: &'static Messages,
     ) -> Result<NewRelation, FieldErrors> {
         let mut errors = FieldErrors::default();
@@ -313,7 +302,7 @@ impl RelationForm {
         let (Some((other, _)), Some(relation)) = (other, relation) else {
             return Err(errors);
         };
-        let (mentee, relative) = if this.1 == "mentee" {
+        let (mentee, relative) = if this.1 == CitizenKind::Mentee {
             (this.0, other)
         } else {
             (other, this.0)
@@ -483,12 +472,24 @@ mod tests {
             relative: mother,
             relation: "mother".into(),
         };
-        let from_mentee = form.validate((karim, "mentee"), Some((mother, "relative")), t);
+        let from_mentee = form.validate(
+            (karim, CitizenKind::Mentee),
+            Some((mother, CitizenKind::Relative)),
+            t,
+        );
         assert_eq!(from_mentee.ok(), Some(expected.clone()));
-        let from_relative = form.validate((mother, "relative"), Some((karim, "mentee")), t);
+        let from_relative = form.validate(
+            (mother, CitizenKind::Relative),
+            Some((karim, CitizenKind::Mentee)),
+            t,
+        );
         assert_eq!(from_relative.ok(), Some(expected), "either side may add it");
         let same_kind = form
-            .validate((karim, "mentee"), Some((mother, "mentee")), t)
+            .validate(
+                (karim, CitizenKind::Mentee),
+                Some((mother, CitizenKind::Mentee)),
+                t,
+            )
             .unwrap_err();
         assert_eq!(
             same_kind.get("other_id"),
@@ -499,14 +500,16 @@ mod tests {
             relation: "cousin".into(),
         };
         assert_eq!(nobody.other(), None);
-        let errors = nobody.validate((mother, "relative"), None, t).unwrap_err();
+        let errors = nobody
+            .validate((mother, CitizenKind::Relative), None, t)
+            .unwrap_err();
         assert!(errors.get("other_id").is_some());
         assert_eq!(
             errors.get("relation"),
             Some(t.citizens.relation_kind_required)
         );
-        assert_eq!(other_kind("mentee"), "relative");
-        assert_eq!(other_kind("relative"), "mentee");
+        assert_eq!(CitizenKind::Mentee.other(), CitizenKind::Relative);
+        assert_eq!(CitizenKind::Relative.other(), CitizenKind::Mentee);
     }
 
     #[test]

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::model::Citizen;
 use crate::db::TenantTx;
+use crate::vocab::{CitizenKind, CourseKind, CourseState};
 use crate::web::table::Counted;
 
 pub async fn insert(tx: &mut TenantTx, c: &Citizen) -> Result<Uuid, sqlx::Error> {
@@ -19,7 +20,7 @@ pub async fn insert(tx: &mut TenantTx, c: &Citizen) -> Result<Uuid, sqlx::Error>
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
         id,
         municipality_id,
-        c.kind,
+        c.kind as _,
         c.name,
         c.birth_year,
         c.gender,
@@ -65,7 +66,7 @@ pub async fn update(
          WHERE id = $1 AND version = $2",
         id,
         version,
-        c.kind,
+        c.kind as _,
         c.name,
         c.birth_year,
         c.gender,
@@ -103,7 +104,13 @@ pub struct Record {
 
 pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Record>, sqlx::Error> {
     let row = sqlx::query!(
-        "SELECT * FROM citizens WHERE id = $1 AND municipality_id = $2",
+        r#"SELECT id, version, kind AS "kind: CitizenKind", name, birth_year, gender, languages,
+                  cultural_background, referred_on, referral_source, referred_by, criteria,
+                  legal_basis, legal_basis_note, preferred_gender, preferred_age_band,
+                  preferred_language, preferred_culture, preference_note, needs_religion_politics,
+                  needed_temperament, needed_experience, needed_availability, other_efforts,
+                  other_efforts_note
+           FROM citizens WHERE id = $1 AND municipality_id = $2"#,
         id,
         tx.scope().municipality_id()
     )
@@ -143,11 +150,11 @@ pub async fn get(tx: &mut TenantTx, id: Uuid) -> Result<Option<Record>, sqlx::Er
 pub struct Row {
     pub id: Uuid,
     pub name: String,
-    pub kind: String,
+    pub kind: CitizenKind,
     pub birth_year: Option<i16>,
     pub referred_on: Date,
     /// The state of the citizen's latest course, if any.
-    pub course_state: Option<String>,
+    pub course_state: Option<CourseState>,
     pub total: i64,
 }
 
@@ -174,7 +181,8 @@ pub async fn list(
 ) -> Result<Vec<Row>, sqlx::Error> {
     sqlx::query_as!(
         Row,
-        r#"SELECT c.id, c.name, c.kind, c.birth_year, c.referred_on, latest.state AS "course_state?", count(*) OVER () AS "total!"
+        r#"SELECT c.id, c.name, c.kind AS "kind: CitizenKind", c.birth_year, c.referred_on,
+                  latest.state AS "course_state?: CourseState", count(*) OVER () AS "total!"
            FROM citizens c
            LEFT JOIN LATERAL (
              SELECT co.state FROM course_participants p JOIN courses co ON co.id = p.course_id
@@ -330,12 +338,15 @@ pub struct CitizenChoice {
 }
 
 /// The municipality's citizens of one kind, for selects.
-pub async fn choices(tx: &mut TenantTx, kind: &str) -> Result<Vec<CitizenChoice>, sqlx::Error> {
+pub async fn choices(
+    tx: &mut TenantTx,
+    kind: CitizenKind,
+) -> Result<Vec<CitizenChoice>, sqlx::Error> {
     sqlx::query_as!(
         CitizenChoice,
         "SELECT id, name, birth_year FROM citizens WHERE municipality_id = $1 AND kind = $2 ORDER BY lower(name) LIMIT 2000",
         tx.scope().municipality_id(),
-        kind
+        kind as _
     )
     .fetch_all(tx.conn())
     .await
@@ -381,8 +392,8 @@ pub async fn add_conflict(
 
 pub struct CourseOfCitizen {
     pub id: Uuid,
-    pub kind: String,
-    pub state: String,
+    pub kind: CourseKind,
+    pub state: CourseState,
     pub referred_on: Date,
     pub member_name: Option<String>,
 }
@@ -393,7 +404,8 @@ pub async fn courses(
 ) -> Result<Vec<CourseOfCitizen>, sqlx::Error> {
     sqlx::query_as!(
         CourseOfCitizen,
-        r#"SELECT co.id, co.kind, co.state, co.referred_on, u.name AS "member_name?"
+        r#"SELECT co.id, co.kind AS "kind: CourseKind", co.state AS "state: CourseState", co.referred_on,
+                  u.name AS "member_name?"
            FROM course_participants p JOIN courses co ON co.id = p.course_id
            LEFT JOIN corps_members cm ON cm.id = co.member_id LEFT JOIN users u ON u.id = cm.user_id
            WHERE p.citizen_id = $1 ORDER BY co.referred_on DESC"#,

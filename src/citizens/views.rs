@@ -10,7 +10,7 @@ use super::model::{self, Citizen, CitizenForm, ConflictForm, ConsentForm, Relati
 use super::repo;
 use crate::corps::repo::MemberChoice;
 use crate::i18n::Messages;
-use crate::vocab::{CourseKind, CourseState};
+use crate::vocab::{CitizenKind, CourseKind};
 use crate::web::Page;
 use crate::web::forms::{Choice, FieldErrors, choices};
 use crate::{clock, corps, vocab};
@@ -35,7 +35,7 @@ pub struct FormChoices {
 impl FormChoices {
     fn new(t: &'static Messages) -> Self {
         FormChoices {
-            kinds: vocab::options(t, model::KINDS),
+            kinds: vocab::options(t, CitizenKind::CODES),
             genders: vocab::options(t, vocab::GENDERS),
             preferred_genders: vocab::options(t, &["female", "male"]),
             age_bands: vocab::options(t, vocab::AGE_BANDS),
@@ -287,7 +287,7 @@ fn facts(t: &'static Messages, c: &Citizen) -> Vec<(&'static str, String)> {
             .unwrap_or_default()
     };
     let mut facts = vec![
-        (t.citizens.citizen_kind, vocab::label(t, &c.kind)),
+        (t.citizens.citizen_kind, vocab::label(t, c.kind.code())),
         (
             t.common.birth_year,
             c.birth_year.map(|y| y.to_string()).unwrap_or_default(),
@@ -369,18 +369,10 @@ fn course_row(
     t: &'static Messages,
     course: repo::CourseOfCitizen,
 ) -> (Uuid, String, String, String, String) {
-    let kind = CourseKind::from_code(&course.kind)
-        .map(|k| k.label(t))
-        .unwrap_or_default()
-        .to_string();
-    let state = CourseState::from_code(&course.state)
-        .map(|s| s.label(t))
-        .unwrap_or_default()
-        .to_string();
     (
         course.id,
-        kind,
-        state,
+        course.kind.label(t).to_string(),
+        course.state.label(t).to_string(),
         clock::format_date(course.referred_on),
         course.member_name.unwrap_or_default(),
     )

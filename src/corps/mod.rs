@@ -20,7 +20,7 @@ use crate::auth::CurrentUser;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Messages;
-use crate::vocab::{Role, parse_roles, roles_label};
+use crate::vocab::{Role, TrainingStatus, roles_label};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Choice, FieldErrors, Form, choices};
@@ -70,14 +70,6 @@ struct ListView {
     list: List<ListRow>,
 }
 
-fn training_label(t: &'static Messages, status: &str) -> &'static str {
-    match status {
-        "trained" => t.common.training_trained,
-        "in_training" => t.common.training_in_training,
-        _ => t.common.training_untrained,
-    }
-}
-
 pub async fn list_page(
     mut tx: TenantTx,
     page: Page,
@@ -115,15 +107,17 @@ pub async fn list_page(
         ],
     );
     let list = list.map(|row| {
-        let roles: Vec<Role> = parse_roles(&row.roles)
-            .into_iter()
+        let roles: Vec<Role> = row
+            .roles
+            .iter()
+            .copied()
             .filter(|role| Role::MEMBER_ROLES.contains(role))
             .collect();
         ListRow {
             id: row.id,
             kinds: roles_label(&roles, t),
-            training: training_label(t, &row.training_status).to_string(),
-            trained: row.training_status == "trained",
+            training: row.training_status.label(t).to_string(),
+            trained: row.training_status == TrainingStatus::Trained,
             available: row.active && row.user_active,
             load: row.load,
             capacity: row.capacity,
@@ -169,9 +163,9 @@ impl Choices {
             cultures: vocab::options(t, vocab::CULTURES),
             experience: vocab::options(t, vocab::EXPERIENCE),
             availability: vocab::options(t, vocab::AVAILABILITY),
-            training: model::TRAINING_STATUSES
+            training: TrainingStatus::ALL
                 .iter()
-                .map(|s| (*s, training_label(t, s)))
+                .map(|s| (s.code(), s.label(t)))
                 .collect(),
         }
     }
@@ -196,7 +190,7 @@ fn form_of(member: &repo::Member) -> ProfileForm {
     let p = &member.profile;
     ProfileForm {
         active: p.active.then(|| "1".to_string()),
-        training_status: p.training_status.clone(),
+        training_status: p.training_status.code().to_string(),
         trained_on: p.trained_on.map(clock::format_date).unwrap_or_default(),
         capacity: p.capacity.to_string(),
         gender: p.gender.clone().unwrap_or_default(),
@@ -221,8 +215,10 @@ fn edit_view(
     training: crate::training::TrainingHistory,
 ) -> EditView {
     let t = page.t;
-    let roles: Vec<Role> = parse_roles(&member.roles)
-        .into_iter()
+    let roles: Vec<Role> = member
+        .roles
+        .iter()
+        .copied()
         .filter(|role| Role::MEMBER_ROLES.contains(role))
         .collect();
     EditView {

@@ -3,10 +3,8 @@
 use serde::Deserialize;
 
 use crate::i18n::Messages;
-use crate::vocab;
+use crate::vocab::{self, TrainingStatus};
 use crate::web::forms::FieldErrors;
-
-pub const TRAINING_STATUSES: &[&str] = &["untrained", "in_training", "trained"];
 
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct ProfileForm {
@@ -46,7 +44,7 @@ pub struct ProfileForm {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
     pub active: bool,
-    pub training_status: String,
+    pub training_status: TrainingStatus,
     pub trained_on: Option<time::Date>,
     pub capacity: i16,
     pub gender: Option<String>,
@@ -101,12 +99,8 @@ impl ProfileForm {
                 None
             }
         };
-        let training_status = TRAINING_STATUSES
-            .iter()
-            .find(|s| **s == self.training_status)
-            .copied()
-            .unwrap_or("untrained")
-            .to_string();
+        let training_status =
+            TrainingStatus::from_code(&self.training_status).unwrap_or(TrainingStatus::Untrained);
         let trained_on = if self.trained_on.trim().is_empty() {
             None
         } else {

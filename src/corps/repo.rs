@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::model::Profile;
 use crate::db::TenantTx;
-use crate::vocab::CourseState;
+use crate::vocab::{CourseState, Role, TrainingStatus};
 use crate::web::table::{Counted, Sort};
 
 fn load_states() -> Vec<String> {
@@ -17,10 +17,10 @@ fn load_states() -> Vec<String> {
 pub struct Row {
     pub id: Uuid,
     pub name: String,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub active: bool,
     pub user_active: bool,
-    pub training_status: String,
+    pub training_status: TrainingStatus,
     pub capacity: i16,
     pub load: i64,
     pub languages: Vec<String>,
@@ -64,8 +64,8 @@ pub async fn list(
                AND ($4 = '' OR $4 = ANY (cm.languages))
                AND (NOT $5 OR cm.training_status = 'trained')
            )
-           SELECT id AS "id!", name AS "name!", roles AS "roles!", active AS "active!", user_active AS "user_active!",
-                  training_status AS "training_status!", capacity AS "capacity!", load AS "load!",
+           SELECT id AS "id!", name AS "name!", roles AS "roles!: Vec<Role>", active AS "active!", user_active AS "user_active!",
+                  training_status AS "training_status!: TrainingStatus", capacity AS "capacity!", load AS "load!",
                   languages AS "languages!", count(*) OVER () AS "total!"
            FROM members
            WHERE NOT $6 OR (active AND user_active AND load < capacity)
@@ -96,7 +96,7 @@ pub struct Member {
     pub id: Uuid,
     pub user_id: Uuid,
     pub name: String,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub load: i64,
     pub version: i32,
     pub profile: Profile,
@@ -110,7 +110,8 @@ pub async fn get(
 ) -> Result<Option<Member>, sqlx::Error> {
     let municipality_id = tx.scope().municipality_id();
     let row = sqlx::query!(
-        r#"SELECT cm.id, cm.user_id, u.name, m.roles, cm.version, cm.active, cm.training_status, cm.trained_on,
+        r#"SELECT cm.id, cm.user_id, u.name, m.roles AS "roles: Vec<Role>", cm.version, cm.active,
+                  cm.training_status AS "training_status: TrainingStatus", cm.trained_on,
                   cm.capacity, cm.gender, cm.birth_year, cm.languages, cm.cultural_background,
                   cm.religion_competence, cm.politics_competence, cm.temperament, cm.experience,
                   cm.availability, cm.notes,
@@ -168,7 +169,7 @@ pub async fn update(
         id,
         version,
         profile.active,
-        profile.training_status,
+        profile.training_status as _,
         profile.trained_on,
         profile.capacity,
         profile.gender,

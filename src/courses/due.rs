@@ -9,6 +9,7 @@ use super::rules::{self, CourseFacts, DueItem, DueKind, Urgency};
 use crate::clock;
 use crate::db::TenantTx;
 use crate::i18n::{Messages, fill};
+use crate::vocab::MeasurementKind;
 
 /// What the LAT tools have measured on a course, as the rules need it.
 pub struct Measured {
@@ -24,11 +25,15 @@ impl Measured {
         Measured {
             last_rating_on: points
                 .iter()
-                .filter(|p| p.kind == "progress")
+                .filter(|p| p.kind == MeasurementKind::Progress)
                 .map(|p| p.measured_on)
                 .max(),
-            pre: points.iter().any(|p| p.kind == "wellbeing_pre"),
-            post: points.iter().any(|p| p.kind == "wellbeing_post"),
+            pre: points
+                .iter()
+                .any(|p| p.kind == MeasurementKind::WellbeingPre),
+            post: points
+                .iter()
+                .any(|p| p.kind == MeasurementKind::WellbeingPost),
         }
     }
 }

@@ -31,7 +31,7 @@ use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Messages;
 use crate::vocab::Role;
-use crate::vocab::{CourseEventKind, CourseKind, CourseState, GoalsReached};
+use crate::vocab::{CitizenKind, CourseEventKind, CourseKind, CourseState, GoalsReached};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
@@ -364,7 +364,7 @@ async fn network_view(
     errors: FieldErrors,
 ) -> AppResult<NewNetworkView> {
     let t = page.t;
-    let relatives = crate::citizens::repo::choices(tx, "relative").await?;
+    let relatives = crate::citizens::repo::choices(tx, CitizenKind::Relative).await?;
     Ok(NewNetworkView {
         relatives: relatives
             .into_iter()
@@ -419,7 +419,7 @@ pub async fn create_network(
     if title.is_empty() {
         errors.add("title", t.courses.network_title_required);
     }
-    let relatives = crate::citizens::repo::choices(&mut tx, "relative").await?;
+    let relatives = crate::citizens::repo::choices(&mut tx, CitizenKind::Relative).await?;
     let participants: Vec<Uuid> = form
         .participants
         .iter()

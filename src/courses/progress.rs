@@ -4,6 +4,7 @@
 use crate::clock;
 use crate::i18n::Messages;
 use crate::tools::repo::Point;
+use crate::vocab::{MeasurementKind, Scale, ToolPhase};
 use crate::web::chart::{self, Series};
 
 /// A change of at least this many points on WHO-5 (0–100) is meaningful.
@@ -36,7 +37,7 @@ fn number(value: f64) -> String {
     }
 }
 
-fn series(points: &[Point], kind: &str, label: &str) -> Series {
+fn series(points: &[Point], kind: MeasurementKind, label: &str) -> Series {
     Series {
         label: label.to_string(),
         points: points
@@ -48,7 +49,7 @@ fn series(points: &[Point], kind: &str, label: &str) -> Series {
 }
 
 pub fn build(points: &[Point], t: &'static Messages) -> Progress {
-    let progress = series(points, "progress", t.common.progress_rating);
+    let progress = series(points, MeasurementKind::Progress, t.common.progress_rating);
     let progress_rows = progress
         .points
         .iter()
@@ -73,13 +74,13 @@ pub fn build(points: &[Point], t: &'static Messages) -> Progress {
         )
     };
     let parties = [
-        ("risk_mentor", t.courses.party_member),
-        ("risk_citizen", t.courses.party_citizen),
-        ("risk_parents", t.courses.party_parents),
+        (MeasurementKind::RiskMentor, t.courses.party_member),
+        (MeasurementKind::RiskCitizen, t.courses.party_citizen),
+        (MeasurementKind::RiskParents, t.courses.party_parents),
     ];
     let risk: Vec<Series> = parties
         .iter()
-        .map(|(kind, label)| series(points, kind, label))
+        .map(|(kind, label)| series(points, *kind, label))
         .filter(|s| !s.points.is_empty())
         .collect();
     let mut dates: Vec<time::Date> = risk
@@ -88,7 +89,7 @@ pub fn build(points: &[Point], t: &'static Messages) -> Progress {
         .collect();
     dates.sort();
     dates.dedup();
-    let value_on = |kind: &str, date: time::Date| {
+    let value_on = |kind: MeasurementKind, date: time::Date| {
         points
             .iter()
             .find(|p| p.kind == kind && p.measured_on == date)
@@ -100,9 +101,9 @@ pub fn build(points: &[Point], t: &'static Messages) -> Progress {
         .map(|d| {
             (
                 clock::format_date(*d),
-                value_on("risk_mentor", *d),
-                value_on("risk_citizen", *d),
-                value_on("risk_parents", *d),
+                value_on(MeasurementKind::RiskMentor, *d),
+                value_on(MeasurementKind::RiskCitizen, *d),
+                value_on(MeasurementKind::RiskParents, *d),
             )
         })
         .collect();
@@ -118,7 +119,7 @@ pub fn build(points: &[Point], t: &'static Messages) -> Progress {
             10.0,
         )
     };
-    let latest = |kind: &str| {
+    let latest = |kind: MeasurementKind| {
         points
             .iter()
             .filter(|p| p.kind == kind)
@@ -126,20 +127,20 @@ pub fn build(points: &[Point], t: &'static Messages) -> Progress {
             .map(|p| p.value)
     };
     let prepost = [
-        ("wellbeing", t.common.wellbeing_who5),
-        ("mastery", t.common.life_mastery),
+        (Scale::Wellbeing, t.common.wellbeing_who5),
+        (Scale::Mastery, t.common.life_mastery),
     ]
     .into_iter()
-    .filter_map(|(kind, label)| {
-        let pre = latest(&format!("{kind}_pre"));
-        let post = latest(&format!("{kind}_post"));
+    .filter_map(|(scale, label)| {
+        let pre = latest(MeasurementKind::scored(scale, ToolPhase::Pre));
+        let post = latest(MeasurementKind::scored(scale, ToolPhase::Post));
         if pre.is_none() && post.is_none() {
             return None;
         }
         let change = pre.zip(post).map(|(a, b)| b - a);
-        let note = match (kind, change, post.or(pre)) {
+        let note = match (scale, change, post.or(pre)) {
             (_, Some(c), _) if c.abs() >= MEANINGFUL_CHANGE => t.courses.meaningful_change,
-            ("wellbeing", _, Some(score)) if score <= LOW_WELLBEING => t.courses.low_wellbeing,
+            (Scale::Wellbeing, _, Some(score)) if score <= LOW_WELLBEING => t.courses.low_wellbeing,
             _ => "",
         };
         Some(PrePost {

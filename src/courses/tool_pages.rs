@@ -20,6 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::tools::definition::Tool;
 use crate::tools::form::{self, SectionView};
 use crate::tools::{catalog, for_kind, repo};
+use crate::vocab::ToolPhase;
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, FieldErrors, Form, parse_date};
@@ -125,7 +126,7 @@ pub async fn fill_page(
         page.locale,
         None,
     );
-    let phase = if ["pre", "post"].contains(&query.phase.as_str()) {
+    let phase = if ToolPhase::from_code(&query.phase).is_some() {
         query.phase
     } else {
         String::new()
@@ -160,7 +161,7 @@ pub async fn submit(
             .unwrap_or_default()
     };
     let phase = field("phase");
-    if tool.phased && !["pre", "post"].contains(&phase.as_str()) {
+    if tool.phased && ToolPhase::from_code(&phase).is_none() {
         errors.add("phase", t.tools.tool_phase_required);
     }
     let filled_on = parse_date(&field("filled_on")).filter(|d| *d <= clock::today());
@@ -178,7 +179,7 @@ pub async fn submit(
         let view = fill_view(page, &course, &name, tool, entered);
         return Ok(forms::invalid(view));
     };
-    let phase = tool.phased.then_some(phase.as_str());
+    let phase = ToolPhase::from_code(&phase).filter(|_| tool.phased);
     let measures = form::measures(definition, &answers, phase);
     let target = repo::Target {
         course_id: Some(id),
@@ -252,11 +253,7 @@ pub async fn answer_page(
     Ok(AnswerView {
         title,
         version: filled.version,
-        phase: match filled.phase.as_deref() {
-            Some("pre") => t.common.phase_pre,
-            Some("post") => t.common.phase_post,
-            _ => "",
-        },
+        phase: filled.phase.map_or("", |phase| phase.label(t)),
         filled_on: clock::format_date(filled.filled_on),
         filled_by: filled.filled_by.unwrap_or_default(),
         sections,

@@ -32,6 +32,8 @@ pub struct Transition {
     label: &'static str,
     /// Ending asks whether the goals were reached.
     asks_goals: bool,
+    /// Back to active from ending extends the course: it asks for a new end and a note.
+    extends: bool,
 }
 
 pub struct FilledRow {
@@ -229,6 +231,7 @@ fn transitions(t: &'static Messages, state: CourseState) -> Vec<Transition> {
                 other => other.label(t),
             },
             asks_goals: *to == CourseState::Ending,
+            extends: *to == CourseState::Active && state == CourseState::Ending,
         })
         .collect()
 }
@@ -258,11 +261,7 @@ fn filled_row(page: &Page, a: Filled) -> Option<FilledRow> {
         id: a.id,
         filled_on: clock::format_date(a.filled_on),
         title: tool.title.get(page.locale),
-        phase: match a.phase.as_deref() {
-            Some("pre") => t.common.phase_pre,
-            Some("post") => t.common.phase_post,
-            _ => "",
-        },
+        phase: a.phase.map_or("", |phase| phase.label(t)),
         filled_by: a.filled_by.unwrap_or_default(),
     })
 }

@@ -15,7 +15,7 @@ use crate::courses::repo::FactsRow;
 use crate::courses::rules::{self, Urgency};
 use crate::municipalities::repo::Area;
 use crate::vocab::REGIONS;
-use crate::vocab::{CourseKind, CourseState};
+use crate::vocab::{CourseKind, CourseState, Scale};
 
 /// The age bands in their natural order, for sorting.
 pub const BANDS: [&str; 4] = ["under_18", "18_to_24", "25_plus", "unknown"];
@@ -85,11 +85,11 @@ pub struct BackgroundCell<T> {
     pub count: T,
 }
 
-/// The average change of a measure ("wellbeing" or "mastery") over the courses behind it,
-/// with its sign ("" when there is none).
+/// The average change of a scale's measure over the courses behind it, with its sign (""
+/// when there is none).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeLine {
-    pub measure: String,
+    pub measure: Scale,
     pub courses: i64,
     pub change: String,
 }
@@ -123,7 +123,7 @@ pub fn overview(rows: &OverviewRows, kind: &str, member: Option<Uuid>, today: Da
             &rows
                 .counts
                 .iter()
-                .map(|c| (c.kind.as_str(), c.state.as_str(), c.count))
+                .map(|c| (c.kind, c.state, c.count))
                 .collect::<Vec<_>>(),
         ),
         trend: monthly_trend(&rows.monthly, 1),
@@ -132,7 +132,7 @@ pub fn overview(rows: &OverviewRows, kind: &str, member: Option<Uuid>, today: Da
             .changes
             .iter()
             .map(|c| ChangeLine {
-                measure: c.measure.clone(),
+                measure: c.measure,
                 courses: c.courses,
                 change: c.average_change.map(signed).unwrap_or_default(),
             })
@@ -209,11 +209,11 @@ pub fn load(
 }
 
 /// Adds up (kind code, state code, count) cells into the table of every kind and state.
-pub fn by_kind_and_state(counts: &[(&str, &str, i64)]) -> KindStateTable {
+pub fn by_kind_and_state(counts: &[(CourseKind, CourseState, i64)]) -> KindStateTable {
     let count = |kind: Option<CourseKind>, state: CourseState| -> i64 {
         counts
             .iter()
-            .filter(|(k, s, _)| kind.is_none_or(|kind| *k == kind.code()) && *s == state.code())
+            .filter(|(k, s, _)| kind.is_none_or(|kind| *k == kind) && *s == state)
             .map(|(.., n)| n)
             .sum()
     };
@@ -418,11 +418,11 @@ pub fn national<'a>(rows: &'a NationalRows, area: &str) -> National<'a> {
     let lines = area_lines(rows);
     let chosen = Chosen::of(&rows.municipalities, area);
     let in_area = |id: &Uuid| chosen.contains(id);
-    let counts: Vec<(&str, &str, i64)> = rows
+    let counts: Vec<(CourseKind, CourseState, i64)> = rows
         .courses
         .iter()
         .filter(|c| in_area(&c.municipality_id))
-        .map(|c| (c.kind.as_str(), c.state.as_str(), c.courses))
+        .map(|c| (c.kind, c.state, c.courses))
         .collect();
     National {
         chosen: lines
@@ -475,9 +475,9 @@ pub fn municipality_figures(rows: &NationalRows, id: Uuid) -> AreaFigures {
             courses: c.courses,
             total: c.total_change,
         };
-        match c.measure.as_str() {
-            "wellbeing" => f.wellbeing.add(sum),
-            _ => f.mastery.add(sum),
+        match c.measure {
+            Scale::Wellbeing => f.wellbeing.add(sum),
+            Scale::Mastery => f.mastery.add(sum),
         }
     }
     f
@@ -578,8 +578,8 @@ mod tests {
     fn courses(municipality: u128, kind: &str, state: &str, n: i64) -> repo::NationalCourses {
         repo::NationalCourses {
             municipality_id: id(municipality),
-            kind: kind.to_string(),
-            state: state.to_string(),
+            kind: CourseKind::from_code(kind).unwrap(),
+            state: CourseState::from_code(state).unwrap(),
             courses: n,
         }
     }
@@ -707,13 +707,13 @@ mod tests {
 
     #[test]
     fn the_table_adds_up_municipalities_and_totals_every_state_over_every_kind() {
+        use CourseKind::{Mentor, ParentCoaching};
+        use CourseState::{Active, Closed};
         let table = by_kind_and_state(&[
-            ("mentor", "active", 2),
-            ("mentor", "active", 3),
-            ("parent_coaching", "active", 1),
-            ("mentor", "closed", 4),
-            // A kind the dashboard does not know has no row, but counts in the state's total.
-            ("bogus", "active", 7),
+            (Mentor, Active, 2),
+            (Mentor, Active, 3),
+            (ParentCoaching, Active, 1),
+            (Mentor, Closed, 4),
         ]);
         let active = state_index(CourseState::Active);
         let closed = state_index(CourseState::Closed);
@@ -725,7 +725,7 @@ mod tests {
             (CourseKind::ParentCoaching, 1, 1)
         );
         assert_eq!(table.rows.len(), CourseKind::ALL.len());
-        assert_eq!(table.state_totals[active], (CourseState::Active, 13));
+        assert_eq!(table.state_totals[active], (CourseState::Active, 6));
         assert_eq!(table.state_totals[closed], (CourseState::Closed, 4));
 
         let empty = by_kind_and_state(&[]);
@@ -887,19 +887,19 @@ mod tests {
             changes: vec![
                 repo::NationalChange {
                     municipality_id: id(1),
-                    measure: "wellbeing".to_string(),
+                    measure: Scale::Wellbeing,
                     courses: 3,
                     total_change: 30.0,
                 },
                 repo::NationalChange {
                     municipality_id: id(2),
-                    measure: "wellbeing".to_string(),
+                    measure: Scale::Wellbeing,
                     courses: 2,
                     total_change: 6.0,
                 },
                 repo::NationalChange {
                     municipality_id: id(2),
-                    measure: "mastery".to_string(),
+                    measure: Scale::Mastery,
                     courses: 6,
                     total_change: -3.0,
                 },
@@ -1208,43 +1208,43 @@ mod tests {
             courses: vec![course(Some(2), "mentor", "active", 2)],
             loads: Vec::new(),
             counts: vec![repo::KindState {
-                kind: "mentor".to_string(),
-                state: "active".to_string(),
+                kind: CourseKind::Mentor,
+                state: CourseState::Active,
                 count: 1,
             }],
             monthly: vec![month(1, date!(2026 - 10 - 01), 1, 1, 7.0)],
             background: Vec::new(),
             changes: vec![
                 repo::Change {
-                    measure: "wellbeing".to_string(),
+                    measure: Scale::Wellbeing,
                     courses: 3,
                     average_change: Some(4.26),
                 },
                 repo::Change {
-                    measure: "mastery".to_string(),
+                    measure: Scale::Mastery,
                     courses: 1,
                     average_change: Some(-0.5),
                 },
                 repo::Change {
-                    measure: "mastery".to_string(),
+                    measure: Scale::Mastery,
                     courses: 0,
                     average_change: None,
                 },
             ],
         };
         let overview = overview(&rows, "", None, TODAY);
-        let changes: Vec<(&str, i64, &str)> = overview
+        let changes: Vec<(Scale, i64, &str)> = overview
             .changes
             .iter()
-            .map(|c| (c.measure.as_str(), c.courses, c.change.as_str()))
+            .map(|c| (c.measure, c.courses, c.change.as_str()))
             .collect();
         // The coordinator sees averages over any number of courses, unsuppressed.
         assert_eq!(
             changes,
             [
-                ("wellbeing", 3, "+4.3"),
-                ("mastery", 1, "-0.5"),
-                ("mastery", 0, "")
+                (Scale::Wellbeing, 3, "+4.3"),
+                (Scale::Mastery, 1, "-0.5"),
+                (Scale::Mastery, 0, "")
             ]
         );
         assert_eq!(

@@ -4,6 +4,7 @@ use time::Date;
 use uuid::Uuid;
 
 use crate::db::TenantTx;
+use crate::vocab::{CourseKind, CourseState, Scale};
 
 /// The courses a dashboard looks at: of a kind and a member (or all), alive in the period.
 pub struct Filter {
@@ -14,8 +15,8 @@ pub struct Filter {
 }
 
 pub struct KindState {
-    pub kind: String,
-    pub state: String,
+    pub kind: CourseKind,
+    pub state: CourseState,
     pub count: i64,
 }
 
@@ -25,7 +26,7 @@ pub async fn courses_by_kind_and_state(
 ) -> Result<Vec<KindState>, sqlx::Error> {
     sqlx::query_as!(
         KindState,
-        r#"SELECT kind, state, count(*) AS "count!" FROM courses
+        r#"SELECT kind AS "kind: CourseKind", state AS "state: CourseState", count(*) AS "count!" FROM courses
            WHERE municipality_id = $1 AND ($2 = '' OR kind = $2) AND ($3::uuid IS NULL OR member_id = $3)
              AND referred_on <= $5 AND coalesce(closed_on, 'infinity'::date) >= $4
            GROUP BY kind, state"#,
@@ -78,7 +79,7 @@ pub async fn background(
 }
 
 pub struct Change {
-    pub measure: String,
+    pub measure: Scale,
     pub courses: i64,
     pub average_change: Option<f64>,
 }
@@ -100,7 +101,7 @@ pub async fn pre_post_change(tx: &mut TenantTx, f: &Filter) -> Result<Vec<Change
              WHERE m.kind IN ('wellbeing_pre', 'wellbeing_post', 'mastery_pre', 'mastery_post')
              GROUP BY m.course_id, split_part(m.kind, '_', 1)
            )
-           SELECT measure AS "measure!", count(*) AS "courses!", avg(post - pre)::float8 AS average_change
+           SELECT measure AS "measure!: Scale", count(*) AS "courses!", avg(post - pre)::float8 AS average_change
            FROM pairs WHERE pre IS NOT NULL AND post IS NOT NULL
            GROUP BY measure ORDER BY measure DESC"#,
         tx.scope().municipality_id(),
@@ -134,8 +135,8 @@ pub async fn national_corps(tx: &mut TenantTx) -> Result<Vec<NationalCorps>, sql
 
 pub struct NationalCourses {
     pub municipality_id: Uuid,
-    pub kind: String,
-    pub state: String,
+    pub kind: CourseKind,
+    pub state: CourseState,
     pub courses: i64,
 }
 
@@ -145,8 +146,8 @@ pub async fn national_courses(
 ) -> Result<Vec<NationalCourses>, sqlx::Error> {
     sqlx::query_as!(
         NationalCourses,
-        r#"SELECT municipality_id AS "municipality_id!", kind AS "kind!", state AS "state!",
-                  courses AS "courses!"
+        r#"SELECT municipality_id AS "municipality_id!", kind AS "kind!: CourseKind",
+                  state AS "state!: CourseState", courses AS "courses!"
            FROM national_courses($1, $2, $3)"#,
         f.kind,
         f.from,
@@ -158,7 +159,7 @@ pub async fn national_courses(
 
 pub struct NationalChange {
     pub municipality_id: Uuid,
-    pub measure: String,
+    pub measure: Scale,
     pub courses: i64,
     pub total_change: f64,
 }
@@ -169,8 +170,8 @@ pub async fn national_change(
 ) -> Result<Vec<NationalChange>, sqlx::Error> {
     sqlx::query_as!(
         NationalChange,
-        r#"SELECT municipality_id AS "municipality_id!", measure AS "measure!", courses AS "courses!",
-                  total_change AS "total_change!"
+        r#"SELECT municipality_id AS "municipality_id!", measure AS "measure!: Scale",
+                  courses AS "courses!", total_change AS "total_change!"
            FROM national_change($1, $2, $3)"#,
         f.kind,
         f.from,

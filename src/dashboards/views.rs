@@ -11,7 +11,7 @@ use super::model::{Completeness, ShownFigures, share};
 use super::national::NationalQuery;
 use crate::clock;
 use crate::i18n::Messages;
-use crate::vocab::{CourseKind, CourseState};
+use crate::vocab::{CourseKind, CourseState, Scale};
 use crate::web::Page;
 use crate::web::chart::{self, Bar, Series};
 use crate::web::forms::FieldErrors;
@@ -131,10 +131,9 @@ impl OverviewView {
                 .changes
                 .into_iter()
                 .map(|c| {
-                    let label = if c.measure == "wellbeing" {
-                        t.common.wellbeing_who5
-                    } else {
-                        t.common.life_mastery
+                    let label = match c.measure {
+                        Scale::Wellbeing => t.common.wellbeing_who5,
+                        Scale::Mastery => t.common.life_mastery,
                     };
                     (label, c.courses, c.change)
                 })

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::clock;
 use crate::courses::rules::add_months;
+use crate::vocab::{CitizenKind, Role};
 
 type AnyError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -165,8 +166,12 @@ impl Municipality {
                 *next += 1;
                 Some(pool[(*next - 1) % pool.len()])
             };
-            let mentee = self.citizen(tx, "mentee", i, *started_ago + 20).await?;
-            let parent = self.citizen(tx, "relative", i, *started_ago + 20).await?;
+            let mentee = self
+                .citizen(tx, CitizenKind::Mentee, i, *started_ago + 20)
+                .await?;
+            let parent = self
+                .citizen(tx, CitizenKind::Relative, i, *started_ago + 20)
+                .await?;
             sqlx::query("INSERT INTO citizen_relations (id, municipality_id, mentee_id, relative_id, relation) VALUES ($1, $2, $3, $4, $5)")
                 .bind(Uuid::now_v7())
                 .bind(self.id)
@@ -192,7 +197,7 @@ impl Municipality {
         if let Some(facilitator) = coaches.first() {
             let mut participants = Vec::new();
             for i in 0..10 {
-                participants.push(self.citizen(tx, "relative", 20 + i, 200).await?);
+                participants.push(self.citizen(tx, CitizenKind::Relative, 20 + i, 200).await?);
             }
             self.course(
                 tx,
@@ -255,7 +260,7 @@ impl Municipality {
     }
 
     async fn profiles(&mut self, tx: &mut PgConnection) -> Result<Vec<Member>, AnyError> {
-        let users: Vec<(Uuid, Vec<String>)> = sqlx::query_as(
+        let users: Vec<(Uuid, Vec<Role>)> = sqlx::query_as(
             "SELECT m.user_id, m.roles FROM memberships m WHERE m.municipality_id = $1
                AND (roles && ARRAY['mentor', 'parent_coach']) ORDER BY m.created_at",
         )
@@ -291,8 +296,8 @@ impl Municipality {
             members.push(Member {
                 id,
                 user_id,
-                mentor: roles.iter().any(|r| r == "mentor"),
-                coach: roles.iter().any(|r| r == "parent_coach"),
+                mentor: roles.contains(&Role::Mentor),
+                coach: roles.contains(&Role::ParentCoach),
             });
         }
         Ok(members)
@@ -301,12 +306,12 @@ impl Municipality {
     async fn citizen(
         &mut self,
         tx: &mut PgConnection,
-        kind: &str,
+        kind: CitizenKind,
         index: usize,
         referred_ago: i64,
     ) -> Result<Uuid, AnyError> {
         let id = Uuid::now_v7();
-        let (first, gender) = if kind == "mentee" {
+        let (first, gender) = if kind == CitizenKind::Mentee {
             MENTEE_NAMES[index % MENTEE_NAMES.len()]
         } else {
             let (name, relation) = PARENT_NAMES[index % PARENT_NAMES.len()];
@@ -321,12 +326,12 @@ impl Municipality {
         };
         let name = format!("{first} {}", self.pick(SURNAMES));
         let this_year = self.today.year() as i16;
-        let birth_year = if kind == "mentee" {
+        let birth_year = if kind == CitizenKind::Mentee {
             this_year - self.rng.random_range(15..25_i16)
         } else {
             this_year - self.rng.random_range(38..60_i16)
         };
-        let criteria = if kind == "mentee" {
+        let criteria = if kind == CitizenKind::Mentee {
             vec![
                 self.pick(&["extremist_environment", "signs_of_concern", "vulnerable"])
                     .to_string(),
@@ -381,7 +386,7 @@ impl Municipality {
                 .bind(self.id)
                 .bind(id)
                 .bind(consent)
-                .bind(if kind == "mentee" && birth_year > this_year - 18 { "guardian" } else { "citizen" })
+                .bind(if kind == CitizenKind::Mentee && birth_year > this_year - 18 { "guardian" } else { "citizen" })
                 .bind(self.days_ago(referred_ago.saturating_sub(5).max(0)))
                 .execute(&mut *tx)
                 .await?;

@@ -12,6 +12,7 @@ use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
 
 use crate::auth::password;
+use crate::vocab::Role;
 
 pub const PASSWORD: &str = "korps-demo-2026";
 
@@ -28,121 +29,121 @@ const MUNICIPALITIES: &[(&str, i16, &str)] = &[
 ];
 
 /// (e-mail, name, municipality code or None for national staff, roles)
-const USERS: &[(&str, &str, Option<i16>, &[&str])] = &[
-    ("national@example.org", "Lene Kjær", None, &["national"]),
+const USERS: &[(&str, &str, Option<i16>, &[Role])] = &[
+    ("national@example.org", "Lene Kjær", None, &[Role::National]),
     (
         "koordinator.aarhus@example.org",
         "Mette Lund",
         Some(751),
-        &["coordinator"],
+        &[Role::Coordinator],
     ),
     (
         "mentor.aarhus@example.org",
         "Ahmad Rahimi",
         Some(751),
-        &["mentor"],
+        &[Role::Mentor],
     ),
     (
         "coach.aarhus@example.org",
         "Susanne Holm",
         Some(751),
-        &["parent_coach"],
+        &[Role::ParentCoach],
     ),
     (
         "koordinator.odense@example.org",
         "Jens Mortensen",
         Some(461),
-        &["coordinator"],
+        &[Role::Coordinator],
     ),
     (
         "mentor.odense@example.org",
         "Fatima Ali",
         Some(461),
-        &["mentor"],
+        &[Role::Mentor],
     ),
     (
         "coach.odense@example.org",
         "Birgitte Nørgaard",
         Some(461),
-        &["parent_coach"],
+        &[Role::ParentCoach],
     ),
     (
         "koordinator.kobenhavn@example.org",
         "Rasmus Winther",
         Some(101),
-        &["coordinator", "mentor"],
+        &[Role::Coordinator, Role::Mentor],
     ),
     (
         "koordinator.aalborg@example.org",
         "Hanne Dahl",
         Some(851),
-        &["coordinator"],
+        &[Role::Coordinator],
     ),
     (
         "koordinator.hoje-taastrup@example.org",
         "Yasmin Karimi",
         Some(169),
-        &["coordinator"],
+        &[Role::Coordinator],
     ),
     (
         "jonas.brandt@example.org",
         "Jonas Brandt",
         Some(751),
-        &["mentor"],
+        &[Role::Mentor],
     ),
     (
         "amira.hassan@example.org",
         "Amira Hassan",
         Some(751),
-        &["mentor", "parent_coach"],
+        &[Role::Mentor, Role::ParentCoach],
     ),
     (
         "peter.skov@example.org",
         "Peter Skov",
         Some(751),
-        &["mentor"],
+        &[Role::Mentor],
     ),
     (
         "karen.vestergaard@example.org",
         "Karen Vestergaard",
         Some(751),
-        &["parent_coach"],
+        &[Role::ParentCoach],
     ),
     (
         "omar.haddad@example.org",
         "Omar Haddad",
         Some(461),
-        &["mentor"],
+        &[Role::Mentor],
     ),
     (
         "lise.frost@example.org",
         "Lise Frost",
         Some(461),
-        &["parent_coach"],
+        &[Role::ParentCoach],
     ),
     (
         "mikkel.bach@example.org",
         "Mikkel Bach",
         Some(101),
-        &["mentor"],
+        &[Role::Mentor],
     ),
     (
         "nadia.sørensen@example.org",
         "Nadia Sørensen",
         Some(101),
-        &["parent_coach"],
+        &[Role::ParentCoach],
     ),
     (
         "tobias.krogh@example.org",
         "Tobias Krogh",
         Some(851),
-        &["mentor"],
+        &[Role::Mentor],
     ),
     (
         "signe.lauridsen@example.org",
         "Signe Lauridsen",
         Some(169),
-        &["mentor", "parent_coach"],
+        &[Role::Mentor, Role::ParentCoach],
     ),
 ];
 
@@ -186,14 +187,13 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), Box<dyn std::error::Err
         if inserted == 0 {
             continue;
         }
-        let roles: Vec<String> = roles.iter().map(|role| role.to_string()).collect();
         sqlx::query!(
             "INSERT INTO memberships (id, user_id, municipality_id, roles)
              VALUES ($1, $2, (SELECT id FROM municipalities WHERE code = $3), $4)",
             Uuid::now_v7(),
             user_id,
             *code,
-            &roles
+            *roles as &[Role]
         )
         .execute(&mut *tx)
         .await?;

@@ -126,15 +126,17 @@ pub async fn download(
             .map(|c| {
                 vec![
                     c.id.to_string(),
-                    c.kind,
-                    c.state,
+                    c.kind.code().to_string(),
+                    c.state.code().to_string(),
                     c.member.unwrap_or_default(),
                     clock::format_date(c.referred_on),
                     date(c.matched_on),
                     date(c.started_on),
                     date(c.ended_on),
                     date(c.closed_on),
-                    c.goals_reached.unwrap_or_default(),
+                    c.goals_reached
+                        .map(|goals| goals.code().to_string())
+                        .unwrap_or_default(),
                     c.participants.to_string(),
                     c.birth_year.map(|y| y.to_string()).unwrap_or_default(),
                     c.gender.unwrap_or_default(),
@@ -150,7 +152,7 @@ pub async fn download(
                     s.course_id.to_string(),
                     clock::format_date(s.held_on),
                     s.duration_minutes.to_string(),
-                    s.kind,
+                    s.kind.code().to_string(),
                     s.tools.join("|"),
                 ]
             })
@@ -161,7 +163,7 @@ pub async fn download(
             .map(|m| {
                 vec![
                     m.course_id.to_string(),
-                    m.kind,
+                    m.kind.code().to_string(),
                     m.value.to_string(),
                     clock::format_date(m.measured_on),
                 ]

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::outbox::{self, Outgoing};
 use crate::db::TenantTx;
 use crate::i18n::{Locale, Messages, fill};
-use crate::vocab::coded_enum;
+use crate::vocab::{Role, coded_enum};
 
 coded_enum!(
     /// What a notice is about (`notice_kinds()` in the database lists the same codes).
@@ -98,7 +98,7 @@ pub struct Recipient {
     pub name: String,
     pub locale: Locale,
     /// Notice kinds they do not want by mail.
-    pub mail_off: Vec<String>,
+    pub mail_off: Vec<NoticeKind>,
 }
 
 /// Leaves the notice in each recipient's inbox and queues a mail for those who want one,
@@ -118,17 +118,13 @@ pub async fn tell(
             "INSERT INTO notices (id, user_id, kind, href, params) VALUES ($1, $2, $3, $4, $5)",
             Uuid::now_v7(),
             recipient.user_id,
-            notice.kind.code(),
+            notice.kind as _,
             notice.href,
             json!(notice.params)
         )
         .execute(tx.conn())
         .await?;
-        if recipient
-            .mail_off
-            .iter()
-            .any(|kind| kind == notice.kind.code())
-        {
+        if recipient.mail_off.contains(&notice.kind) {
             continue;
         }
         let t = recipient.locale.messages();
@@ -155,14 +151,14 @@ pub async fn tell(
 pub async fn staff(
     tx: &mut TenantTx,
     municipality: Option<Uuid>,
-    role: &str,
+    role: Role,
 ) -> Result<Vec<Recipient>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT user_id AS "user_id!", email AS "email!", name AS "name!", locale AS "locale!",
-                  mail_off AS "mail_off!"
+                  mail_off AS "mail_off!: Vec<NoticeKind>"
            FROM staff_to_notify($1, $2)"#,
         municipality,
-        role
+        role as _
     )
     .fetch_all(tx.conn())
     .await?;
@@ -183,14 +179,14 @@ pub async fn coordinators(
     tx: &mut TenantTx,
     municipality: Uuid,
 ) -> Result<Vec<Recipient>, sqlx::Error> {
-    staff(tx, Some(municipality), "coordinator").await
+    staff(tx, Some(municipality), Role::Coordinator).await
 }
 
 /// The account of a corps member (the member a course is assigned to).
 pub async fn member(tx: &mut TenantTx, member_id: Uuid) -> Result<Option<Recipient>, sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT user_id AS "user_id!", email AS "email!", name AS "name!", locale AS "locale!",
-                  mail_off AS "mail_off!"
+                  mail_off AS "mail_off!: Vec<NoticeKind>"
            FROM member_to_notify($1)"#,
         member_id
     )
@@ -234,9 +230,9 @@ pub async fn list(
     .fetch_one(tx.conn())
     .await?;
     let rows = sqlx::query!(
-        "SELECT id, kind, href, params, created_at, read_at FROM notices
+        r#"SELECT id, kind AS "kind: NoticeKind", href, params, created_at, read_at FROM notices
          WHERE user_id = app_user_id()
-         ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2",
+         ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2"#,
         limit,
         offset
     )
@@ -244,15 +240,13 @@ pub async fn list(
     .await?;
     let rows = rows
         .into_iter()
-        .filter_map(|r| {
-            Some(Row {
-                id: r.id,
-                kind: NoticeKind::from_code(&r.kind)?,
-                href: r.href,
-                params: serde_json::from_value(r.params).unwrap_or_default(),
-                created_at: r.created_at,
-                read_at: r.read_at,
-            })
+        .map(|r| Row {
+            id: r.id,
+            kind: r.kind,
+            href: r.href,
+            params: serde_json::from_value(r.params).unwrap_or_default(),
+            created_at: r.created_at,
+            read_at: r.read_at,
         })
         .collect();
     Ok((rows, total))

@@ -2,6 +2,7 @@
 
 use uuid::Uuid;
 
+use super::NoticeKind;
 use crate::db::TenantTx;
 
 /// The digest frequencies, as stored.
@@ -9,13 +10,13 @@ pub const DIGESTS: &[&str] = &["daily", "weekly", "off"];
 
 pub struct Preferences {
     pub digest: String,
-    pub mail_off: Vec<String>,
+    pub mail_off: Vec<NoticeKind>,
 }
 
 pub async fn get(tx: &mut TenantTx, user_id: Uuid) -> Result<Preferences, sqlx::Error> {
     sqlx::query_as!(
         Preferences,
-        "SELECT digest, mail_off FROM users WHERE id = $1",
+        r#"SELECT digest, mail_off AS "mail_off: Vec<NoticeKind>" FROM users WHERE id = $1"#,
         user_id
     )
     .fetch_one(tx.conn())
@@ -31,7 +32,7 @@ pub async fn set(
         "UPDATE users SET digest = $2, mail_off = $3, updated_at = now() WHERE id = $1",
         user_id,
         preferences.digest,
-        &preferences.mail_off
+        &preferences.mail_off as &[NoticeKind]
     )
     .execute(tx.conn())
     .await?;

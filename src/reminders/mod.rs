@@ -14,6 +14,7 @@ use crate::courses::rules::Urgency;
 use crate::db::{Scope, TenantTx};
 use crate::i18n::{Locale, Messages, fill};
 use crate::mail::{self, Notice, NoticeKind, Outgoing, outbox};
+use crate::vocab::Role;
 
 /// The hour (Danish time) from which the day's digests go out.
 pub const DIGEST_HOUR: u8 = 7;
@@ -113,7 +114,7 @@ struct DigestRecipient {
     name: String,
     locale: String,
     digest: String,
-    roles: Vec<String>,
+    roles: Vec<Role>,
 }
 
 /// Plans what is due at `now`: digests and deadline reminders.
@@ -130,7 +131,7 @@ pub async fn plan(pool: &PgPool, now: OffsetDateTime) -> Result<Planned, sqlx::E
     let recipients = sqlx::query_as!(
         DigestRecipient,
         r#"SELECT user_id AS "user_id!", municipality_id AS "municipality_id!", email AS "email!",
-                  name AS "name!", locale AS "locale!", digest AS "digest!", roles AS "roles!"
+                  name AS "name!", locale AS "locale!", digest AS "digest!", roles AS "roles!: Vec<Role>"
            FROM digest_recipients()"#
     )
     .fetch_all(tx.conn())
@@ -176,16 +177,16 @@ async fn digest(
     let t = Locale::from_code(&recipient.locale)
         .unwrap_or_default()
         .messages();
-    let has = |role: &str| recipient.roles.iter().any(|r| r == role);
+    let has = |role: Role| recipient.roles.contains(&role);
     let mut counts = Counts::default();
-    if has("mentor") || has("parent_coach") {
+    if has(Role::Mentor) || has(Role::ParentCoach) {
         if let Some(member) = courses_repo::member_of_user(&mut tx, recipient.user_id).await? {
             let own = due::for_courses(&mut tx, Some(member), t).await?;
             counts.own_overdue = count(&own, Urgency::Overdue);
             counts.own_due_soon = count(&own, Urgency::DueSoon);
         }
     }
-    if has("coordinator") {
+    if has(Role::Coordinator) {
         let all = due::for_courses(&mut tx, None, t).await?;
         counts.municipality_overdue = count(&all, Urgency::Overdue);
         counts.municipality_due_soon = count(&all, Urgency::DueSoon);

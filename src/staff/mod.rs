@@ -187,7 +187,7 @@ pub async fn list_page(
             )
             .map(|row| ListRow {
                 id: row.id,
-                roles: roles_label(&crate::vocab::parse_roles(&row.roles), t),
+                roles: roles_label(&row.roles, t),
                 name: row.name,
                 email: row.email,
                 active: row.active,

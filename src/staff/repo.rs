@@ -4,7 +4,7 @@
 use uuid::Uuid;
 
 use crate::db::TenantTx;
-use crate::vocab::{Role, parse_roles, role_codes};
+use crate::vocab::Role;
 use crate::web::table::{Counted, Sort};
 
 pub struct Row {
@@ -12,7 +12,7 @@ pub struct Row {
     pub name: String,
     pub email: String,
     pub active: bool,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub total: i64,
 }
 
@@ -38,7 +38,7 @@ pub async fn list(
     let municipality_id = tx.scope().municipality_id();
     sqlx::query_as!(
         Row,
-        r#"SELECT u.id, u.name, u.email, u.active, m.roles, count(*) OVER () AS "total!"
+        r#"SELECT u.id, u.name, u.email, u.active, m.roles AS "roles: Vec<Role>", count(*) OVER () AS "total!"
            FROM memberships m JOIN users u ON u.id = m.user_id
            WHERE m.municipality_id = $1
              AND ($2 = '' OR strpos(lower(u.name), lower($2)) > 0 OR strpos(lower(u.email), lower($2)) > 0)
@@ -91,21 +91,26 @@ pub struct Staff {
 pub async fn get(tx: &mut TenantTx, user_id: Uuid) -> Result<Option<Staff>, sqlx::Error> {
     let municipality_id = tx.scope().municipality_id();
     let row = sqlx::query!(
-        "SELECT u.id, u.name, u.email, u.active, u.version, m.roles
+        r#"SELECT u.id, u.name, u.email, u.active, u.version, m.roles AS "roles: Vec<Role>"
          FROM memberships m JOIN users u ON u.id = m.user_id
-         WHERE m.user_id = $1 AND m.municipality_id = $2",
+         WHERE m.user_id = $1 AND m.municipality_id = $2"#,
         user_id,
         municipality_id
     )
     .fetch_optional(tx.conn())
     .await?;
-    Ok(row.map(|row| Staff {
+    Ok(row.map(|mut row| Staff {
         id: row.id,
         name: row.name,
         email: row.email,
         active: row.active,
         version: row.version,
-        roles: parse_roles(&row.roles),
+        // In `Role::ALL` order, as the form saves them, so an unchanged form compares equal.
+        roles: {
+            row.roles.sort();
+            row.roles.dedup();
+            row.roles
+        },
     }))
 }
 
@@ -147,7 +152,7 @@ pub async fn insert(
         Uuid::now_v7(),
         id,
         municipality_id,
-        &role_codes(roles)
+        roles as &[Role]
     )
     .execute(tx.conn())
     .await?;
@@ -179,7 +184,7 @@ pub async fn update(
         "UPDATE memberships SET roles = $3 WHERE user_id = $1 AND municipality_id = $2",
         staff.id,
         municipality_id,
-        &role_codes(&staff.roles)
+        &staff.roles as &[Role]
     )
     .execute(tx.conn())
     .await?;

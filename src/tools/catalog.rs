@@ -3,6 +3,7 @@
 //! answers keep the definition they were given under.
 
 use super::definition::{Choice, Definition, Field, Kind, Measure, NO_TEXT, Section, Text, Tool};
+use crate::vocab::{MeasurementKind, Scale};
 
 const fn field(key: &'static str, label: Text, kind: Kind, required: bool) -> Field {
     Field {
@@ -123,15 +124,15 @@ const RISK_V1: Definition = Definition {
     measures: &[
         Measure::Field {
             field: "scale_mentor",
-            kind: "risk_mentor",
+            kind: MeasurementKind::RiskMentor,
         },
         Measure::Field {
             field: "scale_citizen",
-            kind: "risk_citizen",
+            kind: MeasurementKind::RiskCitizen,
         },
         Measure::Field {
             field: "scale_parents",
-            kind: "risk_parents",
+            kind: MeasurementKind::RiskParents,
         },
     ],
 };
@@ -226,7 +227,7 @@ const UPP_V1: Definition = Definition {
     ],
     measures: &[Measure::Field {
         field: "progress",
-        kind: "progress",
+        kind: MeasurementKind::Progress,
     }],
 };
 
@@ -384,7 +385,7 @@ const MEASUREMENT_V1: Definition = Definition {
         Measure::Score {
             fields: &["who5_1", "who5_2", "who5_3", "who5_4", "who5_5"],
             factor: 4,
-            kind: "wellbeing",
+            scale: Scale::Wellbeing,
         },
         Measure::Score {
             fields: &[
@@ -395,7 +396,7 @@ const MEASUREMENT_V1: Definition = Definition {
                 "mastery_5",
             ],
             factor: 5,
-            kind: "mastery",
+            scale: Scale::Mastery,
         },
     ],
 };

@@ -4,6 +4,7 @@
 //! live here, beside the fields, in both languages, rather than in the UI catalogue.
 
 use crate::i18n::Locale;
+use crate::vocab::{MeasurementKind, Scale};
 
 /// A text in both languages.
 #[derive(Debug, Clone, Copy)]
@@ -86,13 +87,14 @@ pub enum Measure {
     /// The field's number as a measurement of `kind`.
     Field {
         field: &'static str,
-        kind: &'static str,
+        kind: MeasurementKind,
     },
-    /// The sum of scored single-choice fields × `factor`, as `kind` + "_pre"/"_post".
+    /// The sum of scored single-choice fields × `factor`, as the measurement of `scale`
+    /// in the phase filled (`MeasurementKind::scored`).
     Score {
         fields: &'static [&'static str],
         factor: i16,
-        kind: &'static str,
+        scale: Scale,
     },
 }
 

@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use super::definition::{Definition, Field, Kind, Measure};
 use crate::clock;
 use crate::i18n::{Locale, Messages};
+use crate::vocab::{MeasurementKind, ToolPhase};
 use crate::web::forms::{FieldErrors, parse_date};
 
 /// The HTML name of a field, or of a field inside a group item: `goals-0-goal`.
@@ -131,25 +132,25 @@ pub fn parse(
     (answers, errors)
 }
 
-/// The measurements a filled tool gives: (kind, value). `phase` is "pre" or "post" for
-/// phased tools.
+/// The measurements a filled tool gives: (kind, value). `phase` is given for phased
+/// tools; a scale's score is only measured with one.
 pub fn measures(
     definition: &Definition,
     answers: &Map<String, Value>,
-    phase: Option<&str>,
-) -> Vec<(String, f64)> {
+    phase: Option<ToolPhase>,
+) -> Vec<(MeasurementKind, f64)> {
     let mut out = Vec::new();
     for measure in definition.measures {
         match *measure {
             Measure::Field { field, kind } => {
                 if let Some(value) = answers.get(field).and_then(Value::as_f64) {
-                    out.push((kind.to_string(), value));
+                    out.push((kind, value));
                 }
             }
             Measure::Score {
                 fields,
                 factor,
-                kind,
+                scale,
             } => {
                 let scores: Option<Vec<i16>> = fields
                     .iter()
@@ -157,7 +158,10 @@ pub fn measures(
                     .collect();
                 if let (Some(scores), Some(phase)) = (scores, phase) {
                     let raw: i16 = scores.iter().sum();
-                    out.push((format!("{kind}_{phase}"), f64::from(raw * factor)));
+                    out.push((
+                        MeasurementKind::scored(scale, phase),
+                        f64::from(raw * factor),
+                    ));
                 }
             }
         }
@@ -403,13 +407,13 @@ mod tests {
         }
         let (answers, errors) = parse(def, &list, t);
         assert!(errors.is_empty());
-        let measured = measures(def, &answers, Some("pre"));
+        let measured = measures(def, &answers, Some(ToolPhase::Pre));
         assert!(
-            measured.contains(&("wellbeing_pre".to_string(), 60.0)),
+            measured.contains(&(MeasurementKind::WellbeingPre, 60.0)),
             "15 × 4: {measured:?}"
         );
         assert!(
-            measured.contains(&("mastery_pre".to_string(), 100.0)),
+            measured.contains(&(MeasurementKind::MasteryPre, 100.0)),
             "20 × 5: {measured:?}"
         );
         let (all_top, _) = parse(
@@ -420,8 +424,8 @@ mod tests {
             t,
         );
         assert_eq!(
-            measures(def, &all_top, Some("post")).first(),
-            Some(&("wellbeing_post".to_string(), 100.0))
+            measures(def, &all_top, Some(ToolPhase::Post)).first(),
+            Some(&(MeasurementKind::WellbeingPost, 100.0))
         );
     }
 
@@ -457,7 +461,7 @@ mod tests {
         assert_eq!(answers["goals"].as_array().unwrap().len(), 2);
         assert_eq!(
             measures(def, &answers, None),
-            vec![("progress".to_string(), 6.0)]
+            vec![(MeasurementKind::Progress, 6.0)]
         );
         let (_, none) = parse(def, &pairs(&[("progress", "6")]), t);
         assert_eq!(none.get("goals-0-goal"), Some(t.tools.tool_group_required));

@@ -5,6 +5,7 @@ use time::Date;
 use uuid::Uuid;
 
 use crate::db::TenantTx;
+use crate::vocab::{MeasurementKind, ToolPhase};
 
 pub struct Target {
     pub course_id: Option<Uuid>,
@@ -16,7 +17,7 @@ pub struct NewAnswer<'a> {
     pub target: Target,
     pub tool: &'a str,
     pub version: i16,
-    pub phase: Option<&'a str>,
+    pub phase: Option<ToolPhase>,
     pub answers: &'a Map<String, Value>,
     pub filled_on: Date,
 }
@@ -25,7 +26,7 @@ pub struct NewAnswer<'a> {
 pub async fn insert(
     tx: &mut TenantTx,
     new: NewAnswer<'_>,
-    measures: &[(String, f64)],
+    measures: &[(MeasurementKind, f64)],
 ) -> Result<Uuid, sqlx::Error> {
     let NewAnswer {
         target,
@@ -48,7 +49,7 @@ pub async fn insert(
         target.coaching_id,
         tool,
         version,
-        phase,
+        phase as _,
         Value::Object(answers.clone()),
         filled_on,
         tx.scope().user_id()
@@ -63,7 +64,7 @@ pub async fn insert(
                 Uuid::now_v7(),
                 course_id,
                 id,
-                kind,
+                *kind as _,
                 value,
                 filled_on
             )
@@ -78,7 +79,7 @@ pub struct Filled {
     pub id: Uuid,
     pub tool: String,
     pub version: i16,
-    pub phase: Option<String>,
+    pub phase: Option<ToolPhase>,
     pub answers: Value,
     pub filled_on: Date,
     pub filled_by: Option<String>,
@@ -87,7 +88,7 @@ pub struct Filled {
 pub async fn for_course(tx: &mut TenantTx, course_id: Uuid) -> Result<Vec<Filled>, sqlx::Error> {
     sqlx::query_as!(
         Filled,
-        r#"SELECT a.id, a.tool, a.version, a.phase, a.answers, a.filled_on, u.name AS "filled_by?"
+        r#"SELECT a.id, a.tool, a.version, a.phase AS "phase: ToolPhase", a.answers, a.filled_on, u.name AS "filled_by?"
            FROM tool_answers a LEFT JOIN users u ON u.id = a.filled_by
            WHERE a.course_id = $1 ORDER BY a.filled_on DESC, a.created_at DESC"#,
         course_id
@@ -124,7 +125,7 @@ pub async fn for_coaching(
 }
 
 pub struct Point {
-    pub kind: String,
+    pub kind: MeasurementKind,
     pub value: f64,
     pub measured_on: Date,
 }
@@ -132,7 +133,8 @@ pub struct Point {
 pub async fn measurements(tx: &mut TenantTx, course_id: Uuid) -> Result<Vec<Point>, sqlx::Error> {
     sqlx::query_as!(
         Point,
-        r#"SELECT kind, value::float8 AS "value!", measured_on FROM measurements WHERE course_id = $1 ORDER BY measured_on, kind"#,
+        r#"SELECT kind AS "kind: MeasurementKind", value::float8 AS "value!", measured_on
+           FROM measurements WHERE course_id = $1 ORDER BY measured_on, kind"#,
         course_id
     )
     .fetch_all(tx.conn())

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::model::{
     CohortForm, ModuleForm, Phase, Programme, ValidCohort, completion, format_span,
 };
-use super::{SeatsLeft, programme_label, programmes_label, repo, seats_left};
+use super::{SeatsLeft, programmes_label, repo, seats_left};
 use crate::audit::{Done, Event};
 use crate::auth::CurrentUser;
 use crate::clock;
@@ -353,7 +353,7 @@ pub async fn cohort_view(
                 id: n.id,
                 name: n.name.clone(),
                 municipality: n.municipality.clone(),
-                programme: programme_label(&n.programme, t),
+                programme: n.programme.label(&t.apps),
                 progress: fill(
                     tm.modules_attended_of,
                     &[&attended.to_string(), &required.len().to_string()],
@@ -405,7 +405,7 @@ pub async fn cohort_view(
         staff: staff
             .into_iter()
             .map(|s| {
-                let roles = crate::vocab::roles_label(&crate::vocab::parse_roles(&s.roles), t);
+                let roles = crate::vocab::roles_label(&s.roles, t);
                 (s.user_id.to_string(), format!("{} ({roles})", s.name))
             })
             .collect(),
@@ -664,7 +664,7 @@ fn attendance_view(
                 "{} ({}, {})",
                 n.name,
                 n.municipality,
-                programme_label(&n.programme, t)
+                n.programme.label(&t.apps)
             ),
             present: present.contains(&n.id),
         })
@@ -781,9 +781,7 @@ async fn update_completions(tx: &mut TenantTx, cohort_id: Uuid) -> AppResult<Com
     let mut trained = 0;
     let mut entries = Vec::new();
     for n in repo::nominations(tx, cohort_id).await? {
-        let Some(programme) = Programme::from_code(&n.programme) else {
-            continue;
-        };
+        let programme = n.programme;
         let attended: Vec<Uuid> = attendance
             .iter()
             .filter(|(_, nomination)| *nomination == n.id)

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::cohorts::{AttendanceForm, AttendeeRow, event_form_view};
 use super::model::{EventForm, ModuleForm, format_span};
-use super::{event_kind_label, programmes_label, repo};
+use super::{programmes_label, repo};
 use crate::audit::{Done, Event};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
@@ -95,7 +95,7 @@ pub async fn event_page(mut tx: TenantTx, page: Page, Path(id): Path<Uuid>) -> A
         cancel: "/uddannelse".to_string(),
         details: format!(
             "{} · {} · {}{}",
-            event_kind_label(&event.kind, tm),
+            event.kind.label(tm),
             format_span(event.starts_on, event.ends_on),
             programmes_label(&event.programmes, t),
             if event.place.is_empty() {

@@ -5,11 +5,12 @@
 use uuid::Uuid;
 
 use super::model::format_span;
-use super::{event_kind_label, programme_label, repo};
+use super::repo;
 use crate::clock;
 use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::i18n::{Messages, fill};
+use crate::vocab::TrainingStatus;
 
 pub struct HistoryCohort {
     pub cohort: String,
@@ -51,7 +52,7 @@ pub async fn history(
         .await?
         .into_iter()
         .map(|c| HistoryCohort {
-            programme: programme_label(&c.programme, t),
+            programme: c.programme.label(&t.apps),
             progress: fill(
                 tm.modules_attended_of,
                 &[&c.modules.len().to_string(), &c.required.to_string()],
@@ -66,22 +67,15 @@ pub async fn history(
         .await?
         .into_iter()
         .map(|e| HistoryEvent {
-            kind: event_kind_label(&e.kind, tm),
+            kind: e.kind.label(tm),
             when: format_span(e.starts_on, e.ends_on),
             title: e.title,
         })
         .collect();
     Ok(TrainingHistory {
-        trained: member.training_status == "trained",
-        status: match member.training_status.as_str() {
-            "trained" => t.common.training_trained,
-            "in_training" => t.common.training_in_training,
-            _ => t.common.training_untrained,
-        },
-        programme: member
-            .trained_programme
-            .as_deref()
-            .map_or("", |p| programme_label(p, t)),
+        trained: member.training_status == TrainingStatus::Trained,
+        status: member.training_status.label(t),
+        programme: member.trained_programme.map_or("", |p| p.label(&t.apps)),
         cohort: member.cohort_name.unwrap_or_default(),
         trained_on: member
             .trained_on

@@ -35,11 +35,11 @@ use crate::auth::CurrentUser;
 use crate::clock;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
-use crate::i18n::{Messages, TrainingMessages};
+use crate::i18n::Messages;
 use crate::vocab::Role;
 use crate::web::Page;
 use crate::web::routes::{COORDINATOR, NATIONAL, NATIONAL_OR_COORDINATOR, Route};
-use model::{EventKind, Phase, Programme, format_span};
+use model::{Phase, Programme, format_span};
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
 pub fn routes() -> Vec<Route> {
@@ -90,22 +90,14 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-/// "Mentoruddannelse, Forældrecoachuddannelse" for a list of programme codes.
-pub fn programmes_label(codes: &[String], t: &'static Messages) -> String {
+/// "Mentoruddannelse, Forældrecoachuddannelse" for a list of programmes, in `ALL` order.
+pub fn programmes_label(programmes: &[Programme], t: &'static Messages) -> String {
     Programme::ALL
         .iter()
-        .filter(|p| codes.iter().any(|c| c == p.code()))
+        .filter(|p| programmes.contains(p))
         .map(|p| p.label(&t.apps))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-pub fn programme_label(code: &str, t: &'static Messages) -> &'static str {
-    Programme::from_code(code).map_or("", |p| p.label(&t.apps))
-}
-
-pub fn event_kind_label(code: &str, t: &'static TrainingMessages) -> &'static str {
-    EventKind::from_code(code).map_or("", |k| k.label(t))
 }
 
 /// The seats a municipality has left in a cohort, per programme: the smaller of what its
@@ -228,7 +220,7 @@ pub async fn index_page(user: CurrentUser, mut tx: TenantTx, page: Page) -> AppR
         .filter(|e| national || e.ends_on.unwrap_or(e.starts_on) >= today)
         .map(|e| EventListRow {
             id: e.id,
-            kind: event_kind_label(&e.kind, tm),
+            kind: e.kind.label(tm),
             dates: format_span(e.starts_on, e.ends_on),
             place: e.place,
             programmes: programmes_label(&e.programmes, t),

@@ -62,7 +62,7 @@ pub struct ModuleDates {
     pub id: Uuid,
     pub starts_on: Date,
     pub ends_on: Option<Date>,
-    pub programmes: Vec<String>,
+    pub programmes: Vec<Programme>,
 }
 
 impl ModuleDates {
@@ -71,7 +71,7 @@ impl ModuleDates {
     }
 
     pub fn is_for(&self, programme: Programme) -> bool {
-        self.programmes.iter().any(|p| p == programme.code())
+        self.programmes.contains(&programme)
     }
 }
 
@@ -259,7 +259,7 @@ pub struct ValidModule {
     pub starts_on: Date,
     pub ends_on: Option<Date>,
     pub place: String,
-    pub programmes: Vec<String>,
+    pub programmes: Vec<Programme>,
 }
 
 impl ModuleForm {
@@ -296,10 +296,10 @@ impl ModuleForm {
         if place.chars().count() > MAX_PLACE {
             errors.add("place", t.place_too_long);
         }
-        let programmes: Vec<String> = offered
+        let programmes: Vec<Programme> = offered
             .iter()
+            .copied()
             .filter(|p| self.programmes.iter().any(|code| code == p.code()))
-            .map(|p| p.code().to_string())
             .collect();
         if programmes.is_empty() {
             errors.add("programmes", t.choose_programmes);
@@ -380,7 +380,10 @@ mod tests {
             id: Uuid::new_v4(),
             starts_on: day,
             ends_on: end,
-            programmes: programmes.iter().map(|p| p.to_string()).collect(),
+            programmes: programmes
+                .iter()
+                .map(|p| Programme::from_code(p).unwrap())
+                .collect(),
         }
     }
 
@@ -518,7 +521,10 @@ mod tests {
         let valid = form
             .validate(&[Programme::Mentor, Programme::ParentCoach], t)
             .unwrap_or_else(|errors| panic!("valid: {errors:?}"));
-        assert_eq!(valid.programmes, vec!["mentor", "parent_coach"]);
+        assert_eq!(
+            valid.programmes,
+            vec![Programme::Mentor, Programme::ParentCoach]
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::clock;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::fill;
-use crate::vocab::{Role, parse_roles};
+use crate::vocab::Role;
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
@@ -72,7 +72,7 @@ pub async fn nominate(
         }
     };
     if let (Some(candidate), Some(programme)) = (&candidate, programme) {
-        if !parse_roles(&candidate.roles).contains(&role_for(programme)) {
+        if !candidate.roles.contains(&role_for(programme)) {
             errors.add(
                 "programme",
                 fill(
@@ -131,8 +131,7 @@ pub async fn nominate(
                 return refuse(tx, &user, page, id, form, errors).await;
             }
         }
-        let nomination_id =
-            repo::insert_nomination(&mut tx, id, &candidate, programme.code()).await?;
+        let nomination_id = repo::insert_nomination(&mut tx, id, &candidate, programme).await?;
         if let Some(member_id) = candidate.member_id {
             if programme != Programme::Coordinator {
                 repo::mark_in_training(&mut tx, member_id).await?;

@@ -3,8 +3,9 @@
 use time::Date;
 use uuid::Uuid;
 
-use super::model::{EventKind, ValidCohort, ValidModule};
+use super::model::{EventKind, Programme, ValidCohort, ValidModule};
 use crate::db::TenantTx;
+use crate::vocab::{Role, TrainingStatus};
 use crate::web::table::{Counted, Sort};
 
 pub struct Cohort {
@@ -51,7 +52,7 @@ pub struct Module {
     pub starts_on: Date,
     pub ends_on: Option<Date>,
     pub place: String,
-    pub programmes: Vec<String>,
+    pub programmes: Vec<Programme>,
     pub attended: i64,
 }
 
@@ -157,7 +158,8 @@ pub async fn list_cohorts(tx: &mut TenantTx) -> Result<Vec<CohortRow>, sqlx::Err
 pub async fn modules(tx: &mut TenantTx, cohort_id: Uuid) -> Result<Vec<Module>, sqlx::Error> {
     sqlx::query_as!(
         Module,
-        r#"SELECT m.id, m.cohort_id, m.title, m.starts_on, m.ends_on, m.place, m.programmes,
+        r#"SELECT m.id, m.cohort_id, m.title, m.starts_on, m.ends_on, m.place,
+                  m.programmes AS "programmes: Vec<Programme>",
                   (SELECT count(*) FROM training_attendance a WHERE a.module_id = m.id) AS "attended!"
            FROM training_modules m WHERE m.cohort_id = $1 ORDER BY m.starts_on, m.title"#,
         cohort_id
@@ -181,7 +183,7 @@ pub async fn insert_module(
         module.starts_on,
         module.ends_on,
         module.place,
-        &module.programmes,
+        &module.programmes as &[Programme],
         tx.scope().user_id()
     )
     .execute(tx.conn())
@@ -193,17 +195,17 @@ pub async fn insert_module(
 /// coach, coordinator].
 pub async fn cohort_taken(tx: &mut TenantTx, cohort_id: Uuid) -> Result<[i64; 3], sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT programme AS "programme!", taken AS "taken!" FROM training_cohort_taken($1)"#,
+        r#"SELECT programme AS "programme!: Programme", taken AS "taken!" FROM training_cohort_taken($1)"#,
         cohort_id
     )
     .fetch_all(tx.conn())
     .await?;
     let mut taken = [0; 3];
     for row in rows {
-        match row.programme.as_str() {
-            "mentor" => taken[0] = row.taken,
-            "parent_coach" => taken[1] = row.taken,
-            _ => taken[2] = row.taken,
+        match row.programme {
+            Programme::Mentor => taken[0] = row.taken,
+            Programme::ParentCoach => taken[1] = row.taken,
+            Programme::Coordinator => taken[2] = row.taken,
         }
     }
     Ok(taken)
@@ -259,7 +261,7 @@ pub struct Nomination {
     pub user_id: Uuid,
     pub member_id: Option<Uuid>,
     pub name: String,
-    pub programme: String,
+    pub programme: Programme,
     pub completed_on: Option<Date>,
 }
 
@@ -271,7 +273,7 @@ pub async fn nominations(
     sqlx::query_as!(
         Nomination,
         r#"SELECT n.id, n.cohort_id, n.municipality_id, mu.name AS municipality, n.user_id, n.member_id,
-                  u.name, n.programme, n.completed_on
+                  u.name, n.programme AS "programme: Programme", n.completed_on
            FROM training_nominations n
            JOIN users u ON u.id = n.user_id
            JOIN municipalities mu ON mu.id = n.municipality_id
@@ -290,7 +292,7 @@ pub async fn get_nomination(
     sqlx::query_as!(
         Nomination,
         r#"SELECT n.id, n.cohort_id, n.municipality_id, mu.name AS municipality, n.user_id, n.member_id,
-                  u.name, n.programme, n.completed_on
+                  u.name, n.programme AS "programme: Programme", n.completed_on
            FROM training_nominations n
            JOIN users u ON u.id = n.user_id
            JOIN municipalities mu ON mu.id = n.municipality_id
@@ -305,7 +307,7 @@ pub async fn get_nomination(
 pub struct Candidate {
     pub user_id: Uuid,
     pub name: String,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub member_id: Option<Uuid>,
 }
 
@@ -319,7 +321,7 @@ pub async fn candidates(
     let municipality_id = tx.scope().municipality_id();
     sqlx::query_as!(
         Candidate,
-        r#"SELECT u.id AS user_id, u.name, m.roles,
+        r#"SELECT u.id AS user_id, u.name, m.roles AS "roles: Vec<Role>",
                   (SELECT cm.id FROM corps_members cm
                     WHERE cm.user_id = u.id AND cm.municipality_id = m.municipality_id) AS member_id
            FROM memberships m JOIN users u ON u.id = m.user_id AND u.active
@@ -341,7 +343,7 @@ pub async fn insert_nomination(
     tx: &mut TenantTx,
     cohort_id: Uuid,
     candidate: &Candidate,
-    programme: &str,
+    programme: Programme,
 ) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     let municipality_id = tx.scope().municipality_id();
@@ -353,8 +355,8 @@ pub async fn insert_nomination(
         municipality_id,
         candidate.user_id,
         // Coordinators train as coordinators, not as corps members.
-        candidate.member_id.filter(|_| programme != "coordinator"),
-        programme,
+        candidate.member_id.filter(|_| programme != Programme::Coordinator),
+        programme as _,
         tx.scope().user_id()
     )
     .execute(tx.conn())
@@ -470,12 +472,12 @@ pub async fn record_outcome(
 
 pub struct Event {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: EventKind,
     pub title: String,
     pub starts_on: Date,
     pub ends_on: Option<Date>,
     pub place: String,
-    pub programmes: Vec<String>,
+    pub programmes: Vec<Programme>,
     pub attended: i64,
 }
 
@@ -489,12 +491,12 @@ pub async fn insert_event(
         "INSERT INTO corps_events (id, kind, title, starts_on, ends_on, place, programmes, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         id,
-        kind.code(),
+        kind as _,
         event.title,
         event.starts_on,
         event.ends_on,
         event.place,
-        &event.programmes,
+        &event.programmes as &[Programme],
         tx.scope().user_id()
     )
     .execute(tx.conn())
@@ -505,7 +507,8 @@ pub async fn insert_event(
 pub async fn list_events(tx: &mut TenantTx) -> Result<Vec<Event>, sqlx::Error> {
     sqlx::query_as!(
         Event,
-        r#"SELECT e.id, e.kind, e.title, e.starts_on, e.ends_on, e.place, e.programmes,
+        r#"SELECT e.id, e.kind AS "kind: EventKind", e.title, e.starts_on, e.ends_on, e.place,
+                  e.programmes AS "programmes: Vec<Programme>",
                   (SELECT count(*) FROM corps_event_attendance a WHERE a.event_id = e.id) AS "attended!"
            FROM corps_events e ORDER BY e.starts_on DESC"#
     )
@@ -516,7 +519,8 @@ pub async fn list_events(tx: &mut TenantTx) -> Result<Vec<Event>, sqlx::Error> {
 pub async fn get_event(tx: &mut TenantTx, id: Uuid) -> Result<Option<Event>, sqlx::Error> {
     sqlx::query_as!(
         Event,
-        r#"SELECT e.id, e.kind, e.title, e.starts_on, e.ends_on, e.place, e.programmes,
+        r#"SELECT e.id, e.kind AS "kind: EventKind", e.title, e.starts_on, e.ends_on, e.place,
+                  e.programmes AS "programmes: Vec<Programme>",
                   (SELECT count(*) FROM corps_event_attendance a WHERE a.event_id = e.id) AS "attended!"
            FROM corps_events e WHERE e.id = $1"#,
         id
@@ -550,7 +554,7 @@ pub async fn event_members(
               OR EXISTS (SELECT 1 FROM corps_event_attendance a WHERE a.event_id = $1 AND a.member_id = cm.id)
            ORDER BY mu.name, lower(u.name)"#,
         event.id,
-        &event.programmes
+        &event.programmes as &[Programme]
     )
     .fetch_all(tx.conn())
     .await
@@ -578,7 +582,7 @@ pub async fn set_event_attendance(
          ON CONFLICT DO NOTHING",
         event.id,
         present,
-        &event.programmes,
+        &event.programmes as &[Programme],
         tx.scope().user_id()
     )
     .execute(tx.conn())
@@ -592,7 +596,7 @@ pub async fn set_event_attendance(
 pub struct HistoryCohort {
     pub nomination_id: Uuid,
     pub cohort_name: String,
-    pub programme: String,
+    pub programme: Programme,
     pub completed_on: Option<Date>,
     pub corps_until: Date,
     pub modules: Vec<String>,
@@ -605,7 +609,8 @@ pub async fn member_cohorts(
 ) -> Result<Vec<HistoryCohort>, sqlx::Error> {
     sqlx::query_as!(
         HistoryCohort,
-        r#"SELECT n.id AS nomination_id, c.name AS cohort_name, n.programme, n.completed_on, c.corps_until,
+        r#"SELECT n.id AS nomination_id, c.name AS cohort_name, n.programme AS "programme: Programme",
+                  n.completed_on, c.corps_until,
                   coalesce((SELECT array_agg(m.title ORDER BY m.starts_on) FROM training_attendance a
                             JOIN training_modules m ON m.id = a.module_id WHERE a.nomination_id = n.id), '{}') AS "modules!",
                   (SELECT count(*) FROM training_modules m
@@ -620,7 +625,7 @@ pub async fn member_cohorts(
 }
 
 pub struct HistoryEvent {
-    pub kind: String,
+    pub kind: EventKind,
     pub title: String,
     pub starts_on: Date,
     pub ends_on: Option<Date>,
@@ -632,8 +637,8 @@ pub async fn member_events(
 ) -> Result<Vec<HistoryEvent>, sqlx::Error> {
     sqlx::query_as!(
         HistoryEvent,
-        "SELECT e.kind, e.title, e.starts_on, e.ends_on FROM corps_event_attendance a
-         JOIN corps_events e ON e.id = a.event_id WHERE a.member_id = $1 ORDER BY e.starts_on DESC",
+        r#"SELECT e.kind AS "kind: EventKind", e.title, e.starts_on, e.ends_on FROM corps_event_attendance a
+         JOIN corps_events e ON e.id = a.event_id WHERE a.member_id = $1 ORDER BY e.starts_on DESC"#,
         member_id
     )
     .fetch_all(tx.conn())
@@ -641,9 +646,9 @@ pub async fn member_events(
 }
 
 pub struct MemberTraining {
-    pub training_status: String,
+    pub training_status: TrainingStatus,
     pub trained_on: Option<Date>,
-    pub trained_programme: Option<String>,
+    pub trained_programme: Option<Programme>,
     pub cohort_name: Option<String>,
     pub corps_until: Option<Date>,
 }
@@ -654,7 +659,8 @@ pub async fn member_training(
 ) -> Result<Option<MemberTraining>, sqlx::Error> {
     sqlx::query_as!(
         MemberTraining,
-        r#"SELECT cm.training_status, cm.trained_on, cm.trained_programme, c.name AS "cohort_name?", cm.corps_until
+        r#"SELECT cm.training_status AS "training_status: TrainingStatus", cm.trained_on,
+                  cm.trained_programme AS "trained_programme: Programme", c.name AS "cohort_name?", cm.corps_until
            FROM corps_members cm LEFT JOIN training_cohorts c ON c.id = cm.trained_cohort_id
            WHERE cm.id = $1"#,
         member_id
@@ -669,7 +675,10 @@ pub struct Upcoming {
     pub cohort_id: Option<Uuid>,
     pub event_id: Option<Uuid>,
     pub title: String,
+    /// A module's cohort name ("" for an event).
     pub context: String,
+    /// An event's kind (none for a module).
+    pub event_kind: Option<EventKind>,
     pub starts_on: Date,
     pub ends_on: Option<Date>,
 }
@@ -683,12 +692,13 @@ pub async fn upcoming(
     sqlx::query_as!(
         Upcoming,
         r#"SELECT cohort_id AS "cohort_id?", event_id AS "event_id?", title AS "title!", context AS "context!",
-                  starts_on AS "starts_on!", ends_on
-           FROM (SELECT m.cohort_id, NULL::uuid AS event_id, m.title, c.name AS context, m.starts_on, m.ends_on
+                  event_kind AS "event_kind?: EventKind", starts_on AS "starts_on!", ends_on
+           FROM (SELECT m.cohort_id, NULL::uuid AS event_id, m.title, c.name AS context, NULL::text AS event_kind,
+                        m.starts_on, m.ends_on
                  FROM training_modules m JOIN training_cohorts c ON c.id = m.cohort_id
                  WHERE m.starts_on BETWEEN $1 AND $2
                  UNION ALL
-                 SELECT NULL, e.id, e.title, e.kind, e.starts_on, e.ends_on
+                 SELECT NULL, e.id, e.title, '', e.kind, e.starts_on, e.ends_on
                  FROM corps_events e WHERE e.starts_on BETWEEN $1 AND $2) x
            ORDER BY starts_on, title"#,
         from,
@@ -780,9 +790,9 @@ pub struct RosterRow {
     pub name: String,
     pub municipality: String,
     pub region: String,
-    pub roles: Vec<String>,
-    pub training_status: String,
-    pub trained_programme: Option<String>,
+    pub roles: Vec<Role>,
+    pub training_status: TrainingStatus,
+    pub trained_programme: Option<Programme>,
     pub cohort: Option<String>,
     pub trained_on: Option<Date>,
     pub corps_until: Option<Date>,
@@ -827,7 +837,8 @@ pub async fn roster(
                AND ($7::date IS NULL OR cm.corps_until BETWEEN $8 AND $7)
            )
            SELECT id AS "id!", name AS "name!", municipality AS "municipality!", region AS "region!",
-                  roles AS "roles!", training_status AS "training_status!", trained_programme,
+                  roles AS "roles!: Vec<Role>", training_status AS "training_status!: TrainingStatus",
+                  trained_programme AS "trained_programme: Programme",
                   cohort AS "cohort?", trained_on, corps_until, available AS "available!",
                   capacity AS "capacity!", load AS "load!", count(*) OVER () AS "total!"
            FROM members

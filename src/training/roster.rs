@@ -11,20 +11,19 @@ use serde_json::json;
 use time::Date;
 use uuid::Uuid;
 
-use super::{programme_label, repo};
+use super::repo;
 use crate::audit::{self, Event};
 use crate::clock;
 use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::i18n::Messages;
 use crate::vocab::REGIONS;
-use crate::vocab::{Role, parse_roles, roles_label};
+use crate::vocab::{Role, TrainingStatus, roles_label};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::csv_export;
 use crate::web::table::{self, List, ListQuery, ListSpec, Sort};
 
-const STATUSES: [&str; 3] = ["untrained", "in_training", "trained"];
 const ENDING_MONTHS: [&str; 4] = ["3", "6", "12", "24"];
 const SORTS: [&str; 6] = [
     "name",
@@ -54,7 +53,7 @@ fn read(query: Option<&str>, municipalities: &[(Uuid, String)]) -> ListQuery {
         })
         .keep_one_of("region", &REGIONS)
         .keep_one_of("kind", &[Role::Mentor.code(), Role::ParentCoach.code()])
-        .keep_one_of("status", &STATUSES)
+        .keep_one_of("status", TrainingStatus::CODES)
         .keep_one_of("free", &["1"])
         .keep_one_of("ending", &ENDING_MONTHS);
     query
@@ -91,28 +90,18 @@ pub struct RosterLine {
     pub free: i64,
 }
 
-fn status_label(t: &'static Messages, status: &str) -> &'static str {
-    match status {
-        "trained" => t.common.training_trained,
-        "in_training" => t.common.training_in_training,
-        _ => t.common.training_untrained,
-    }
-}
-
 fn line(row: repo::RosterRow, t: &'static Messages) -> RosterLine {
-    let roles: Vec<Role> = parse_roles(&row.roles)
+    let roles: Vec<Role> = row
+        .roles
         .into_iter()
         .filter(|r| Role::MEMBER_ROLES.contains(r))
         .collect();
     RosterLine {
         region: t.region_label(&row.region),
         kinds: roles_label(&roles, t),
-        status: status_label(t, &row.training_status),
-        trained: row.training_status == "trained",
-        programme: row
-            .trained_programme
-            .as_deref()
-            .map_or("", |p| programme_label(p, t)),
+        status: row.training_status.label(t),
+        trained: row.training_status == TrainingStatus::Trained,
+        programme: row.trained_programme.map_or("", |p| p.label(&t.apps)),
         cohort: row.cohort.unwrap_or_default(),
         trained_on: row.trained_on.map(clock::format_date).unwrap_or_default(),
         corps_until: row.corps_until.map(clock::format_date).unwrap_or_default(),
@@ -193,7 +182,10 @@ pub async fn roster_page(
             .iter()
             .map(|r| (r.code(), r.label(t)))
             .collect(),
-        statuses: STATUSES.iter().map(|s| (*s, status_label(t, s))).collect(),
+        statuses: TrainingStatus::ALL
+            .iter()
+            .map(|s| (s.code(), s.label(t)))
+            .collect(),
         endings: ENDING_MONTHS
             .iter()
             .map(|m| (*m, crate::i18n::fill(tm.within_months, &[m])))

@@ -6,7 +6,7 @@
 use time::Duration;
 
 use super::model::{Phase, format_span};
-use super::{event_kind_label, repo, seats_left};
+use super::{repo, seats_left};
 use crate::auth::CurrentUser;
 use crate::clock;
 use crate::db::TenantTx;
@@ -51,10 +51,9 @@ pub async fn start_section(
                     (None, Some(event)) => format!("/uddannelse/arrangementer/{event}"),
                     _ => "/uddannelse".to_string(),
                 },
-                detail: if u.cohort_id.is_some() {
-                    u.context
-                } else {
-                    event_kind_label(&u.context, tm).to_string()
+                detail: match u.event_kind {
+                    Some(kind) => kind.label(tm).to_string(),
+                    None => u.context,
                 },
                 title: u.title,
                 when: format_span(u.starts_on, u.ends_on),

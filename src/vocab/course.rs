@@ -53,10 +53,10 @@ impl CourseKind {
     }
 
     /// Which citizens a course of this kind is with.
-    pub fn citizen_kind(self) -> &'static str {
+    pub fn citizen_kind(self) -> CitizenKind {
         match self {
-            CourseKind::Mentor => "mentee",
-            CourseKind::ParentCoaching | CourseKind::RelativesNetwork => "relative",
+            CourseKind::Mentor => CitizenKind::Mentee,
+            CourseKind::ParentCoaching | CourseKind::RelativesNetwork => CitizenKind::Relative,
         }
     }
 
@@ -206,12 +206,66 @@ impl CitizenKind {
     }
 }
 
+coded_enum!(
+    /// A scale a LAT tool scores before and after a course (WHO-5 wellbeing, life
+    /// mastery): the first part of its measurement kinds, as the dashboards group them.
+    Scale { Wellbeing = "wellbeing", Mastery = "mastery" }
+);
+
+impl MeasurementKind {
+    /// What a scale's score is stored as in one phase: wellbeing before is `wellbeing_pre`.
+    pub fn scored(scale: Scale, phase: ToolPhase) -> MeasurementKind {
+        match (scale, phase) {
+            (Scale::Wellbeing, ToolPhase::Pre) => MeasurementKind::WellbeingPre,
+            (Scale::Wellbeing, ToolPhase::Post) => MeasurementKind::WellbeingPost,
+            (Scale::Mastery, ToolPhase::Pre) => MeasurementKind::MasteryPre,
+            (Scale::Mastery, ToolPhase::Post) => MeasurementKind::MasteryPost,
+        }
+    }
+}
+
+impl ToolPhase {
+    pub fn label(self, t: &'static Messages) -> &'static str {
+        match self {
+            ToolPhase::Pre => t.common.phase_pre,
+            ToolPhase::Post => t.common.phase_post,
+        }
+    }
+}
+
+impl TrainingStatus {
+    pub fn label(self, t: &'static Messages) -> &'static str {
+        match self {
+            TrainingStatus::Untrained => t.common.training_untrained,
+            TrainingStatus::InTraining => t.common.training_in_training,
+            TrainingStatus::Trained => t.common.training_trained,
+        }
+    }
+}
+
 impl GoalsReached {
     pub fn label(self, t: &'static Messages) -> &'static str {
         match self {
             GoalsReached::Yes => t.courses.goals_yes,
             GoalsReached::Partly => t.courses.goals_partly,
             GoalsReached::No => t.courses.goals_no,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scored_measurement_is_named_by_its_scale_and_phase() {
+        for (scale, name) in [(Scale::Wellbeing, "wellbeing"), (Scale::Mastery, "mastery")] {
+            for phase in ToolPhase::ALL {
+                assert_eq!(
+                    MeasurementKind::scored(scale, phase).code(),
+                    format!("{name}_{}", phase.code())
+                );
+            }
         }
     }
 }

@@ -8,10 +8,10 @@ mod roles;
 
 pub(crate) use coded::coded_enum;
 pub use course::{
-    CitizenKind, CourseEventKind, CourseKind, CourseState, GoalsReached, MeasurementKind,
+    CitizenKind, CourseEventKind, CourseKind, CourseState, GoalsReached, MeasurementKind, Scale,
     SessionKind, ToolPhase, TrainingStatus,
 };
-pub use roles::{Role, parse_roles, role_codes, roles_label};
+pub use roles::{Role, roles_label};
 
 use crate::i18n::Messages;
 

@@ -28,23 +28,12 @@ impl Role {
     }
 }
 
-/// Parses the `roles text[]` column; unknown codes are ignored.
-pub fn parse_roles(codes: &[String]) -> Vec<Role> {
-    let mut roles: Vec<Role> = codes
-        .iter()
-        .filter_map(|code| Role::from_code(code))
-        .collect();
-    roles.sort_by_key(|role| Role::ALL.iter().position(|r| r == role));
-    roles.dedup();
-    roles
-}
-
-pub fn role_codes(roles: &[Role]) -> Vec<String> {
-    roles.iter().map(|role| role.code().to_string()).collect()
-}
-
 /// "Koordinator, Mentor" in the user's language.
+/// Named in the order of `Role::ALL`, each once, whatever the order in the column.
 pub fn roles_label(roles: &[Role], t: &'static Messages) -> String {
+    let mut roles = roles.to_vec();
+    roles.sort();
+    roles.dedup();
     roles
         .iter()
         .map(|role| role.label(t))

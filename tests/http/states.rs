@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use korps::applications::model::{ApplicationState, Programme, RoundKind, RoundState};
 use korps::loans::model::LoanState;
+use korps::mail::NoticeKind;
 use korps::training::model::EventKind;
 use korps::vocab::{
     CitizenKind, CourseEventKind, CourseKind, CourseState, GoalsReached, MeasurementKind, Role,
@@ -205,6 +206,33 @@ async fn every_state_and_kind_check_lists_exactly_its_enums_codes() {
         "enums and CHECKs drifted:\n{}",
         drift.join("\n")
     );
+}
+
+/// The kinds of notice are checked against `notice_kinds()` (notices.kind, users.mail_off
+/// and the outbox share it), not against a list in one CHECK.
+#[tokio::test]
+async fn notice_kinds_lists_exactly_the_notice_kind_codes() {
+    let mut conn = fresh_database().await.connect().await.unwrap();
+    let in_database: BTreeSet<String> =
+        sqlx::query_scalar::<_, Vec<String>>("SELECT notice_kinds()")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+    let in_code: BTreeSet<String> = NoticeKind::CODES.iter().map(|c| c.to_string()).collect();
+    assert_eq!(
+        in_database, in_code,
+        "NoticeKind and notice_kinds() drifted"
+    );
+    let check: String = sqlx::query_scalar(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint
+         WHERE conrelid = 'notices'::regclass AND conname = 'notices_kind_check'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert!(check.contains("notice_kinds()"), "{check}");
 }
 
 #[tokio::test]
