@@ -3,15 +3,9 @@
 
 use uuid::Uuid;
 
+use super::reference;
 use crate::db::TenantTx;
 use crate::mail::{self, Notice, NoticeKind};
-
-/// The course's reference in notices, mails and calendars: "F-" and the last six hex
-/// digits of its id (the random part; a v7 id begins with its time). It names no one.
-pub fn reference(id: Uuid) -> String {
-    let hex = id.simple().to_string();
-    format!("F-{}", hex[hex.len() - 6..].to_ascii_uppercase())
-}
 
 /// Tells the member's account that `course` has been assigned to them.
 pub async fn assigned(tx: &mut TenantTx, course: Uuid, member: Uuid) -> Result<(), sqlx::Error> {
