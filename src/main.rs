@@ -141,6 +141,7 @@ async fn demo_data(options: &PgConnectOptions, scale: i32) -> Result<(), AnyErro
             &auth::password::hash(demo::PASSWORD.to_string()).await?,
         )
         .await?;
+        demo::enrol_second_factors(&mut conn).await?;
         println!(
             "Generated {scale} times the corps in {:.1} s.",
             started.elapsed().as_secs_f64()
@@ -167,9 +168,14 @@ async fn create_user(options: &PgConnectOptions, email: &str, name: &str) -> Res
     if password.chars().count() < auth::password::MIN_LENGTH {
         return Err("the password must be at least 12 characters".into());
     }
+    if auth::password::is_common(&password) {
+        return Err("the password is among the most common breached passwords".into());
+    }
     let hash = auth::password::hash(password).await?;
     let mut conn = options.clone().connect().await?;
     korps::staff::repo::insert_national(&mut conn, email, name, &hash).await?;
-    println!("National staff account {email} created.");
+    println!(
+        "National staff account {email} created. At the first login it sets up its second factor."
+    );
     Ok(())
 }

@@ -64,7 +64,7 @@ pub struct RouteRule {
     pub path: &'static str,
     pub access: Access,
     pub menu: Option<MenuEntry>,
-    /// Usable by a user who must first replace a temporary password.
+    /// Usable by a user who must first replace a password found among common breached ones.
     pub before_password_change: bool,
 }
 
@@ -115,7 +115,7 @@ impl Route {
         self
     }
 
-    /// Lets a user with a temporary password use the route.
+    /// Lets a user who must first replace their password use the route.
     pub fn before_password_change(mut self) -> Route {
         self.rule.before_password_change = true;
         self

@@ -493,14 +493,37 @@ impl Tab {
         }
     }
 
-    /// Logs in through the login form as a user would.
+    /// Logs in through the login form as a user would, with the demo accounts' second
+    /// factor at the code step.
     pub async fn log_in(&self, email: &str, password: &str) {
+        self.log_in_with(email, password, &korps::auth::totp::demo_secret())
+            .await;
+    }
+
+    /// Logs in with the password and a code from an app holding `secret`: this step's
+    /// code, the next step's when an earlier login used it, or — after waiting — the next.
+    pub async fn log_in_with(&self, email: &str, password: &str, secret: &[u8]) {
         if !self.path().await.starts_with("/login") {
             self.open("/login").await;
         }
         self.fill("E-mail", email).await;
         self.fill("Adgangskode", password).await;
         self.press("Log ind").await;
+        if self.path().await != "/login/kode" {
+            return;
+        }
+        for ahead in [0, 1] {
+            self.fill("Kode", &crate::support::code_for(secret, ahead))
+                .await;
+            self.press("Bekræft").await;
+            if self.path().await != "/login/kode" {
+                return;
+            }
+        }
+        crate::support::next_step().await;
+        self.fill("Kode", &crate::support::code_for(secret, 1))
+            .await;
+        self.press("Bekræft").await;
     }
 
     /// Logs out with the button in the page header.
