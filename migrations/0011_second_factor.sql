@@ -64,18 +64,15 @@ GRANT EXECUTE ON FUNCTION app_manages_user(uuid) TO korps_app;
 
 ALTER TABLE second_factors ENABLE ROW LEVEL SECURITY;
 ALTER TABLE second_factors FORCE ROW LEVEL SECURITY;
--- The secret is read and written by its owner only; others may only remove it (a reset).
+-- The secret and the codes are read and written by their owner only; others may only
+-- reset them, through reset_second_factor below.
 CREATE POLICY second_factors_own ON second_factors
     USING (user_id = app_user_id()) WITH CHECK (user_id = app_user_id());
-CREATE POLICY second_factors_reset ON second_factors FOR DELETE
-    USING (app_manages_user(user_id));
 
 ALTER TABLE recovery_codes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE recovery_codes FORCE ROW LEVEL SECURITY;
 CREATE POLICY recovery_codes_own ON recovery_codes
     USING (user_id = app_user_id()) WITH CHECK (user_id = app_user_id());
-CREATE POLICY recovery_codes_reset ON recovery_codes FOR DELETE
-    USING (app_manages_user(user_id));
 
 ALTER TABLE account_links ENABLE ROW LEVEL SECURITY;
 ALTER TABLE account_links FORCE ROW LEVEL SECURITY;
@@ -106,6 +103,21 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
                     WHERE user_id = target AND confirmed_at IS NOT NULL)
 $$;
 GRANT EXECUTE ON FUNCTION second_factor_enrolled(uuid) TO korps_app;
+
+-- Removes a user's second factor and recovery codes, for the user or those who manage
+-- them (which role may is checked by the feature); false when the caller may not.
+CREATE FUNCTION reset_second_factor(target uuid) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF NOT app_manages_user(target) THEN
+        RETURN false;
+    END IF;
+    DELETE FROM recovery_codes WHERE user_id = target;
+    DELETE FROM second_factors WHERE user_id = target;
+    RETURN true;
+END
+$$;
+GRANT EXECUTE ON FUNCTION reset_second_factor(uuid) TO korps_app;
 
 -- "Forgot password" before anyone is signed in: the active account with this e-mail, if any.
 CREATE FUNCTION account_for_email(address text) RETURNS uuid

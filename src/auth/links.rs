@@ -4,7 +4,7 @@
 //! a credential — not the coordinator who created the account, not national staff.
 
 use sha2::{Digest, Sha256};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::clock;
@@ -37,10 +37,10 @@ impl Purpose {
         }
     }
 
-    pub fn valid_for(self) -> Duration {
+    pub fn valid_hours(self) -> i32 {
         match self {
-            Purpose::Setup => Duration::hours(72),
-            Purpose::Reset => Duration::hours(1),
+            Purpose::Setup => 72,
+            Purpose::Reset => 1,
         }
     }
 
@@ -84,17 +84,17 @@ pub async fn send(
 ) -> Result<(), sqlx::Error> {
     revoke(tx, to.user_id).await?;
     let token = new_token();
-    let expires = OffsetDateTime::now_utc() + purpose.valid_for();
-    sqlx::query!(
+    let expires: OffsetDateTime = sqlx::query_scalar!(
         "INSERT INTO account_links (id, user_id, purpose, token_hash, expires_at)
-         VALUES ($1, $2, $3, $4, $5)",
+         VALUES ($1, $2, $3, $4, now() + make_interval(hours => $5))
+         RETURNING expires_at",
         Uuid::now_v7(),
         to.user_id,
         purpose.code(),
         token_hash(&token),
-        expires
+        purpose.valid_hours()
     )
-    .execute(tx.conn())
+    .fetch_one(tx.conn())
     .await?;
     let t = to.locale.messages();
     let l = &t.login;
@@ -194,7 +194,7 @@ mod tests {
 
     #[test]
     fn setup_links_last_72_hours_and_reset_links_one() {
-        assert_eq!(Purpose::Setup.valid_for(), Duration::hours(72));
-        assert_eq!(Purpose::Reset.valid_for(), Duration::hours(1));
+        assert_eq!(Purpose::Setup.valid_hours(), 72);
+        assert_eq!(Purpose::Reset.valid_hours(), 1);
     }
 }

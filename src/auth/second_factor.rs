@@ -155,12 +155,12 @@ pub async fn new_recovery_codes() -> AppResult<(Vec<String>, Vec<String>)> {
 /// Removes the user's second factor and recovery codes and ends every session of theirs:
 /// they enrol anew at their next login. The caller checks who may do this.
 pub async fn reset(tx: &mut TenantTx, user_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query!("DELETE FROM recovery_codes WHERE user_id = $1", user_id)
-        .execute(tx.conn())
+    let done = sqlx::query_scalar!(r#"SELECT reset_second_factor($1) AS "done!""#, user_id)
+        .fetch_one(tx.conn())
         .await?;
-    sqlx::query!("DELETE FROM second_factors WHERE user_id = $1", user_id)
-        .execute(tx.conn())
-        .await?;
+    if !done {
+        return Err(sqlx::Error::RowNotFound);
+    }
     sqlx::query!(
         "UPDATE users SET session_generation = session_generation + 1, updated_at = now()
          WHERE id = $1",

@@ -13,7 +13,6 @@ use std::net::IpAddr;
 
 use sqlx::types::ipnetwork::IpNetwork;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use crate::db::TenantTx;
 
@@ -183,7 +182,7 @@ pub async fn record(
     sqlx::query!(
         "INSERT INTO login_attempts (id, kind, account, client_addr, succeeded)
          VALUES ($1, $2, $3, $4, $5)",
-        Uuid::now_v7(),
+        uuid::Uuid::now_v7(),
         kind.code(),
         account,
         network.map(IpNetwork::from),

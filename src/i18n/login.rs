@@ -81,6 +81,13 @@ pub struct LoginMessages {
     pub forgot_sent: &'static str,
     pub forgot_throttled: &'static str,
     pub back_to_login: &'static str,
+    pub action_login_code_failed: &'static str,
+    pub action_second_factor_enrolled: &'static str,
+    pub action_second_factor_reset: &'static str,
+    pub action_second_factor_requirement_changed: &'static str,
+    pub action_recovery_codes_renewed: &'static str,
+    pub action_password_chosen: &'static str,
+    pub action_password_reset_requested: &'static str,
 }
 
 pub const DA: LoginMessages = LoginMessages {
@@ -161,6 +168,13 @@ pub const DA: LoginMessages = LoginMessages {
     forgot_sent: "Hvis der findes en konto med den e-mail, har vi sendt et link til at vælge en ny adgangskode. Tjek din indbakke – linket virker i en time.",
     forgot_throttled: "Der er bedt om for mange links herfra.",
     back_to_login: "Tilbage til log ind",
+    action_login_code_failed: "Forkert kode ved login",
+    action_second_factor_enrolled: "Totrinsbekræftelse slået til",
+    action_second_factor_reset: "Totrinsbekræftelse nulstillet",
+    action_second_factor_requirement_changed: "Krav om totrinsbekræftelse ændret",
+    action_recovery_codes_renewed: "Nye gendannelseskoder",
+    action_password_chosen: "Adgangskode valgt via link",
+    action_password_reset_requested: "Link til ny adgangskode bestilt",
 };
 
 pub const EN: LoginMessages = LoginMessages {
@@ -241,4 +255,27 @@ pub const EN: LoginMessages = LoginMessages {
     forgot_sent: "If there is an account with that e-mail, we have sent a link to choose a new password. Check your inbox – the link works for one hour.",
     forgot_throttled: "Too many links have been requested from here.",
     back_to_login: "Back to log in",
+    action_login_code_failed: "Wrong code at login",
+    action_second_factor_enrolled: "Two-step verification turned on",
+    action_second_factor_reset: "Two-step verification reset",
+    action_second_factor_requirement_changed: "Two-step verification requirement changed",
+    action_recovery_codes_renewed: "New recovery codes",
+    action_password_chosen: "Password chosen by link",
+    action_password_reset_requested: "Link to a new password requested",
 };
+
+impl LoginMessages {
+    /// The audit log's names for the sign-in actions this part adds.
+    pub fn action_label(&self, action: &str) -> Option<&'static str> {
+        Some(match action {
+            "login_code_failed" => self.action_login_code_failed,
+            "second_factor_enrolled" => self.action_second_factor_enrolled,
+            "second_factor_reset" => self.action_second_factor_reset,
+            "second_factor_requirement_changed" => self.action_second_factor_requirement_changed,
+            "recovery_codes_renewed" => self.action_recovery_codes_renewed,
+            "password_chosen" => self.action_password_chosen,
+            "password_reset_requested" => self.action_password_reset_requested,
+            _ => return None,
+        })
+    }
+}

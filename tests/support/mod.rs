@@ -413,7 +413,18 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str) -> Client {
+        Client::with_headers(base, HeaderMap::new())
+    }
+
+    /// A client behind a proxy that says it comes from `address` (the app must trust
+    /// its proxy: `Config::trust_proxy`).
+    pub fn from_address(base: &str, address: &str) -> Client {
         let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", HeaderValue::from_str(address).unwrap());
+        Client::with_headers(base, headers)
+    }
+
+    fn with_headers(base: &str, mut headers: HeaderMap) -> Client {
         headers.insert("origin", HeaderValue::from_str(base).unwrap());
         let http = reqwest::Client::builder()
             .cookie_store(true)
