@@ -526,6 +526,34 @@ impl Tab {
         self.press("Bekræft").await;
     }
 
+    /// Follows a link mailed to choose a password, chooses `password`, and enrols the
+    /// second factor by typing the key shown into "the app"; returns that secret. Ends on
+    /// the recovery codes page. Audits each page on the way.
+    pub async fn set_up_account(&self, link: &str, password: &str, who: &str) -> Vec<u8> {
+        self.open(link).await;
+        assert_eq!(self.text("h1").await, "Vælg din adgangskode");
+        self.audit(&format!("{who} – choose a password")).await;
+        self.fill("Ny adgangskode", password).await;
+        self.fill("Gentag ny adgangskode", password).await;
+        self.press("Gem adgangskode").await;
+        assert_eq!(self.path().await, "/totrin");
+        assert_eq!(self.text("h1").await, "Opsæt totrinsbekræftelse");
+        self.audit(&format!("{who} – set up two-step verification"))
+            .await;
+        let secret = crate::support::secret_from_text(&self.text(".korps-secret").await);
+        self.fill("Kode fra appen", &crate::support::code_for(&secret, 0))
+            .await;
+        self.press("Bekræft og slå til").await;
+        assert_eq!(self.path().await, "/totrin/gendannelseskoder");
+        assert_eq!(
+            self.texts(".korps-recovery-codes code").await.len(),
+            10,
+            "ten recovery codes"
+        );
+        self.audit(&format!("{who} – recovery codes")).await;
+        secret
+    }
+
     /// Logs out with the button in the page header.
     pub async fn log_out(&self) {
         let button = self

@@ -241,18 +241,14 @@ impl TestApp {
 
     /// The path (with its token) of the last link mailed to `email` to choose a password.
     pub async fn mailed_link(&self, email: &str) -> String {
-        let mut conn = self.owner_conn().await;
-        let body: String = sqlx::query_scalar(
-            "SELECT body FROM outbox WHERE lower(to_address) = lower($1)
-               AND kind IN ('account_setup', 'account_reset')
-             ORDER BY created_at DESC, id DESC LIMIT 1",
-        )
-        .bind(email)
-        .fetch_one(&mut conn)
-        .await
-        .unwrap_or_else(|err| panic!("no link mailed to {email}: {err}"));
-        let start = body.find("/adgang?token=").expect("a link in the mail");
-        body[start..].split_whitespace().next().unwrap().to_string()
+        self.mailbox().link(email).await
+    }
+
+    /// A handle on the mails Korps queued, for tests that run elsewhere (a browser's task).
+    pub fn mailbox(&self) -> Mailbox {
+        Mailbox {
+            owner: self.owner.clone(),
+        }
     }
 
     /// Follows the link mailed to `email`, chooses `password`, enrols a second factor and
@@ -405,6 +401,30 @@ impl Page {
 
 /// A browser-like client: keeps cookies, sends Origin on POST, does not follow redirects
 /// (tests assert them), and remembers the last CSRF token it saw in a page.
+/// The outbox as a person's mailbox: what Korps sent to an address.
+#[derive(Clone)]
+pub struct Mailbox {
+    owner: PgConnectOptions,
+}
+
+impl Mailbox {
+    /// The path (with its token) of the last link mailed to `email` to choose a password.
+    pub async fn link(&self, email: &str) -> String {
+        let mut conn = self.owner.clone().connect().await.unwrap();
+        let body: String = sqlx::query_scalar(
+            "SELECT body FROM outbox WHERE lower(to_address) = lower($1)
+               AND kind IN ('account_setup', 'account_reset')
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(email)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap_or_else(|err| panic!("no link mailed to {email}: {err}"));
+        let start = body.find("/adgang?token=").expect("a link in the mail");
+        body[start..].split_whitespace().next().unwrap().to_string()
+    }
+}
+
 pub struct Client {
     pub base: String,
     http: reqwest::Client,
