@@ -15,6 +15,10 @@ UPDATE users SET password_hash = '', must_change_password = false,
 COMMENT ON COLUMN users.must_change_password IS
     'The password was found among common breached passwords at login: the user must choose another before anything else.';
 
+-- A new account, and an account whose second factor was reset, must set one up before
+-- it does anything else, whether or not its role or municipality requires one.
+ALTER TABLE users ADD COLUMN enrol_second_factor boolean NOT NULL DEFAULT false;
+
 -- The TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s) of one user. confirmed_at is NULL while
 -- enrolment waits for its first code. last_step is the newest time step accepted: a code
 -- of that step or an earlier one is refused, so each code works once.
@@ -114,6 +118,7 @@ BEGIN
     END IF;
     DELETE FROM recovery_codes WHERE user_id = target;
     DELETE FROM second_factors WHERE user_id = target;
+    UPDATE users SET enrol_second_factor = true WHERE id = target;
     RETURN true;
 END
 $$;

@@ -43,7 +43,8 @@ pub async fn enrolled(tx: &mut TenantTx, user_id: Uuid) -> Result<bool, sqlx::Er
 }
 
 /// Whether the user must have a second factor: national staff and coordinators always,
-/// mentors and parent coaches where their municipality requires it.
+/// mentors and parent coaches where their municipality requires it, and every new account
+/// and every account whose second factor was reset.
 pub async fn required(tx: &mut TenantTx, user_id: Uuid) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (
@@ -51,7 +52,8 @@ pub async fn required(tx: &mut TenantTx, user_id: Uuid) -> Result<bool, sqlx::Er
              LEFT JOIN municipalities mu ON mu.id = m.municipality_id
              WHERE m.user_id = $1
                AND (m.roles && ARRAY['national', 'coordinator'] OR mu.require_second_factor)
-           ) AS "required!""#,
+           ) OR coalesce((SELECT enrol_second_factor FROM users WHERE id = $1), false)
+           AS "required!""#,
         user_id
     )
     .fetch_one(tx.conn())
@@ -89,7 +91,16 @@ pub async fn confirm(tx: &mut TenantTx, user_id: Uuid, step: i64) -> Result<bool
     )
     .execute(tx.conn())
     .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query!(
+        "UPDATE users SET enrol_second_factor = false WHERE id = $1",
+        user_id
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(true)
 }
 
 /// Takes `step` as used. False when it, or a later one, was taken before — also by a

@@ -149,7 +149,8 @@ pub async fn insert(
 ) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     sqlx::query!(
-        "INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, '')",
+        "INSERT INTO users (id, email, name, password_hash, enrol_second_factor)
+         VALUES ($1, $2, $3, '', true)",
         id,
         email,
         name

@@ -513,36 +513,66 @@ async fn a_coordinator_resets_a_mentors_second_factor_and_may_require_it() {
         .await;
     assert_eq!(left, 0);
 
-    // Not required in Aarhus yet: the mentor may skip enrolment.
+    // After a reset the mentor must enrol anew before anything else.
     let mentor = app.client();
     let step = mentor.login_password(MENTOR, PASSWORD).await;
     assert_eq!(step.location(), "/totrin");
     let enrol = mentor.get("/totrin").await;
-    assert!(enrol.has("form[action='/totrin/spring-over']"));
+    assert!(!enrol.has("form[action='/totrin/spring-over']"));
     assert!(enrol.has(".korps-qr-box svg[role=img][aria-label]"));
-
-    // The coordinator requires it: now the mentor cannot skip.
-    let required = coordinator
-        .post("/medarbejdere/totrinskrav", &[("require", "1")])
-        .await;
-    assert_eq!(required.status, 303);
     let skip = mentor.post("/totrin/spring-over", &[]).await;
-    assert_eq!(skip.location(), "/totrin");
+    assert_eq!(skip.location(), "/totrin", "no skipping after a reset");
     assert_eq!(mentor.get("/").await.status, 303);
-    let again = app.client();
-    again.login_password(MENTOR, PASSWORD).await;
-    let page = again.get("/totrin").await;
-    assert!(!page.has("form[action='/totrin/spring-over']"));
-    assert!(page.text.contains("Totrinsbekræftelse er påkrævet"));
-    let secret = crate::support::secret_from_text(&page.text_of(".korps-secret"));
-    let wrong = again.post("/totrin", &[("code", "000000")]).await;
+    let secret = crate::support::secret_from_text(&enrol.text_of(".korps-secret"));
+    let wrong = mentor.post("/totrin", &[("code", "000000")]).await;
     assert_eq!(wrong.status, 422, "a wrong code does not enrol");
-    let done = again
+    let done = mentor
         .post("/totrin", &[("code", &code_for(&secret, 0))])
         .await;
     assert_eq!(done.status, 303);
     assert_eq!(done.location(), "/totrin/gendannelseskoder");
-    assert_eq!(again.get("/").await.status, 200, "signed in once enrolled");
+    assert_eq!(mentor.get("/").await.status, 200, "signed in once enrolled");
+
+    // A parent coach from before second factors existed, in a municipality that does not
+    // require one, may still skip it ...
+    let coach = "coach.aarhus@example.org";
+    let mut conn = app.owner_conn().await;
+    sqlx::query(
+        "DELETE FROM second_factors WHERE user_id = (SELECT id FROM users WHERE email = $1)",
+    )
+    .bind(coach)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let legacy = app.client();
+    assert_eq!(
+        legacy.login_password(coach, PASSWORD).await.location(),
+        "/totrin"
+    );
+    assert!(
+        legacy
+            .get("/totrin")
+            .await
+            .has("form[action='/totrin/spring-over']")
+    );
+
+    // ... until the coordinator requires it.
+    let required = coordinator
+        .post("/medarbejdere/totrinskrav", &[("require", "1")])
+        .await;
+    assert_eq!(required.status, 303);
+    let skip = legacy.post("/totrin/spring-over", &[]).await;
+    assert_eq!(skip.location(), "/totrin");
+    assert_eq!(legacy.get("/").await.status, 303);
+    let again = app.client();
+    again.login_password(coach, PASSWORD).await;
+    let page = again.get("/totrin").await;
+    assert!(!page.has("form[action='/totrin/spring-over']"));
+    assert!(page.text.contains("Totrinsbekræftelse er påkrævet"));
+    let logged: i64 = app
+        .scalar("SELECT count(*) FROM audit_log WHERE action = 'second_factor_requirement_changed'")
+        .await;
+    assert_eq!(logged, 1);
 }
 
 /// Creates Vejle as national staff; its id.
