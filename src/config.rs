@@ -32,6 +32,12 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Remove a user's second factor when nobody in Korps can: national staff who lost both
+    /// their phone and their recovery codes. They set it up anew at their next login.
+    ResetSecondFactor {
+        #[arg(long)]
+        email: String,
+    },
     /// Load the demo municipalities, users and content (idempotent).
     DemoData {
         /// Also generate N times the real corps (N·100 members, N·2,000 courses,

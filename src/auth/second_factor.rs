@@ -182,6 +182,38 @@ pub async fn reset(tx: &mut TenantTx, user_id: Uuid) -> Result<(), sqlx::Error> 
     Ok(())
 }
 
+/// Resets the second factor of the account with this e-mail from the command line, with
+/// national staff's rights, and logs it in the account's municipality (or the national
+/// log). False when there is no such active account.
+pub async fn reset_by_operator(pool: &PgPool, email: &str) -> AppResult<bool> {
+    let mut tx = TenantTx::begin(
+        pool,
+        Scope::National {
+            user_id: Uuid::nil(),
+        },
+    )
+    .await?;
+    let Some(user_id) = super::repo::account_for_email(&mut tx, email).await? else {
+        return Ok(false);
+    };
+    reset(&mut tx, user_id).await?;
+    let municipality = super::repo::first_membership(&mut tx, user_id)
+        .await?
+        .and_then(|m| m.municipality_id);
+    crate::audit::record_for(
+        &mut tx,
+        municipality,
+        None,
+        crate::web::client::ClientAddr(None),
+        crate::audit::Event::new("second_factor_reset")
+            .subject("user", user_id)
+            .details(serde_json::json!({ "by": "command line" })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// How a code typed at login (or to renew recovery codes) was received.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Checked {

@@ -621,3 +621,28 @@ impl TestApp {
         self.accept_link(email, "min nye lange kode").await
     }
 }
+
+#[tokio::test]
+async fn the_command_line_resets_a_second_factor_nobody_in_korps_can() {
+    let app = TestApp::spawn().await;
+    let national = app.login(NATIONAL).await;
+    assert_eq!(national.get("/").await.status, 200);
+    let done = korps::auth::second_factor::reset_by_operator(&app.pool, "National@example.org")
+        .await
+        .unwrap();
+    assert!(done);
+    assert_eq!(national.get("/").await.status, 303, "its sessions ended");
+    let again = app.client();
+    assert_eq!(
+        again.login_password(NATIONAL, PASSWORD).await.location(),
+        "/totrin"
+    );
+    let logged: String = app
+        .scalar("SELECT details->>'by' FROM audit_log WHERE action = 'second_factor_reset'")
+        .await;
+    assert_eq!(logged, "command line");
+    let nobody = korps::auth::second_factor::reset_by_operator(&app.pool, "ingen@example.org")
+        .await
+        .unwrap();
+    assert!(!nobody);
+}
