@@ -9,15 +9,18 @@ ALTER TABLE municipalities ADD COLUMN require_second_factor boolean NOT NULL DEF
 -- An account whose owner has not chosen a password has password_hash '' (no password
 -- matches it). Temporary passwords are gone: those still outstanding stop working here,
 -- and their owners get a link from their coordinator or use "forgot password".
-UPDATE users SET password_hash = '', must_change_password = false,
-                 session_generation = session_generation + 1
+UPDATE users SET password_hash = '', must_change_password = false
  WHERE must_change_password;
+-- Every session from before ends: the next login asks for the second factor.
+UPDATE users SET session_generation = session_generation + 1;
 COMMENT ON COLUMN users.must_change_password IS
     'The password was found among common breached passwords at login: the user must choose another before anything else.';
 
 -- A new account, and an account whose second factor was reset, must set one up before
 -- it does anything else, whether or not its role or municipality requires one.
 ALTER TABLE users ADD COLUMN enrol_second_factor boolean NOT NULL DEFAULT false;
+-- Those whose temporary password just stopped working are as good as new accounts.
+UPDATE users SET enrol_second_factor = true WHERE password_hash = '';
 
 -- The TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s) of one user. confirmed_at is NULL while
 -- enrolment waits for its first code. last_step is the newest time step accepted: a code
@@ -40,13 +43,15 @@ CREATE TABLE recovery_codes (
 );
 CREATE INDEX recovery_codes_user_idx ON recovery_codes (user_id) WHERE used_at IS NULL;
 
--- Links by mail to choose a password: 'setup' for a new account or one whose password a
--- coordinator or national staff reset (72 hours), 'reset' for "forgot password" (1 hour).
+-- Links by mail: 'setup' to choose a password for a new account or one whose password a
+-- coordinator or national staff reset (72 hours), 'reset' for "forgot password" (1 hour),
+-- 'enrol' to set up a second factor after a login with the password alone (1 hour): a
+-- second factor is only ever enrolled by someone who proved they read the mailbox.
 -- Only the SHA-256 of the token is stored; the token itself exists only in the mail.
 CREATE TABLE account_links (
     id uuid PRIMARY KEY,
     user_id uuid NOT NULL REFERENCES users (id),
-    purpose text NOT NULL CHECK (purpose IN ('setup', 'reset')),
+    purpose text NOT NULL CHECK (purpose IN ('setup', 'reset', 'enrol')),
     token_hash bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
     created_at timestamptz NOT NULL DEFAULT now(),
     expires_at timestamptz NOT NULL,
@@ -54,16 +59,29 @@ CREATE TABLE account_links (
 );
 CREATE INDEX account_links_user_idx ON account_links (user_id) WHERE used_at IS NULL;
 
--- Who may see and change a user's second factor and links: the user, national staff, and
--- the coordinators of a municipality the user belongs to (which role may do what is
--- checked by the feature; row-level security keeps every other municipality out).
+-- Who may reset a user's second factor and send them links: the user; national staff, for
+-- coordinators and fellow national staff; a coordinator, for the staff of their own
+-- municipality who work nowhere else (the features narrow it further: a coordinator
+-- invites a fellow coordinator but resets only mentors and parent coaches).
 CREATE FUNCTION app_manages_user(target uuid) RETURNS boolean LANGUAGE sql STABLE
 SET search_path = public, pg_temp AS $$
     SELECT target = app_user_id()
-        OR app_is_national()
-        OR EXISTS (SELECT 1 FROM memberships m
-                    WHERE m.user_id = target AND m.municipality_id = app_municipality_id())
+        OR (app_is_national() AND (
+                EXISTS (SELECT 1 FROM memberships m
+                         WHERE m.user_id = target AND 'coordinator' = ANY (m.roles))
+             OR NOT EXISTS (SELECT 1 FROM memberships m
+                             WHERE m.user_id = target AND m.municipality_id IS NOT NULL)))
+        OR (EXISTS (SELECT 1 FROM memberships me
+                     WHERE me.user_id = app_user_id()
+                       AND me.municipality_id = app_municipality_id()
+                       AND 'coordinator' = ANY (me.roles))
+            AND EXISTS (SELECT 1 FROM memberships m
+                         WHERE m.user_id = target AND m.municipality_id = app_municipality_id())
+            AND NOT EXISTS (SELECT 1 FROM memberships m
+                             WHERE m.user_id = target
+                               AND m.municipality_id IS DISTINCT FROM app_municipality_id()))
 $$;
+REVOKE ALL ON FUNCTION app_manages_user(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app_manages_user(uuid) TO korps_app;
 
 ALTER TABLE second_factors ENABLE ROW LEVEL SECURITY;
@@ -96,6 +114,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
       FROM account_links l JOIN users u ON u.id = l.user_id
      WHERE l.token_hash = hash
 $$;
+REVOKE ALL ON FUNCTION account_link(bytea) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION account_link(bytea) TO korps_app;
 
 -- Whether a user has a confirmed second factor, for those who manage the user (the secret
@@ -106,6 +125,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
        AND EXISTS (SELECT 1 FROM second_factors
                     WHERE user_id = target AND confirmed_at IS NOT NULL)
 $$;
+REVOKE ALL ON FUNCTION second_factor_enrolled(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION second_factor_enrolled(uuid) TO korps_app;
 
 -- Removes a user's second factor and recovery codes, for the user or those who manage
@@ -122,6 +142,7 @@ BEGIN
     RETURN true;
 END
 $$;
+REVOKE ALL ON FUNCTION reset_second_factor(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION reset_second_factor(uuid) TO korps_app;
 
 -- "Forgot password" before anyone is signed in: the active account with this e-mail, if any.
@@ -129,7 +150,25 @@ CREATE FUNCTION account_for_email(address text) RETURNS uuid
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT id FROM users WHERE lower(email) = lower(address) AND active
 $$;
+REVOKE ALL ON FUNCTION account_for_email(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION account_for_email(text) TO korps_app;
+
+-- Browsers a user has completed a login in (a long-lived cookie holds the token; only its
+-- SHA-256 is here). The delay that counts an account's failures from every network does
+-- not apply to them, so an attacker elsewhere cannot keep the real user out.
+CREATE TABLE known_devices (
+    id uuid PRIMARY KEY,
+    user_id uuid NOT NULL REFERENCES users (id),
+    token_hash bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    last_used_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX known_devices_user_idx ON known_devices (user_id, last_used_at DESC);
+ALTER TABLE known_devices ENABLE ROW LEVEL SECURITY;
+ALTER TABLE known_devices FORCE ROW LEVEL SECURITY;
+CREATE POLICY known_devices_own ON known_devices
+    USING (user_id = app_user_id()) WITH CHECK (user_id = app_user_id());
+GRANT SELECT, INSERT, UPDATE, DELETE ON known_devices TO korps_app;
 
 -- Throttling tells the kinds of attempt apart: 'password' (account = the e-mail typed),
 -- 'code' (account = the user's id) and 'reset' (account = the e-mail typed). client_addr
@@ -140,9 +179,12 @@ DROP INDEX login_attempts_account_idx;
 DROP INDEX login_attempts_addr_idx;
 CREATE INDEX login_attempts_account_idx ON login_attempts (kind, account, at);
 CREATE INDEX login_attempts_addr_idx ON login_attempts (kind, client_addr, at);
+-- A try is recorded as failed before it is checked, and marked as passed when it was right.
+GRANT UPDATE (succeeded) ON login_attempts TO korps_app;
 
 -- Account mails (a setup or reset link) go through the outbox like every other mail. Their
 -- body holds a live link until sent; the sender blanks it once sent.
 ALTER TABLE outbox DROP CONSTRAINT outbox_kind_check;
 ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check
-    CHECK (kind IN ('digest', 'account_setup', 'account_reset') OR kind = ANY (notice_kinds()));
+    CHECK (kind IN ('digest', 'account_setup', 'account_reset', 'account_enrol', 'account_email_changed')
+           OR kind = ANY (notice_kinds()));

@@ -12,3 +12,10 @@ pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
 }
+
+impl AppState {
+    /// Cookies are `Secure` (and may carry the `__Host-` prefix).
+    pub fn secure(&self) -> bool {
+        !self.config.insecure_cookies
+    }
+}

@@ -19,6 +19,8 @@ pub enum Purpose {
     Setup,
     /// "Forgot password": one hour.
     Reset,
+    /// Setting up a second factor after a login with the password alone: one hour.
+    Enrol,
 }
 
 impl Purpose {
@@ -26,6 +28,7 @@ impl Purpose {
         match self {
             Purpose::Setup => "setup",
             Purpose::Reset => "reset",
+            Purpose::Enrol => "enrol",
         }
     }
 
@@ -33,6 +36,7 @@ impl Purpose {
         match code {
             "setup" => Some(Purpose::Setup),
             "reset" => Some(Purpose::Reset),
+            "enrol" => Some(Purpose::Enrol),
             _ => None,
         }
     }
@@ -40,7 +44,7 @@ impl Purpose {
     pub fn valid_hours(self) -> i32 {
         match self {
             Purpose::Setup => 72,
-            Purpose::Reset => 1,
+            Purpose::Reset | Purpose::Enrol => 1,
         }
     }
 
@@ -49,6 +53,7 @@ impl Purpose {
         match self {
             Purpose::Setup => "account_setup",
             Purpose::Reset => "account_reset",
+            Purpose::Enrol => "account_enrol",
         }
     }
 }
@@ -75,14 +80,27 @@ fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.trim().as_bytes()).to_vec()
 }
 
-/// Ends the user's earlier links and mails them a new one. In the caller's transaction:
-/// the mail leaves only if it commits.
+/// Ends the user's earlier links (a reset link ends only earlier reset links: asking for
+/// one must not end a new account's setup link) and mails them a new one. In the caller's
+/// transaction: the mail leaves only if it commits.
 pub async fn send(
     tx: &mut TenantTx,
     to: &Addressee<'_>,
     purpose: Purpose,
 ) -> Result<(), sqlx::Error> {
-    revoke(tx, to.user_id).await?;
+    match purpose {
+        Purpose::Setup => revoke(tx, to.user_id).await?,
+        Purpose::Reset | Purpose::Enrol => {
+            sqlx::query!(
+                "UPDATE account_links SET used_at = now()
+                 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+                to.user_id,
+                purpose.code()
+            )
+            .execute(tx.conn())
+            .await?;
+        }
+    }
     let token = new_token();
     let expires: OffsetDateTime = sqlx::query_scalar!(
         "INSERT INTO account_links (id, user_id, purpose, token_hash, expires_at)
@@ -101,6 +119,7 @@ pub async fn send(
     let (subject, intro) = match purpose {
         Purpose::Setup => (l.setup_mail_subject, l.setup_mail_intro),
         Purpose::Reset => (l.reset_mail_subject, l.reset_mail_intro),
+        Purpose::Enrol => (l.enrol_mail_subject, l.enrol_mail_intro),
     };
     let body = format!(
         "{greeting}\n\n{intro}\n\n{base}{PATH}?token={token}\n\n{expiry}\n\n{unexpected}\n\n{sign_off}\n",
@@ -124,6 +143,30 @@ pub async fn send(
     .await
 }
 
+/// Tells the old address that the account's e-mail was changed by someone else (a
+/// coordinator): a mistake or a takeover is noticed by the person it concerns.
+pub async fn tell_old_address(tx: &mut TenantTx, to: &Addressee<'_>) -> Result<(), sqlx::Error> {
+    let t = to.locale.messages();
+    let body = format!(
+        "{greeting}\n\n{text}\n\n{sign_off}\n",
+        greeting = fill(t.mail.greeting, &[to.name]),
+        text = t.login.email_changed_mail,
+        sign_off = t.mail.sign_off,
+    );
+    outbox::queue(
+        tx,
+        &outbox::Outgoing {
+            kind: "account_email_changed",
+            user_id: Some(to.user_id),
+            to_address: to.email,
+            to_name: to.name,
+            subject: &mail::subject(t, t.login.email_changed_subject),
+            body: &body,
+        },
+    )
+    .await
+}
+
 /// Ends every unused link of the user (a new one was sent, or the account was set up).
 pub async fn revoke(tx: &mut TenantTx, user_id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query!(
@@ -133,6 +176,22 @@ pub async fn revoke(tx: &mut TenantTx, user_id: Uuid) -> Result<(), sqlx::Error>
     .execute(tx.conn())
     .await?;
     Ok(())
+}
+
+/// How many links for `purpose` the user was sent in the last hour.
+pub async fn sent_within_an_hour(
+    tx: &mut TenantTx,
+    user_id: Uuid,
+    purpose: Purpose,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM account_links
+           WHERE user_id = $1 AND purpose = $2 AND created_at > now() - interval '1 hour'"#,
+        user_id,
+        purpose.code()
+    )
+    .fetch_one(tx.conn())
+    .await
 }
 
 /// A link as found by its token.

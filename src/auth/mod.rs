@@ -4,6 +4,7 @@
 
 pub mod access;
 mod current_user;
+pub mod devices;
 pub mod links;
 pub mod password;
 pub mod repo;

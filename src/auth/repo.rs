@@ -203,3 +203,14 @@ pub async fn clear_password(tx: &mut TenantTx, user_id: Uuid) -> Result<(), sqlx
     .await?;
     Ok(())
 }
+
+/// Ends every session of the user (their e-mail changed, say).
+pub async fn end_sessions(tx: &mut TenantTx, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET session_generation = session_generation + 1 WHERE id = $1",
+        user_id
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}

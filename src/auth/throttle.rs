@@ -83,6 +83,17 @@ impl Limits {
     }
 }
 
+impl Limits {
+    /// For a browser the account completed a login in before: the account's failures from
+    /// other networks do not slow it down.
+    pub fn known_device(self) -> Limits {
+        Limits {
+            account_free: i64::MAX,
+            ..self
+        }
+    }
+}
+
 /// One way of counting: failures and when the last one was.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Count {
@@ -125,7 +136,7 @@ pub fn wait(counts: &Counts, limits: &Limits, now: OffsetDateTime) -> i64 {
 }
 
 /// The counts for a try of `kind` on `account` from `network`.
-pub async fn counts(
+async fn counts(
     tx: &mut TenantTx,
     kind: Kind,
     account: &str,
@@ -171,18 +182,55 @@ pub async fn counts(
     })
 }
 
-/// Records a try that was let through.
-pub async fn record(
+/// Lets a try of `kind` on `account` from `network` go ahead, or says how many seconds it
+/// must wait. A try let through is recorded at once as failed — under a lock per account,
+/// so tries sent in parallel are counted one after the other — and marked as passed by
+/// [`passed`] when it was right.
+pub async fn take(
+    tx: &mut TenantTx,
+    kind: Kind,
+    account: &str,
+    network: Option<IpAddr>,
+    limits: &Limits,
+) -> Result<Result<uuid::Uuid, i64>, sqlx::Error> {
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+        format!("korps-throttle:{}:{account}", kind.code())
+    )
+    .execute(tx.conn())
+    .await?;
+    let counts = counts(tx, kind, account, network).await?;
+    let wait = wait(&counts, limits, OffsetDateTime::now_utc());
+    if wait > 0 {
+        return Ok(Err(wait));
+    }
+    Ok(Ok(record(tx, kind, account, network, false).await?))
+}
+
+/// Marks a try taken by [`take`] as passed: the account's failures before it stop counting.
+pub async fn passed(tx: &mut TenantTx, attempt: uuid::Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE login_attempts SET succeeded = true WHERE id = $1",
+        attempt
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Records a try; its id.
+async fn record(
     tx: &mut TenantTx,
     kind: Kind,
     account: &str,
     network: Option<IpAddr>,
     succeeded: bool,
-) -> Result<(), sqlx::Error> {
+) -> Result<uuid::Uuid, sqlx::Error> {
+    let id = uuid::Uuid::now_v7();
     sqlx::query!(
         "INSERT INTO login_attempts (id, kind, account, client_addr, succeeded)
          VALUES ($1, $2, $3, $4, $5)",
-        uuid::Uuid::now_v7(),
+        id,
         kind.code(),
         account,
         network.map(IpNetwork::from),
@@ -194,19 +242,7 @@ pub async fn record(
     sqlx::query!("DELETE FROM login_attempts WHERE at < now() - interval '1 day'")
         .execute(tx.conn())
         .await?;
-    Ok(())
-}
-
-/// How many "forgot password" requests an account had in the last hour (each may send a
-/// mail; beyond a few, no more are sent, with the same answer).
-pub async fn recent_requests(tx: &mut TenantTx, account: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT count(*) AS "count!" FROM login_attempts
-           WHERE kind = 'reset' AND account = $1 AND at > now() - interval '1 hour'"#,
-        account
-    )
-    .fetch_one(tx.conn())
-    .await
+    Ok(id)
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ pub struct MunicipalityMessages {
     pub invited: &'static str,
     pub actions: &'static str,
     pub send_link_note: &'static str,
+    pub has_coordinator: &'static str,
 }
 
 pub const DA: MunicipalityMessages = MunicipalityMessages {
@@ -52,6 +53,7 @@ pub const DA: MunicipalityMessages = MunicipalityMessages {
     invited: "Inviteret – har ikke valgt adgangskode",
     actions: "Handlinger",
     send_link_note: "Den nuværende adgangskode holder op med at virke, og koordinatoren får en mail med et link til at vælge en ny. Du ser ikke selv adgangskoden.",
+    has_coordinator: "Kommunen har allerede en koordinator. Flere koordinatorer inviteres af kommunens egne koordinatorer under Medarbejdere.",
 };
 
 pub const EN: MunicipalityMessages = MunicipalityMessages {
@@ -78,4 +80,5 @@ pub const EN: MunicipalityMessages = MunicipalityMessages {
     invited: "Invited – has not chosen a password",
     actions: "Actions",
     send_link_note: "The current password stops working and the coordinator gets a mail with a link to choose a new one. You do not see the password yourself.",
+    has_coordinator: "The municipality already has a coordinator. Further coordinators are invited by the municipality's own coordinators under Staff.",
 };

@@ -4,16 +4,17 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use tower_sessions::Session;
 
-use super::{Pending, too_early, wait_text};
+use super::{Finish, Pending, too_early, wait_text};
 use crate::audit::{self, Event};
 use crate::auth::second_factor::{self, Checked};
 use crate::auth::throttle::{self, Kind, Limits};
+use crate::auth::totp;
 use crate::db::{Scope, TenantTx};
 use crate::error::AppResult;
 use crate::i18n::fill;
@@ -55,6 +56,7 @@ pub async fn submit_code(
     State(state): State<AppState>,
     session: Session,
     addr: ClientAddr,
+    headers: HeaderMap,
     page: Page,
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
@@ -103,6 +105,10 @@ pub async fn submit_code(
                 .await?;
             }
             tx.commit().await?;
+            if refused != Checked::Malformed && pending.clone().wrong_code(&session).await? {
+                flash::push(&session, flash::Kind::Info, t.login.code_too_many).await?;
+                return Ok(Redirect::to("/login").into_response());
+            }
             let view = invalid(page, refusal(t, refused).to_string());
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
         }
@@ -112,7 +118,13 @@ pub async fn submit_code(
         let message = fill(t.login.recovery_code_used, &[&left.to_string()]);
         flash::push(&session, flash::Kind::Info, message).await?;
     }
-    pending.finish(tx, &session, addr, how, None).await
+    let finish = Finish {
+        state: &state,
+        session: &session,
+        addr,
+        headers: &headers,
+    };
+    pending.finish(tx, finish, how, None).await
 }
 
 /// A code checked under the throttle, or how long to wait first.
@@ -130,23 +142,30 @@ pub async fn throttled_check(
     addr: ClientAddr,
     entered: &str,
 ) -> AppResult<Throttled> {
-    let scope = Scope::User { user_id };
-    let account = user_id.to_string();
-    let network = addr.network();
-    let mut tx = TenantTx::begin(&state.pool, scope).await?;
-    let counts = throttle::counts(&mut tx, Kind::Code, &account, network).await?;
-    tx.commit().await?;
-    let limits = Limits::for_kind(Kind::Code, state.config.login_limit_per_address);
-    let wait = throttle::wait(&counts, &limits, OffsetDateTime::now_utc());
-    if wait > 0 {
-        return Ok(Throttled::TooEarly(wait));
+    if totp::parse(entered) == totp::Entered::Malformed {
+        return Ok(Throttled::Checked(Checked::Malformed));
     }
+    let scope = Scope::User { user_id };
+    let limits = Limits::for_kind(Kind::Code, state.config.login_limit_per_address);
+    let mut tx = TenantTx::begin(&state.pool, scope).await?;
+    let attempt = throttle::take(
+        &mut tx,
+        Kind::Code,
+        &user_id.to_string(),
+        addr.network(),
+        &limits,
+    )
+    .await?;
+    tx.commit().await?;
+    let attempt = match attempt {
+        Ok(attempt) => attempt,
+        Err(wait) => return Ok(Throttled::TooEarly(wait)),
+    };
     let now = OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
     let checked = second_factor::check_entered(&state.pool, user_id, entered, now).await?;
-    let passed = matches!(checked, Checked::Code | Checked::Recovery);
-    if passed || matches!(checked, Checked::Wrong | Checked::Used) {
+    if matches!(checked, Checked::Code | Checked::Recovery) {
         let mut tx = TenantTx::begin(&state.pool, scope).await?;
-        throttle::record(&mut tx, Kind::Code, &account, network, passed).await?;
+        throttle::passed(&mut tx, attempt).await?;
         tx.commit().await?;
     }
     Ok(Throttled::Checked(checked))

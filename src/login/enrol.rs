@@ -7,19 +7,21 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::Pending;
 use super::code::Throttled;
+use super::{Finish, Pending};
 use crate::audit::{Done, Event};
+use crate::auth::links::{self, Addressee, Purpose};
 use crate::auth::second_factor::{self, Checked};
-use crate::auth::{CurrentUser, MaybeUser, repo, totp};
+use crate::auth::{CurrentUser, repo, totp};
 use crate::db::{Scope, TenantTx};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -29,7 +31,7 @@ use crate::web::flash;
 use crate::web::forms::{self, FieldErrors, Form};
 
 /// Who is enrolling: someone half-way through a login, or a signed-in user.
-enum Enroller {
+pub enum Enroller {
     Pending(Pending),
     User(CurrentUser),
 }
@@ -61,9 +63,37 @@ impl Enroller {
         }
     }
 
+    fn signed_in(&self) -> bool {
+        matches!(self, Enroller::User(_))
+    }
+
+    /// Came by a link from their own mail: may enrol here. Everyone else (a password alone,
+    /// or a signed-in session) first gets such a link.
+    fn mailbox_proven(&self) -> bool {
+        matches!(self, Enroller::Pending(pending) if pending.mailbox_proven)
+    }
+
     /// May leave without a second factor (neither required, nor a signed-in user).
     fn may_skip(&self) -> bool {
         matches!(self, Enroller::Pending(pending) if !pending.required)
+    }
+}
+
+/// Who is enrolling, or the way back (to the login, or to Min konto) when nobody is.
+impl FromRequestParts<AppState> for Enroller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let user = parts.extensions.get::<CurrentUser>().cloned();
+        let signed_in = user.is_some();
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match Enroller::of(user, &session).await {
+            Ok(Some(enroller)) => Ok(enroller),
+            Ok(None) => Err(elsewhere(signed_in)),
+            Err(err) => Err(err.into_response()),
+        }
     }
 }
 
@@ -78,6 +108,8 @@ struct EnrolView {
     page: Page,
     /// The QR code (SVG) and the secret as text, once enrolment has begun.
     qr_svg: Option<String>,
+    /// Enrolment needs a link from the user's mail first.
+    by_mail: bool,
     secret_text: String,
     may_skip: bool,
     required: bool,
@@ -94,7 +126,7 @@ async fn enrol_view(
     let user_id = enroller.user_id();
     let factor = second_factor::get(tx, user_id)
         .await?
-        .filter(|factor| !factor.confirmed);
+        .filter(|factor| !factor.confirmed && enroller.mailbox_proven());
     let email = repo::email_of(tx, user_id).await?.unwrap_or_default();
     let (qr_svg, secret_text) = match &factor {
         Some(factor) => (
@@ -107,6 +139,7 @@ async fn enrol_view(
         None => (None, String::new()),
     };
     Ok(EnrolView {
+        by_mail: !enroller.mailbox_proven(),
         qr_svg,
         secret_text,
         may_skip: enroller.may_skip(),
@@ -118,39 +151,55 @@ async fn enrol_view(
 
 pub async fn enrol_page(
     State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
-    session: Session,
+    enroller: Enroller,
     page: Page,
 ) -> AppResult<Response> {
-    let signed_in = user.is_some();
-    let Some(enroller) = Enroller::of(user, &session).await? else {
-        return Ok(elsewhere(signed_in));
-    };
     let mut tx = TenantTx::begin(&state.pool, enroller.scope()).await?;
     if second_factor::enrolled(&mut tx, enroller.user_id()).await? {
         tx.commit().await?;
-        return Ok(elsewhere(signed_in));
+        return Ok(elsewhere(enroller.signed_in()));
     }
     let view = enrol_view(&mut tx, &enroller, page, FieldErrors::default()).await?;
     tx.commit().await?;
     Ok(view.into_response())
 }
 
-/// Makes a new secret (also to start over, say with another phone).
+/// Makes a new secret (also to start over, say with another phone) — or, for someone who
+/// has not come by a link from their mail, sends them one (a few an hour at most).
 pub async fn begin(
     State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
+    enroller: Enroller,
     session: Session,
     addr: ClientAddr,
+    page: Page,
 ) -> AppResult<Response> {
-    let signed_in = user.is_some();
-    let Some(enroller) = Enroller::of(user, &session).await? else {
-        return Ok(elsewhere(signed_in));
-    };
+    let user_id = enroller.user_id();
     let mut tx = TenantTx::begin(&state.pool, enroller.scope()).await?;
-    second_factor::begin_enrolment(&mut tx, enroller.user_id()).await?;
-    Done::to("/totrin").finish(tx, addr, &session).await
+    if enroller.mailbox_proven() {
+        second_factor::begin_enrolment(&mut tx, user_id).await?;
+        return Done::to("/totrin").finish(tx, addr, &session).await;
+    }
+    let sent = links::sent_within_an_hour(&mut tx, user_id, Purpose::Enrol).await?;
+    if let Some(to) = repo::addressee(&mut tx, user_id)
+        .await?
+        .filter(|_| sent < ENROL_MAILS_PER_HOUR)
+    {
+        let to = Addressee {
+            user_id,
+            name: &to.name,
+            email: &to.email,
+            locale: to.locale,
+        };
+        links::send(&mut tx, &to, Purpose::Enrol).await?;
+    }
+    Done::to("/totrin")
+        .message(flash::Kind::Info, page.t.login.enrol_link_sent)
+        .finish(tx, addr, &session)
+        .await
 }
+
+/// Links to enrol one account may get per hour.
+const ENROL_MAILS_PER_HOUR: i64 = 3;
 
 #[derive(Debug, Deserialize)]
 pub struct CodeForm {
@@ -162,22 +211,19 @@ pub struct CodeForm {
 /// login, signs the user in.
 pub async fn confirm(
     State(state): State<AppState>,
-    MaybeUser(user): MaybeUser,
+    enroller: Enroller,
     session: Session,
     addr: ClientAddr,
+    headers: HeaderMap,
     page: Page,
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
     let t = page.t;
-    let signed_in = user.is_some();
-    let Some(enroller) = Enroller::of(user, &session).await? else {
-        return Ok(elsewhere(signed_in));
-    };
     let user_id = enroller.user_id();
     let mut tx = TenantTx::begin(&state.pool, enroller.scope()).await?;
     let Some(factor) = second_factor::get(&mut tx, user_id)
         .await?
-        .filter(|factor| !factor.confirmed)
+        .filter(|factor| !factor.confirmed && enroller.mailbox_proven())
     else {
         tx.commit().await?;
         return Ok(Redirect::to("/totrin").into_response());
@@ -209,7 +255,17 @@ pub async fn confirm(
             let municipality = pending.municipality_id;
             crate::audit::record_for(&mut tx, municipality, Some(user_id), addr, event).await?;
             pending
-                .finish(tx, &session, addr, "enrolled", Some(codes_page))
+                .finish(
+                    tx,
+                    Finish {
+                        state: &state,
+                        session: &session,
+                        addr,
+                        headers: &headers,
+                    },
+                    "enrolled",
+                    Some(codes_page),
+                )
                 .await?
         }
         Enroller::User(_) => {
@@ -229,6 +285,7 @@ pub async fn skip(
     State(state): State<AppState>,
     session: Session,
     addr: ClientAddr,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
     let Some(pending) = Pending::get(&session).await?.filter(|p| p.enrol) else {
         return Ok(Redirect::to("/login").into_response());
@@ -240,12 +297,21 @@ pub async fn skip(
         },
     )
     .await?;
-    // Asked again: the municipality may have begun to require it since the password step.
-    if second_factor::required(&mut tx, pending.user_id).await? {
+    // Asked again: the municipality may have begun to require it since the password step,
+    // or the user enrolled meanwhile (then the code is needed).
+    if second_factor::required(&mut tx, pending.user_id).await?
+        || second_factor::enrolled(&mut tx, pending.user_id).await?
+    {
         tx.commit().await?;
         return Ok(Redirect::to("/totrin").into_response());
     }
-    pending.finish(tx, &session, addr, "none", None).await
+    let finish = Finish {
+        state: &state,
+        session: &session,
+        addr,
+        headers: &headers,
+    };
+    pending.finish(tx, finish, "none", None).await
 }
 
 #[derive(Template, WebTemplate)]

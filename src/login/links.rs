@@ -8,7 +8,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use time::OffsetDateTime;
 use tower_sessions::Session;
 
 use super::{Pending, too_early, wait_text};
@@ -37,6 +36,8 @@ struct ChooseView {
     token: String,
     email: String,
     setup: bool,
+    /// A link to enrol a second factor: no password to choose, only a button.
+    enrol_only: bool,
     errors: FieldErrors,
 }
 
@@ -98,11 +99,17 @@ pub async fn choose_page(
         return Ok(gone(page));
     };
     let t = page.t;
+    let title = if link.purpose == Purpose::Enrol {
+        t.login.enrol_link_title
+    } else {
+        t.login.choose_title
+    };
     Ok(ChooseView {
-        page: page.titled(t.login.choose_title),
+        page: page.titled(title),
         token: query.token,
         email,
         setup: link.purpose == Purpose::Setup,
+        enrol_only: link.purpose == Purpose::Enrol,
         errors: FieldErrors::default(),
     }
     .into_response())
@@ -132,8 +139,11 @@ pub async fn choose(
     let Some((link, account, email)) = usable_link(&state, &form.token).await? else {
         return Ok(gone(page));
     };
+    let enrol_only = link.purpose == Purpose::Enrol;
     let mut errors = FieldErrors::default();
-    if let Some(message) = password::check_new(&form.new_password, &email, t) {
+    if enrol_only {
+        // Proves the mailbox only: the password stays.
+    } else if let Some(message) = password::check_new(&form.new_password, &email, t) {
         errors.add("new_password", message);
     } else if form.new_password != form.repeat_password {
         errors.add("repeat_password", t.account.passwords_differ);
@@ -144,10 +154,15 @@ pub async fn choose(
             token: form.token,
             email,
             setup: link.purpose == Purpose::Setup,
+            enrol_only,
             errors,
         }));
     }
-    let hash = password::hash(form.new_password).await?;
+    let hash = if enrol_only {
+        None
+    } else {
+        Some(password::hash(form.new_password).await?)
+    };
     let mut tx = TenantTx::begin(
         &state.pool,
         Scope::User {
@@ -159,24 +174,32 @@ pub async fn choose(
     if !links::take(&mut tx, link.id).await? {
         return Ok(gone(page));
     }
-    let generation = repo::set_password(&mut tx, link.user_id, &hash, false).await?;
-    links::revoke(&mut tx, link.user_id).await?;
+    let generation = match &hash {
+        Some(hash) => {
+            let generation = repo::set_password(&mut tx, link.user_id, hash, false).await?;
+            links::revoke(&mut tx, link.user_id).await?;
+            generation
+        }
+        None => account.session_generation,
+    };
     let membership = repo::first_membership(&mut tx, link.user_id).await?;
     let Some(membership) = membership else {
         tx.commit().await?;
         return Ok(gone(page));
     };
-    let event = Event::new("password_chosen")
-        .subject("user", link.user_id)
-        .details(serde_json::json!({ "link": link.purpose.code() }));
-    crate::audit::record_for(
-        &mut tx,
-        membership.municipality_id,
-        Some(link.user_id),
-        addr,
-        event,
-    )
-    .await?;
+    if !enrol_only {
+        let event = Event::new("password_chosen")
+            .subject("user", link.user_id)
+            .details(serde_json::json!({ "link": link.purpose.code() }));
+        crate::audit::record_for(
+            &mut tx,
+            membership.municipality_id,
+            Some(link.user_id),
+            addr,
+            event,
+        )
+        .await?;
+    }
     tx.commit().await?;
     // Whoever was signed in in this browser is not the link's owner's session.
     if user.is_some() {
@@ -186,8 +209,11 @@ pub async fn choose(
         session_generation: generation,
         ..account
     };
-    let location = Pending::begin(&state, &session, &account, &membership, String::new()).await?;
-    flash::push(&session, flash::Kind::Success, t.login.password_chosen).await?;
+    let location =
+        Pending::begin(&state, &session, &account, &membership, String::new(), true).await?;
+    if link.purpose != Purpose::Enrol {
+        flash::push(&session, flash::Kind::Success, t.login.password_chosen).await?;
+    }
     Ok(Redirect::to(location).into_response())
 }
 
@@ -238,16 +264,13 @@ pub async fn forgot(
             errors,
         )));
     }
-    let network = addr.network();
+    let limits = Limits::for_kind(Kind::Reset, state.config.login_limit_per_address);
     let mut tx = TenantTx::begin(&state.pool, Scope::Anonymous).await?;
-    let counts = throttle::counts(&mut tx, Kind::Reset, &email, network).await?;
-    let wait = throttle::wait(
-        &counts,
-        &Limits::for_kind(Kind::Reset, state.config.login_limit_per_address),
-        OffsetDateTime::now_utc(),
-    );
-    if wait > 0 {
-        tx.commit().await?;
+    // Every request counts towards the delays, found or not.
+    let taken = throttle::take(&mut tx, Kind::Reset, &email, addr.network(), &limits).await?;
+    let account = repo::account_for_email(&mut tx, &email).await?;
+    tx.commit().await?;
+    if let Err(wait) = taken {
         let mut errors = FieldErrors::default();
         errors.add(
             "email",
@@ -258,14 +281,12 @@ pub async fn forgot(
             forgot_view(page, form.email.trim().to_string(), errors),
         ));
     }
-    let earlier = throttle::recent_requests(&mut tx, &email).await?;
-    // Every request counts towards the network's delays, found or not.
-    throttle::record(&mut tx, Kind::Reset, &email, network, false).await?;
-    let account = repo::account_for_email(&mut tx, &email).await?;
-    tx.commit().await?;
-    if let Some(user_id) = account.filter(|_| earlier < RESET_MAILS_PER_HOUR) {
+    if let Some(user_id) = account {
         let mut tx = TenantTx::begin(&state.pool, Scope::User { user_id }).await?;
-        if let Some(to) = repo::addressee(&mut tx, user_id).await? {
+        let to = repo::addressee(&mut tx, user_id).await?;
+        // A few mails an hour at most; more requests get the same answer and no mail.
+        let sent = links::sent_within_an_hour(&mut tx, user_id, Purpose::Reset).await?;
+        if let Some(to) = to.filter(|_| sent < RESET_MAILS_PER_HOUR) {
             links::send(
                 &mut tx,
                 &Addressee {

@@ -7,7 +7,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::audit::{self, Done, Event};
 use crate::auth::throttle::{self, Kind, Limits};
 use crate::auth::{
-    CurrentUser, MaybeUser, end_session, password, repo, second_factor, start_session,
+    CurrentUser, MaybeUser, devices, end_session, password, repo, second_factor, start_session,
 };
 use crate::db::{Scope, TenantTx};
 use crate::error::AppResult;
@@ -78,10 +78,18 @@ pub struct Pending {
     pub required: bool,
     pub next: String,
     pub since: i64,
+    /// Arrived by a link from the user's own mail, so a second factor may be enrolled here
+    /// (after the password alone, enrolment first sends such a link).
+    #[serde(default)]
+    pub mailbox_proven: bool,
+    /// Wrong codes so far: after five the login starts over from the password.
+    #[serde(default)]
+    pub wrong_codes: u8,
 }
 
 const PENDING_KEY: &str = "pending_login";
 const PENDING_SECS: i64 = 10 * 60;
+const MAX_WRONG_CODES: u8 = 5;
 
 impl Pending {
     /// The login waiting in this session, unless it is older than ten minutes.
@@ -103,6 +111,7 @@ impl Pending {
         account: &repo::LoginAccount,
         membership: &repo::MembershipChoice,
         next: String,
+        mailbox_proven: bool,
     ) -> AppResult<&'static str> {
         let mut tx = TenantTx::begin(
             &state.pool,
@@ -113,7 +122,7 @@ impl Pending {
         .await?;
         let enrolled = second_factor::enrolled(&mut tx, account.id).await?;
         let required = second_factor::required(&mut tx, account.id).await?;
-        if !enrolled {
+        if !enrolled && mailbox_proven {
             second_factor::begin_enrolment(&mut tx, account.id).await?;
         }
         tx.commit().await?;
@@ -126,22 +135,44 @@ impl Pending {
             required,
             next,
             since: OffsetDateTime::now_utc().unix_timestamp(),
+            mailbox_proven,
+            wrong_codes: 0,
         };
         session.cycle_id().await?;
         session.insert(PENDING_KEY, &pending).await?;
         Ok(if enrolled { "/login/kode" } else { "/totrin" })
     }
 
+    /// Counts a wrong code; after five the waiting login is dropped (true then).
+    async fn wrong_code(mut self, session: &Session) -> AppResult<bool> {
+        self.wrong_codes += 1;
+        if self.wrong_codes >= MAX_WRONG_CODES {
+            session.remove::<Pending>(PENDING_KEY).await?;
+            return Ok(true);
+        }
+        session.insert(PENDING_KEY, &self).await?;
+        Ok(false)
+    }
+
     /// Completes the login: the audit entry (with how the second step was passed), the
-    /// signed-in session under a new id, and the way on.
+    /// browser remembered as a known device, the signed-in session under a new id, and the
+    /// way on.
     async fn finish(
         self,
-        tx: TenantTx,
-        session: &Session,
-        addr: ClientAddr,
+        mut tx: TenantTx,
+        done: Finish<'_>,
         second_factor: &'static str,
         location: Option<&str>,
     ) -> AppResult<Response> {
+        let Finish {
+            state,
+            session,
+            addr,
+            headers,
+        } = done;
+        let secure = state.secure();
+        let device =
+            devices::remember(&mut tx, self.user_id, devices::token(headers, secure)).await?;
         let location = location.map(str::to_string).unwrap_or_else(|| {
             if self.next.is_empty() {
                 "/".into()
@@ -149,7 +180,7 @@ impl Pending {
                 self.next.clone()
             }
         });
-        let done = Done::to(location)
+        let mut done = Done::to(location)
             .audit_in(
                 self.municipality_id,
                 Event::new("login_succeeded")
@@ -159,8 +190,17 @@ impl Pending {
             .await?;
         session.remove::<Pending>(PENDING_KEY).await?;
         start_session(session, self.user_id, self.membership_id, self.generation).await?;
+        devices::set_cookie(&mut done, &device, secure);
         Ok(done)
     }
+}
+
+/// What completing a login needs of the request.
+pub struct Finish<'a> {
+    pub state: &'a AppState,
+    pub session: &'a Session,
+    pub addr: ClientAddr,
+    pub headers: &'a HeaderMap,
 }
 
 /// The answer to a try that came too early: the form again, 429, with the time to wait.
@@ -243,6 +283,7 @@ pub async fn login(
     State(state): State<AppState>,
     session: Session,
     addr: ClientAddr,
+    headers: HeaderMap,
     page: Page,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
@@ -269,33 +310,35 @@ pub async fn login(
     }
 
     let network = addr.network();
+    let mut limits = Limits::for_kind(Kind::Password, state.config.login_limit_per_address);
     let mut tx = TenantTx::begin(&state.pool, Scope::Anonymous).await?;
-    let counts = throttle::counts(&mut tx, Kind::Password, &email, network).await?;
     let account = repo::login_account(&mut tx, &email).await?;
+    tx.commit().await?;
+    // A browser this account logged in from before is not slowed by failures elsewhere.
+    if let (Some(account), Some(token)) = (&account, devices::token(&headers, state.secure())) {
+        let mut tx = TenantTx::begin(&state.pool, account_scope(Some(account))).await?;
+        if devices::known(&mut tx, account.id, &token).await? {
+            limits = limits.known_device();
+        }
+        tx.commit().await?;
+    }
+    let mut tx = TenantTx::begin(&state.pool, Scope::Anonymous).await?;
+    let attempt = throttle::take(&mut tx, Kind::Password, &email, network, &limits).await?;
     tx.commit().await?;
 
     // Too early: refused without checking the password, not counted, and the same answer
-    // whether or not the account exists.
-    let limits = Limits::for_kind(Kind::Password, state.config.login_limit_per_address);
-    let wait = throttle::wait(&counts, &limits, OffsetDateTime::now_utc());
-    if wait > 0 {
-        let mut tx = TenantTx::begin(&state.pool, account_scope(account.as_ref())).await?;
-        let (municipality, actor) = audit_target(&mut tx, account.as_ref()).await?;
-        audit::record_for(
-            &mut tx,
-            municipality,
-            actor,
-            addr,
-            Event::new("login_throttled"),
-        )
-        .await?;
-        tx.commit().await?;
-        let message = format!("{} {}", t.login.login_throttled, wait_text(t, wait));
-        return Ok(too_early(
-            wait,
-            again(page, FieldErrors::default(), Some(message)),
-        ));
-    }
+    // whether or not the account exists. (Not audited either: the failures that caused
+    // the wait are, and a flood of early tries would flood the log.)
+    let attempt = match attempt {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let message = format!("{} {}", t.login.login_throttled, wait_text(t, wait));
+            return Ok(too_early(
+                wait,
+                again(page, FieldErrors::default(), Some(message)),
+            ));
+        }
+    };
     // No connection is held while the hash is checked.
     let stored_hash = account
         .as_ref()
@@ -309,8 +352,7 @@ pub async fn login(
         _ => None,
     };
     let (Some(account), Some(membership)) = (account.as_ref(), membership) else {
-        // Counted, and a known account's municipality sees it in its log.
-        throttle::record(&mut tx, Kind::Password, &email, network, false).await?;
+        // Counted already; a known account's municipality sees it in its log.
         let (municipality, actor) = audit_target(&mut tx, account.as_ref()).await?;
         audit::record_for(
             &mut tx,
@@ -328,14 +370,14 @@ pub async fn login(
         );
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
     };
-    throttle::record(&mut tx, Kind::Password, &email, network, true).await?;
+    throttle::passed(&mut tx, attempt).await?;
     // A password found among the common breached ones since it was chosen must be
     // replaced right after this login.
     if password::is_common(&form.password) {
         repo::require_new_password(&mut tx, account.id).await?;
     }
     tx.commit().await?;
-    let location = Pending::begin(&state, &session, account, &membership, next).await?;
+    let location = Pending::begin(&state, &session, account, &membership, next, false).await?;
     Ok(Redirect::to(location).into_response())
 }
 

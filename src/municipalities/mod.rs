@@ -179,6 +179,8 @@ struct ShowView {
     page: Page,
     municipality: repo::Municipality,
     coordinators: Vec<repo::Coordinator>,
+    /// An active coordinator exists: further ones are invited by the municipality.
+    has_coordinator: bool,
     form: StaffForm,
     errors: FieldErrors,
     form_key: String,
@@ -202,6 +204,7 @@ async fn show_view(
             .crumb(t.municipalities.municipalities_title, "/kommuner")
             .crumb(municipality.name.clone(), format!("/kommuner/{id}")),
         municipality,
+        has_coordinator: coordinators.iter().any(|c| c.active),
         coordinators,
         form,
         errors,
@@ -235,6 +238,18 @@ pub async fn create_coordinator(
         roles: vec![Role::Coordinator.code().to_string()],
         ..form
     };
+    // National staff invite a municipality's first coordinator only; further coordinators
+    // are invited by the municipality's own (so national staff cannot make themselves one).
+    let has_coordinator = repo::coordinators(&mut tx, id)
+        .await?
+        .iter()
+        .any(|c| c.active);
+    if has_coordinator {
+        let mut errors = FieldErrors::default();
+        errors.add("email", t.municipalities.has_coordinator);
+        let view = show_view(&mut tx, page, id, form, errors).await?;
+        return Ok(forms::invalid(view));
+    }
     let result =
         staff::create_account(&mut tx, addr, Some(id), &form, &[Role::Coordinator], t).await?;
     match result {

@@ -65,6 +65,10 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
+/// The roles a coordinator gives a new account: a fellow coordinator, a mentor, a parent
+/// coach.
+const NEW_ACCOUNT_ROLES: [Role; 3] = [Role::Coordinator, Role::Mentor, Role::ParentCoach];
+
 pub enum Created {
     Invalid(FieldErrors),
     /// The same form was submitted before: go where it went.
@@ -280,7 +284,14 @@ impl FormView {
         existing: Option<&repo::Staff>,
     ) -> FormView {
         let t = page.t;
-        let role_choices = Role::MEMBER_ROLES
+        // A new account may be a fellow coordinator; existing coordinators are managed by
+        // national staff, so an edit offers the member roles only.
+        let offered: &[Role] = if existing.is_none() {
+            &NEW_ACCOUNT_ROLES
+        } else {
+            &Role::MEMBER_ROLES
+        };
+        let role_choices = offered
             .iter()
             .map(|role| {
                 (
@@ -366,7 +377,7 @@ pub async fn create(
     Form(form): Form<StaffForm>,
 ) -> AppResult<Response> {
     let t = page.t;
-    match create_account(&mut tx, addr, None, &form, &Role::MEMBER_ROLES, t).await? {
+    match create_account(&mut tx, addr, None, &form, &NEW_ACCOUNT_ROLES, t).await? {
         Created::Invalid(errors) => Ok(forms::invalid(FormView::new(page, form, errors, None))),
         Created::Repeated(location) => Ok(Redirect::to(&location).into_response()),
         Created::New { user_id } => {
@@ -441,6 +452,26 @@ pub async fn update(
     }
     if let Some(municipality_id) = tx.scope().municipality_id() {
         crate::corps::repo::ensure_profile(&mut tx, municipality_id, id).await?;
+    }
+    if changed.email.to_lowercase() != current.email.to_lowercase() {
+        // Links sent to the old address stop working, the person's sessions end, and the
+        // old address hears of it.
+        links::revoke(&mut tx, id).await?;
+        crate::auth::repo::end_sessions(&mut tx, id).await?;
+        let locale = crate::auth::repo::addressee(&mut tx, id)
+            .await?
+            .map(|to| to.locale)
+            .unwrap_or_default();
+        links::tell_old_address(
+            &mut tx,
+            &Addressee {
+                user_id: id,
+                name: &current.name,
+                email: &current.email,
+                locale,
+            },
+        )
+        .await?;
     }
     let fields: Vec<&str> = [
         ("name", changed.name != current.name),

@@ -49,12 +49,15 @@ impl FromRequestParts<AppState> for ClientAddr {
 
 pub fn client_addr(parts: &Parts, trust_proxy: bool) -> Option<IpAddr> {
     if trust_proxy {
+        // The last entry of the last header line: a proxy may append a line of its own.
         let forwarded = parts
             .headers
-            .get("x-forwarded-for")
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.rsplit(',').next())
-            .and_then(|first| first.trim().parse().ok());
+            .and_then(|last| last.trim().parse().ok());
         if forwarded.is_some() {
             return forwarded;
         }

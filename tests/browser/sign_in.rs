@@ -1,6 +1,7 @@
 //! Signing in with two factors in a real browser: the code step (and a wrong code), the
 //! second factor on Min konto, a coordinator resetting a mentor's second factor, the mentor
-//! enrolling anew by the QR code's key, "forgot password" and a used link. axe runs on
+//! enrolling anew — a link from their mail first, then the QR code's key —, "forgot
+//! password" and a used link. axe runs on
 //! every page, at 1280 and at 360 px.
 
 use crate::browser::browse;
@@ -74,6 +75,24 @@ async fn a_mentor_logs_in_with_a_code_and_enrols_anew_after_a_reset() {
         tab.fill("E-mail", MENTOR).await;
         tab.fill("Adgangskode", PASSWORD).await;
         tab.press("Log ind").await;
+        assert_eq!(tab.path().await, "/totrin");
+        assert!(
+            !tab.has(".korps-qr-box").await,
+            "the password alone shows no QR code"
+        );
+        tab.audit("mentor – enrolment starts with a mail").await;
+        tab.press("Send link til min e-mail").await;
+        assert!(
+            tab.messages()
+                .await
+                .iter()
+                .any(|m| m.starts_with("Vi har sendt et link til din e-mail"))
+        );
+        let link = mailbox.link(MENTOR).await;
+        tab.open(&link).await;
+        assert_eq!(tab.text("h1").await, "Opsæt totrinsbekræftelse");
+        tab.audit("mentor – the enrolment link").await;
+        tab.press("Fortsæt").await;
         assert_eq!(tab.path().await, "/totrin");
         assert!(tab.has(".korps-qr-box svg[role=img]").await);
         tab.audit("mentor – enrol anew").await;

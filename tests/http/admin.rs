@@ -93,6 +93,12 @@ async fn a_new_coordinator_is_invited_by_a_link_national_staff_never_see() {
     let app = TestApp::spawn().await;
     let national = app.login("national@example.org").await;
     let aalborg = app.municipality_id("Aalborg").await;
+    // Aalborg's coordinator has left: national staff invite the next one.
+    let mut conn = app.owner_conn().await;
+    sqlx::query("UPDATE users SET active = false WHERE email = 'koordinator.aalborg@example.org'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
     let page = national.get(&format!("/kommuner/{aalborg}")).await;
     let key = page.attr("input[name=form_key]", "value").unwrap();
     let created = national

@@ -229,6 +229,49 @@ async fn national_staff_create_a_coordinator_and_never_receive_a_credential() {
         .accept_link("ida.holm@vejle.dk", "Vejle fjord er blå")
         .await;
     assert_eq!(coordinator.get("/").await.status, 200);
+    // A municipality with a coordinator gets no more from national staff: further
+    // coordinators are invited by the municipality's own.
+    let form = national.get(&format!("/kommuner/{vejle}")).await;
+    assert!(
+        !form.has("form[action$='/koordinatorer']"),
+        "no invitation form"
+    );
+    let second = national
+        .post(
+            &format!("/kommuner/{vejle}/koordinatorer"),
+            &[
+                ("name", "Nationalt Center"),
+                ("email", "mig.selv@example.org"),
+                ("form_key", &uuid::Uuid::new_v4().to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(second.status, 422);
+    assert!(
+        second
+            .field_error("email")
+            .contains("allerede en koordinator")
+    );
+    let fellow = coordinator.get("/medarbejdere/ny").await;
+    let key = fellow.attr("input[name=form_key]", "value").unwrap();
+    let invited = coordinator
+        .post(
+            "/medarbejdere",
+            &[
+                ("name", "Jens Bak"),
+                ("email", "jens.bak@vejle.dk"),
+                ("roles", "coordinator"),
+                ("form_key", &key),
+            ],
+        )
+        .await;
+    assert_eq!(invited.status, 303, "{}", invited.text);
+    assert!(
+        app.mailed_link("jens.bak@vejle.dk")
+            .await
+            .starts_with("/adgang")
+    );
+
     let ida = app.user_id("ida.holm@vejle.dk").await;
     let reset = national
         .post(
@@ -418,6 +461,21 @@ async fn forgot_password_answers_the_same_whether_the_address_exists() {
 async fn throttling_slows_an_attacker_but_never_locks_out_the_real_user() {
     let app = TestApp::spawn_with(|config| config.trust_proxy = true).await;
     let attacker = |n: u32| Client::from_address(&app.base, &format!("2001:db8:bad:1::{n:x}"));
+    // The real user logged in from the office last week: that browser is known.
+    let office = Client::from_address(&app.base, "198.51.100.7");
+    assert_eq!(office.login(MENTOR, PASSWORD).await.status, 303);
+    assert!(
+        app.scalar::<i64>("SELECT count(*) FROM known_devices")
+            .await
+            == 1,
+        "the browser is remembered"
+    );
+    office.post("/logout", &[]).await;
+    let mut conn = app.owner_conn().await;
+    sqlx::query("UPDATE login_attempts SET at = now() - interval '50 minutes' WHERE succeeded")
+        .execute(&mut conn)
+        .await
+        .unwrap();
     // Forty wrong passwords for the mentor from one IPv6 network, changing the address
     // within its /64 every time.
     let mut statuses = Vec::new();
@@ -442,8 +500,7 @@ async fn throttling_slows_an_attacker_but_never_locks_out_the_real_user() {
         recorded < 10,
         "a refused try is not counted, so it does not extend the wait: {recorded}"
     );
-    // Years of failures from the attacker's network, the last one just now.
-    let mut conn = app.owner_conn().await;
+    // A thousand failures from the attacker's network, the last one just now.
     sqlx::query(
         "INSERT INTO login_attempts (id, account, client_addr, succeeded, at)
          SELECT gen_random_uuid(), 'mentor.aarhus@example.org', '2001:db8:bad:1::', false,
@@ -461,7 +518,12 @@ async fn throttling_slows_an_attacker_but_never_locks_out_the_real_user() {
     let wait: i64 = still.header("retry-after").parse().unwrap();
     assert!(wait > 60, "long waits for the attacker: {wait}");
 
-    // The real user, from the town hall: slowed by at most a minute, then in.
+    // From the known browser the real user is not slowed at all.
+    let known = office.login_password(MENTOR, PASSWORD).await;
+    assert_eq!(known.status, 303, "a known device is not kept out");
+    assert_eq!(known.location(), "/login/kode");
+
+    // The real user, from a new browser at the town hall: slowed by at most a minute, then in.
     let real = Client::from_address(&app.base, "192.0.2.10");
     let first = real.login_password(MENTOR, PASSWORD).await;
     if first.status == 429 {
@@ -513,16 +575,32 @@ async fn a_coordinator_resets_a_mentors_second_factor_and_may_require_it() {
         .await;
     assert_eq!(left, 0);
 
-    // After a reset the mentor must enrol anew before anything else.
+    // After a reset the mentor must enrol anew before anything else — and the password
+    // alone does not let anyone enrol: that takes a link from the mentor's own mail.
     let mentor = app.client();
     let step = mentor.login_password(MENTOR, PASSWORD).await;
     assert_eq!(step.location(), "/totrin");
     let enrol = mentor.get("/totrin").await;
     assert!(!enrol.has("form[action='/totrin/spring-over']"));
-    assert!(enrol.has(".korps-qr-box svg[role=img][aria-label]"));
+    assert!(
+        !enrol.has(".korps-qr-box"),
+        "no QR code after the password alone"
+    );
     let skip = mentor.post("/totrin/spring-over", &[]).await;
     assert_eq!(skip.location(), "/totrin", "no skipping after a reset");
     assert_eq!(mentor.get("/").await.status, 303);
+    let early = mentor.post("/totrin", &[("code", &demo_code(0))]).await;
+    assert_eq!(early.location(), "/totrin", "nothing to confirm yet");
+    let sent = mentor.post("/totrin/start", &[]).await;
+    assert_eq!(sent.location(), "/totrin");
+    let link = app.mailed_link(MENTOR).await;
+    let opened = mentor.get(&link).await;
+    assert_eq!(opened.status, 200);
+    let token = opened.attr("input[name=token]", "value").unwrap();
+    let proven = mentor.post("/adgang", &[("token", &token)]).await;
+    assert_eq!(proven.location(), "/totrin");
+    let enrol = mentor.get("/totrin").await;
+    assert!(enrol.has(".korps-qr-box svg[role=img][aria-label]"));
     let secret = crate::support::secret_from_text(&enrol.text_of(".korps-secret"));
     let wrong = mentor.post("/totrin", &[("code", "000000")]).await;
     assert_eq!(wrong.status, 422, "a wrong code does not enrol");
@@ -532,6 +610,11 @@ async fn a_coordinator_resets_a_mentors_second_factor_and_may_require_it() {
     assert_eq!(done.status, 303);
     assert_eq!(done.location(), "/totrin/gendannelseskoder");
     assert_eq!(mentor.get("/").await.status, 200, "signed in once enrolled");
+    assert_eq!(
+        app.client().login_password(MENTOR, PASSWORD).await.status,
+        303,
+        "the password did not change"
+    );
 
     // A parent coach from before second factors existed, in a municipality that does not
     // require one, may still skip it ...
@@ -645,4 +728,102 @@ async fn the_command_line_resets_a_second_factor_nobody_in_korps_can() {
         .await
         .unwrap();
     assert!(!nobody);
+}
+
+#[tokio::test]
+async fn a_burst_of_codes_sent_at_once_is_counted_one_by_one() {
+    let app = TestApp::spawn().await;
+    let client = std::sync::Arc::new(app.client());
+    client.login_password(MENTOR, PASSWORD).await;
+    client.get("/login/kode").await;
+    let token = client.token().await;
+    let tries = (0..20).map(|n| {
+        let client = client.clone();
+        let token = token.clone();
+        async move {
+            let code = format!("{:06}", 100_000 + n);
+            client
+                .post_raw("/login/kode", &[("code", &code), ("csrf_token", &token)])
+                .await
+                .status
+        }
+    });
+    let statuses = futures_join(tries).await;
+    let checked = statuses.iter().filter(|s| **s != 429).count();
+    assert!(
+        checked <= 4,
+        "three free tries and perhaps one more, whatever arrives at once: {statuses:?}"
+    );
+    let recorded: i64 = app
+        .scalar("SELECT count(*) FROM login_attempts WHERE kind = 'code'")
+        .await;
+    assert_eq!(recorded as usize, checked, "each checked try is counted");
+}
+
+#[tokio::test]
+async fn five_wrong_codes_send_the_login_back_to_the_password() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    client.login_password(MENTOR, PASSWORD).await;
+    let mut conn = app.owner_conn().await;
+    for n in 0..5 {
+        // Past the throttle's delays, to reach the limit of the waiting login itself.
+        sqlx::query("UPDATE login_attempts SET at = at - interval '1 hour'")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let page = client.submit_code(&format!("00000{n}")).await;
+        if n < 4 {
+            assert_eq!(page.status, 422, "try {n}");
+        } else {
+            assert_eq!(page.status, 303);
+            assert_eq!(page.location(), "/login");
+        }
+    }
+    let after = client.submit_code(&demo_code(0)).await;
+    assert_eq!(after.location(), "/login", "the right code is too late now");
+}
+
+#[tokio::test]
+async fn changing_a_members_e_mail_ends_their_links_and_sessions_and_tells_the_old_address() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login(COORDINATOR).await;
+    create_mentor(&coordinator, "Ny Mentor", "ny.mentor@aarhus.dk").await;
+    let link = app.mailed_link("ny.mentor@aarhus.dk").await;
+    let id = app.user_id("ny.mentor@aarhus.dk").await;
+    let form = coordinator.get(&format!("/medarbejdere/{id}")).await;
+    let version = form.attr("input[name=version]", "value").unwrap();
+    let saved = coordinator
+        .post(
+            &format!("/medarbejdere/{id}"),
+            &[
+                ("name", "Ny Mentor"),
+                ("email", "rigtig.mentor@aarhus.dk"),
+                ("roles", "mentor"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    assert_eq!(
+        app.client().get(&link).await.status,
+        410,
+        "the old link is dead"
+    );
+    let told: i64 = app
+        .scalar("SELECT count(*) FROM outbox WHERE kind = 'account_email_changed' AND to_address = 'ny.mentor@aarhus.dk'")
+        .await;
+    assert_eq!(told, 1);
+}
+
+/// Runs the futures at once, each as its own task, and collects their results.
+async fn futures_join<F>(tries: impl Iterator<Item = F>) -> Vec<u16>
+where
+    F: std::future::Future<Output = u16> + Send + 'static,
+{
+    let mut set = tokio::task::JoinSet::new();
+    for attempt in tries {
+        set.spawn(attempt);
+    }
+    set.join_all().await
 }

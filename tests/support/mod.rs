@@ -413,7 +413,7 @@ impl Mailbox {
         let mut conn = self.owner.clone().connect().await.unwrap();
         let body: String = sqlx::query_scalar(
             "SELECT body FROM outbox WHERE lower(to_address) = lower($1)
-               AND kind IN ('account_setup', 'account_reset')
+               AND kind IN ('account_setup', 'account_reset', 'account_enrol')
              ORDER BY created_at DESC, id DESC LIMIT 1",
         )
         .bind(email)
