@@ -1,4 +1,6 @@
-//! The user's own account: details, language, password, calendar feed.
+//! The user's own account: details, language, password, calendar feed, sessions.
+
+mod sessions;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -27,6 +29,10 @@ pub fn routes() -> Vec<Route> {
         Route::post("/konto/adgangskode", Access::SignedIn, change_password)
             .before_password_change(),
         Route::post("/konto/mails", Access::SignedIn, set_mail_preferences),
+        Route::post("/konto/sessioner/forbliv", Access::SignedIn, sessions::stay)
+            .before_password_change(),
+        Route::post("/konto/sessioner/log-andre-ud", Access::SignedIn, sessions::end_others)
+            .before_password_change(),
     ]
 }
 
@@ -46,6 +52,7 @@ struct AccountView {
     notices: Vec<Choice>,
     mail_errors: FieldErrors,
     calendar: crate::calendar::Status,
+    sessions: sessions::SessionList,
 }
 
 /// The notice kinds this user can receive, for the mail choices.
@@ -81,6 +88,7 @@ async fn view(
     };
     Ok(AccountView {
         calendar: crate::calendar::status(tx, session, user).await?,
+        sessions: sessions::list(tx, session, user, &page).await?,
         digest: mail.preferences.digest.clone(),
         digests: DIGESTS
             .iter()
