@@ -14,6 +14,7 @@ mod loans;
 mod login;
 mod mail;
 mod platform;
+mod sessions;
 mod states;
 mod tenancy;
 mod tools;

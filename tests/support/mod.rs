@@ -3,6 +3,7 @@
 //! demo data, and the real router served over TCP. Clients speak HTTP like a browser.
 #![allow(dead_code)]
 
+pub mod outage;
 pub mod smtp;
 
 use std::net::SocketAddr;
@@ -152,6 +153,28 @@ impl TestApp {
         let mut config = Config::for_tests(String::new());
         configure(&mut config);
         Self::serve(pool, owner, config).await
+    }
+
+    /// The app with its database behind a proxy that a test can cut and that counts the
+    /// bytes the app exchanges with the database.
+    pub async fn spawn_behind_proxy(configure: impl FnOnce(&mut Config)) -> (TestApp, outage::Proxy) {
+        let owner = fresh_database().await;
+        let target = match owner.get_socket() {
+            Some(dir) => {
+                outage::TargetAddr::Unix(dir.join(format!(".s.PGSQL.{}", owner.get_port())))
+            }
+            None => outage::TargetAddr::Tcp(format!("{}:{}", owner.get_host(), owner.get_port())),
+        };
+        let proxy = outage::start(target).await;
+        let through_proxy = PgConnectOptions::new()
+            .host("127.0.0.1")
+            .port(proxy.port)
+            .username(owner.get_username())
+            .database(owner.get_database().unwrap());
+        let pool = db::runtime_pool(&through_proxy);
+        let mut config = Config::for_tests(String::new());
+        configure(&mut config);
+        (Self::serve(pool, owner, config).await, proxy)
     }
 
     /// Serves the app on `pool` (which may point anywhere, e.g. through a proxy).
@@ -325,7 +348,12 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str) -> Client {
-        let mut headers = HeaderMap::new();
+        Client::with_headers(base, HeaderMap::new())
+    }
+
+    /// A client that sends `headers` with every request (a browser's User-Agent, a
+    /// proxy's X-Forwarded-For).
+    pub fn with_headers(base: &str, mut headers: HeaderMap) -> Client {
         headers.insert("origin", HeaderValue::from_str(base).unwrap());
         let http = reqwest::Client::builder()
             .cookie_store(true)
