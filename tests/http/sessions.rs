@@ -34,14 +34,15 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
 }
 
 /// A POST with a chunked body (no Content-Length to refuse it by) of `size` bytes,
-/// written by hand; the status line of the answer.
-async fn post_chunked(app: &TestApp, path: &str, size: usize) -> String {
+/// written by hand, with `client`'s cookies; the status line of the answer.
+async fn post_chunked(app: &TestApp, client: &Client, path: &str, size: usize) -> String {
     let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n\
          Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\
-         Connection: close\r\n\r\n",
-        addr = app.addr
+         Cookie: {cookies}\r\nConnection: close\r\n\r\n",
+        addr = app.addr,
+        cookies = client.cookies()
     );
     stream.write_all(head.as_bytes()).await.unwrap();
     let chunk = vec![b'a'; 16 * 1024];
@@ -88,7 +89,7 @@ async fn a_large_form_post_is_refused_with_413_before_any_database_work() {
 
     // The same without a Content-Length: the body is counted as it comes.
     let (status, bytes) =
-        database_bytes_during(&proxy, post_chunked(&app, "/login", ONE_MIB)).await;
+        database_bytes_during(&proxy, post_chunked(&app, &visitor, "/login", ONE_MIB)).await;
     assert!(status.contains(" 413 "), "{status}");
     assert_eq!(bytes, 0, "nor of a chunked one");
 
@@ -114,6 +115,11 @@ async fn a_large_form_post_is_refused_with_413_before_any_database_work() {
     .await;
     assert_eq!(page.status, 413);
     assert_eq!(bytes, 0, "the database saw nothing of the signed-in 1 MiB POST");
+    assert!(user.cookies().contains("korps_session="));
+    let (status, bytes) =
+        database_bytes_during(&proxy, post_chunked(&app, &user, "/konto/sprog", ONE_MIB)).await;
+    assert!(status.contains(" 413 "), "{status}");
+    assert_eq!(bytes, 0, "nor of a signed-in chunked one");
     let small = user.post("/konto/sprog", &[("locale", "da")]).await;
     assert_eq!(small.status, 303, "a form of ordinary size goes through");
 }

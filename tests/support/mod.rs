@@ -343,6 +343,7 @@ impl Page {
 pub struct Client {
     pub base: String,
     http: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
     token: std::sync::Mutex<Option<String>>,
 }
 
@@ -355,8 +356,9 @@ impl Client {
     /// proxy's X-Forwarded-For).
     pub fn with_headers(base: &str, mut headers: HeaderMap) -> Client {
         headers.insert("origin", HeaderValue::from_str(base).unwrap());
+        let jar = Arc::new(reqwest::cookie::Jar::default());
         let http = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .redirect(Policy::none())
             .default_headers(headers)
             .build()
@@ -364,8 +366,19 @@ impl Client {
         Client {
             base: base.to_string(),
             http,
+            jar,
             token: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The cookies this client sends, as a `Cookie` header's value.
+    pub fn cookies(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = self.base.parse().expect("the base URL");
+        self.jar
+            .cookies(&url)
+            .and_then(|value| value.to_str().ok().map(str::to_string))
+            .unwrap_or_default()
     }
 
     async fn read(&self, response: reqwest::Response) -> Page {
