@@ -449,30 +449,50 @@ async fn expired_and_ended_sessions_are_purged() {
     );
 }
 
+/// The seconds the page says the session has left.
+fn idle_left(page: &crate::support::Page) -> i64 {
+    page.attr("#korps-session-timeout", "data-idle-left")
+        .and_then(|value| value.parse().ok())
+        .expect("the page carries the session's clock")
+}
+
 #[tokio::test]
-async fn the_idle_timeout_is_configurable_and_staying_logged_in_starts_it_again() {
-    let app = TestApp::spawn_with(|config| config.idle_timeout = 3).await;
+async fn staying_logged_in_starts_the_idle_time_again() {
+    // With 30 s, activity is written back every 3 s: a page within that does not count.
+    let app = TestApp::spawn_with(|config| config.idle_timeout = 30).await;
     let client = app.login(MENTOR).await;
     let page = client.get("/").await;
     assert_eq!(
         page.attr("#korps-session-timeout", "data-idle-timeout").as_deref(),
-        Some("3")
+        Some("30")
     );
     assert_eq!(
         page.attr("#korps-session-timeout", "data-warn-before").as_deref(),
-        Some("1")
+        Some("10")
     );
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    let before = idle_left(&client.get("/").await);
+    assert!(before <= 28, "{before}");
+    assert_eq!(client.post("/konto/sessioner/forbliv", &[]).await.status, 204);
+    let after = idle_left(&client.get("/").await);
+    assert!(after >= 29, "staying starts the whole idle time again: {after}");
+
     assert!(
         !app.client().get("/login").await.has("#korps-session-timeout"),
         "visitors get no warning"
     );
+    let visitor = app.client();
+    let refused = visitor.post("/konto/sessioner/forbliv", &[]).await;
+    assert_eq!(refused.status, 303, "a visitor has nothing to stay in");
+}
 
+#[tokio::test]
+async fn the_idle_timeout_is_configurable_and_an_ended_session_stays_ended() {
+    let app = TestApp::spawn_with(|config| config.idle_timeout = 3).await;
+    let client = app.login(MENTOR).await;
+    assert_eq!(client.get("/").await.status, 200);
     tokio::time::sleep(Duration::from_millis(2000)).await;
-    assert_eq!(client.post("/konto/sessioner/forbliv", &[]).await.status, 204);
-    tokio::time::sleep(Duration::from_millis(2200)).await;
-    // 4.2 s after the last page, 2.2 s after staying.
-    assert_eq!(client.get("/").await.status, 200, "staying kept the session");
-
+    assert_eq!(client.get("/").await.status, 200, "2 s idle is within 3");
     tokio::time::sleep(Duration::from_millis(3500)).await;
     let page = client.get("/").await;
     assert_eq!(page.status, 303, "idle past the timeout: logged out");
