@@ -31,8 +31,12 @@ pub fn routes() -> Vec<Route> {
         Route::post("/konto/mails", Access::SignedIn, set_mail_preferences),
         Route::post("/konto/sessioner/forbliv", Access::SignedIn, sessions::stay)
             .before_password_change(),
-        Route::post("/konto/sessioner/log-andre-ud", Access::SignedIn, sessions::end_others)
-            .before_password_change(),
+        Route::post(
+            "/konto/sessioner/log-andre-ud",
+            Access::SignedIn,
+            sessions::end_others,
+        )
+        .before_password_change(),
     ]
 }
 

@@ -65,13 +65,15 @@ pub async fn list(
         .iter()
         .map(|row| Row {
             device: device(row, t),
-            network: row.network.map_or(t.sessions.unknown_network.to_string(), |net| {
-                if net.is_ipv4() {
-                    net.ip().to_string()
-                } else {
-                    net.to_string()
-                }
-            }),
+            network: row
+                .network
+                .map_or(t.sessions.unknown_network.to_string(), |net| {
+                    if net.is_ipv4() {
+                        net.ip().to_string()
+                    } else {
+                        net.to_string()
+                    }
+                }),
             started: clock::format_datetime(row.started_at),
             last_active: clock::format_datetime(row.last_seen_at),
             current: Some(row.id) == current,

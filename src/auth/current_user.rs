@@ -271,7 +271,15 @@ async fn keep_the_list(
             user_id: auth.user_id,
         };
         let mut tx = TenantTx::begin(&state.pool, scope).await?;
-        sessions::create(&mut tx, record, auth.user_id, auth.generation, origin, started).await?;
+        sessions::create(
+            &mut tx,
+            record,
+            auth.user_id,
+            auth.generation,
+            origin,
+            started,
+        )
+        .await?;
         tx.commit().await?;
         auth.record = Some(record);
         session.insert(SESSION_KEY, &*auth).await?;
@@ -381,7 +389,10 @@ mod tests {
     fn sessions_end_after_30_idle_minutes() {
         assert!(!state(0, 1000).expired(1000 + 30 * 60, IDLE));
         assert!(state(0, 1000).expired(1000 + 30 * 60 + 1, IDLE));
-        assert!(state(0, 1000).expired(1000 + 11, 10), "the idle time is configurable");
+        assert!(
+            state(0, 1000).expired(1000 + 11, 10),
+            "the idle time is configurable"
+        );
     }
 
     #[test]

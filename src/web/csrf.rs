@@ -90,11 +90,9 @@ impl Csrf {
         let key = self
             .key
             .get_or_try_init(|| async {
-                sqlx::query_scalar!(
-                    "SELECT key FROM server_keys WHERE purpose = 'anonymous_csrf'"
-                )
-                .fetch_one(&self.state.pool)
-                .await
+                sqlx::query_scalar!("SELECT key FROM server_keys WHERE purpose = 'anonymous_csrf'")
+                    .fetch_one(&self.state.pool)
+                    .await
             })
             .await?;
         Ok(key)
@@ -363,7 +361,10 @@ mod tests {
         let token = sign(b"key one, thirty-two bytes long..", &nonce);
         assert_eq!(token, sign(b"key one, thirty-two bytes long..", &nonce));
         assert_ne!(token, sign(b"key two, thirty-two bytes long..", &nonce));
-        assert_ne!(token, sign(b"key one, thirty-two bytes long..", &random_hex()));
+        assert_ne!(
+            token,
+            sign(b"key one, thirty-two bytes long..", &random_hex())
+        );
         assert_ne!(token, nonce, "the cookie alone is not the token");
     }
 }

@@ -54,9 +54,11 @@ pub async fn render_error_pages(
     // The header's log-out form needs the signed-in session's token; visitors have no
     // form here, and without a database there is no token to get.
     let token = match &viewer {
-        Some(_) if status != StatusCode::SERVICE_UNAVAILABLE => {
-            csrf::session_token(&session).await.ok().flatten().unwrap_or_default()
-        }
+        Some(_) if status != StatusCode::SERVICE_UNAVAILABLE => csrf::session_token(&session)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
         _ => String::new(),
     };
     let page = Page::build(viewer.as_ref(), routes.as_deref(), &path, token, Vec::new());
@@ -79,7 +81,12 @@ pub fn without_session(
 ) -> Response {
     let page = Page::build(None, routes, path, String::new(), Vec::new());
     let (heading, usual) = texts(status, page.t);
-    render(status, page, heading, text.unwrap_or_else(|| usual.to_string()))
+    render(
+        status,
+        page,
+        heading,
+        text.unwrap_or_else(|| usual.to_string()),
+    )
 }
 
 fn texts(status: StatusCode, t: &'static Messages) -> (&'static str, &'static str) {

@@ -121,7 +121,11 @@ async fn the_warning_comes_before_the_timeout_and_staying_keeps_the_form_to_save
 
         click_in_modal(&tab, "Forbliv logget ind").await;
         wait_for_warning(&tab, None, Duration::from_secs(5)).await;
-        assert_eq!(tab.value_of("Bedste håb").await, typed, "what was typed stays");
+        assert_eq!(
+            tab.value_of("Bedste håb").await,
+            typed,
+            "what was typed stays"
+        );
 
         // Past the end the session would have had without staying.
         let past = Duration::from_secs(IDLE_TIMEOUT as u64 + 2);
@@ -162,7 +166,8 @@ async fn when_the_time_runs_out_the_typed_text_stays_and_is_saved_after_a_new_lo
         click_in_modal(&tab, "Luk").await;
         wait_for_warning(&tab, None, Duration::from_secs(5)).await;
         assert_eq!(tab.value_of("Bedste håb").await, typed);
-        tab.click("main form[action='/coaching'] button[type=submit]").await;
+        tab.click("main form[action='/coaching'] button[type=submit]")
+            .await;
         wait_for_warning(&tab, Some("ended"), Duration::from_secs(5)).await;
         assert_eq!(tab.path().await, "/coaching", "the form was not sent");
 
@@ -181,7 +186,10 @@ async fn when_the_time_runs_out_the_typed_text_stays_and_is_saved_after_a_new_lo
         tab.client.switch_to_window(other).await.unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);
         while !tab.path().await.starts_with("/login") || !tab.has("#email").await {
-            assert!(Instant::now() < deadline, "the login page in the new window");
+            assert!(
+                Instant::now() < deadline,
+                "the login page in the new window"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         tab.log_in(COORDINATOR, PASSWORD).await;

@@ -108,13 +108,13 @@ async fn a_large_form_post_is_refused_with_413_before_any_database_work() {
     // A signed-in user's form: refused before the session is even read.
     let user = app.login(COORDINATOR).await;
     user.token().await;
-    let (page, bytes) = database_bytes_during(
-        &proxy,
-        user.post("/konto/sprog", &[("locale", &big)]),
-    )
-    .await;
+    let (page, bytes) =
+        database_bytes_during(&proxy, user.post("/konto/sprog", &[("locale", &big)])).await;
     assert_eq!(page.status, 413);
-    assert_eq!(bytes, 0, "the database saw nothing of the signed-in 1 MiB POST");
+    assert_eq!(
+        bytes, 0,
+        "the database saw nothing of the signed-in 1 MiB POST"
+    );
     assert!(user.cookies().contains("korps_session="));
     let (status, bytes) =
         database_bytes_during(&proxy, post_chunked(&app, &user, "/konto/sprog", ONE_MIB)).await;
@@ -151,7 +151,8 @@ async fn posts_beyond_the_rate_get_429_with_the_wait_in_danish() {
     assert_eq!(page.status, 429);
     assert_eq!(page.text_of("h1"), "For mange forespørgsler");
     assert!(
-        page.text_of("main").contains("Vent 20 sekunder, og prøv så igen."),
+        page.text_of("main")
+            .contains("Vent 20 sekunder, og prøv så igen."),
         "{}",
         page.text_of("main")
     );
@@ -208,7 +209,11 @@ async fn a_visitor_costs_no_session_row_and_the_login_form_works_in_a_fresh_brow
 }
 
 async fn log_in_with(client: &Client, token: &str) -> u16 {
-    let fields = [("email", MENTOR), ("password", PASSWORD), ("csrf_token", token)];
+    let fields = [
+        ("email", MENTOR),
+        ("password", PASSWORD),
+        ("csrf_token", token),
+    ];
     client.post_raw("/login", &fields).await.status
 }
 
@@ -220,11 +225,23 @@ async fn a_visitors_token_fits_only_the_browser_it_was_made_for() {
     let my_token = mine.token().await;
     let their_token = theirs.token().await;
     assert_ne!(my_token, their_token);
-    assert_eq!(log_in_with(&mine, &their_token).await, 403, "another's token");
-    assert_eq!(log_in_with(&mine, &"0".repeat(64)).await, 403, "a made-up token");
+    assert_eq!(
+        log_in_with(&mine, &their_token).await,
+        403,
+        "another's token"
+    );
+    assert_eq!(
+        log_in_with(&mine, &"0".repeat(64)).await,
+        403,
+        "a made-up token"
+    );
     assert_eq!(log_in_with(&mine, "").await, 403, "no token");
     let fresh = app.client();
-    assert_eq!(log_in_with(&fresh, &my_token).await, 403, "without the cookie");
+    assert_eq!(
+        log_in_with(&fresh, &my_token).await,
+        403,
+        "without the cookie"
+    );
     assert_eq!(log_in_with(&mine, &my_token).await, 303, "its own");
 }
 
@@ -237,11 +254,21 @@ async fn over_https_the_cookies_carry_the_host_prefix_and_plain_names_count_for_
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let login_page = http.get(format!("{}/login", app.base)).send().await.unwrap();
-    let set_cookie = login_page.headers()["set-cookie"].to_str().unwrap().to_string();
+    let login_page = http
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .unwrap();
+    let set_cookie = login_page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(set_cookie.starts_with("__Host-korps_csrf="), "{set_cookie}");
     for attribute in ["Path=/", "Secure", "HttpOnly", "SameSite=Lax"] {
-        assert!(set_cookie.contains(attribute), "{set_cookie} lacks {attribute}");
+        assert!(
+            set_cookie.contains(attribute),
+            "{set_cookie} lacks {attribute}"
+        );
     }
     assert!(!set_cookie.contains("Domain"), "{set_cookie}");
     let nonce = set_cookie
@@ -264,14 +291,22 @@ async fn over_https_the_cookies_carry_the_host_prefix_and_plain_names_count_for_
             http.post(format!("{base}/login"))
                 .header("origin", base.as_str())
                 .header("cookie", cookie)
-                .form(&[("email", MENTOR), ("password", PASSWORD), ("csrf_token", &token)])
+                .form(&[
+                    ("email", MENTOR),
+                    ("password", PASSWORD),
+                    ("csrf_token", &token),
+                ])
                 .send()
                 .await
                 .unwrap()
         }
     };
     let plain = post_login(format!("korps_csrf={nonce}")).await;
-    assert_eq!(plain.status(), 403, "the cookie without its prefix is not it");
+    assert_eq!(
+        plain.status(),
+        403,
+        "the cookie without its prefix is not it"
+    );
     let signed_in = post_login(format!("__Host-korps_csrf={nonce}")).await;
     assert_eq!(signed_in.status(), 303);
     let session = signed_in
@@ -298,7 +333,11 @@ async fn over_https_the_cookies_carry_the_host_prefix_and_plain_names_count_for_
                 .status()
         }
     };
-    assert_eq!(start(id.to_string()).await, 200, "the prefixed session works");
+    assert_eq!(
+        start(id.to_string()).await,
+        200,
+        "the prefixed session works"
+    );
     let unprefixed = id.replace("__Host-korps_session=", "korps_session=");
     assert_eq!(
         start(unprefixed).await,
@@ -336,13 +375,18 @@ async fn the_account_lists_where_one_is_logged_in_and_logs_the_others_out() {
     let page = here.follow(&done.location()).await;
     assert!(page.text.contains("Du er logget ud alle andre steder."));
     assert_eq!(page.texts("#sessions tbody tr").len(), 1);
-    assert_eq!(page.text_of("#sessions-status"), "Du er ikke logget ind andre steder.");
+    assert_eq!(
+        page.text_of("#sessions-status"),
+        "Du er ikke logget ind andre steder."
+    );
 
     let ended = there.get("/").await;
     assert_eq!(ended.status, 303, "the other session has ended");
     let login = there.follow("/").await;
     assert!(
-        login.text.contains("Du er blevet logget ud fra en anden enhed."),
+        login
+            .text
+            .contains("Du er blevet logget ud fra en anden enhed."),
         "and is told why"
     );
     assert_eq!(here.get("/").await.status, 200, "this one goes on");
@@ -378,7 +422,10 @@ async fn a_password_change_ends_every_other_session_and_the_list_follows() {
     let app = TestApp::spawn().await;
     let here = app.login(MENTOR).await;
     let there = app.login(MENTOR).await;
-    assert_eq!(here.get("/konto").await.texts("#sessions tbody tr").len(), 2);
+    assert_eq!(
+        here.get("/konto").await.texts("#sessions tbody tr").len(),
+        2
+    );
     let changed = here
         .post(
             "/konto/adgangskode",
@@ -434,12 +481,11 @@ async fn expired_and_ended_sessions_are_purged() {
     let purged = korps::auth::sessions::purge(&app.pool, 1800).await.unwrap();
     assert_eq!(purged.expired, 1, "{purged:?}");
     assert_eq!(purged.ended, 2, "{purged:?}");
-    let left: Vec<String> = sqlx::query_scalar(
-        "SELECT u.email FROM user_sessions s JOIN users u ON u.id = s.user_id",
-    )
-    .fetch_all(&mut conn)
-    .await
-    .unwrap();
+    let left: Vec<String> =
+        sqlx::query_scalar("SELECT u.email FROM user_sessions s JOIN users u ON u.id = s.user_id")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
     assert_eq!(left, [MENTOR], "the live session stays");
     assert_eq!(live.get("/").await.status, 200, "and works");
     assert_eq!(
@@ -463,22 +509,33 @@ async fn staying_logged_in_starts_the_idle_time_again() {
     let client = app.login(MENTOR).await;
     let page = client.get("/").await;
     assert_eq!(
-        page.attr("#korps-session-timeout", "data-idle-timeout").as_deref(),
+        page.attr("#korps-session-timeout", "data-idle-timeout")
+            .as_deref(),
         Some("30")
     );
     assert_eq!(
-        page.attr("#korps-session-timeout", "data-warn-before").as_deref(),
+        page.attr("#korps-session-timeout", "data-warn-before")
+            .as_deref(),
         Some("10")
     );
     tokio::time::sleep(Duration::from_millis(2200)).await;
     let before = idle_left(&client.get("/").await);
     assert!(before <= 28, "{before}");
-    assert_eq!(client.post("/konto/sessioner/forbliv", &[]).await.status, 204);
+    assert_eq!(
+        client.post("/konto/sessioner/forbliv", &[]).await.status,
+        204
+    );
     let after = idle_left(&client.get("/").await);
-    assert!(after >= 29, "staying starts the whole idle time again: {after}");
+    assert!(
+        after >= 29,
+        "staying starts the whole idle time again: {after}"
+    );
 
     assert!(
-        !app.client().get("/login").await.has("#korps-session-timeout"),
+        !app.client()
+            .get("/login")
+            .await
+            .has("#korps-session-timeout"),
         "visitors get no warning"
     );
     let visitor = app.client();

@@ -157,7 +157,9 @@ impl TestApp {
 
     /// The app with its database behind a proxy that a test can cut and that counts the
     /// bytes the app exchanges with the database.
-    pub async fn spawn_behind_proxy(configure: impl FnOnce(&mut Config)) -> (TestApp, outage::Proxy) {
+    pub async fn spawn_behind_proxy(
+        configure: impl FnOnce(&mut Config),
+    ) -> (TestApp, outage::Proxy) {
         let owner = fresh_database().await;
         let target = match owner.get_socket() {
             Some(dir) => {
