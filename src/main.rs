@@ -71,6 +71,9 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
         Command::Migrate => db::migrate(&database.options).await.map_err(Into::into),
         Command::DemoData { scale } => demo_data(&database.options, scale).await,
         Command::CreateUser { email, name } => create_user(&database.options, &email, &name).await,
+        Command::ResetSecondFactor { email } => {
+            reset_second_factor(&database.options, &email).await
+        }
     };
     if let Some(cluster) = &database.cluster {
         cluster.stop();
@@ -141,6 +144,7 @@ async fn demo_data(options: &PgConnectOptions, scale: i32) -> Result<(), AnyErro
             &auth::password::hash(demo::PASSWORD.to_string()).await?,
         )
         .await?;
+        demo::enrol_second_factors(&mut conn).await?;
         println!(
             "Generated {scale} times the corps in {:.1} s.",
             started.elapsed().as_secs_f64()
@@ -167,9 +171,30 @@ async fn create_user(options: &PgConnectOptions, email: &str, name: &str) -> Res
     if password.chars().count() < auth::password::MIN_LENGTH {
         return Err("the password must be at least 12 characters".into());
     }
+    if auth::password::is_common(&password) {
+        return Err("the password is among the most common breached passwords".into());
+    }
     let hash = auth::password::hash(password).await?;
     let mut conn = options.clone().connect().await?;
     korps::staff::repo::insert_national(&mut conn, email, name, &hash).await?;
-    println!("National staff account {email} created.");
+    println!(
+        "National staff account {email} created. At the first login it sets up its second factor."
+    );
+    Ok(())
+}
+
+/// Resets a second factor from the command line (audited, as national staff's doing).
+async fn reset_second_factor(options: &PgConnectOptions, email: &str) -> Result<(), AnyError> {
+    db::migrate(options).await?;
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await?;
+    let done = auth::second_factor::reset_by_operator(&pool, email).await?;
+    pool.close().await;
+    if !done {
+        return Err(format!("no active account with the e-mail {email}").into());
+    }
+    println!("The second factor of {email} is removed; it is set up anew at the next login.");
     Ok(())
 }

@@ -1,9 +1,11 @@
-//! The user's own account: details, language, password, calendar feed, sessions.
+//! The user's own account: details, language, password, second factor, calendar feed,
+//! sessions.
 
 mod sessions;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -15,6 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
 use crate::mail::NoticeKind;
 use crate::mail::preferences::{self, DIGESTS, Preferences};
+use crate::state::AppState;
 use crate::vocab::{Role, roles_label};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
@@ -57,6 +60,7 @@ struct AccountView {
     mail_errors: FieldErrors,
     calendar: crate::calendar::Status,
     sessions: sessions::SessionList,
+    second_factor: bool,
 }
 
 /// The notice kinds this user can receive, for the mail choices.
@@ -91,6 +95,7 @@ async fn view(
         },
     };
     Ok(AccountView {
+        second_factor: crate::auth::second_factor::enrolled(tx, user.id).await?,
         calendar: crate::calendar::status(tx, session, user).await?,
         sessions: sessions::list(tx, session, user, &page).await?,
         digest: mail.preferences.digest.clone(),
@@ -239,9 +244,10 @@ pub struct PasswordForm {
     repeat_password: String,
 }
 
+/// Changes the password. The hashes are checked and made with no connection held.
 pub async fn change_password(
+    State(state): State<AppState>,
     user: CurrentUser,
-    mut tx: TenantTx,
     session: Session,
     addr: ClientAddr,
     page: Page,
@@ -249,20 +255,25 @@ pub async fn change_password(
 ) -> AppResult<Response> {
     let t = page.t;
     let mut errors = FieldErrors::default();
+    let mut tx = TenantTx::begin(&state.pool, user.scope()).await?;
     let stored = repo::password_hash(&mut tx, user.id).await?;
+    tx.commit().await?;
     if !password::verify(form.current_password.clone(), stored).await {
         errors.add("current_password", t.account.current_password_wrong);
     }
-    if let Some(message) = password::check_new(&form.new_password, t) {
+    if let Some(message) = password::check_new(&form.new_password, &user.email, t) {
         errors.add("new_password", message);
     } else if form.new_password != form.repeat_password {
         errors.add("repeat_password", t.account.passwords_differ);
     }
     if !errors.is_empty() {
+        let mut tx = TenantTx::begin(&state.pool, user.scope()).await?;
         let view = view(&mut tx, &session, &user, page, errors, None).await?;
+        tx.commit().await?;
         return Ok(forms::invalid(view));
     }
     let hash = password::hash(form.new_password).await?;
+    let mut tx = TenantTx::begin(&state.pool, user.scope()).await?;
     let generation = repo::set_password(&mut tx, user.id, &hash, false).await?;
     let done = Done::to(if user.must_change_password {
         "/"

@@ -1,11 +1,16 @@
-//! Sessions, the signed-in user and the access check. The login pages that use them are
-//! the `login` feature.
+//! Sessions, the signed-in user and the access check; passwords, the second factor,
+//! links to choose a password, and throttling. The login pages that use them are the
+//! `login` feature.
 
 pub mod access;
 mod current_user;
+pub mod links;
 pub mod password;
 pub mod repo;
 pub mod sessions;
+pub mod second_factor;
+pub mod throttle;
+pub mod totp;
 
 use time::OffsetDateTime;
 use tower_sessions::Session;

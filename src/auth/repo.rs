@@ -1,8 +1,5 @@
 //! SQL for logins, sessions and passwords.
 
-use std::net::IpAddr;
-
-use sqlx::types::ipnetwork::IpNetwork;
 use uuid::Uuid;
 
 use super::current_user::{CurrentUser, MunicipalityRef};
@@ -96,58 +93,6 @@ pub async fn first_membership(
     .await
 }
 
-pub struct RecentFailures {
-    pub for_account: i64,
-    pub from_address: i64,
-}
-
-/// Failed logins in the last 15 minutes for this account and from this address.
-pub async fn recent_failures(
-    tx: &mut TenantTx,
-    account: &str,
-    addr: Option<IpAddr>,
-) -> Result<RecentFailures, sqlx::Error> {
-    let addr = addr.map(IpNetwork::from);
-    let row = sqlx::query!(
-        r#"SELECT
-             count(*) FILTER (WHERE account = $1) AS "for_account!",
-             count(*) FILTER (WHERE $2::inet IS NOT NULL AND client_addr = $2) AS "from_address!"
-           FROM login_attempts
-           WHERE NOT succeeded AND at > now() - interval '15 minutes'
-             AND (account = $1 OR client_addr = $2)"#,
-        account,
-        addr
-    )
-    .fetch_one(tx.conn())
-    .await?;
-    Ok(RecentFailures {
-        for_account: row.for_account,
-        from_address: row.from_address,
-    })
-}
-
-pub async fn record_attempt(
-    tx: &mut TenantTx,
-    account: &str,
-    addr: Option<IpAddr>,
-    succeeded: bool,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "INSERT INTO login_attempts (id, account, client_addr, succeeded) VALUES ($1, $2, $3, $4)",
-        Uuid::now_v7(),
-        account,
-        addr.map(IpNetwork::from),
-        succeeded
-    )
-    .execute(tx.conn())
-    .await?;
-    // Attempts only matter for 15 minutes; keep a day for investigation, no longer.
-    sqlx::query!("DELETE FROM login_attempts WHERE at < now() - interval '1 day'")
-        .execute(tx.conn())
-        .await?;
-    Ok(())
-}
-
 pub async fn password_hash(
     tx: &mut TenantTx,
     user_id: Uuid,
@@ -158,13 +103,12 @@ pub async fn password_hash(
 }
 
 /// Sets a password and ends every session of the user by moving to a new session
-/// generation, which it returns. `temporary` makes the user choose their own at the
-/// next login.
+/// generation, which it returns. `must_change` makes the user choose another at once.
 pub async fn set_password(
     tx: &mut TenantTx,
     user_id: Uuid,
     hash: &str,
-    temporary: bool,
+    must_change: bool,
 ) -> Result<i32, sqlx::Error> {
     sqlx::query_scalar!(
         "UPDATE users SET password_hash = $2, must_change_password = $3,
@@ -173,7 +117,7 @@ pub async fn set_password(
          RETURNING session_generation",
         user_id,
         hash,
-        temporary
+        must_change
     )
     .fetch_one(tx.conn())
     .await
@@ -188,6 +132,72 @@ pub async fn set_locale(
         "UPDATE users SET locale = $2, updated_at = now() WHERE id = $1",
         user_id,
         locale.code()
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// The e-mail of a user visible in this scope.
+pub async fn email_of(tx: &mut TenantTx, user_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT email FROM users WHERE id = $1", user_id)
+        .fetch_optional(tx.conn())
+        .await
+}
+
+/// Who a mail about their account goes to.
+pub struct AccountAddressee {
+    pub name: String,
+    pub email: String,
+    pub locale: Locale,
+}
+
+pub async fn addressee(
+    tx: &mut TenantTx,
+    user_id: Uuid,
+) -> Result<Option<AccountAddressee>, sqlx::Error> {
+    let row = sqlx::query!(
+        "SELECT name, email, locale FROM users WHERE id = $1 AND active",
+        user_id
+    )
+    .fetch_optional(tx.conn())
+    .await?;
+    Ok(row.map(|row| AccountAddressee {
+        name: row.name,
+        email: row.email,
+        locale: Locale::from_code(&row.locale).unwrap_or_default(),
+    }))
+}
+
+/// The active account with this e-mail, before anyone is signed in ("forgot password").
+pub async fn account_for_email(
+    tx: &mut TenantTx,
+    email: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT account_for_email($1) AS "id""#, email)
+        .fetch_one(tx.conn())
+        .await
+}
+
+/// The password was found among common breached ones: the user must choose another.
+pub async fn require_new_password(tx: &mut TenantTx, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET must_change_password = true, updated_at = now() WHERE id = $1",
+        user_id
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Takes the password away (a reset by a coordinator or national staff) and ends every
+/// session of the user; they choose a new one by the link they are sent.
+pub async fn clear_password(tx: &mut TenantTx, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET password_hash = '', must_change_password = false,
+                session_generation = session_generation + 1, updated_at = now(), version = version + 1
+         WHERE id = $1",
+        user_id
     )
     .execute(tx.conn())
     .await?;

@@ -203,11 +203,48 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), Box<dyn std::error::Err
     applications::load(conn).await?;
     loans::load(conn).await?;
     training::load(conn).await?;
+    enrol_second_factors(conn).await?;
     Ok(())
 }
 
+/// Enrols every demo account without a second factor with the demo TOTP secret
+/// (`auth::totp::DEMO_SECRET`, written in the README beside the password), so demo
+/// logins work with any authenticator app set up with that secret. Also for the accounts
+/// of the scale generator.
+pub async fn enrol_second_factors(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    let secret = crate::auth::totp::demo_secret();
+    let mut tx = conn.begin().await?;
+    let users: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM users u WHERE email LIKE '%@example.org'
+           AND NOT EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = u.id)",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for user in users {
+        // Each row as its owner, as row-level security wants it.
+        sqlx::query("SELECT set_config('app.user_id', $1, true)")
+            .bind(user.to_string())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO second_factors (user_id, secret, confirmed_at) VALUES ($1, $2, now())",
+        )
+        .bind(user)
+        .bind(&secret)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("SELECT set_config('app.user_id', '', true)")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
 pub fn print_logins() {
-    println!("\nDemo logins (password: {PASSWORD}):");
+    println!(
+        "\nDemo logins (password: {PASSWORD}; second factor: TOTP secret {}, SHA-1, 6 digits, 30 s):",
+        crate::auth::totp::DEMO_SECRET
+    );
     for (email, who) in LOGINS {
         println!("  {email:<34} {who}");
     }

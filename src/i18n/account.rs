@@ -39,7 +39,7 @@ pub const DA: AccountMessages = AccountMessages {
     passwords_differ: "De to adgangskoder er ikke ens.",
     current_password_wrong: "Den nuværende adgangskode er forkert.",
     password_changed: "Din adgangskode er ændret.",
-    must_change_password: "Du er logget ind med en midlertidig adgangskode. Vælg din egen adgangskode, før du fortsætter.",
+    must_change_password: "Din adgangskode findes blandt de mest brugte adgangskoder fra kendte datalæk, så andre kan gætte den. Vælg en ny adgangskode, før du fortsætter.",
     your_roles: "Roller",
     your_municipality: "Kommune",
 };
@@ -60,7 +60,7 @@ pub const EN: AccountMessages = AccountMessages {
     passwords_differ: "The two passwords are not the same.",
     current_password_wrong: "The current password is wrong.",
     password_changed: "Your password has been changed.",
-    must_change_password: "You logged in with a temporary password. Choose your own password before you continue.",
+    must_change_password: "Your password is among the most used passwords from known data breaches, so others can guess it. Choose a new password before you continue.",
     your_roles: "Roles",
     your_municipality: "Municipality",
 };

@@ -191,6 +191,7 @@ impl Messages {
                 .or_else(|| self.training.action_label(other))
                 .or_else(|| self.mail.action_label(other))
                 .or_else(|| self.sessions.action_label(other))
+                .or_else(|| self.login.action_label(other))
                 .unwrap_or(other),
         }
     }

@@ -23,6 +23,9 @@ pub struct MunicipalityMessages {
     pub coordinator_created: &'static str,
     pub no_coordinators: &'static str,
     pub search_municipalities: &'static str,
+    pub invited: &'static str,
+    pub actions: &'static str,
+    pub send_link_note: &'static str,
 }
 
 pub const DA: MunicipalityMessages = MunicipalityMessages {
@@ -43,9 +46,12 @@ pub const DA: MunicipalityMessages = MunicipalityMessages {
     region_invalid: "Vælg den region, kommunen ligger i.",
     new_coordinator: "Opret koordinator",
     create_coordinator: "Opret koordinator",
-    coordinator_created: "Koordinatoren er oprettet. Giv vedkommende den midlertidige adgangskode på en sikker måde.",
+    coordinator_created: "Koordinatoren er oprettet. Der er sendt en mail til {} med et link til at vælge adgangskode og opsætte totrinsbekræftelse. Linket virker i 72 timer.",
     no_coordinators: "Kommunen har ingen koordinatorer endnu.",
     search_municipalities: "Søg efter kommune",
+    invited: "Inviteret – har ikke valgt adgangskode",
+    actions: "Handlinger",
+    send_link_note: "Den nuværende adgangskode holder op med at virke, og koordinatoren får en mail med et link til at vælge en ny. Du ser ikke selv adgangskoden.",
 };
 
 pub const EN: MunicipalityMessages = MunicipalityMessages {
@@ -66,7 +72,10 @@ pub const EN: MunicipalityMessages = MunicipalityMessages {
     region_invalid: "Choose the region the municipality is in.",
     new_coordinator: "Create coordinator",
     create_coordinator: "Create coordinator",
-    coordinator_created: "The coordinator has been created. Give them the temporary password in a secure way.",
+    coordinator_created: "The coordinator has been created. A mail has been sent to {} with a link to choose a password and set up two-step verification. The link works for 72 hours.",
     no_coordinators: "The municipality has no coordinators yet.",
     search_municipalities: "Search for a municipality",
+    invited: "Invited – has not chosen a password",
+    actions: "Actions",
+    send_link_note: "The current password stops working and the coordinator gets a mail with a link to choose a new one. You do not see the password yourself.",
 };

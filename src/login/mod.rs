@@ -1,18 +1,27 @@
-//! Logging in and out: the login page, the password check with its throttling, and the
-//! audit entries of both.
+//! Signing in and out. A login takes two steps: the password (this file), then a code
+//! from the authenticator app or a recovery code (`code`), or — for an account without a
+//! second factor — enrolment (`enrol`). People choose their own passwords by a link sent
+//! to their own e-mail (`links`): for a new account, after a reset, or when they forgot it.
+//! Every step is throttled by growing delays (`auth::throttle`) and audited.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use tower_sessions::Session;
+use uuid::Uuid;
 
 use crate::audit::{self, Done, Event};
-use crate::auth::{CurrentUser, MaybeUser, end_session, password, repo, start_session};
+use crate::auth::throttle::{self, Kind, Limits};
+use crate::auth::{
+    CurrentUser, MaybeUser, end_session, password, repo, second_factor, start_session,
+};
 use crate::db::{Scope, TenantTx};
 use crate::error::AppResult;
+use crate::i18n::{Messages, fill};
 use crate::state::AppState;
 use crate::web::Page;
 use crate::web::client::ClientAddr;
@@ -20,16 +29,170 @@ use crate::web::flash;
 use crate::web::forms::{self, FieldErrors, Form};
 use crate::web::routes::{Access, Route};
 
+mod code;
+mod enrol;
+mod links;
+
 pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/login", Access::Public, login_page),
         Route::post("/login", Access::Public, login),
+        Route::get("/login/kode", Access::Public, code::code_page),
+        Route::post("/login/kode", Access::Public, code::submit_code),
         Route::post("/logout", Access::SignedIn, logout).before_password_change(),
+        Route::get("/totrin", Access::Public, enrol::enrol_page).before_password_change(),
+        Route::post("/totrin/start", Access::Public, enrol::begin).before_password_change(),
+        Route::post("/totrin", Access::Public, enrol::confirm).before_password_change(),
+        Route::post("/totrin/spring-over", Access::Public, enrol::skip),
+        Route::get(
+            "/totrin/gendannelseskoder",
+            Access::SignedIn,
+            enrol::recovery_codes_page,
+        )
+        .before_password_change(),
+        Route::post(
+            "/totrin/gendannelseskoder",
+            Access::SignedIn,
+            enrol::renew_recovery_codes,
+        )
+        .before_password_change(),
+        Route::get(links::PATH, Access::Public, links::choose_page),
+        Route::post(links::PATH, Access::Public, links::choose),
+        Route::get("/glemt-adgangskode", Access::Public, links::forgot_page),
+        Route::post("/glemt-adgangskode", Access::Public, links::forgot),
     ]
 }
 
-/// After this many failed logins within 15 minutes, an account refuses further tries.
-pub const FAILURES_PER_ACCOUNT: i64 = 5;
+/// A login between the password and the second factor, kept in the session for ten
+/// minutes. It is not a signed-in session: no page but the code step and enrolment
+/// accepts it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Pending {
+    pub user_id: Uuid,
+    pub membership_id: Uuid,
+    pub municipality_id: Option<Uuid>,
+    pub generation: i32,
+    /// Enrolment instead of a code: the user has no second factor yet.
+    pub enrol: bool,
+    /// A second factor is required (enrolment cannot be skipped).
+    pub required: bool,
+    pub next: String,
+    pub since: i64,
+}
+
+const PENDING_KEY: &str = "pending_login";
+const PENDING_SECS: i64 = 10 * 60;
+
+impl Pending {
+    /// The login waiting in this session, unless it is older than ten minutes.
+    pub async fn get(session: &Session) -> AppResult<Option<Pending>> {
+        let pending = match session.get::<Pending>(PENDING_KEY).await {
+            Ok(pending) => pending,
+            Err(tower_sessions::session::Error::SerdeJson(_)) => None,
+            Err(err) => return Err(err.into()),
+        };
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        Ok(pending.filter(|p| now - p.since <= PENDING_SECS))
+    }
+
+    /// Starts the second step of a login for an account whose password (or mailed link)
+    /// was right, under a new session id; returns where to go.
+    async fn begin(
+        state: &AppState,
+        session: &Session,
+        account: &repo::LoginAccount,
+        membership: &repo::MembershipChoice,
+        next: String,
+    ) -> AppResult<&'static str> {
+        let mut tx = TenantTx::begin(
+            &state.pool,
+            Scope::User {
+                user_id: account.id,
+            },
+        )
+        .await?;
+        let enrolled = second_factor::enrolled(&mut tx, account.id).await?;
+        let required = second_factor::required(&mut tx, account.id).await?;
+        if !enrolled {
+            second_factor::begin_enrolment(&mut tx, account.id).await?;
+        }
+        tx.commit().await?;
+        let pending = Pending {
+            user_id: account.id,
+            membership_id: membership.id,
+            municipality_id: membership.municipality_id,
+            generation: account.session_generation,
+            enrol: !enrolled,
+            required,
+            next,
+            since: OffsetDateTime::now_utc().unix_timestamp(),
+        };
+        session.cycle_id().await?;
+        session.insert(PENDING_KEY, &pending).await?;
+        Ok(if enrolled { "/login/kode" } else { "/totrin" })
+    }
+
+    /// Completes the login: the audit entry (with how the second step was passed), the
+    /// signed-in session under a new id, and the way on.
+    async fn finish(
+        self,
+        tx: TenantTx,
+        session: &Session,
+        addr: ClientAddr,
+        second_factor: &'static str,
+        location: Option<&str>,
+    ) -> AppResult<Response> {
+        let location = location.map(str::to_string).unwrap_or_else(|| {
+            if self.next.is_empty() {
+                "/".into()
+            } else {
+                self.next.clone()
+            }
+        });
+        let done = Done::to(location)
+            .audit_in(
+                self.municipality_id,
+                Event::new("login_succeeded")
+                    .details(serde_json::json!({ "second_factor": second_factor })),
+            )
+            .finish(tx, addr, session)
+            .await?;
+        session.remove::<Pending>(PENDING_KEY).await?;
+        start_session(session, self.user_id, self.membership_id, self.generation).await?;
+        Ok(done)
+    }
+}
+
+/// The answer to a try that came too early: the form again, 429, with the time to wait.
+pub fn too_early(seconds: i64, page: impl IntoResponse) -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, seconds.max(1).to_string())],
+        page,
+    )
+        .into_response()
+}
+
+/// "Vent 2 minutter, og prøv igen."-style text for a wait of `seconds`.
+pub fn wait_text(t: &'static Messages, seconds: i64) -> String {
+    let l = &t.login;
+    let amount = if seconds < 60 {
+        let s = seconds.max(1);
+        if s == 1 {
+            l.one_second.to_string()
+        } else {
+            fill(l.n_seconds, &[&s.to_string()])
+        }
+    } else {
+        let minutes = (seconds + 59) / 60;
+        if minutes == 1 {
+            l.one_minute.to_string()
+        } else {
+            fill(l.n_minutes, &[&minutes.to_string()])
+        }
+    };
+    fill(l.wait_and_retry, &[&amount])
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login/login.html")]
@@ -38,7 +201,7 @@ struct LoginView {
     email: String,
     next: String,
     errors: FieldErrors,
-    form_error: Option<&'static str>,
+    form_error: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -86,7 +249,7 @@ pub async fn login(
     let t = page.t;
     let email = form.email.trim().to_lowercase();
     let next = safe_next(&form.next);
-    let again = |page: Page, errors: FieldErrors, form_error: Option<&'static str>| LoginView {
+    let again = |page: Page, errors: FieldErrors, form_error: Option<String>| LoginView {
         page: page.titled(t.login.log_in),
         email: form.email.trim().to_string(),
         next: next.clone(),
@@ -105,21 +268,39 @@ pub async fn login(
         return Ok(forms::invalid(again(page, errors, None)));
     }
 
+    let network = addr.network();
     let mut tx = TenantTx::begin(&state.pool, Scope::Anonymous).await?;
-    let failures = repo::recent_failures(&mut tx, &email, addr.0).await?;
+    let counts = throttle::counts(&mut tx, Kind::Password, &email, network).await?;
     let account = repo::login_account(&mut tx, &email).await?;
     tx.commit().await?;
 
-    // Throttled: refuse without checking the password, with the same answer whether or
-    // not the account exists.
-    let throttled = failures.for_account >= FAILURES_PER_ACCOUNT
-        || failures.from_address >= state.config.login_limit_per_address;
-    let password_ok = !throttled && {
-        let stored_hash = account
-            .as_ref()
-            .map(|account| account.password_hash.clone());
-        password::verify(form.password.clone(), stored_hash).await
-    };
+    // Too early: refused without checking the password, not counted, and the same answer
+    // whether or not the account exists.
+    let limits = Limits::for_kind(Kind::Password, state.config.login_limit_per_address);
+    let wait = throttle::wait(&counts, &limits, OffsetDateTime::now_utc());
+    if wait > 0 {
+        let mut tx = TenantTx::begin(&state.pool, account_scope(account.as_ref())).await?;
+        let (municipality, actor) = audit_target(&mut tx, account.as_ref()).await?;
+        audit::record_for(
+            &mut tx,
+            municipality,
+            actor,
+            addr,
+            Event::new("login_throttled"),
+        )
+        .await?;
+        tx.commit().await?;
+        let message = format!("{} {}", t.login.login_throttled, wait_text(t, wait));
+        return Ok(too_early(
+            wait,
+            again(page, FieldErrors::default(), Some(message)),
+        ));
+    }
+    // No connection is held while the hash is checked.
+    let stored_hash = account
+        .as_ref()
+        .map(|account| account.password_hash.clone());
+    let password_ok = password::verify(form.password.clone(), stored_hash).await;
     let mut tx = TenantTx::begin(&state.pool, account_scope(account.as_ref())).await?;
     let membership = match &account {
         Some(account) if password_ok && account.active => {
@@ -128,37 +309,34 @@ pub async fn login(
         _ => None,
     };
     let (Some(account), Some(membership)) = (account.as_ref(), membership) else {
-        // The attempt counts towards the throttle, and a known account's municipality
-        // sees it in its log.
-        let (action, message, status) = if throttled {
-            let status = StatusCode::TOO_MANY_REQUESTS;
-            ("login_throttled", t.login.login_throttled, status)
-        } else {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            ("login_failed", t.login.login_failed, status)
-        };
-        repo::record_attempt(&mut tx, &email, addr.0, false).await?;
+        // Counted, and a known account's municipality sees it in its log.
+        throttle::record(&mut tx, Kind::Password, &email, network, false).await?;
         let (municipality, actor) = audit_target(&mut tx, account.as_ref()).await?;
-        audit::record_for(&mut tx, municipality, actor, addr, Event::new(action)).await?;
-        tx.commit().await?;
-        let view = again(page, FieldErrors::default(), Some(message));
-        return Ok((status, view).into_response());
-    };
-    repo::record_attempt(&mut tx, &email, addr.0, true).await?;
-    // The transaction is the account's (no municipality chosen yet): the entry goes into
-    // the municipality the session starts in.
-    let done = Done::to(if next.is_empty() { "/" } else { &next })
-        .audit_in(membership.municipality_id, Event::new("login_succeeded"))
-        .finish(tx, addr, &session)
+        audit::record_for(
+            &mut tx,
+            municipality,
+            actor,
+            addr,
+            Event::new("login_failed"),
+        )
         .await?;
-    start_session(
-        &session,
-        account.id,
-        membership.id,
-        account.session_generation,
-    )
-    .await?;
-    Ok(done)
+        tx.commit().await?;
+        let view = again(
+            page,
+            FieldErrors::default(),
+            Some(t.login.login_failed.to_string()),
+        );
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+    };
+    throttle::record(&mut tx, Kind::Password, &email, network, true).await?;
+    // A password found among the common breached ones since it was chosen must be
+    // replaced right after this login.
+    if password::is_common(&form.password) {
+        repo::require_new_password(&mut tx, account.id).await?;
+    }
+    tx.commit().await?;
+    let location = Pending::begin(&state, &session, account, &membership, next).await?;
+    Ok(Redirect::to(location).into_response())
 }
 
 fn account_scope(account: Option<&repo::LoginAccount>) -> Scope {

@@ -111,7 +111,9 @@ impl Sender {
             match result {
                 Ok(()) => {
                     sqlx::query!(
-                        "UPDATE outbox SET sent_at = now(), last_error = '' WHERE id = $1",
+                        "UPDATE outbox SET sent_at = now(), last_error = '',
+                                body = CASE WHEN kind LIKE 'account_%' THEN '' ELSE body END
+                         WHERE id = $1",
                         row.id
                     )
                     .execute(tx.conn())

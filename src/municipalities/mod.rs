@@ -1,4 +1,6 @@
-//! Municipalities (the tenants), managed by national staff, and their first coordinators.
+//! Municipalities (the tenants), managed by national staff, and their coordinators: national
+//! staff invite them (a link by mail — never a password national staff could use), send a
+//! new link, and reset a coordinator's second factor.
 
 pub mod model;
 pub mod repo;
@@ -13,13 +15,14 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::audit::{Done, Event};
+use crate::auth::second_factor;
 use crate::db::{self, TenantTx};
 use crate::error::{AppError, AppResult};
+use crate::i18n::fill;
 use crate::staff::{self, StaffForm};
 use crate::vocab::Role;
 use crate::web::Page;
 use crate::web::client::ClientAddr;
-use crate::web::flash;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
 use crate::web::routes::{NATIONAL, Route};
 use crate::web::table::{self, List, ListSpec, Sort};
@@ -33,6 +36,16 @@ pub fn routes() -> Vec<Route> {
         Route::post("/kommuner", NATIONAL, create),
         Route::get("/kommuner/{id}", NATIONAL, show_page),
         Route::post("/kommuner/{id}/koordinatorer", NATIONAL, create_coordinator),
+        Route::post(
+            "/kommuner/{id}/koordinatorer/{user}/nyt-link",
+            NATIONAL,
+            send_coordinator_link,
+        ),
+        Route::post(
+            "/kommuner/{id}/koordinatorer/{user}/nulstil-totrin",
+            NATIONAL,
+            reset_coordinator_second_factor,
+        ),
     ]
 }
 
@@ -166,7 +179,6 @@ struct ShowView {
     page: Page,
     municipality: repo::Municipality,
     coordinators: Vec<repo::Coordinator>,
-    temporary_password: Option<String>,
     form: StaffForm,
     errors: FieldErrors,
     form_key: String,
@@ -178,7 +190,6 @@ async fn show_view(
     id: Uuid,
     form: StaffForm,
     errors: FieldErrors,
-    temporary_password: Option<String>,
 ) -> AppResult<ShowView> {
     let municipality = repo::get(tx, id).await?.ok_or(AppError::NotFound)?;
     let coordinators = repo::coordinators(tx, id).await?;
@@ -192,26 +203,18 @@ async fn show_view(
             .crumb(municipality.name.clone(), format!("/kommuner/{id}")),
         municipality,
         coordinators,
-        temporary_password,
         form,
         errors,
     })
 }
 
-pub async fn show_page(
-    mut tx: TenantTx,
-    session: Session,
-    page: Page,
-    Path(id): Path<Uuid>,
-) -> AppResult<Response> {
-    let secret = flash::take_secret(&session, id).await?;
+pub async fn show_page(mut tx: TenantTx, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
     let view = show_view(
         &mut tx,
         page,
         id,
         StaffForm::default(),
         FieldErrors::default(),
-        secret,
     )
     .await?;
     tx.commit().await?;
@@ -236,21 +239,66 @@ pub async fn create_coordinator(
         staff::create_account(&mut tx, addr, Some(id), &form, &[Role::Coordinator], t).await?;
     match result {
         staff::Created::Invalid(errors) => {
-            let view = show_view(&mut tx, page, id, form, errors, None).await?;
+            let view = show_view(&mut tx, page, id, form, errors).await?;
             Ok(forms::invalid(view))
         }
         staff::Created::Repeated(location) => Ok(Redirect::to(&location).into_response()),
-        staff::Created::New {
-            temporary_password, ..
-        } => {
+        staff::Created::New { .. } => {
             let location = format!("/kommuner/{id}");
             forms::complete(&mut tx, form.form_key.unwrap_or_default(), &location).await?;
-            let done = Done::to(location)
-                .said(t.municipalities.coordinator_created)
+            Done::to(location)
+                .said(fill(
+                    t.municipalities.coordinator_created,
+                    &[form.email.trim()],
+                ))
                 .finish(tx, addr, &session)
-                .await?;
-            flash::put_secret(&session, id, &temporary_password).await?;
-            Ok(done)
+                .await
         }
     }
+}
+
+/// A coordinator of the municipality `id`, or 404: national staff act on coordinators only.
+async fn coordinator(tx: &mut TenantTx, id: Uuid, user: Uuid) -> AppResult<staff::repo::Staff> {
+    repo::get(tx, id).await?.ok_or(AppError::NotFound)?;
+    let found = staff::repo::get_in(tx, id, user).await?;
+    found
+        .filter(|staff| staff.roles.contains(&Role::Coordinator))
+        .ok_or(AppError::NotFound)
+}
+
+/// Takes a coordinator's password away and mails them a link to choose a new one.
+pub async fn send_coordinator_link(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path((id, user)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    let coordinator = coordinator(&mut tx, id, user).await?;
+    staff::send_new_password_link(&mut tx, &coordinator).await?;
+    Done::to(format!("/kommuner/{id}"))
+        .audit_in(Some(id), Event::new("password_reset").subject("user", user))
+        .said(fill(page.t.staff.password_was_reset, &[&coordinator.email]))
+        .finish(tx, addr, &session)
+        .await
+}
+
+/// Removes a coordinator's second factor: they enrol anew at their next login.
+pub async fn reset_coordinator_second_factor(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path((id, user)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    coordinator(&mut tx, id, user).await?;
+    second_factor::reset(&mut tx, user).await?;
+    Done::to(format!("/kommuner/{id}"))
+        .audit_in(
+            Some(id),
+            Event::new("second_factor_reset").subject("user", user),
+        )
+        .said(page.t.staff.second_factor_was_reset)
+        .finish(tx, addr, &session)
+        .await
 }

@@ -99,9 +99,13 @@ pub async fn insert(
 }
 
 pub struct Coordinator {
+    pub id: Uuid,
     pub name: String,
     pub email: String,
     pub active: bool,
+    /// Has chosen a password (an invited coordinator has not, until they follow the link).
+    pub set_up: bool,
+    pub second_factor: bool,
 }
 
 pub async fn coordinators(
@@ -110,9 +114,11 @@ pub async fn coordinators(
 ) -> Result<Vec<Coordinator>, sqlx::Error> {
     sqlx::query_as!(
         Coordinator,
-        "SELECT u.name, u.email, u.active FROM memberships m JOIN users u ON u.id = m.user_id
-         WHERE m.municipality_id = $1 AND 'coordinator' = ANY (m.roles)
-         ORDER BY u.active DESC, lower(u.name)",
+        r#"SELECT u.id, u.name, u.email, u.active, u.password_hash <> '' AS "set_up!",
+                  second_factor_enrolled(u.id) AS "second_factor!"
+           FROM memberships m JOIN users u ON u.id = m.user_id
+           WHERE m.municipality_id = $1 AND 'coordinator' = ANY (m.roles)
+           ORDER BY u.active DESC, lower(u.name)"#,
         municipality_id
     )
     .fetch_all(tx.conn())

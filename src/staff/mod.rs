@@ -1,6 +1,7 @@
 //! Staff accounts of a municipality: coordinators create, edit and deactivate mentor and
-//! parent-coach accounts and reset their passwords. Coordinators' own accounts are
-//! managed by national staff.
+//! parent-coach accounts, send them a link to choose a new password, and reset their
+//! second factor. Nobody is shown anyone's password: a new account gets a link by mail.
+//! Coordinators' own accounts are managed by national staff.
 
 mod model;
 pub mod repo;
@@ -17,14 +18,14 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::audit::{self, Done, Event};
-use crate::auth::password;
+use crate::auth::links::{self, Addressee, Purpose};
+use crate::auth::second_factor;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
-use crate::i18n::Messages;
+use crate::i18n::{Locale, Messages, fill};
 use crate::vocab::{Role, roles_label};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
-use crate::web::flash;
 use crate::web::forms::{self, Claim, FieldErrors, Form};
 use crate::web::routes::{COORDINATOR, Route};
 use crate::web::table::{self, List, ListSpec, Sort};
@@ -34,6 +35,7 @@ pub fn routes() -> Vec<Route> {
     vec![
         Route::get("/medarbejdere", COORDINATOR, list_page).menu(150, |t| t.common.nav_staff),
         Route::get("/medarbejdere/ny", COORDINATOR, new_page),
+        Route::post("/medarbejdere/totrinskrav", COORDINATOR, set_requirement),
         Route::post("/medarbejdere", COORDINATOR, create),
         Route::get("/medarbejdere/{id}", COORDINATOR, edit_page),
         Route::post("/medarbejdere/{id}", COORDINATOR, update),
@@ -50,6 +52,16 @@ pub fn routes() -> Vec<Route> {
             COORDINATOR,
             reset_password,
         ),
+        Route::get(
+            "/medarbejdere/{id}/nulstil-totrin",
+            COORDINATOR,
+            reset_second_factor_page,
+        ),
+        Route::post(
+            "/medarbejdere/{id}/nulstil-totrin",
+            COORDINATOR,
+            reset_second_factor,
+        ),
     ]
 }
 
@@ -59,13 +71,13 @@ pub enum Created {
     Repeated(String),
     New {
         user_id: Uuid,
-        temporary_password: String,
     },
 }
 
-/// Creates a staff account with a temporary password, in `municipality_id` (or the
-/// transaction's own municipality), granting only roles from `allowed`. The caller
-/// completes the form key with the location it redirects to, and commits.
+/// Creates a staff account without a password, in `municipality_id` (or the transaction's
+/// own municipality), granting only roles from `allowed`, and mails its owner a link to
+/// choose one. The caller completes the form key with the location it redirects to, and
+/// commits (the mail leaves only then).
 pub async fn create_account(
     tx: &mut TenantTx,
     addr: ClientAddr,
@@ -90,17 +102,8 @@ pub async fn create_account(
     let municipality_id = municipality_id
         .or(tx.scope().municipality_id())
         .ok_or(AppError::NotFound)?;
-    let temporary_password = password::generate_temporary();
-    let hash = password::hash(temporary_password.clone()).await?;
-    let user_id = repo::insert(
-        tx,
-        municipality_id,
-        &valid.name,
-        &valid.email,
-        &hash,
-        &valid.roles,
-    )
-    .await?;
+    let user_id =
+        repo::insert(tx, municipality_id, &valid.name, &valid.email, &valid.roles).await?;
     if valid
         .roles
         .iter()
@@ -120,10 +123,18 @@ pub async fn create_account(
             .details(json!({ "roles": roles })),
     )
     .await?;
-    Ok(Created::New {
-        user_id,
-        temporary_password,
-    })
+    links::send(
+        tx,
+        &Addressee {
+            user_id,
+            name: &valid.name,
+            email: &valid.email,
+            locale: Locale::default(),
+        },
+        Purpose::Setup,
+    )
+    .await?;
+    Ok(Created::New { user_id })
 }
 
 static LIST: ListSpec = ListSpec {
@@ -149,6 +160,8 @@ struct ListView {
     page: Page,
     role_options: Vec<(&'static str, &'static str)>,
     list: List<ListRow>,
+    /// The municipality requires a second factor of its mentors and parent coaches.
+    requires_second_factor: bool,
 }
 
 pub async fn list_page(
@@ -169,8 +182,10 @@ pub async fn list_page(
     let list = table::load!(query, |limit, offset| repo::list(
         &mut tx, &filter, query.sort, limit, offset
     ));
+    let requires_second_factor = repo::requires_second_factor(&mut tx).await?;
     tx.commit().await?;
     Ok(ListView {
+        requires_second_factor,
         role_options: [Role::Coordinator, Role::Mentor, Role::ParentCoach]
             .iter()
             .map(|r| (r.code(), r.label(t)))
@@ -200,6 +215,37 @@ pub async fn list_page(
     .into_response())
 }
 
+#[derive(Debug, serde::Deserialize)]
+pub struct RequirementForm {
+    #[serde(default)]
+    require: Option<String>,
+}
+
+/// Requires (or stops requiring) a second factor of the municipality's mentors and parent
+/// coaches. Those without one enrol at their next login.
+pub async fn set_requirement(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Form(form): Form<RequirementForm>,
+) -> AppResult<Response> {
+    let t = page.t;
+    let require = form.require.is_some();
+    repo::set_requires_second_factor(&mut tx, require).await?;
+    Done::to("/medarbejdere")
+        .audit(
+            Event::new("second_factor_requirement_changed").details(json!({ "required": require })),
+        )
+        .said(if require {
+            t.staff.requirement_on
+        } else {
+            t.staff.requirement_off
+        })
+        .finish(tx, addr, &session)
+        .await
+}
+
 pub struct TheirVersion {
     name: String,
     email: String,
@@ -221,7 +267,8 @@ struct FormView {
     user_id: Option<Uuid>,
     active: bool,
     managed_elsewhere: bool,
-    temporary_password: Option<String>,
+    /// Whether the account has a second factor (shown on an existing account).
+    second_factor: Option<bool>,
     conflict: Option<TheirVersion>,
 }
 
@@ -281,7 +328,7 @@ impl FormView {
             active: existing.is_none_or(|staff| staff.active),
             managed_elsewhere: existing
                 .is_some_and(|staff| staff.roles.contains(&Role::Coordinator)),
-            temporary_password: None,
+            second_factor: None,
             conflict: None,
             form,
             page: page
@@ -322,18 +369,13 @@ pub async fn create(
     match create_account(&mut tx, addr, None, &form, &Role::MEMBER_ROLES, t).await? {
         Created::Invalid(errors) => Ok(forms::invalid(FormView::new(page, form, errors, None))),
         Created::Repeated(location) => Ok(Redirect::to(&location).into_response()),
-        Created::New {
-            user_id,
-            temporary_password,
-        } => {
+        Created::New { user_id } => {
             let location = format!("/medarbejdere/{user_id}");
             forms::complete(&mut tx, form.form_key.unwrap_or_default(), &location).await?;
-            let done = Done::to(location)
-                .said(t.staff.staff_created)
+            Done::to(location)
+                .said(fill(t.staff.staff_created, &[form.email.trim()]))
                 .finish(tx, addr, &session)
-                .await?;
-            flash::put_secret(&session, user_id, &temporary_password).await?;
-            Ok(done)
+                .await
         }
     }
 }
@@ -342,16 +384,11 @@ async fn existing(tx: &mut TenantTx, id: Uuid) -> AppResult<repo::Staff> {
     repo::get(tx, id).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn edit_page(
-    mut tx: TenantTx,
-    session: Session,
-    page: Page,
-    Path(id): Path<Uuid>,
-) -> AppResult<Response> {
+pub async fn edit_page(mut tx: TenantTx, page: Page, Path(id): Path<Uuid>) -> AppResult<Response> {
     let staff = existing(&mut tx, id).await?;
-    tx.commit().await?;
     let mut view = FormView::new(page, form_of(&staff), FieldErrors::default(), Some(&staff));
-    view.temporary_password = flash::take_secret(&session, id).await?;
+    view.second_factor = Some(second_factor::enrolled(&mut tx, id).await?);
+    tx.commit().await?;
     Ok(view.into_response())
 }
 
@@ -447,24 +484,38 @@ async fn manageable(tx: &mut TenantTx, id: Uuid) -> AppResult<repo::Staff> {
     Ok(staff)
 }
 
-fn confirm_view(page: Page, staff: repo::Staff, deactivate: bool) -> ConfirmView {
+/// What a confirmation page asks to confirm.
+#[derive(Clone, Copy)]
+enum Confirming {
+    Deactivate,
+    ResetPassword,
+    ResetSecondFactor,
+}
+
+fn confirm_view(page: Page, staff: repo::Staff, confirming: Confirming) -> ConfirmView {
     let t = page.t;
-    let (title, warning, action, label, class) = if deactivate {
-        (
+    let (title, warning, action, label, class) = match confirming {
+        Confirming::Deactivate => (
             t.staff.deactivate_title,
             t.staff.deactivate_warning,
             format!("/medarbejdere/{}/deaktiver", staff.id),
             t.staff.deactivate,
             "button-warning",
-        )
-    } else {
-        (
+        ),
+        Confirming::ResetPassword => (
             t.staff.reset_password_title,
             t.staff.reset_password_warning,
             format!("/medarbejdere/{}/nulstil-adgangskode", staff.id),
             t.staff.reset_password,
             "button-primary",
-        )
+        ),
+        Confirming::ResetSecondFactor => (
+            t.staff.reset_second_factor_title,
+            t.staff.reset_second_factor_warning,
+            format!("/medarbejdere/{}/nulstil-totrin", staff.id),
+            t.staff.reset_second_factor,
+            "button-warning",
+        ),
     };
     ConfirmView {
         page: page
@@ -490,7 +541,7 @@ pub async fn deactivate_page(
 ) -> AppResult<Response> {
     let staff = manageable(&mut tx, id).await?;
     tx.commit().await?;
-    Ok(confirm_view(page, staff, true).into_response())
+    Ok(confirm_view(page, staff, Confirming::Deactivate).into_response())
 }
 
 pub async fn reset_password_page(
@@ -500,7 +551,17 @@ pub async fn reset_password_page(
 ) -> AppResult<Response> {
     let staff = manageable(&mut tx, id).await?;
     tx.commit().await?;
-    Ok(confirm_view(page, staff, false).into_response())
+    Ok(confirm_view(page, staff, Confirming::ResetPassword).into_response())
+}
+
+pub async fn reset_second_factor_page(
+    mut tx: TenantTx,
+    page: Page,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    let staff = manageable(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(confirm_view(page, staff, Confirming::ResetSecondFactor).into_response())
 }
 
 pub async fn deactivate(
@@ -545,6 +606,8 @@ async fn set_active(
         .await
 }
 
+/// Takes the password away, ends the member's sessions and mails them a link to choose a
+/// new one. The coordinator learns no credential.
 pub async fn reset_password(
     mut tx: TenantTx,
     addr: ClientAddr,
@@ -552,15 +615,51 @@ pub async fn reset_password(
     page: Page,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    manageable(&mut tx, id).await?;
-    let temporary = password::generate_temporary();
-    let hash = password::hash(temporary.clone()).await?;
-    crate::auth::repo::set_password(&mut tx, id, &hash, true).await?;
-    let done = Done::to(format!("/medarbejdere/{id}"))
+    let staff = manageable(&mut tx, id).await?;
+    send_new_password_link(&mut tx, &staff).await?;
+    Done::to(format!("/medarbejdere/{id}"))
         .audit(Event::new("password_reset").subject("user", id))
-        .said(page.t.staff.password_was_reset)
+        .said(fill(page.t.staff.password_was_reset, &[&staff.email]))
         .finish(tx, addr, &session)
-        .await?;
-    flash::put_secret(&session, id, &temporary).await?;
-    Ok(done)
+        .await
+}
+
+/// Clears an account's password (ending its sessions) and mails its owner a setup link.
+/// The caller checks who may.
+pub async fn send_new_password_link(tx: &mut TenantTx, staff: &repo::Staff) -> AppResult<()> {
+    crate::auth::repo::clear_password(tx, staff.id).await?;
+    let locale = crate::auth::repo::addressee(tx, staff.id)
+        .await?
+        .map(|to| to.locale)
+        .unwrap_or_default();
+    links::send(
+        tx,
+        &Addressee {
+            user_id: staff.id,
+            name: &staff.name,
+            email: &staff.email,
+            locale,
+        },
+        Purpose::Setup,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Removes the member's second factor and recovery codes and ends their sessions: they
+/// enrol anew at their next login.
+pub async fn reset_second_factor(
+    mut tx: TenantTx,
+    addr: ClientAddr,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
+    manageable(&mut tx, id).await?;
+    second_factor::reset(&mut tx, id).await?;
+    Done::to(format!("/medarbejdere/{id}"))
+        .audit(Event::new("second_factor_reset").subject("user", id))
+        .said(page.t.staff.second_factor_was_reset)
+        .finish(tx, addr, &session)
+        .await
 }

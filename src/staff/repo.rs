@@ -90,6 +90,16 @@ pub struct Staff {
 /// A staff member of the transaction's municipality (None for anyone else).
 pub async fn get(tx: &mut TenantTx, user_id: Uuid) -> Result<Option<Staff>, sqlx::Error> {
     let municipality_id = tx.scope().municipality_id();
+    get_in(tx, municipality_id, user_id).await
+}
+
+/// A member of `municipality_id` (for national staff, who have no municipality of their own).
+pub async fn get_in(
+    tx: &mut TenantTx,
+    municipality_id: impl Into<Option<Uuid>>,
+    user_id: Uuid,
+) -> Result<Option<Staff>, sqlx::Error> {
+    let municipality_id: Option<Uuid> = municipality_id.into();
     let row = sqlx::query!(
         r#"SELECT u.id, u.name, u.email, u.active, u.version, m.roles AS "roles: Vec<Role>"
          FROM memberships m JOIN users u ON u.id = m.user_id
@@ -128,22 +138,22 @@ pub async fn email_in_use(
     .await
 }
 
-/// Creates the account with a temporary password and its membership of `municipality_id`.
+/// Creates the account, without a password until its owner chooses one by the mailed
+/// link, and its membership of `municipality_id`.
 pub async fn insert(
     tx: &mut TenantTx,
     municipality_id: Uuid,
     name: &str,
     email: &str,
-    password_hash: &str,
     roles: &[Role],
 ) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     sqlx::query!(
-        "INSERT INTO users (id, email, name, password_hash, must_change_password) VALUES ($1, $2, $3, $4, true)",
+        "INSERT INTO users (id, email, name, password_hash, enrol_second_factor)
+         VALUES ($1, $2, $3, '', true)",
         id,
         email,
-        name,
-        password_hash
+        name
     )
     .execute(tx.conn())
     .await?;
@@ -239,4 +249,31 @@ pub async fn has_other_memberships(tx: &mut TenantTx, user_id: Uuid) -> Result<b
         .fetch_one(tx.conn())
         .await?;
     Ok(count > 1)
+}
+
+/// Whether the transaction's municipality requires a second factor of mentors and coaches.
+pub async fn requires_second_factor(tx: &mut TenantTx) -> Result<bool, sqlx::Error> {
+    let municipality_id = tx.scope().municipality_id();
+    let required = sqlx::query_scalar!(
+        "SELECT require_second_factor FROM municipalities WHERE id = $1",
+        municipality_id
+    )
+    .fetch_optional(tx.conn())
+    .await?;
+    Ok(required.unwrap_or(false))
+}
+
+pub async fn set_requires_second_factor(
+    tx: &mut TenantTx,
+    required: bool,
+) -> Result<(), sqlx::Error> {
+    let municipality_id = tx.scope().municipality_id();
+    sqlx::query!(
+        "UPDATE municipalities SET require_second_factor = $2, version = version + 1 WHERE id = $1",
+        municipality_id,
+        required
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
 }

@@ -51,8 +51,8 @@ pub async fn take(session: &Session) -> Result<Vec<Flash>, AppError> {
 
 const SECRET_KEY: &str = "once";
 
-/// A value to show on the next page only, never stored anywhere else: a temporary
-/// password after Post/Redirect/Get. Bound to the record it belongs to.
+/// A value to show on the next page only, never stored anywhere else: new recovery codes
+/// or a calendar address after Post/Redirect/Get. Bound to the record it belongs to.
 pub async fn put_secret(
     session: &Session,
     record: uuid::Uuid,

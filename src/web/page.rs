@@ -74,7 +74,7 @@ pub struct Viewer {
     pub municipality: Option<String>,
     pub roles: Vec<Role>,
     pub locale: Locale,
-    /// Must replace a temporary password before anything else: no menu.
+    /// Must replace a password found among common breached ones before anything else: no menu.
     pub must_change_password: bool,
     pub unread_notices: i64,
     /// The session's clock (set by `auth::load_user`).

@@ -65,7 +65,7 @@ pub struct RouteRule {
     pub path: &'static str,
     pub access: Access,
     pub menu: Option<MenuEntry>,
-    /// Usable by a user who must first replace a temporary password.
+    /// Usable by a user who must first replace a password found among common breached ones.
     pub before_password_change: bool,
     /// The largest request body accepted from a signed-in user, for a route that takes a
     /// file; every other request may send `web::limits::FORM_BODY` at most.
@@ -120,7 +120,7 @@ impl Route {
         self
     }
 
-    /// Lets a user with a temporary password use the route.
+    /// Lets a user who must first replace their password use the route.
     pub fn before_password_change(mut self) -> Route {
         self.rule.before_password_change = true;
         self

@@ -493,14 +493,65 @@ impl Tab {
         }
     }
 
-    /// Logs in through the login form as a user would.
+    /// Logs in through the login form as a user would, with the demo accounts' second
+    /// factor at the code step.
     pub async fn log_in(&self, email: &str, password: &str) {
+        self.log_in_with(email, password, &korps::auth::totp::demo_secret())
+            .await;
+    }
+
+    /// Logs in with the password and a code from an app holding `secret`: this step's
+    /// code, the next step's when an earlier login used it, or — after waiting — the next.
+    pub async fn log_in_with(&self, email: &str, password: &str, secret: &[u8]) {
         if !self.path().await.starts_with("/login") {
             self.open("/login").await;
         }
         self.fill("E-mail", email).await;
         self.fill("Adgangskode", password).await;
         self.press("Log ind").await;
+        if self.path().await != "/login/kode" {
+            return;
+        }
+        for ahead in [0, 1] {
+            self.fill("Kode", &crate::support::code_for(secret, ahead))
+                .await;
+            self.press("Bekræft").await;
+            if self.path().await != "/login/kode" {
+                return;
+            }
+        }
+        crate::support::next_step().await;
+        self.fill("Kode", &crate::support::code_for(secret, 1))
+            .await;
+        self.press("Bekræft").await;
+    }
+
+    /// Follows a link mailed to choose a password, chooses `password`, and enrols the
+    /// second factor by typing the key shown into "the app"; returns that secret. Ends on
+    /// the recovery codes page. Audits each page on the way.
+    pub async fn set_up_account(&self, link: &str, password: &str, who: &str) -> Vec<u8> {
+        self.open(link).await;
+        assert_eq!(self.text("h1").await, "Vælg din adgangskode");
+        self.audit(&format!("{who} – choose a password")).await;
+        self.fill("Ny adgangskode", password).await;
+        self.fill("Gentag ny adgangskode", password).await;
+        self.press("Gem adgangskode").await;
+        assert_eq!(self.path().await, "/totrin");
+        assert_eq!(self.text("h1").await, "Opsæt totrinsbekræftelse");
+        self.audit(&format!("{who} – set up two-step verification"))
+            .await;
+        let secret = crate::support::secret_from_text(&self.text(".korps-secret").await);
+        self.fill("Kode fra appen", &crate::support::code_for(&secret, 0))
+            .await;
+        self.press("Bekræft og slå til").await;
+        assert_eq!(self.path().await, "/totrin/gendannelseskoder");
+        assert_eq!(
+            self.texts(".korps-recovery-codes code").await.len(),
+            10,
+            "ten recovery codes"
+        );
+        self.audit(&format!("{who} – recovery codes")).await;
+        secret
     }
 
     /// Logs out with the button in the page header.

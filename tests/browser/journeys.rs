@@ -4,8 +4,7 @@
 use crate::browser::browse;
 use crate::support::{PASSWORD, TestApp};
 
-const STAFF_CREATED: &str =
-    "Medarbejderen er oprettet. Giv vedkommende den midlertidige adgangskode på en sikker måde.";
+const STAFF_CREATED: &str = "Medarbejderen er oprettet. Der er sendt en mail til sofie.thygesen@aarhus.dk med et link til at vælge adgangskode og opsætte totrinsbekræftelse. Linket virker i 72 timer.";
 const BAD_EMAIL: &str = "Indtast en gyldig e-mail, fx navn@kommune.dk.";
 
 #[tokio::test]
@@ -28,12 +27,10 @@ async fn a_coordinator_creates_a_mentor_and_finds_them_with_the_search_box() {
             messages.iter().any(|message| message == STAFF_CREATED),
             "success message shown: {messages:?}"
         );
-        let password = tab.text("#temporary-password").await;
-        assert_eq!(password.len(), 19, "a temporary password: {password:?}");
+        assert!(!tab.has("#temporary-password").await, "no password shown");
         assert!(tab.is_ticked("Mentor").await);
         assert!(!tab.is_ticked("Forældrecoach").await);
-        tab.audit("coordinator – new mentor with temporary password")
-            .await;
+        tab.audit("coordinator – new mentor, invited by mail").await;
 
         tab.follow("Medarbejdere").await;
         tab.fill("Søg efter navn eller e-mail", "thygesen").await;
@@ -108,6 +105,7 @@ async fn the_new_staff_form_explains_errors_in_danish_and_keeps_what_was_typed()
 #[tokio::test]
 async fn national_staff_set_up_a_municipality_whose_coordinator_then_logs_in() {
     let app = TestApp::spawn().await;
+    let mailbox = app.mailbox();
     browse("journey new municipality", &app.base, |tab| async move {
         tab.log_in("national@example.org", PASSWORD).await;
         tab.follow("Kommuner").await;
@@ -133,8 +131,13 @@ async fn national_staff_set_up_a_municipality_whose_coordinator_then_logs_in() {
         tab.fill("E-mail", "ida.holm@vejle.dk").await;
         tab.press("Opret koordinator").await;
         assert_eq!(tab.text("h1").await, "Vejle");
-        let password = tab.text("#temporary-password").await;
-        assert_eq!(password.len(), 19, "a temporary password: {password:?}");
+        assert!(
+            tab.messages().await.iter().any(|m| m.starts_with(
+                "Koordinatoren er oprettet. Der er sendt en mail til ida.holm@vejle.dk"
+            )),
+            "national staff are told a link went out"
+        );
+        assert!(!tab.has("#temporary-password").await, "no password shown");
         assert!(
             tab.texts("tbody td")
                 .await
@@ -144,27 +147,13 @@ async fn national_staff_set_up_a_municipality_whose_coordinator_then_logs_in() {
         tab.audit("national staff – municipality with a new coordinator")
             .await;
 
+        // Ida follows the link in her own mail.
         tab.log_out().await;
-        tab.log_in("ida.holm@vejle.dk", &password).await;
-        assert_eq!(tab.path().await, "/konto", "sent to choose a password");
-        assert_eq!(tab.text("h1").await, "Min konto");
-        assert!(tab.text("main .alert-warning").await.contains(
-            "Du er logget ind med en midlertidig adgangskode. Vælg din egen adgangskode"
-        ));
-        tab.audit("new coordinator – must choose a password").await;
-
-        let chosen = "Vejle fjord er blå om sommeren";
-        tab.fill("Nuværende adgangskode", &password).await;
-        tab.fill("Ny adgangskode", chosen).await;
-        tab.fill("Gentag ny adgangskode", chosen).await;
-        tab.press("Skift adgangskode").await;
-
+        let link = mailbox.link("ida.holm@vejle.dk").await;
+        tab.set_up_account(&link, "Vejle fjord er blå om sommeren", "new coordinator")
+            .await;
+        tab.follow("Jeg har gemt koderne – fortsæt").await;
         assert_eq!(tab.path().await, "/");
-        assert!(
-            tab.messages()
-                .await
-                .contains(&"Din adgangskode er ændret.".to_string())
-        );
         assert!(
             tab.texts("main h2")
                 .await

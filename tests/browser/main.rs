@@ -16,6 +16,7 @@ mod lat;
 mod loans;
 mod mail;
 mod sessions;
+mod sign_in;
 mod tours;
 mod training;
 

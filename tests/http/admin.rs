@@ -89,7 +89,7 @@ async fn national_staff_create_a_municipality_with_danish_messages_and_kept_inpu
 }
 
 #[tokio::test]
-async fn a_new_coordinator_gets_a_temporary_password_once_and_must_choose_their_own() {
+async fn a_new_coordinator_is_invited_by_a_link_national_staff_never_see() {
     let app = TestApp::spawn().await;
     let national = app.login("national@example.org").await;
     let aalborg = app.municipality_id("Aalborg").await;
@@ -107,50 +107,30 @@ async fn a_new_coordinator_gets_a_temporary_password_once_and_must_choose_their_
         .await;
     assert_eq!(created.status, 303);
     let shown = national.follow(&created.location()).await;
-    let password = shown.text_of("#temporary-password");
-    assert_eq!(
-        password.len(),
-        19,
-        "a temporary password is shown: {password:?}"
+    assert!(
+        shown
+            .text_of(".alert-success")
+            .contains("Der er sendt en mail til ida.holm@aalborg.dk"),
+        "national staff are told a link went out: {}",
+        shown.text_of(".alert-success")
     );
     assert!(
         shown
             .texts("tbody td")
             .contains(&"ida.holm@aalborg.dk".to_string())
     );
-    let reload = national.get(&created.location()).await;
-    assert!(!reload.has("#temporary-password"), "shown only once");
-    assert!(!reload.text.contains(&password));
+    assert!(!shown.has("#temporary-password"), "no password is shown");
 
-    let coordinator = app.client();
-    assert_eq!(
-        coordinator
-            .login("ida.holm@aalborg.dk", &password)
-            .await
-            .status,
-        303
-    );
-    let forced = coordinator.get("/medarbejdere").await;
-    assert_eq!(forced.status, 303);
-    assert_eq!(forced.location(), "/konto", "must choose a password first");
-    let account = coordinator.get("/konto").await;
-    assert!(
-        account
-            .text_of(".alert-warning")
-            .contains("midlertidig adgangskode")
-    );
-    let changed = coordinator
-        .post(
-            "/konto/adgangskode",
-            &[
-                ("current_password", &password),
-                ("new_password", "min egen lange kode"),
-                ("repeat_password", "min egen lange kode"),
-            ],
-        )
+    // The invited coordinator follows the link from their own mail.
+    let (coordinator, _secret) = app
+        .accept_link("ida.holm@aalborg.dk", "min egen lange kode")
         .await;
-    assert_eq!(changed.status, 303);
     assert_eq!(coordinator.get("/medarbejdere").await.status, 200);
+    let listed = national.get(&created.location()).await;
+    assert!(
+        listed.text.contains("Slået til"),
+        "now with a second factor"
+    );
 
     let entries: i64 = app
         .scalar(&format!("SELECT count(*) FROM audit_log WHERE municipality_id = '{aalborg}' AND action = 'user_created'"))
@@ -216,7 +196,12 @@ async fn a_coordinator_creates_edits_deactivates_and_resets_a_mentor() {
         .await;
     assert_eq!(created.status, 303);
     let edit = coordinator.follow(&created.location()).await;
-    assert_eq!(edit.text_of("#temporary-password").len(), 19);
+    assert!(!edit.has("#temporary-password"));
+    assert!(
+        app.mailed_link("louise.berg@aarhus.dk")
+            .await
+            .starts_with("/adgang?token=")
+    );
     assert_eq!(
         edit.attr("#roles", "checked").as_deref(),
         Some(""),
@@ -302,15 +287,17 @@ async fn a_coordinator_creates_edits_deactivates_and_resets_a_mentor() {
         303
     );
     let reset = coordinator.follow(&format!("/medarbejdere/{id}")).await;
-    let temporary = reset.text_of("#temporary-password");
-    assert_eq!(temporary.len(), 19);
-    assert_eq!(
-        app.client()
-            .login("louise.berg@aarhus.dk", &temporary)
-            .await
-            .status,
-        303
+    let said = reset.texts(".alert-success");
+    assert!(
+        said.iter()
+            .any(|text| text.contains("der er sendt et link til louise.berg@aarhus.dk")),
+        "{said:?}"
     );
+    assert!(!reset.has("#temporary-password"));
+    let (louise, _) = app
+        .accept_link("louise.berg@aarhus.dk", "Louises helt egen kode")
+        .await;
+    assert_eq!(louise.get("/").await.status, 200);
 
     let log = coordinator.get("/adgangslog?action=user_deactivated").await;
     assert_eq!(

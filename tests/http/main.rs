@@ -15,6 +15,7 @@ mod login;
 mod mail;
 mod platform;
 mod sessions;
+mod sign_in;
 mod states;
 mod tenancy;
 mod tools;

@@ -25,6 +25,39 @@ use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 pub const PASSWORD: &str = korps::demo::PASSWORD;
+
+/// The code of the demo accounts' authenticator app, `ahead` steps of 30 s from now.
+pub fn demo_code(ahead: u64) -> String {
+    code_for(&korps::auth::totp::demo_secret(), ahead)
+}
+
+/// The code for `secret`, `ahead` steps of 30 s from now.
+pub fn code_for(secret: &[u8], ahead: u64) -> String {
+    korps::auth::totp::code_at(secret, unix_now() + 30 * ahead)
+}
+
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// Sleeps into the next 30-second step.
+pub async fn next_step() {
+    let into = unix_now() % 30;
+    tokio::time::sleep(std::time::Duration::from_millis((30 - into) * 1000 + 200)).await;
+}
+
+/// A secret shown as base32 text on the enrolment page ("ABCD EFGH …"), as bytes.
+pub fn secret_from_text(text: &str) -> Vec<u8> {
+    let plain: String = text.split_whitespace().collect();
+    totp_rs::Secret::try_from_base32(&plain)
+        .expect("base32")
+        .as_bytes()
+        .to_vec()
+}
+
 const TEMPLATE: &str = "korps_test_template";
 
 struct Cluster {
@@ -203,8 +236,11 @@ impl TestApp {
         Client::new(&self.base)
     }
 
-    /// A client logged in as `email` with the demo password.
+    /// A client logged in as `email` with the demo password and the demo second factor.
     pub async fn login(&self, email: &str) -> Client {
+        // Several logins of one user in one test fall in one 30-second step: the test
+        // starts each with the user's codes unused, as a new step would.
+        self.forget_used_codes(email).await;
         let client = self.client();
         let response = client.login(email, PASSWORD).await;
         assert_eq!(
@@ -213,6 +249,54 @@ impl TestApp {
             response.text
         );
         client
+    }
+
+    /// Lets the user's codes of this 30-second step be used again (a test shortcut).
+    pub async fn forget_used_codes(&self, email: &str) {
+        let mut conn = self.owner_conn().await;
+        sqlx::query(
+            "UPDATE second_factors SET last_step = 0
+             WHERE user_id = (SELECT id FROM users WHERE lower(email) = lower($1))",
+        )
+        .bind(email)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+
+    /// The path (with its token) of the last link mailed to `email` to choose a password.
+    pub async fn mailed_link(&self, email: &str) -> String {
+        self.mailbox().link(email).await
+    }
+
+    /// A handle on the mails Korps queued, for tests that run elsewhere (a browser's task).
+    pub fn mailbox(&self) -> Mailbox {
+        Mailbox {
+            owner: self.owner.clone(),
+        }
+    }
+
+    /// Follows the link mailed to `email`, chooses `password`, enrols a second factor and
+    /// returns the signed-in client with the secret its app would hold.
+    pub async fn accept_link(&self, email: &str, password: &str) -> (Client, Vec<u8>) {
+        let client = self.client();
+        let link = self.mailed_link(email).await;
+        let form = client.get(&link).await;
+        assert_eq!(form.status, 200, "the link opens: {}", form.text);
+        let token = form.attr("input[name=token]", "value").unwrap();
+        let chosen = client
+            .post(
+                "/adgang",
+                &[
+                    ("token", &token),
+                    ("new_password", password),
+                    ("repeat_password", password),
+                ],
+            )
+            .await;
+        assert_eq!(chosen.status, 303, "password chosen: {}", chosen.text);
+        let secret = client.enrol(&chosen.location()).await;
+        (client, secret)
     }
 
     pub async fn owner_conn(&self) -> sqlx::PgConnection {
@@ -342,6 +426,30 @@ impl Page {
 
 /// A browser-like client: keeps cookies, sends Origin on POST, does not follow redirects
 /// (tests assert them), and remembers the last CSRF token it saw in a page.
+/// The outbox as a person's mailbox: what Korps sent to an address.
+#[derive(Clone)]
+pub struct Mailbox {
+    owner: PgConnectOptions,
+}
+
+impl Mailbox {
+    /// The path (with its token) of the last link mailed to `email` to choose a password.
+    pub async fn link(&self, email: &str) -> String {
+        let mut conn = self.owner.clone().connect().await.unwrap();
+        let body: String = sqlx::query_scalar(
+            "SELECT body FROM outbox WHERE lower(to_address) = lower($1)
+               AND kind IN ('account_setup', 'account_reset')
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(email)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap_or_else(|err| panic!("no link mailed to {email}: {err}"));
+        let start = body.find("/adgang?token=").expect("a link in the mail");
+        body[start..].split_whitespace().next().unwrap().to_string()
+    }
+}
+
 pub struct Client {
     pub base: String,
     http: reqwest::Client,
@@ -352,6 +460,14 @@ pub struct Client {
 impl Client {
     pub fn new(base: &str) -> Client {
         Client::with_headers(base, HeaderMap::new())
+    }
+
+    /// A client behind a proxy that says it comes from `address` (the app must trust
+    /// its proxy: `Config::trust_proxy`).
+    pub fn from_address(base: &str, address: &str) -> Client {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", HeaderValue::from_str(address).unwrap());
+        Client::with_headers(base, headers)
     }
 
     /// A client that sends `headers` with every request (a browser's User-Agent, a
@@ -539,7 +655,18 @@ impl Client {
         (status, headers, bytes)
     }
 
+    /// Logs in with the password and, for demo accounts, the demo second factor; the
+    /// answer to the last step.
     pub async fn login(&self, email: &str, password: &str) -> Page {
+        let page = self.login_password(email, password).await;
+        if page.status == 303 && page.location() == "/login/kode" {
+            return self.enter_demo_code().await;
+        }
+        page
+    }
+
+    /// The login's first step alone.
+    pub async fn login_password(&self, email: &str, password: &str) -> Page {
         self.get("/login").await;
         let page = self
             .post("/login", &[("email", email), ("password", password)])
@@ -549,5 +676,45 @@ impl Client {
             *self.token.lock().unwrap() = None;
         }
         page
+    }
+
+    /// The code step with the demo secret: this step's code, or the next one's when an
+    /// earlier login in this step used it, or the next one's after waiting for it.
+    pub async fn enter_demo_code(&self) -> Page {
+        self.enter_code_for(&korps::auth::totp::demo_secret()).await
+    }
+
+    pub async fn enter_code_for(&self, secret: &[u8]) -> Page {
+        for ahead in [0, 1] {
+            let page = self.submit_code(&code_for(secret, ahead)).await;
+            if page.status != 422 || !page.text.contains("allerede brugt") {
+                return page;
+            }
+        }
+        next_step().await;
+        self.submit_code(&code_for(secret, 1)).await
+    }
+
+    pub async fn submit_code(&self, code: &str) -> Page {
+        let page = self.post("/login/kode", &[("code", code)]).await;
+        if page.status == 303 {
+            *self.token.lock().unwrap() = None;
+        }
+        page
+    }
+
+    /// Enrols a second factor from the enrolment page at `path` (reading the secret shown
+    /// there, as a person types it into an app); returns the secret.
+    pub async fn enrol(&self, path: &str) -> Vec<u8> {
+        let page = self.get(path).await;
+        assert_eq!(page.status, 200, "the enrolment page: {}", page.text);
+        assert!(page.has(".korps-qr-box svg"), "a QR code is shown");
+        let secret = secret_from_text(&page.text_of(".korps-secret"));
+        let confirmed = self
+            .post("/totrin", &[("code", &code_for(&secret, 0))])
+            .await;
+        assert_eq!(confirmed.status, 303, "enrolled: {}", confirmed.text);
+        *self.token.lock().unwrap() = None;
+        secret
     }
 }
