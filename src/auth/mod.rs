@@ -7,8 +7,8 @@ mod current_user;
 pub mod links;
 pub mod password;
 pub mod repo;
-pub mod sessions;
 pub mod second_factor;
+pub mod sessions;
 pub mod throttle;
 pub mod totp;
 

@@ -245,6 +245,17 @@ async fn a_visitors_token_fits_only_the_browser_it_was_made_for() {
     assert_eq!(log_in_with(&mine, &my_token).await, 303, "its own");
 }
 
+/// The `__Host-` session cookie a response sets.
+fn session_cookie(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|value| value.to_str().unwrap().to_string())
+        .find(|value| value.starts_with("__Host-korps_session="))
+        .expect("the session cookie")
+}
+
 /// Cookies as a browser on HTTPS keeps them: the test sends them by hand (the test client
 /// speaks plain HTTP and would keep `Secure` cookies to itself).
 #[tokio::test]
@@ -307,15 +318,39 @@ async fn over_https_the_cookies_carry_the_host_prefix_and_plain_names_count_for_
         403,
         "the cookie without its prefix is not it"
     );
-    let signed_in = post_login(format!("__Host-korps_csrf={nonce}")).await;
+    let csrf_cookie = format!("__Host-korps_csrf={nonce}");
+    let password_step = post_login(csrf_cookie.clone()).await;
+    assert_eq!(password_step.status(), 303);
+    assert_eq!(password_step.headers()["location"], "/login/kode");
+    let pending = session_cookie(&password_step);
+    // The code step, with both cookies as the browser would send them.
+    let cookies = format!("{csrf_cookie}; {}", pending.split(';').next().unwrap());
+    let code_page = http
+        .get(format!("{}/login/kode", app.base))
+        .header("cookie", cookies.as_str())
+        .send()
+        .await
+        .unwrap();
+    let html = scraper::Html::parse_document(&code_page.text().await.unwrap());
+    let token = html
+        .select(&scraper::Selector::parse("input[name=csrf_token]").unwrap())
+        .next()
+        .and_then(|input| input.value().attr("value"))
+        .unwrap()
+        .to_string();
+    let signed_in = http
+        .post(format!("{}/login/kode", app.base))
+        .header("origin", app.base.as_str())
+        .header("cookie", cookies.as_str())
+        .form(&[
+            ("code", crate::support::demo_code(0).as_str()),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(signed_in.status(), 303);
-    let session = signed_in
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|value| value.to_str().unwrap().to_string())
-        .find(|value| value.starts_with("__Host-korps_session="))
-        .expect("the session cookie");
+    let session = session_cookie(&signed_in);
     for attribute in ["Path=/", "Secure", "HttpOnly", "SameSite=Lax"] {
         assert!(session.contains(attribute), "{session} lacks {attribute}");
     }
