@@ -18,10 +18,10 @@ use tower_sessions::cookie::time::Duration as CookieDuration;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
-use crate::auth::SESSION_COOKIE;
 use crate::state::AppState;
+use crate::web::limits::{self, Limits};
 use crate::web::routes::{self, Access, Route, RouteTable};
-use crate::web::{assets, csrf, error_pages, headers};
+use crate::web::{assets, cookies, csrf, error_pages, headers};
 use crate::{
     account, applications, audit_log, auth, calendar, citizens, coaching, corps, courses,
     dashboards, db, exports, home, inbox, loans, login, matching, municipalities, staff, training,
@@ -71,15 +71,23 @@ pub fn route_table() -> RouteTable {
 }
 
 /// The whole application. Tests call this with their own database.
+///
+/// A feature route's request passes, in order: the POST rate limit and the body limit
+/// (`web::limits`) and the visitor's CSRF cookie with the origin check (`csrf::visitor`),
+/// none of which reads the session or the database; then the session, the error pages,
+/// the user (`auth::load_user`), the CSRF token (`csrf::verify`) and the access check.
 pub fn router(state: AppState) -> Router {
+    let secure = !state.config.insecure_cookies;
     let sessions = SessionManagerLayer::new(PostgresStore::new(state.pool.clone()))
-        .with_name(SESSION_COOKIE)
+        .with_name(cookies::session_name(secure))
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(!state.config.insecure_cookies)
+        .with_secure(secure)
         .with_expiry(Expiry::OnInactivity(CookieDuration::seconds(
-            auth::IDLE_TIMEOUT_SECS,
+            state.config.idle_timeout,
         )));
+    let limits = Limits::new(state.clone());
 
     let table = Arc::new(route_table());
     let platform = routes::assemble(platform_routes());
@@ -88,13 +96,19 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(
             ServiceBuilder::new()
+                .layer(from_fn_with_state(limits.clone(), limits::rate))
+                .layer(from_fn_with_state(limits, limits::body))
+                .layer(from_fn_with_state(
+                    csrf::Csrf::new(state.clone()),
+                    csrf::visitor,
+                ))
                 .layer(sessions)
                 .layer(from_fn_with_state(
                     state.clone(),
                     error_pages::render_error_pages,
                 ))
                 .layer(from_fn_with_state(state.clone(), auth::load_user))
-                .layer(from_fn_with_state(state.clone(), csrf::verify)),
+                .layer(from_fn(csrf::verify)),
         );
 
     platform

@@ -66,7 +66,8 @@ pub struct Config {
     #[arg(long, env = "KORPS_DATA_DIR", default_value = "var/pg", global = true)]
     pub data_dir: PathBuf,
 
-    /// Serve the session cookie without `Secure`, for local plain HTTP only.
+    /// Serve the cookies without `Secure`, for local plain HTTP only. Their names then lack
+    /// the `__Host-` prefix too, which browsers accept only on `Secure` cookies.
     #[arg(long, env = "KORPS_INSECURE_COOKIES", global = true, value_parser = parse_flag, default_value = "0")]
     pub insecure_cookies: bool,
 
@@ -84,6 +85,29 @@ pub struct Config {
         global = true
     )]
     pub login_limit_per_address: i64,
+
+    /// Form submissions (POSTs) per minute from one client network (an IPv4 address or an
+    /// IPv6 /64), counted in memory by each instance. Raise it when very many users share
+    /// one address.
+    #[arg(
+        long,
+        env = "KORPS_POST_LIMIT_PER_MINUTE",
+        default_value_t = 300,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub post_limit_per_minute: u32,
+
+    /// Seconds without a request after which a signed-in session ends. The page warns two
+    /// minutes before and offers to stay logged in.
+    #[arg(
+        long,
+        env = "KORPS_IDLE_TIMEOUT",
+        default_value_t = 1800,
+        value_parser = clap::value_parser!(i64).range(2..),
+        global = true
+    )]
+    pub idle_timeout: i64,
 
     /// The address people reach Korps at: links in mails and the calendar feed's
     /// address start with it. Default: `http://localhost:<port of --bind>`.
@@ -138,6 +162,9 @@ impl Config {
             insecure_cookies: true,
             trust_proxy: false,
             login_limit_per_address: 5,
+            // One test posts hundreds of forms from 127.0.0.1 within seconds.
+            post_limit_per_minute: 100_000,
+            idle_timeout: 1800,
             public_url: Some("http://korps.test".into()),
             smtp_url: None,
             mail_from: "Korps <korps@korps.test>".into(),

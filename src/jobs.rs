@@ -1,6 +1,7 @@
 //! The background worker inside the server: every `KORPS_JOB_INTERVAL` seconds it plans
-//! the reminders that are due and sends the outbox. Several instances may run on one
-//! database; the outbox and the reminder keys make sure nothing goes out twice.
+//! the reminders that are due, sends the outbox and deletes what is left of ended
+//! sessions. Several instances may run on one database; the outbox and the reminder keys
+//! make sure nothing goes out twice, and deleting twice does no harm.
 
 use std::time::Duration;
 
@@ -8,12 +9,13 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 use tokio::sync::watch;
 
+use crate::auth::sessions;
 use crate::config::Config;
 use crate::mail::Sender;
 use crate::reminders;
 
-/// One round: plan what is due now, then send what is queued.
-pub async fn tick(pool: &PgPool, sender: &Sender) {
+/// One round: plan what is due now, send what is queued, purge ended sessions.
+pub async fn tick(pool: &PgPool, sender: &Sender, config: &Config) {
     match reminders::plan(pool, OffsetDateTime::now_utc()).await {
         Ok(planned) if planned != reminders::Planned::default() => {
             tracing::info!(?planned, "reminders planned");
@@ -28,6 +30,13 @@ pub async fn tick(pool: &PgPool, sender: &Sender) {
         Ok(_) => {}
         Err(err) => tracing::warn!(error = %err, "sending the outbox failed"),
     }
+    match sessions::purge(pool, config.idle_timeout).await {
+        Ok(purged) if purged != sessions::Purged::default() => {
+            tracing::info!(?purged, "ended sessions purged");
+        }
+        Ok(_) => {}
+        Err(err) => tracing::warn!(error = %err, "purging ended sessions failed"),
+    }
 }
 
 /// Runs rounds until `stop` turns true. A configuration the sender cannot use is an error
@@ -39,13 +48,14 @@ pub fn start(
 ) -> Result<tokio::task::JoinHandle<()>, String> {
     let sender = Sender::new(pool.clone(), config)?;
     let interval = Duration::from_secs(config.job_interval.max(1));
+    let config = config.clone();
     match &config.smtp_url {
         Some(_) => tracing::info!("mail goes to the SMTP server in KORPS_SMTP_URL"),
         None => tracing::info!(dir = %config.mail_dir.display(), "mail is written as .eml files"),
     }
     Ok(tokio::spawn(async move {
         loop {
-            tick(&pool, &sender).await;
+            tick(&pool, &sender, &config).await;
             tokio::select! {
                 _ = tokio::time::sleep(interval) => {}
                 _ = stop.changed() => break,

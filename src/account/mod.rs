@@ -1,4 +1,7 @@
-//! The user's own account: details, language, password, second factor, calendar feed.
+//! The user's own account: details, language, password, second factor, calendar feed,
+//! sessions.
+
+mod sessions;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -29,6 +32,14 @@ pub fn routes() -> Vec<Route> {
         Route::post("/konto/adgangskode", Access::SignedIn, change_password)
             .before_password_change(),
         Route::post("/konto/mails", Access::SignedIn, set_mail_preferences),
+        Route::post("/konto/sessioner/forbliv", Access::SignedIn, sessions::stay)
+            .before_password_change(),
+        Route::post(
+            "/konto/sessioner/log-andre-ud",
+            Access::SignedIn,
+            sessions::end_others,
+        )
+        .before_password_change(),
     ]
 }
 
@@ -48,6 +59,7 @@ struct AccountView {
     notices: Vec<Choice>,
     mail_errors: FieldErrors,
     calendar: crate::calendar::Status,
+    sessions: sessions::SessionList,
     second_factor: bool,
 }
 
@@ -85,6 +97,7 @@ async fn view(
     Ok(AccountView {
         second_factor: crate::auth::second_factor::enrolled(tx, user.id).await?,
         calendar: crate::calendar::status(tx, session, user).await?,
+        sessions: sessions::list(tx, session, user, &page).await?,
         digest: mail.preferences.digest.clone(),
         digests: DIGESTS
             .iter()

@@ -28,7 +28,6 @@ use uuid::Uuid;
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::web::routes::{COORDINATOR, NATIONAL, NATIONAL_OR_COORDINATOR, Route};
-use axum::extract::DefaultBodyLimit;
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
 pub fn routes() -> Vec<Route> {
@@ -49,7 +48,7 @@ pub fn routes() -> Vec<Route> {
         Route::post("/ansoegninger/{id}/rediger", COORDINATOR, save)
             // The minutes file (10 MB) and the answers; the handler reports a file
             // that is too large next to the field.
-            .wrap(|handler| handler.layer(DefaultBodyLimit::max(crate::web::csrf::MAX_BODY))),
+            .upload(16 * 1024 * 1024),
         Route::post("/ansoegninger/{id}/partnere", COORDINATOR, add_partner),
         Route::post(
             "/ansoegninger/{id}/partnere/fjern",

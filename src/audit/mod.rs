@@ -93,6 +93,7 @@ pub const ACTIONS: &[&str] = &[
     "loan_read",
     "mail_resent",
     "mail_preferences_changed",
+    "sessions_ended",
 ];
 
 /// One entry. `details` holds ids and field names only, never the data itself.

@@ -9,6 +9,7 @@ pub mod links;
 pub mod password;
 pub mod repo;
 pub mod second_factor;
+pub mod sessions;
 pub mod throttle;
 pub mod totp;
 
@@ -16,13 +17,11 @@ use time::OffsetDateTime;
 use tower_sessions::Session;
 
 pub use current_user::{
-    AuthState, CurrentUser, IDLE_TIMEOUT_SECS, MaybeUser, MunicipalityRef, end_session, load_user,
+    AuthState, CurrentUser, MaybeUser, MunicipalityRef, end_session, load_user, session_record,
+    stay_signed_in,
 };
 
 use crate::error::AppResult;
-
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "korps_session";
 
 /// Starts (or restarts) the signed-in session under a new id, so an id planted or seen
 /// before is worth nothing.
@@ -33,10 +32,8 @@ pub async fn start_session(
     generation: i32,
 ) -> AppResult<()> {
     session.cycle_id().await?;
-    // A token seen before login is worth nothing after it.
-    session
-        .remove::<String>(crate::web::csrf::SESSION_KEY)
-        .await?;
+    // A token seen before login is worth nothing after it: the session gets its own.
+    crate::web::csrf::issue(session).await?;
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let auth = AuthState {
         user_id,
@@ -44,6 +41,8 @@ pub async fn start_session(
         generation,
         login_at: now,
         last_seen: now,
+        // `load_user` records the new session once this request is done.
+        record: None,
     };
     session.insert(current_user::SESSION_KEY, &auth).await?;
     Ok(())

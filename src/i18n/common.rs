@@ -84,6 +84,9 @@ pub struct CommonMessages {
     pub error_409_text: &'static str,
     pub error_413_title: &'static str,
     pub error_413_text: &'static str,
+    pub error_429_title: &'static str,
+    /// `{}`: how long to wait (`seconds`/`minutes` below).
+    pub error_429_text: &'static str,
     pub error_422_title: &'static str,
     pub error_422_text: &'static str,
     pub error_500_title: &'static str,
@@ -91,6 +94,12 @@ pub struct CommonMessages {
     pub error_503_title: &'static str,
     pub error_503_text: &'static str,
     pub error_go_start: &'static str,
+
+    // Durations: "1 sekund", "{} sekunder", ...
+    pub one_second: &'static str,
+    pub seconds: &'static str,
+    pub one_minute: &'static str,
+    pub minutes: &'static str,
 
     // Accessibility statement
     pub a11y_title: &'static str,
@@ -164,6 +173,18 @@ pub struct CommonMessages {
     // Vocabularies
     /// Names of the codes in `crate::vocab` and the citizen/course vocabularies.
     pub vocabulary: &'static [(&'static str, &'static str)],
+}
+
+impl CommonMessages {
+    /// "1 sekund", "40 sekunder", "2 minutter": whole seconds up to a minute and a half,
+    /// else whole minutes (rounded up, so the wait is never longer than said).
+    pub fn duration(&self, seconds: u64) -> String {
+        match seconds {
+            0 | 1 => self.one_second.to_string(),
+            2..=90 => super::fill(self.seconds, &[&seconds.to_string()]),
+            _ => super::fill(self.minutes, &[&seconds.div_ceil(60).to_string()]),
+        }
+    }
 }
 
 pub const DA: CommonMessages = CommonMessages {
@@ -240,6 +261,8 @@ pub const DA: CommonMessages = CommonMessages {
     error_409_text: "En anden har ændret oplysningerne, mens du arbejdede. Hent siden igen, og gentag din ændring.",
     error_413_title: "For stor fil eller formular",
     error_413_text: "Det, du sendte, er for stort. Prøv med en mindre fil.",
+    error_429_title: "For mange forespørgsler",
+    error_429_text: "Der er sendt mange formularer fra din forbindelse på kort tid. Vent {}, og prøv så igen. Det, du har skrevet, er ikke gemt: gå tilbage til siden, og send det igen.",
     error_422_title: "Oplysningerne kunne ikke gemmes",
     error_422_text: "Noget af det, du har udfyldt, er ikke gyldigt. Gå tilbage, og ret det markerede.",
     error_500_title: "Der opstod en fejl",
@@ -247,6 +270,11 @@ pub const DA: CommonMessages = CommonMessages {
     error_503_title: "Korps er midlertidigt utilgængelig",
     error_503_text: "Korps kan ikke nå sin database lige nu. Prøv igen om et øjeblik; dine data er i sikkerhed.",
     error_go_start: "Gå til forsiden",
+
+    one_second: "1 sekund",
+    seconds: "{} sekunder",
+    one_minute: "1 minut",
+    minutes: "{} minutter",
 
     a11y_title: "Tilgængelighedserklæring",
     a11y_text: "Korps skal kunne bruges af alle og følger webtilgængelighedsloven og WCAG 2.1 niveau AA. Siderne testes automatisk med axe-core i en browser, og de kan bruges med tastatur og skærmlæser. Oplever du problemer med tilgængeligheden, så kontakt Nationalt Center for Forebyggelse af Ekstremisme.",
@@ -474,6 +502,8 @@ pub const EN: CommonMessages = CommonMessages {
     error_409_text: "Someone else changed the information while you were working. Load the page again and repeat your change.",
     error_413_title: "File or form too large",
     error_413_text: "What you sent is too large. Try a smaller file.",
+    error_429_title: "Too many requests",
+    error_429_text: "Many forms have been sent from your connection in a short time. Wait {}, then try again. What you entered has not been saved: go back to the page and send it again.",
     error_422_title: "The information could not be saved",
     error_422_text: "Some of what you entered is not valid. Go back and correct what is marked.",
     error_500_title: "Something went wrong",
@@ -481,6 +511,11 @@ pub const EN: CommonMessages = CommonMessages {
     error_503_title: "Korps is temporarily unavailable",
     error_503_text: "Korps cannot reach its database right now. Please try again in a moment; your data is safe.",
     error_go_start: "Go to the start page",
+
+    one_second: "1 second",
+    seconds: "{} seconds",
+    one_minute: "1 minute",
+    minutes: "{} minutes",
 
     a11y_title: "Accessibility statement",
     a11y_text: "Korps must be usable by everyone and follows the Danish web accessibility act and WCAG 2.1 level AA. The pages are tested automatically with axe-core in a browser and can be used with a keyboard and a screen reader. If you meet an accessibility problem, contact the National Centre for Prevention of Extremism.",
@@ -627,3 +662,15 @@ pub const EN: CommonMessages = CommonMessages {
         ("conversation_card", "Conversation card"),
     ],
 };
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations_read_naturally() {
+        let t = &super::DA;
+        assert_eq!(t.duration(1), "1 sekund");
+        assert_eq!(t.duration(40), "40 sekunder");
+        assert_eq!(t.duration(91), "2 minutter");
+        assert_eq!(t.duration(600), "10 minutter");
+    }
+}

@@ -23,4 +23,5 @@ pub const DA: Messages = Messages {
     training: super::training::DA,
     mail: super::mail::DA,
     calendar: super::calendar::DA,
+    sessions: super::sessions::DA,
 };

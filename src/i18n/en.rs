@@ -23,4 +23,5 @@ pub const EN: Messages = Messages {
     training: super::training::EN,
     mail: super::mail::EN,
     calendar: super::calendar::EN,
+    sessions: super::sessions::EN,
 };

@@ -24,6 +24,7 @@ mod login;
 mod mail;
 mod matching;
 mod municipalities;
+mod sessions;
 mod staff;
 mod tools;
 mod training;
@@ -45,6 +46,7 @@ pub use login::LoginMessages;
 pub use mail::MailMessages;
 pub use matching::MatchingMessages;
 pub use municipalities::MunicipalityMessages;
+pub use sessions::SessionMessages;
 pub use staff::StaffMessages;
 pub use tools::ToolMessages;
 pub use training::TrainingMessages;
@@ -136,6 +138,8 @@ pub struct Messages {
     pub mail: MailMessages,
     /// Next meetings on the course page and the private calendar feed.
     pub calendar: CalendarMessages,
+    /// The idle-timeout warning and the list of where the user is logged in.
+    pub sessions: SessionMessages,
 }
 
 impl Messages {
@@ -186,6 +190,7 @@ impl Messages {
                 .or_else(|| self.loans.action_label(other))
                 .or_else(|| self.training.action_label(other))
                 .or_else(|| self.mail.action_label(other))
+                .or_else(|| self.sessions.action_label(other))
                 .or_else(|| self.login.action_label(other))
                 .unwrap_or(other),
         }

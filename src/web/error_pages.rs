@@ -1,5 +1,6 @@
 //! Renders every error response as a page in the layout, in the user's language: our own
-//! `AppError`s, and axum's bare rejections (404 for unknown paths, 405, 413, bad forms).
+//! `AppError`s, and axum's bare rejections (404 for unknown paths, 405, 413, bad forms);
+//! and, without the session, the refusals made before it is read (`without_session`).
 
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use tower_sessions::Session;
 
 use crate::db;
 use crate::error::ErrorPage;
+use crate::i18n::Messages;
 use crate::state::AppState;
 use crate::web::routes::RouteTable;
 use crate::web::{Page, Viewer, csrf};
@@ -22,7 +24,7 @@ use crate::web::{Page, Viewer, csrf};
 struct ErrorView {
     page: Page,
     heading: &'static str,
-    text: &'static str,
+    text: String,
 }
 
 pub async fn render_error_pages(
@@ -49,23 +51,58 @@ pub async fn render_error_pages(
         status = StatusCode::SERVICE_UNAVAILABLE;
     }
     let viewer = response.extensions().get::<Viewer>().cloned();
-    // The header's log-out form needs the token; without a database there is none to get.
-    let token = if status == StatusCode::SERVICE_UNAVAILABLE {
-        String::new()
-    } else {
-        csrf::token(&session).await.unwrap_or_default()
+    // The header's log-out form needs the signed-in session's token; visitors have no
+    // form here, and without a database there is no token to get.
+    let token = match &viewer {
+        Some(_) if status != StatusCode::SERVICE_UNAVAILABLE => csrf::session_token(&session)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
+        _ => String::new(),
     };
     let page = Page::build(viewer.as_ref(), routes.as_deref(), &path, token, Vec::new());
-    let t = page.t;
-    let (heading, text) = match status.as_u16() {
+    let (heading, text) = texts(status, page.t);
+    let mut rendered = render(status, page, heading, text.to_string());
+    if let Some(viewer) = viewer {
+        rendered.extensions_mut().insert(viewer);
+    }
+    rendered
+}
+
+/// An error page for a request refused before its session is read (too large, too many,
+/// from another site): in the layout, without the user, in Danish. `text` replaces the
+/// status's usual text.
+pub fn without_session(
+    status: StatusCode,
+    path: &str,
+    routes: Option<&RouteTable>,
+    text: Option<String>,
+) -> Response {
+    let page = Page::build(None, routes, path, String::new(), Vec::new());
+    let (heading, usual) = texts(status, page.t);
+    render(
+        status,
+        page,
+        heading,
+        text.unwrap_or_else(|| usual.to_string()),
+    )
+}
+
+fn texts(status: StatusCode, t: &'static Messages) -> (&'static str, &'static str) {
+    match status.as_u16() {
         403 => (t.common.error_403_title, t.common.error_403_text),
         404 | 405 => (t.common.error_404_title, t.common.error_404_text),
         409 => (t.common.error_409_title, t.common.error_409_text),
         413 => (t.common.error_413_title, t.common.error_413_text),
+        429 => (t.common.error_429_title, t.common.error_429_text),
         400 | 415 | 422 => (t.common.error_422_title, t.common.error_422_text),
         503 => (t.common.error_503_title, t.common.error_503_text),
         _ => (t.common.error_500_title, t.common.error_500_text),
-    };
+    }
+}
+
+fn render(status: StatusCode, page: Page, heading: &'static str, text: String) -> Response {
     let page = page.titled(heading);
     let mut rendered = (
         status,
@@ -80,9 +117,6 @@ pub async fn render_error_pages(
         rendered
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
-    }
-    if let Some(viewer) = viewer {
-        rendered.extensions_mut().insert(viewer);
     }
     rendered
 }

@@ -4,14 +4,16 @@
 pub mod assets;
 pub mod chart;
 pub mod client;
+pub mod cookies;
 pub mod csrf;
 pub mod csv_export;
 pub mod error_pages;
 pub mod flash;
 pub mod forms;
 pub mod headers;
+pub mod limits;
 pub mod page;
 pub mod routes;
 pub mod table;
 
-pub use page::{Page, Viewer};
+pub use page::{Page, SessionClock, Viewer};

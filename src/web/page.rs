@@ -46,6 +46,24 @@ pub struct Page {
     pub csrf: String,
     pub flashes: Vec<Flash>,
     pub path: String,
+    /// For a signed-in page: when the session ends, for the idle-timeout warning.
+    pub session: Option<SessionClock>,
+}
+
+/// How long the signed-in session has left, as the page's script needs it (the warning
+/// before the idle timeout, WCAG 2.2.1).
+#[derive(Debug, Clone)]
+pub struct SessionClock {
+    /// The user's id: tabs of one browser share the clock only for the same user.
+    pub user: uuid::Uuid,
+    /// Seconds until the session ends unless the user does something.
+    pub idle_left: i64,
+    /// Seconds until it ends whatever the user does (12 hours after login).
+    pub absolute_left: i64,
+    /// The whole idle timeout, which staying logged in starts again.
+    pub idle_timeout: i64,
+    /// Seconds before the end at which the page warns.
+    pub warn_before: i64,
 }
 
 /// Who is looking, as the layout needs it. `auth` puts one in the extensions of every
@@ -59,6 +77,8 @@ pub struct Viewer {
     /// Must replace a password found among common breached ones before anything else: no menu.
     pub must_change_password: bool,
     pub unread_notices: i64,
+    /// The session's clock (set by `auth::load_user`).
+    pub session: Option<SessionClock>,
 }
 
 impl Page {
@@ -116,6 +136,7 @@ impl Page {
             csrf,
             flashes,
             path: path.to_string(),
+            session: viewer.and_then(|viewer| viewer.session.clone()),
         }
     }
 
@@ -163,7 +184,7 @@ impl FromRequestParts<AppState> for Page {
             .get::<Session>()
             .cloned()
             .ok_or_else(|| AppError::Internal("session layer missing".into()))?;
-        let token = csrf::token(&session).await?;
+        let token = csrf::token(&session, &parts.extensions).await?;
         // Flashes wait for the next page a user sees; a POST that re-renders a form with
         // errors must not swallow them.
         let flashes = if parts.method == axum::http::Method::GET {

@@ -4,6 +4,7 @@
 //! and the menu (`Page`) read, and the route × role test.
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
@@ -66,6 +67,9 @@ pub struct RouteRule {
     pub menu: Option<MenuEntry>,
     /// Usable by a user who must first replace a password found among common breached ones.
     pub before_password_change: bool,
+    /// The largest request body accepted from a signed-in user, for a route that takes a
+    /// file; every other request may send `web::limits::FORM_BODY` at most.
+    pub upload_limit: Option<usize>,
 }
 
 /// One declared route: its rule and its handler.
@@ -88,6 +92,7 @@ impl Route {
                 access,
                 menu: None,
                 before_password_change: false,
+                upload_limit: None,
             },
             handler,
         }
@@ -121,7 +126,15 @@ impl Route {
         self
     }
 
-    /// Wraps the handler, e.g. in a larger body limit for an upload.
+    /// Accepts a file: request bodies up to `limit` bytes from a signed-in user (the
+    /// handler reports a file that is too large itself).
+    pub fn upload(mut self, limit: usize) -> Route {
+        self.rule.upload_limit = Some(limit);
+        self.handler = self.handler.layer(DefaultBodyLimit::max(limit));
+        self
+    }
+
+    /// Wraps the handler in a layer of its own.
     pub fn wrap(
         mut self,
         wrap: impl FnOnce(MethodRouter<AppState>) -> MethodRouter<AppState>,

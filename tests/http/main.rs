@@ -14,6 +14,7 @@ mod loans;
 mod login;
 mod mail;
 mod platform;
+mod sessions;
 mod sign_in;
 mod states;
 mod tenancy;

@@ -30,11 +30,13 @@ async fn every_page_carries_the_security_headers_and_a_safe_cookie() {
     assert_eq!(page.header("x-content-type-options"), "nosniff");
     assert_eq!(page.header("referrer-policy"), "same-origin");
     assert_eq!(page.header("cache-control"), "no-store");
+    // The login page's only cookie is the visitor's CSRF cookie; no session yet.
     let cookie = page.header("set-cookie");
-    assert!(cookie.starts_with("korps_session="), "{cookie}");
-    for flag in ["HttpOnly", "SameSite=Lax", "Secure"] {
+    assert!(cookie.starts_with("__Host-korps_csrf="), "{cookie}");
+    for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
         assert!(cookie.contains(flag), "cookie lacks {flag}: {cookie}");
     }
+    assert!(!cookie.contains("Domain"), "{cookie}");
 }
 
 #[tokio::test]
@@ -153,93 +155,11 @@ async fn no_get_changes_state() {
     assert_eq!(client.get("/").await.status, 200, "still logged in");
 }
 
-/// A TCP proxy in front of the database that a test can cut and restore.
-mod outage {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, Ordering};
-
-    use tokio::net::{TcpListener, TcpStream, UnixStream};
-
-    pub struct Proxy {
-        pub port: u16,
-        pub up: Arc<AtomicBool>,
-    }
-
-    /// Forwards 127.0.0.1:<port> to the database's socket or TCP address while `up`.
-    pub async fn start(target: TargetAddr) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let up = Arc::new(AtomicBool::new(true));
-        let flag = up.clone();
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut inbound, _)) = listener.accept().await else {
-                    return;
-                };
-                let flag = flag.clone();
-                let target = target.clone();
-                tokio::spawn(async move {
-                    if !flag.load(Ordering::SeqCst) {
-                        return; // dropped: connection refused/reset
-                    }
-                    let result = match &target {
-                        TargetAddr::Unix(path) => match UnixStream::connect(path).await {
-                            Ok(mut outbound) => pump(&mut inbound, &mut outbound, &flag).await,
-                            Err(_) => return,
-                        },
-                        TargetAddr::Tcp(addr) => match TcpStream::connect(addr).await {
-                            Ok(mut outbound) => pump(&mut inbound, &mut outbound, &flag).await,
-                            Err(_) => return,
-                        },
-                    };
-                    let _ = result;
-                });
-            }
-        });
-        Proxy { port, up }
-    }
-
-    async fn pump<A, B>(a: &mut A, b: &mut B, flag: &AtomicBool) -> std::io::Result<()>
-    where
-        A: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-        B: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-    {
-        let copy = tokio::io::copy_bidirectional(a, b);
-        tokio::pin!(copy);
-        loop {
-            tokio::select! {
-                _ = &mut copy => return Ok(()),
-                () = tokio::time::sleep(std::time::Duration::from_millis(50)) => {
-                    if !flag.load(Ordering::SeqCst) { return Ok(()); }
-                }
-            }
-        }
-    }
-
-    #[derive(Clone)]
-    pub enum TargetAddr {
-        Unix(std::path::PathBuf),
-        Tcp(String),
-    }
-}
-
 #[tokio::test]
 async fn while_the_database_is_down_pages_answer_503_and_recover_by_themselves() {
     use std::sync::atomic::Ordering;
 
-    let owner = crate::support::fresh_database().await;
-    let target = match owner.get_socket() {
-        Some(dir) => outage::TargetAddr::Unix(dir.join(format!(".s.PGSQL.{}", owner.get_port()))),
-        None => outage::TargetAddr::Tcp(format!("{}:{}", owner.get_host(), owner.get_port())),
-    };
-    let proxy = outage::start(target).await;
-    let through_proxy = sqlx::postgres::PgConnectOptions::new()
-        .host("127.0.0.1")
-        .port(proxy.port)
-        .username(owner.get_username())
-        .database(owner.get_database().unwrap());
-    let pool = korps::db::runtime_pool(&through_proxy);
-    let app = TestApp::serve(pool, owner, korps::config::Config::for_tests(String::new())).await;
+    let (app, proxy) = TestApp::spawn_behind_proxy(|_| {}).await;
     let client: Client = app.login("koordinator.aarhus@example.org").await;
     assert_eq!(client.get("/").await.status, 200);
 

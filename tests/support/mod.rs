@@ -3,6 +3,7 @@
 //! demo data, and the real router served over TCP. Clients speak HTTP like a browser.
 #![allow(dead_code)]
 
+pub mod outage;
 pub mod smtp;
 
 use std::net::SocketAddr;
@@ -185,6 +186,30 @@ impl TestApp {
         let mut config = Config::for_tests(String::new());
         configure(&mut config);
         Self::serve(pool, owner, config).await
+    }
+
+    /// The app with its database behind a proxy that a test can cut and that counts the
+    /// bytes the app exchanges with the database.
+    pub async fn spawn_behind_proxy(
+        configure: impl FnOnce(&mut Config),
+    ) -> (TestApp, outage::Proxy) {
+        let owner = fresh_database().await;
+        let target = match owner.get_socket() {
+            Some(dir) => {
+                outage::TargetAddr::Unix(dir.join(format!(".s.PGSQL.{}", owner.get_port())))
+            }
+            None => outage::TargetAddr::Tcp(format!("{}:{}", owner.get_host(), owner.get_port())),
+        };
+        let proxy = outage::start(target).await;
+        let through_proxy = PgConnectOptions::new()
+            .host("127.0.0.1")
+            .port(proxy.port)
+            .username(owner.get_username())
+            .database(owner.get_database().unwrap());
+        let pool = db::runtime_pool(&through_proxy);
+        let mut config = Config::for_tests(String::new());
+        configure(&mut config);
+        (Self::serve(pool, owner, config).await, proxy)
     }
 
     /// Serves the app on `pool` (which may point anywhere, e.g. through a proxy).
@@ -428,6 +453,7 @@ impl Mailbox {
 pub struct Client {
     pub base: String,
     http: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
     token: std::sync::Mutex<Option<String>>,
 }
 
@@ -444,10 +470,13 @@ impl Client {
         Client::with_headers(base, headers)
     }
 
-    fn with_headers(base: &str, mut headers: HeaderMap) -> Client {
+    /// A client that sends `headers` with every request (a browser's User-Agent, a
+    /// proxy's X-Forwarded-For).
+    pub fn with_headers(base: &str, mut headers: HeaderMap) -> Client {
         headers.insert("origin", HeaderValue::from_str(base).unwrap());
+        let jar = Arc::new(reqwest::cookie::Jar::default());
         let http = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .redirect(Policy::none())
             .default_headers(headers)
             .build()
@@ -455,8 +484,19 @@ impl Client {
         Client {
             base: base.to_string(),
             http,
+            jar,
             token: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The cookies this client sends, as a `Cookie` header's value.
+    pub fn cookies(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = self.base.parse().expect("the base URL");
+        self.jar
+            .cookies(&url)
+            .and_then(|value| value.to_str().ok().map(str::to_string))
+            .unwrap_or_default()
     }
 
     async fn read(&self, response: reqwest::Response) -> Page {
