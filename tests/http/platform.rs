@@ -236,7 +236,7 @@ async fn while_the_database_is_down_pages_answer_503_and_recover_by_themselves()
     let through_proxy = sqlx::postgres::PgConnectOptions::new()
         .host("127.0.0.1")
         .port(proxy.port)
-        .username(owner.get_username())
+        .username(korps::db::APP_ROLE)
         .database(owner.get_database().unwrap());
     let pool = korps::db::runtime_pool(&through_proxy);
     let app = TestApp::serve(pool, owner, korps::config::Config::for_tests(String::new())).await;

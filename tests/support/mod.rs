@@ -178,7 +178,7 @@ impl TestApp {
                 .try_init();
         }
         let owner = fresh_database().await;
-        let pool = db::runtime_pool(&owner);
+        let pool = db::runtime_pool(&db::app_role_options(&owner));
         db::ensure_row_level_security_applies(&pool)
             .await
             .expect("RLS applies to the runtime role");
