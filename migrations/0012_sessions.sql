@@ -30,6 +30,23 @@ CREATE POLICY user_sessions_purge ON user_sessions
     USING (app_is_job());
 GRANT SELECT, INSERT, UPDATE, DELETE ON user_sessions TO korps_app;
 
+-- The worker's purge of ended sessions compares them with their users, whom the worker
+-- may not read (row-level security on users): this does it as the definer, for the worker
+-- only, and answers only how many rows went.
+CREATE FUNCTION purge_ended_sessions(idle_seconds double precision, absolute_seconds double precision)
+RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    WITH gone AS (
+        DELETE FROM user_sessions s USING users u
+         WHERE app_is_job() AND u.id = s.user_id
+           AND (NOT u.active OR s.generation <> u.session_generation
+                OR s.last_seen_at < now() - make_interval(secs => idle_seconds)
+                OR s.started_at < now() - make_interval(secs => absolute_seconds))
+        RETURNING 1)
+    SELECT count(*) FROM gone
+$$;
+REVOKE ALL ON FUNCTION purge_ended_sessions(double precision, double precision) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION purge_ended_sessions(double precision, double precision) TO korps_app;
+
 -- Server-side keys. `anonymous_csrf` signs the CSRF token of a visitor's form (the login
 -- page): the token is an HMAC of a random value in the visitor's cookie, so showing the
 -- login page stores nothing. 32 bytes from PostgreSQL's strong random source, made once

@@ -49,9 +49,15 @@ pub enum Command {
 
 #[derive(Debug, Clone, Args)]
 pub struct Config {
-    /// PostgreSQL to use. Without it Korps runs its own private cluster in `--data-dir`.
+    /// PostgreSQL to serve from, logged in as the runtime role `korps_app` (row-level
+    /// security applies to it). Without it Korps runs its own private cluster in `--data-dir`.
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
+
+    /// The same database logged in as the tables' owner: migrations (at start and by
+    /// `migrate`) and `demo-data` run with it. Without it `serve` applies no migrations.
+    #[arg(long, env = "KORPS_MIGRATION_DATABASE_URL", global = true)]
+    pub migration_database_url: Option<String>,
 
     /// Address to serve on.
     #[arg(
@@ -157,6 +163,7 @@ impl Config {
     pub fn for_tests(database_url: String) -> Self {
         Config {
             database_url: Some(database_url),
+            migration_database_url: None,
             bind: "127.0.0.1:0".parse().expect("valid address"),
             data_dir: PathBuf::from("var/pg"),
             insecure_cookies: true,

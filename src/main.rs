@@ -7,10 +7,12 @@ use clap::Parser;
 use sqlx::ConnectOptions;
 use sqlx::postgres::PgConnectOptions;
 use tracing_subscriber::EnvFilter;
+use uuid::Uuid;
 
 use korps::app;
 use korps::config::{Cli, Command, Config};
 use korps::db::embedded::{Durability, EmbeddedPostgres};
+use korps::db::{Scope, TenantTx};
 use korps::state::AppState;
 use korps::{auth, db, demo, jobs};
 
@@ -33,21 +35,46 @@ async fn main() -> ExitCode {
     }
 }
 
-/// The database to use: DATABASE_URL, or the embedded cluster (started here).
+/// The database to use: DATABASE_URL (with KORPS_MIGRATION_DATABASE_URL), or the
+/// embedded cluster (started here).
 struct Database {
-    options: PgConnectOptions,
+    /// The runtime login, `korps_app`: row-level security applies to it.
+    runtime: PgConnectOptions,
+    /// The tables' owner, for migrations and demo data. None when only DATABASE_URL is set.
+    owner: Option<PgConnectOptions>,
     cluster: Option<EmbeddedPostgres>,
     /// The embedded database was created just now: load the demo data.
     fresh: bool,
 }
 
+impl Database {
+    fn owner(&self, command: &str) -> Result<&PgConnectOptions, AnyError> {
+        self.owner.as_ref().ok_or_else(|| {
+            format!("`korps {command}` runs as the tables' owner: set KORPS_MIGRATION_DATABASE_URL")
+                .into()
+        })
+    }
+}
+
 async fn database(config: &Config) -> Result<Database, AnyError> {
     if let Some(url) = &config.database_url {
         return Ok(Database {
-            options: db::options_from_url(url)?,
+            runtime: db::options_from_url(url)?,
+            owner: config
+                .migration_database_url
+                .as_deref()
+                .map(db::options_from_url)
+                .transpose()?,
             cluster: None,
             fresh: false,
         });
+    }
+    if config.migration_database_url.is_some() {
+        return Err(
+            "KORPS_MIGRATION_DATABASE_URL is set but DATABASE_URL is not: set both \
+                    (the runtime login and the owner), or neither for the embedded cluster"
+                .into(),
+        );
     }
     let dir = config.data_dir.clone();
     let cluster =
@@ -56,8 +83,12 @@ async fn database(config: &Config) -> Result<Database, AnyError> {
     tracing::info!(dir = %cluster.dir().display(), "embedded PostgreSQL started");
     let fresh =
         db::create_database_if_missing(&cluster.connect_options("postgres"), "korps").await?;
+    // The cluster's superuser owns the tables; korps_app logs in over the private socket,
+    // which needs no password (the socket is reachable by this OS user only).
+    let owner = cluster.connect_options("korps");
     Ok(Database {
-        options: cluster.connect_options("korps"),
+        runtime: db::app_role_options(&owner),
+        owner: Some(owner),
         cluster: Some(cluster),
         fresh,
     })
@@ -68,12 +99,16 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
     let database = database(&config).await?;
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config, &database).await,
-        Command::Migrate => db::migrate(&database.options).await.map_err(Into::into),
-        Command::DemoData { scale } => demo_data(&database.options, scale).await,
-        Command::CreateUser { email, name } => create_user(&database.options, &email, &name).await,
-        Command::ResetSecondFactor { email } => {
-            reset_second_factor(&database.options, &email).await
-        }
+        Command::Migrate => match database.owner("migrate") {
+            Ok(owner) => db::migrate(owner).await.map_err(Into::into),
+            Err(err) => Err(err),
+        },
+        Command::DemoData { scale } => match database.owner("demo-data") {
+            Ok(owner) => demo_data(owner, scale).await,
+            Err(err) => Err(err),
+        },
+        Command::CreateUser { email, name } => create_user(&database, &email, &name).await,
+        Command::ResetSecondFactor { email } => reset_second_factor(&database, &email).await,
     };
     if let Some(cluster) = &database.cluster {
         cluster.stop();
@@ -87,14 +122,20 @@ async fn serve(mut config: Config, database: &Database) -> Result<(), AnyError> 
     if database.cluster.is_some() && config.bind.ip().is_loopback() {
         config.insecure_cookies = true;
     }
-    db::migrate(&database.options).await?;
-    if database.cluster.is_some() {
+    match &database.owner {
+        Some(owner) => db::migrate(owner).await?,
+        None => tracing::warn!(
+            "KORPS_MIGRATION_DATABASE_URL is not set: no migrations applied; \
+             run `korps migrate` with it after every upgrade"
+        ),
+    }
+    if let (Some(owner), Some(_)) = (&database.owner, &database.cluster) {
         if database.fresh {
-            demo_data(&database.options, 0).await?;
+            demo_data(owner, 0).await?;
         }
         demo::print_logins();
     }
-    let pool = db::runtime_pool(&database.options);
+    let pool = db::runtime_pool(&database.runtime);
     db::ensure_row_level_security_applies(&pool).await?;
     let state = AppState {
         pool,
@@ -154,9 +195,13 @@ async fn demo_data(options: &PgConnectOptions, scale: i32) -> Result<(), AnyErro
 }
 
 /// Bootstraps a national staff account. The password comes from KORPS_PASSWORD or a
-/// prompt — never a flag, which would end up in shell history and process lists.
-async fn create_user(options: &PgConnectOptions, email: &str, name: &str) -> Result<(), AnyError> {
-    db::migrate(options).await?;
+/// prompt — never a flag, which would end up in shell history and process lists. The
+/// account is written by the runtime role in a national transaction, under the same
+/// row-level security as every other write (no one is signed in: the user id is nil).
+async fn create_user(database: &Database, email: &str, name: &str) -> Result<(), AnyError> {
+    if let Some(owner) = &database.owner {
+        db::migrate(owner).await?;
+    }
     let password = match std::env::var("KORPS_PASSWORD") {
         Ok(password) => password,
         Err(_) => {
@@ -175,21 +220,29 @@ async fn create_user(options: &PgConnectOptions, email: &str, name: &str) -> Res
         return Err("the password is among the most common breached passwords".into());
     }
     let hash = auth::password::hash(password).await?;
-    let mut conn = options.clone().connect().await?;
-    korps::staff::repo::insert_national(&mut conn, email, name, &hash).await?;
+    let pool = db::runtime_pool(&database.runtime);
+    let mut tx = TenantTx::begin(
+        &pool,
+        Scope::National {
+            user_id: Uuid::nil(),
+        },
+    )
+    .await?;
+    korps::staff::repo::insert_national(tx.conn(), email, name, &hash).await?;
+    tx.commit().await?;
     println!(
         "National staff account {email} created. At the first login it sets up its second factor."
     );
     Ok(())
 }
 
-/// Resets a second factor from the command line (audited, as national staff's doing).
-async fn reset_second_factor(options: &PgConnectOptions, email: &str) -> Result<(), AnyError> {
-    db::migrate(options).await?;
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .connect_with(options.clone())
-        .await?;
+/// Resets a second factor from the command line (audited, as national staff's doing),
+/// through the runtime role like every other change.
+async fn reset_second_factor(database: &Database, email: &str) -> Result<(), AnyError> {
+    if let Some(owner) = &database.owner {
+        db::migrate(owner).await?;
+    }
+    let pool = db::runtime_pool(&database.runtime);
     let done = auth::second_factor::reset_by_operator(&pool, email).await?;
     pool.close().await;
     if !done {

@@ -59,14 +59,17 @@ pub struct LoginAccount {
     pub session_generation: i32,
 }
 
-/// Users are not tenant data (a login must find the account before any tenant is known).
+/// A login finds the account before any tenant is known, when row-level security shows
+/// no users at all: through a function that returns this much of one account.
 pub async fn login_account(
     tx: &mut TenantTx,
     email: &str,
 ) -> Result<Option<LoginAccount>, sqlx::Error> {
     sqlx::query_as!(
         LoginAccount,
-        "SELECT id, password_hash, active, session_generation FROM users WHERE lower(email) = lower($1)",
+        r#"SELECT id AS "id!", password_hash AS "password_hash!", active AS "active!",
+                  session_generation AS "session_generation!"
+           FROM login_account($1)"#,
         email
     )
     .fetch_optional(tx.conn())

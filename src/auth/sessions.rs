@@ -200,18 +200,14 @@ pub async fn purge(pool: &PgPool, idle_timeout: i64) -> Result<Purged, sqlx::Err
         .await?
         .rows_affected();
     let mut tx = TenantTx::begin(pool, Scope::Job).await?;
-    let ended = sqlx::query!(
-        "DELETE FROM user_sessions s USING users u
-         WHERE u.id = s.user_id
-           AND (NOT u.active OR s.generation <> u.session_generation
-                OR s.last_seen_at < now() - make_interval(secs => $1)
-                OR s.started_at < now() - make_interval(secs => $2))",
+    let ended = sqlx::query_scalar!(
+        r#"SELECT purge_ended_sessions($1, $2) AS "ended!""#,
         lag_allowed(idle_timeout),
         ABSOLUTE_TIMEOUT_SECS as f64
     )
-    .execute(tx.conn())
+    .fetch_one(tx.conn())
     .await?
-    .rows_affected();
+    .max(0) as u64;
     tx.commit().await?;
     Ok(Purged { expired, ended })
 }

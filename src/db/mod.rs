@@ -51,8 +51,15 @@ pub async fn create_database_if_missing(
     Ok(!exists)
 }
 
-/// The runtime pool. Each connection switches to `korps_app`, so row-level security
-/// applies to every query, and gets time limits so a stuck query cannot hold a connection.
+/// Options for logging in as `korps_app` on the server of `owner`, for clusters where
+/// it needs no password: the embedded cluster's socket and the tests' clusters (trust).
+/// Elsewhere DATABASE_URL names the runtime login itself.
+pub fn app_role_options(owner: &PgConnectOptions) -> PgConnectOptions {
+    owner.clone().username(APP_ROLE)
+}
+
+/// The runtime pool, logged in as the runtime role (`korps_app`), so row-level security
+/// applies to every query. Connections get time limits so a stuck query cannot hold one.
 pub fn runtime_pool(options: &PgConnectOptions) -> PgPool {
     PgPoolOptions::new()
         .max_connections(16)
@@ -62,7 +69,7 @@ pub fn runtime_pool(options: &PgConnectOptions) -> PgPool {
         .after_connect(|conn, _meta| {
             Box::pin(async move {
                 conn.execute(
-                    "SET ROLE korps_app; SET statement_timeout = '30s'; \
+                    "SET statement_timeout = '30s'; \
                      SET idle_in_transaction_session_timeout = '60s'; \
                      SET application_name = 'korps'",
                 )
@@ -76,27 +83,62 @@ pub fn runtime_pool(options: &PgConnectOptions) -> PgPool {
 /// Refuses to serve when the runtime role could read past row-level security.
 pub async fn ensure_row_level_security_applies(pool: &PgPool) -> Result<(), String> {
     let mut conn = pool.acquire().await.map_err(|err| err.to_string())?;
-    check_role(&mut conn).await
+    check_runtime_role(&mut conn).await
 }
 
-async fn check_role(conn: &mut PgConnection) -> Result<(), String> {
-    let (role, bypasses): (String, bool) = sqlx::query_as(
-        "SELECT current_user::text, rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user",
+/// Checks the role `conn` logged in as (`session_user`: a `SET ROLE` can always be undone)
+/// and every role it is a member of: none may be a superuser, have BYPASSRLS, or own a
+/// table, sequence, view, function or schema in this database (an owner may switch
+/// row-level security off, or drop what it owns). Err says which role and why.
+pub async fn check_runtime_role(conn: &mut PgConnection) -> Result<(), String> {
+    let rows: Vec<(String, String, bool, bool, bool, bool, bool)> = sqlx::query_as(
+        "SELECT session_user::text, r.rolname::text, r.rolsuper, r.rolbypassrls,
+                EXISTS (SELECT 1 FROM pg_class c WHERE c.relowner = r.oid),
+                EXISTS (SELECT 1 FROM pg_proc p WHERE p.proowner = r.oid),
+                EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspowner = r.oid)
+         FROM pg_roles r
+         WHERE pg_has_role(session_user, r.oid, 'MEMBER')
+         ORDER BY r.rolname <> session_user, r.rolname",
     )
-    .fetch_one(&mut *conn)
+    .fetch_all(&mut *conn)
     .await
     .map_err(|err| err.to_string())?;
-    if bypasses {
-        return Err(format!(
-            "the runtime database role {role} can bypass row-level security; refusing to serve"
-        ));
+    let login = rows.first().map(|row| row.0.clone()).unwrap_or_default();
+    let problems: Vec<String> = rows
+        .iter()
+        .filter_map(|(_, role, superuser, bypass, tables, functions, schemas)| {
+            let what: Vec<&str> = [
+                (*superuser, "is a superuser"),
+                (*bypass, "has BYPASSRLS"),
+                (*tables, "owns tables"),
+                (*functions, "owns functions"),
+                (*schemas, "owns a schema"),
+            ]
+            .into_iter()
+            .filter_map(|(holds, what)| holds.then_some(what))
+            .collect();
+            if what.is_empty() {
+                None
+            } else if *role == login {
+                Some(format!("{role} {}", what.join(", ")))
+            } else {
+                Some(format!(
+                    "it is a member of {role}, which {}",
+                    what.join(", ")
+                ))
+            }
+        })
+        .take(3)
+        .collect();
+    if problems.is_empty() {
+        return Ok(());
     }
-    if role != APP_ROLE {
-        return Err(format!(
-            "runtime queries run as {role}, expected {APP_ROLE}; refusing to serve"
-        ));
-    }
-    Ok(())
+    Err(format!(
+        "the runtime database role {login} could bypass row-level security ({}); refusing \
+         to serve. DATABASE_URL must log in as {APP_ROLE}, and the tables' owner goes in \
+         KORPS_MIGRATION_DATABASE_URL (docs/deployment.md, \"Database roles\")",
+        problems.join("; ")
+    ))
 }
 
 /// True when the database answers a trivial query.

@@ -124,13 +124,14 @@ pub async fn get_in(
     }))
 }
 
+/// Whether anyone (but `except`) has the address, also an account this scope cannot see.
 pub async fn email_in_use(
     tx: &mut TenantTx,
     email: &str,
     except: Option<Uuid>,
 ) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1) AND id IS DISTINCT FROM $2) AS "exists!""#,
+        r#"SELECT user_email_taken($1, $2) AS "exists!""#,
         email,
         except
     )
@@ -216,7 +217,7 @@ pub async fn set_active(tx: &mut TenantTx, user_id: Uuid, active: bool) -> Resul
     Ok(())
 }
 
-/// Creates a national staff account (the `create-user` command, run as the owner).
+/// Creates a national staff account (the `create-user` command, in a national transaction).
 pub async fn insert_national(
     conn: &mut sqlx::PgConnection,
     email: &str,

@@ -179,7 +179,7 @@ impl TestApp {
                 .try_init();
         }
         let owner = fresh_database().await;
-        let pool = db::runtime_pool(&owner);
+        let pool = db::runtime_pool(&db::app_role_options(&owner));
         db::ensure_row_level_security_applies(&pool)
             .await
             .expect("RLS applies to the runtime role");
@@ -204,7 +204,7 @@ impl TestApp {
         let through_proxy = PgConnectOptions::new()
             .host("127.0.0.1")
             .port(proxy.port)
-            .username(owner.get_username())
+            .username(korps::db::APP_ROLE)
             .database(owner.get_database().unwrap());
         let pool = db::runtime_pool(&through_proxy);
         let mut config = Config::for_tests(String::new());
