@@ -75,7 +75,7 @@ pub fn route_table() -> RouteTable {
 /// A feature route's request passes, in order: the POST rate limit and the body limit
 /// (`web::limits`) and the visitor's CSRF cookie with the origin check (`csrf::visitor`),
 /// none of which reads the session or the database; then the session, the error pages,
-/// the user (`auth::load_user`), the CSRF token (`csrf::verify`) and the access check.
+/// the user (`auth::load_user`), the read log (`crate::audit::write_reads`), the CSRF token (`csrf::verify`) and the access check.
 pub fn router(state: AppState) -> Router {
     let secure = !state.config.insecure_cookies;
     let sessions = SessionManagerLayer::new(PostgresStore::new(state.pool.clone()))
@@ -108,6 +108,7 @@ pub fn router(state: AppState) -> Router {
                     error_pages::render_error_pages,
                 ))
                 .layer(from_fn_with_state(state.clone(), auth::load_user))
+                .layer(from_fn_with_state(state.clone(), crate::audit::write_reads))
                 .layer(from_fn(csrf::verify)),
         );
 

@@ -1,7 +1,8 @@
 //! How every successful POST ends: its audit entries, the commit, a message for the next
 //! page, and a 303 to that page (Post/Redirect/Get). Handlers build a `Done` and call
 //! `finish`; nothing else commits a change and redirects. A POST refused on a page that
-//! shows a record's data ends with `refused`, which logs that view as a read.
+//! shows a record's data answers that page (`web::forms::invalid`) and logs the view as a
+//! read through `audit::Reads`, which writes it whatever becomes of the transaction.
 
 use std::borrow::Cow;
 
@@ -14,7 +15,6 @@ use crate::db::TenantTx;
 use crate::error::AppResult;
 use crate::web::client::ClientAddr;
 use crate::web::flash::{self, Kind};
-use crate::web::forms;
 
 /// The end of a successful POST, built up and then `finish`ed.
 #[must_use = "a Done does nothing until it is finished"]
@@ -91,19 +91,4 @@ impl<'a> Done<'a> {
         }
         Ok(Redirect::to(&self.location).into_response())
     }
-}
-
-/// Answers a refused form on a page that shows a record's data (the citizen page, the
-/// course page): the page again (422, `web::forms::invalid`), and `read` in the audit log,
-/// as for any other view of that data. The read is all that is committed: call this before
-/// the request has written anything.
-pub async fn refused(
-    mut tx: TenantTx,
-    addr: ClientAddr,
-    read: Event<'_>,
-    page: impl IntoResponse,
-) -> AppResult<Response> {
-    record(&mut tx, addr, read).await?;
-    tx.commit().await?;
-    Ok(forms::invalid(page))
 }

@@ -3,9 +3,11 @@
 //! administration. PostgreSQL refuses UPDATE, DELETE and TRUNCATE on the table.
 
 mod done;
+mod reads;
 pub mod repo;
 
-pub use done::{Done, refused};
+pub use done::Done;
+pub use reads::{Reads, write as write_reads};
 
 use uuid::Uuid;
 
@@ -102,6 +104,8 @@ pub struct Event<'a> {
     pub action: &'static str,
     pub subject_type: Option<&'static str>,
     pub subject_id: Option<Uuid>,
+    /// The citizen whose data this entry read or changed (the per-citizen access log).
+    pub citizen_id: Option<Uuid>,
     pub purpose: Option<&'a str>,
     pub details: serde_json::Value,
     /// The municipality the subject belongs to, when the caller knows it may differ from
@@ -119,6 +123,7 @@ impl<'a> Event<'a> {
             action,
             subject_type: None,
             subject_id: None,
+            citizen_id: None,
             purpose: None,
             details: serde_json::Value::Null,
             owner: None,
@@ -137,6 +142,12 @@ impl<'a> Event<'a> {
     pub fn subject(mut self, kind: &'static str, id: Uuid) -> Self {
         self.subject_type = Some(kind);
         self.subject_id = Some(id);
+        self
+    }
+
+    /// The entry reads or changes `citizen`'s data.
+    pub fn citizen(mut self, citizen: Uuid) -> Self {
+        self.citizen_id = Some(citizen);
         self
     }
 

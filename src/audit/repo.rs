@@ -21,17 +21,86 @@ pub async fn insert(
         event.details.clone()
     };
     sqlx::query!(
-        "INSERT INTO audit_log (id, municipality_id, actor_id, action, subject_type, subject_id, purpose, client_addr, details)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO audit_log (id, municipality_id, actor_id, action, subject_type, subject_id, citizen_id, purpose, client_addr, details)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         Uuid::now_v7(),
         municipality_id,
         actor_id,
         event.action,
         event.subject_type,
         event.subject_id,
+        event.citizen_id,
         event.purpose,
         addr.0.map(IpNetwork::from),
         details
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// One entry of a batch (the read log writes a list page's entries at once).
+pub struct Row<'a> {
+    pub municipality_id: Option<Uuid>,
+    pub actor_id: Option<Uuid>,
+    pub addr: ClientAddr,
+    pub action: &'static str,
+    pub subject_type: Option<&'static str>,
+    pub subject_id: Option<Uuid>,
+    pub citizen_id: Option<Uuid>,
+    pub purpose: Option<&'a str>,
+    pub details: &'a serde_json::Value,
+}
+
+#[derive(Default)]
+pub struct Rows<'a>(Vec<Row<'a>>);
+
+impl<'a> Rows<'a> {
+    pub fn push(&mut self, row: Row<'a>) {
+        self.0.push(row);
+    }
+}
+
+/// Writes `rows` in one statement.
+pub async fn insert_many(tx: &mut TenantTx, rows: &Rows<'_>) -> Result<(), sqlx::Error> {
+    let rows = &rows.0;
+    let ids: Vec<Uuid> = rows.iter().map(|_| Uuid::now_v7()).collect();
+    let municipalities: Vec<Option<Uuid>> = rows.iter().map(|r| r.municipality_id).collect();
+    let actors: Vec<Option<Uuid>> = rows.iter().map(|r| r.actor_id).collect();
+    let actions: Vec<String> = rows.iter().map(|r| r.action.to_string()).collect();
+    let subject_types: Vec<Option<String>> = rows
+        .iter()
+        .map(|r| r.subject_type.map(str::to_string))
+        .collect();
+    let subject_ids: Vec<Option<Uuid>> = rows.iter().map(|r| r.subject_id).collect();
+    let citizens: Vec<Option<Uuid>> = rows.iter().map(|r| r.citizen_id).collect();
+    let purposes: Vec<Option<String>> =
+        rows.iter().map(|r| r.purpose.map(str::to_string)).collect();
+    let addrs: Vec<Option<IpNetwork>> =
+        rows.iter().map(|r| r.addr.0.map(IpNetwork::from)).collect();
+    let details: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            if r.details.is_null() {
+                serde_json::json!({})
+            } else {
+                r.details.clone()
+            }
+        })
+        .collect();
+    sqlx::query!(
+        "INSERT INTO audit_log (id, municipality_id, actor_id, action, subject_type, subject_id, citizen_id, purpose, client_addr, details)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::text[], $9::inet[], $10::jsonb[])",
+        &ids,
+        &municipalities as &[Option<Uuid>],
+        &actors as &[Option<Uuid>],
+        &actions,
+        &subject_types as &[Option<String>],
+        &subject_ids as &[Option<Uuid>],
+        &citizens as &[Option<Uuid>],
+        &purposes as &[Option<String>],
+        &addrs as &[Option<IpNetwork>],
+        &details
     )
     .execute(tx.conn())
     .await?;

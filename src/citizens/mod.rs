@@ -15,7 +15,7 @@ use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::audit::{self, Done, Event};
+use crate::audit::{Done, Event, Reads};
 use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Messages;
@@ -45,6 +45,11 @@ pub fn routes() -> Vec<Route> {
             withdraw_consent,
         ),
         Route::post("/borgere/{id}/relationer", COORDINATOR, add_relation),
+        Route::post(
+            "/borgere/{id}/relationer/soeg",
+            COORDINATOR,
+            search_relation,
+        ),
         Route::post("/borgere/{id}/konflikter", COORDINATOR, add_conflict),
     ]
 }
@@ -56,6 +61,7 @@ pub const PURPOSE_CASEWORK: &str = "casework";
 fn casework(action: &'static str, id: Uuid) -> Event<'static> {
     Event::new(action)
         .subject("citizen", id)
+        .citizen(id)
         .purpose(PURPOSE_CASEWORK)
 }
 
@@ -95,7 +101,7 @@ fn status_label(t: &'static Messages, state: Option<CourseState>) -> String {
 
 pub async fn list_page(
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     page: Page,
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
@@ -113,15 +119,18 @@ pub async fn list_page(
     let list = table::load!(query, |limit, offset| repo::list(
         &mut tx, &filter, descending, column, limit, offset
     ));
-    audit::record(
-        &mut tx,
-        addr,
+    reads.citizens(
+        &tx,
         Event::new("citizen_list_read")
             .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "rows": list.rows.len() })),
-    )
-    .await?;
-    tx.commit().await?;
+            .details(json!({
+                "page": "/borgere",
+                "q": filter.q,
+                "kind": filter.kind,
+                "status": filter.status,
+            })),
+        list.rows.iter().map(|row| row.id),
+    );
     let list = list
         .columns(
             t,
@@ -232,13 +241,12 @@ async fn record(tx: &mut TenantTx, id: Uuid) -> AppResult<repo::Record> {
 
 pub async fn edit_page(
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     page: Page,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let record = record(&mut tx, id).await?;
-    audit::record(&mut tx, addr, casework("citizen_read", id)).await?;
-    tx.commit().await?;
+    reads.citizen(&tx, casework("citizen_read", id), id);
     Ok(FormView::new(
         page,
         form_of(&record),
@@ -251,6 +259,7 @@ pub async fn edit_page(
 pub async fn update(
     mut tx: TenantTx,
     addr: ClientAddr,
+    reads: Reads,
     session: Session,
     page: Page,
     Path(id): Path<Uuid>,
@@ -273,11 +282,13 @@ pub async fn update(
     let citizen = match checked {
         Ok(citizen) => citizen,
         Err(errors) => {
+            reads.citizen(&tx, casework("citizen_read", id), id);
             let view = FormView::new(page, form, errors, Some((id, &current.citizen.name)));
             return Ok(forms::invalid(view));
         }
     };
     if !repo::update(&mut tx, id, &citizen, form.version).await? {
+        reads.citizen(&tx, casework("citizen_read", id), id);
         let mut view = FormView::new(
             page,
             CitizenForm {
@@ -299,55 +310,94 @@ pub async fn update(
 
 pub async fn show_page(
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     page: Page,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let view = citizen_page(&mut tx, page, id, SmallForms::blank(clock::today())).await?;
-    audit::record(&mut tx, addr, casework("citizen_read", id)).await?;
-    tx.commit().await?;
+    let view = citizen_page(&mut tx, &reads, page, id, SmallForms::blank(clock::today())).await?;
     Ok(view.into_response())
 }
 
 /// The citizen page with its small forms as `small` holds them: the page itself, and the
-/// answer to a small form that cannot be applied.
+/// answer to a small form that cannot be applied. Logs a read of the citizen, of each
+/// relative it names, and of each match of a relation search.
 async fn citizen_page(
     tx: &mut TenantTx,
+    reads: &Reads,
     page: Page,
     id: Uuid,
     small: SmallForms,
 ) -> AppResult<ShowView> {
     let record = record(tx, id).await?;
     let other_kind = record.citizen.kind.other();
+    let search = small.relation.q.trim().to_string();
+    let relation_choices = if search.is_empty() {
+        Vec::new()
+    } else {
+        repo::search(tx, other_kind, &search, RELATION_MATCHES).await?
+    };
     let loaded = Loaded {
         consents: repo::consents(tx, id).await?,
         relations: repo::relations(tx, id).await?,
         conflicts: repo::conflicts(tx, id).await?,
         courses: repo::courses(tx, id).await?,
-        relation_choices: repo::choices(tx, other_kind).await?,
+        relation_choices,
         members: corps::repo::options(tx).await?,
         record,
     };
+    reads.citizen(tx, casework("citizen_read", id), id);
+    reads.citizens(
+        tx,
+        casework("citizen_read", id).details(json!({ "shown_on": "relations" })),
+        loaded.relations.iter().map(|r| r.other_id),
+    );
+    if !search.is_empty() {
+        reads.citizens(
+            tx,
+            Event::new("citizen_list_read")
+                .purpose(PURPOSE_CASEWORK)
+                .details(json!({ "page": "relation_search", "q": search, "citizen": id })),
+            loaded.relation_choices.iter().map(|c| c.id),
+        );
+    }
     Ok(ShowView::new(page, loaded, small))
 }
+
+/// At most this many matches answer a relation search.
+const RELATION_MATCHES: i64 = 10;
 
 /// The citizen page again (422) with what was typed into one small form and its
 /// messages. Nothing of the form is written; the view is logged as a read, as `show_page`
 /// logs it.
 async fn again(
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: &Reads,
     page: Page,
     id: Uuid,
     small: SmallForms,
 ) -> AppResult<Response> {
-    let view = citizen_page(&mut tx, page, id, small).await?;
-    audit::refused(tx, addr, casework("citizen_read", id), view).await
+    let view = citizen_page(&mut tx, reads, page, id, small).await?;
+    Ok(forms::invalid(view))
+}
+
+/// The relation form's search: the citizen page with the people of the other kind whose
+/// name matches, to choose from. Only the matches are shown, and each is logged.
+pub async fn search_relation(
+    mut tx: TenantTx,
+    reads: Reads,
+    page: Page,
+    Path(id): Path<Uuid>,
+    Form(form): Form<RelationForm>,
+) -> AppResult<Response> {
+    let small = SmallForms::blank(clock::today()).relation(form, FieldErrors::default());
+    let view = citizen_page(&mut tx, &reads, page, id, small).await?;
+    Ok(view.into_response())
 }
 
 pub async fn add_consent(
     mut tx: TenantTx,
     addr: ClientAddr,
+    reads: Reads,
     session: Session,
     page: Page,
     Path(id): Path<Uuid>,
@@ -360,7 +410,7 @@ pub async fn add_consent(
         Ok(consent) => consent,
         Err(errors) => {
             let small = SmallForms::blank(today).consent(form, errors);
-            return again(tx, addr, page, id, small).await;
+            return again(tx, &reads, page, id, small).await;
         }
     };
     let consent_id = repo::add_consent(
@@ -402,6 +452,7 @@ pub async fn withdraw_consent(
 pub async fn add_relation(
     mut tx: TenantTx,
     addr: ClientAddr,
+    reads: Reads,
     session: Session,
     page: Page,
     Path(id): Path<Uuid>,
@@ -418,7 +469,7 @@ pub async fn add_relation(
         Ok(new) => new,
         Err(errors) => {
             let small = SmallForms::blank(clock::today()).relation(form, errors);
-            return again(tx, addr, page, id, small).await;
+            return again(tx, &reads, page, id, small).await;
         }
     };
     repo::add_relation(&mut tx, new.mentee, new.relative, &new.relation).await?;
@@ -433,6 +484,7 @@ pub async fn add_relation(
 pub async fn add_conflict(
     mut tx: TenantTx,
     addr: ClientAddr,
+    reads: Reads,
     session: Session,
     page: Page,
     Path(id): Path<Uuid>,
@@ -448,7 +500,7 @@ pub async fn add_conflict(
         Ok(new) => new,
         Err(errors) => {
             let small = SmallForms::blank(clock::today()).conflict(form, errors);
-            return again(tx, addr, page, id, small).await;
+            return again(tx, &reads, page, id, small).await;
         }
     };
     repo::add_conflict(&mut tx, id, new.member, &new.reason).await?;

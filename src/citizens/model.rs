@@ -262,6 +262,10 @@ impl ConsentForm {
 /// The relation form of the citizen page.
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct RelationForm {
+    /// The search that found the people to choose from (kept, so a refused form can
+    /// show the same matches again).
+    #[serde(default)]
+    pub q: String,
     #[serde(default)]
     pub other_id: String,
     #[serde(default)]
@@ -463,6 +467,7 @@ mod tests {
         let t = Locale::Da.messages();
         let (karim, mother) = (Uuid::new_v4(), Uuid::new_v4());
         let form = RelationForm {
+            q: String::new(),
             other_id: mother.to_string(),
             relation: "mother".into(),
         };
@@ -496,6 +501,7 @@ mod tests {
             Some(t.citizens.relation_other_required)
         );
         let nobody = RelationForm {
+            q: String::new(),
             other_id: "someone".into(),
             relation: "cousin".into(),
         };

@@ -338,6 +338,7 @@ pub struct CitizenChoice {
 }
 
 /// The municipality's citizens of one kind, for selects.
+/// Every citizen of `kind` (the new relatives' network form lists the relatives).
 pub async fn choices(
     tx: &mut TenantTx,
     kind: CitizenKind,
@@ -350,6 +351,34 @@ pub async fn choices(
     )
     .fetch_all(tx.conn())
     .await
+}
+
+/// Citizens of `kind` whose name contains `q` (case-insensitively), at most `limit`.
+pub async fn search(
+    tx: &mut TenantTx,
+    kind: CitizenKind,
+    q: &str,
+    limit: i64,
+) -> Result<Vec<CitizenChoice>, sqlx::Error> {
+    let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+    sqlx::query_as!(
+        CitizenChoice,
+        r"SELECT id, name, birth_year FROM citizens
+          WHERE municipality_id = $1 AND kind = $2 AND lower(name) LIKE $3 ESCAPE '\'
+          ORDER BY lower(name), birth_year LIMIT $4",
+        tx.scope().municipality_id(),
+        kind as _,
+        pattern,
+        limit
+    )
+    .fetch_all(tx.conn())
+    .await
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 pub struct Conflict {

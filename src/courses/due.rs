@@ -39,6 +39,8 @@ impl Measured {
 }
 
 pub struct DueRow {
+    /// The course the item is about (none: a member's coaching).
+    pub course_id: Option<Uuid>,
     pub href: String,
     pub course: String,
     pub member: String,
@@ -97,6 +99,7 @@ fn row(
         Urgency::DueSoon => fill(t.courses.due_by, &[&clock::format_date(item.due_on)]),
     };
     DueRow {
+        course_id: None,
         href,
         course,
         member,
@@ -192,13 +195,16 @@ pub async fn for_courses(
             course.citizens.as_deref().unwrap_or_default(),
         );
         for item in rules::due_items(&facts, today) {
-            rows.push(row(
-                t,
-                item,
-                format!("/forloeb/{}", course.id),
-                name.clone(),
-                course.member_name.clone().unwrap_or_default(),
-            ));
+            rows.push(DueRow {
+                course_id: Some(course.id),
+                ..row(
+                    t,
+                    item,
+                    format!("/forloeb/{}", course.id),
+                    name.clone(),
+                    course.member_name.clone().unwrap_or_default(),
+                )
+            });
         }
     }
     sort(&mut rows);
@@ -218,6 +224,7 @@ pub async fn coaching_due(
     Ok(members
         .into_iter()
         .map(|m| DueRow {
+            course_id: None,
             href: format!("/coaching?member={}", m.id),
             course: String::new(),
             text: fill(t.courses.due_coaching, &[&m.name]),

@@ -23,7 +23,7 @@ use time::Date;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::audit::{self, Done, Event};
+use crate::audit::{Done, Event, Reads};
 use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
 use crate::clock;
@@ -201,7 +201,7 @@ struct ListView {
 pub async fn list_page(
     user: CurrentUser,
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     page: Page,
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
@@ -236,15 +236,21 @@ pub async fn list_page(
     } else {
         Vec::new()
     };
-    audit::record(
-        &mut tx,
-        addr,
+    reads.citizens(
+        &tx,
         Event::new("course_list_read")
             .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "rows": list.rows.len() })),
-    )
-    .await?;
-    tx.commit().await?;
+            .details(json!({
+                "page": "/forloeb",
+                "q": filter.q,
+                "kind": query.filter("kind"),
+                "state": query.filter("state"),
+                "member": query.filter("member"),
+            })),
+        list.rows
+            .iter()
+            .flat_map(|row| row.citizen_ids.iter().copied()),
+    );
     let list = list
         .columns(
             t,
@@ -357,14 +363,23 @@ pub struct NetworkForm {
     form_key: Option<Uuid>,
 }
 
+/// The new network form. It lists the municipality's relatives: a read of each.
 async fn network_view(
     tx: &mut TenantTx,
+    reads: &Reads,
     page: Page,
     form: NetworkForm,
     errors: FieldErrors,
 ) -> AppResult<NewNetworkView> {
     let t = page.t;
     let relatives = crate::citizens::repo::choices(tx, CitizenKind::Relative).await?;
+    reads.citizens(
+        tx,
+        Event::new("citizen_list_read")
+            .purpose(PURPOSE_CASEWORK)
+            .details(json!({ "page": "new_network" })),
+        relatives.iter().map(|r| r.id),
+    );
     Ok(NewNetworkView {
         relatives: relatives
             .into_iter()
@@ -381,34 +396,22 @@ async fn network_view(
     })
 }
 
-pub async fn new_network_page(
-    mut tx: TenantTx,
-    addr: ClientAddr,
-    page: Page,
-) -> AppResult<Response> {
-    // The form lists the municipality's relatives: a read of citizen data.
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("citizen_list_read")
-            .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "page": "new_network" })),
-    )
-    .await?;
+pub async fn new_network_page(mut tx: TenantTx, reads: Reads, page: Page) -> AppResult<Response> {
     let view = network_view(
         &mut tx,
+        &reads,
         page,
         NetworkForm::default(),
         FieldErrors::default(),
     )
     .await?;
-    tx.commit().await?;
     Ok(view.into_response())
 }
 
 pub async fn create_network(
     mut tx: TenantTx,
     addr: ClientAddr,
+    reads: Reads,
     session: Session,
     page: Page,
     Form(form): Form<NetworkForm>,
@@ -430,7 +433,7 @@ pub async fn create_network(
         errors.add("participants", t.courses.network_participants_required);
     }
     if !errors.is_empty() {
-        let view = network_view(&mut tx, page, form, errors).await?;
+        let view = network_view(&mut tx, &reads, page, form, errors).await?;
         return Ok(forms::invalid(view));
     }
     let key = form.form_key.ok_or(AppError::Unprocessable)?;
@@ -470,14 +473,35 @@ pub async fn create_network(
 pub async fn show_page(
     user: CurrentUser,
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     page: Page,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let view = course_page(&mut tx, &user, page, id, Entered::default()).await?;
-    audit::record(&mut tx, addr, course_read(id, view.course.municipality_id)).await?;
-    tx.commit().await?;
+    let view = course_page(&mut tx, &reads, &user, page, id, Entered::default()).await?;
     Ok(view.into_response())
+}
+
+/// Logs `event` as a read of every citizen taking part in the courses `shown` (each with
+/// the municipality it belongs to): a page that names courses by their citizens.
+pub async fn log_courses_shown(
+    tx: &mut TenantTx,
+    reads: &Reads,
+    event: Event<'_>,
+    shown: &[(Uuid, Uuid)],
+) -> AppResult<()> {
+    if shown.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = shown.iter().map(|(id, _)| *id).collect();
+    let pairs = repo::participant_ids(tx, &ids).await?;
+    for (course, owner) in shown {
+        reads.citizens(
+            tx,
+            event.clone().course(*course, *owner),
+            pairs.iter().filter(|p| p.0 == *course).map(|p| p.1),
+        );
+    }
+    Ok(())
 }
 
 /// The audit entry of a view of course `id` of municipality `owner`.
@@ -488,18 +512,25 @@ fn course_read(id: Uuid, owner: Uuid) -> Event<'static> {
 }
 
 /// The course page with its lifecycle forms as `entered` holds them: the page itself, and
-/// the answer to a lifecycle form that cannot be applied.
+/// the answer to a lifecycle form that cannot be applied. Logs a read of each participant.
 async fn course_page(
     tx: &mut TenantTx,
+    reads: &Reads,
     user: &CurrentUser,
     page: Page,
     id: Uuid,
     entered: Entered,
 ) -> AppResult<ShowView> {
     let (course, viewer) = visible_course(&mut *tx, user, id).await?;
+    let participants = repo::participants(&mut *tx, id).await?;
+    reads.citizens(
+        tx,
+        course_read(id, course.municipality_id),
+        participants.iter().map(|p| p.id),
+    );
     let loaded = views::Loaded {
         lent: Some(course.municipality_id) != tx.scope().municipality_id(),
-        participants: repo::participants(&mut *tx, id).await?,
+        participants,
         sessions: repo::sessions(&mut *tx, id).await?,
         events: repo::events(&mut *tx, id).await?,
         filled: crate::tools::repo::for_course(&mut *tx, id).await?,
@@ -516,15 +547,14 @@ async fn course_page(
 /// logs it.
 async fn again(
     mut tx: TenantTx,
+    reads: &Reads,
     user: &CurrentUser,
-    addr: ClientAddr,
     page: Page,
     id: Uuid,
     entered: Entered,
 ) -> AppResult<Response> {
-    let view = course_page(&mut tx, user, page, id, entered).await?;
-    let read = course_read(id, view.course.municipality_id);
-    audit::refused(tx, addr, read, view).await
+    let view = course_page(&mut tx, reads, user, page, id, entered).await?;
+    Ok(forms::invalid(view))
 }
 
 #[derive(Debug, Deserialize)]
@@ -581,12 +611,13 @@ impl TransitionForm {
 pub async fn transition(
     user: CurrentUser,
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     session: Session,
     page: Page,
     Path(id): Path<Uuid>,
     Form(form): Form<TransitionForm>,
 ) -> AppResult<Response> {
+    let addr = reads.addr();
     let t = page.t;
     let (course, viewer) = visible_course(&mut tx, &user, id).await?;
     if !viewer.works_on(&course) {
@@ -603,7 +634,7 @@ pub async fn transition(
     let today = clock::today();
     let step = match form.step((course.state, to), today, t) {
         Ok(step) => step,
-        Err(entered) => return again(tx, &user, addr, page, id, entered).await,
+        Err(entered) => return again(tx, &reads, &user, page, id, entered).await,
     };
     let note = form.note.trim();
     match step {
@@ -660,12 +691,13 @@ impl CancelForm {
 pub async fn cancel(
     user: CurrentUser,
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     session: Session,
     page: Page,
     Path(id): Path<Uuid>,
     Form(form): Form<CancelForm>,
 ) -> AppResult<Response> {
+    let addr = reads.addr();
     let t = page.t;
     let (course, _) = visible_course(&mut tx, &user, id).await?;
     if !course.state.is_open() {
@@ -673,7 +705,7 @@ pub async fn cancel(
     }
     let reason = match form.reason(t) {
         Ok(reason) => reason,
-        Err(entered) => return again(tx, &user, addr, page, id, entered).await,
+        Err(entered) => return again(tx, &reads, &user, page, id, entered).await,
     };
     if !repo::cancel(&mut tx, id, course.state, reason, clock::today()).await? {
         return Err(AppError::Conflict);
@@ -703,7 +735,7 @@ pub async fn cancel(
 pub async fn handover_page(
     user: CurrentUser,
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     page: Page,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
@@ -724,15 +756,13 @@ pub async fn handover_page(
     } else {
         Handed::default()
     };
-    audit::record(
-        &mut tx,
-        addr,
+    reads.citizens(
+        &tx,
         Event::new("handover_read")
             .course(id, course.municipality_id)
             .purpose("handover")
             .details(json!({ "consent": consent })),
-    )
-    .await?;
-    tx.commit().await?;
+        participants.iter().map(|p| p.id),
+    );
     Ok(HandoverView::new(page, course, participants, consent, handed).into_response())
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::repo::{self, NextMeeting};
 use super::views::Entered;
 use super::{again, sessions};
-use crate::audit::{Done, Event};
+use crate::audit::{Done, Event, Reads};
 use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
 use crate::clock;
@@ -21,7 +21,6 @@ use crate::db::TenantTx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Messages;
 use crate::web::Page;
-use crate::web::client::ClientAddr;
 use crate::web::forms::{FieldErrors, Form, parse_date};
 
 /// The longest place text ("Biblioteket", "Jobcentret, mødelokale 2").
@@ -155,14 +154,15 @@ pub fn describe(t: &'static Messages, meeting: &NextMeeting) -> String {
 pub async fn set_next_meeting(
     user: CurrentUser,
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     session: Session,
     page: Page,
     Path(id): Path<Uuid>,
     Form(form): Form<MeetingForm>,
 ) -> AppResult<Response> {
+    let addr = reads.addr();
     let t = page.t;
-    let (course, _) = sessions::loggable(&mut tx, &user, id, t).await?;
+    let (course, _, _) = sessions::loggable(&mut tx, &user, id, t).await?;
     let now = clock::to_danish(clock::now());
     let planned = match form.planned(PrimitiveDateTime::new(now.date(), now.time()), t) {
         Ok(planned) => planned,
@@ -172,7 +172,7 @@ pub async fn set_next_meeting(
                 meeting: Some(Box::new(form)),
                 ..Entered::default()
             };
-            return again(tx, &user, addr, page, id, entered).await;
+            return again(tx, &reads, &user, page, id, entered).await;
         }
     };
     if !repo::set_next_meeting(&mut tx, id, planned.as_ref()).await? {

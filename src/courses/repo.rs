@@ -282,6 +282,7 @@ pub struct ListRow {
     pub state: CourseState,
     pub title: String,
     pub citizens: Option<String>,
+    pub citizen_ids: Vec<Uuid>,
     pub member_name: Option<String>,
     pub referred_on: Date,
     pub last_session: Option<Date>,
@@ -338,6 +339,8 @@ pub async fn list(
            SELECT c.id, c.kind AS "kind: CourseKind", c.state AS "state: CourseState", c.title,
                   (SELECT string_agg(z.name, ', ' ORDER BY z.name) FROM course_participants p JOIN citizens z ON z.id = p.citizen_id
                     WHERE p.course_id = c.id) AS citizens,
+                  coalesce((SELECT array_agg(p.citizen_id) FROM course_participants p WHERE p.course_id = c.id),
+                           '{}') AS "citizen_ids!",
                   u.name AS "member_name?", c.referred_on,
                   (SELECT max(s.held_on) FROM course_sessions s WHERE s.course_id = c.id) AS last_session,
                   page.total AS "total!"
@@ -581,6 +584,23 @@ pub struct Waiting {
     pub title: String,
     pub citizens: Option<String>,
     pub referred_on: Date,
+}
+
+/// The citizens taking part in each of `courses`: (course, citizen) pairs.
+pub async fn participant_ids(
+    tx: &mut TenantTx,
+    courses: &[Uuid],
+) -> Result<Vec<(Uuid, Uuid)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "SELECT course_id, citizen_id FROM course_participants WHERE course_id = ANY($1)",
+        courses
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.course_id, r.citizen_id))
+        .collect())
 }
 
 /// Courses waiting for a match, oldest first.

@@ -12,7 +12,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{display_name, repo, rules, visible_course};
-use crate::audit::{self, Done, Event};
+use crate::audit::{Done, Event, Reads};
 use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
 use crate::db::TenantTx;
@@ -20,7 +20,6 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Messages;
 use crate::vocab::{CourseKind, SessionKind};
 use crate::web::Page;
-use crate::web::client::ClientAddr;
 use crate::web::forms::{self, Choice, Claim, FieldErrors, Form, choices, parse_date};
 use crate::{clock, vocab};
 
@@ -174,7 +173,7 @@ pub(super) async fn loggable(
     user: &CurrentUser,
     id: Uuid,
     t: &'static Messages,
-) -> AppResult<(repo::Course, String)> {
+) -> AppResult<(repo::Course, String, Vec<Uuid>)> {
     let (course, viewer) = visible_course(tx, user, id).await?;
     if !viewer.works_on(&course) || course.member_id.is_none() {
         return Err(AppError::Forbidden);
@@ -184,24 +183,19 @@ pub(super) async fn loggable(
     }
     let participants = repo::participants(tx, id).await?;
     let name = display_name(t, &course, &participants);
-    Ok((course, name))
+    let shown = participants.iter().map(|p| p.id).collect();
+    Ok((course, name, shown))
 }
 
 pub async fn new_session_page(
     user: CurrentUser,
     mut tx: TenantTx,
     page: Page,
-    addr: ClientAddr,
+    reads: Reads,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let (course, name) = loggable(&mut tx, &user, id, page.t).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        super::course_read(id, course.municipality_id),
-    )
-    .await?;
-    tx.commit().await?;
+    let (course, name, shown) = loggable(&mut tx, &user, id, page.t).await?;
+    reads.citizens(&tx, super::course_read(id, course.municipality_id), shown);
     let default_kind = course.kind.session_kinds()[0];
     let form = SessionForm {
         held_on: clock::format_date(clock::today()),
@@ -242,17 +236,19 @@ fn saved_message(t: &'static Messages, course: CourseKind, valid: &Valid) -> Str
 pub async fn log_session(
     user: CurrentUser,
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     session: Session,
     page: Page,
     Path(id): Path<Uuid>,
     Form(form): Form<SessionForm>,
 ) -> AppResult<Response> {
+    let addr = reads.addr();
     let t = page.t;
-    let (course, name) = loggable(&mut tx, &user, id, t).await?;
+    let (course, name, shown) = loggable(&mut tx, &user, id, t).await?;
     let valid = match form.validate(course.kind, t) {
         Ok(valid) => valid,
         Err(errors) => {
+            reads.citizens(&tx, super::course_read(id, course.municipality_id), shown);
             let view = form_view(page, &course, &name, form, errors, None);
             return Ok(forms::invalid(view));
         }
@@ -279,25 +275,20 @@ pub async fn log_session(
 pub async fn edit_session_page(
     user: CurrentUser,
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     page: Page,
     Path((id, session_id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    let (course, name) = loggable(&mut tx, &user, id, page.t).await?;
+    let (course, name, shown) = loggable(&mut tx, &user, id, page.t).await?;
     let s = repo::session(&mut tx, id, session_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let versions = repo::session_versions(&mut tx, session_id).await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("session_read")
-            .course(id, course.municipality_id)
-            .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "session": session_id })),
-    )
-    .await?;
-    tx.commit().await?;
+    reads.citizens(
+        &tx,
+        session_read(id, course.municipality_id, session_id),
+        shown,
+    );
     let form = SessionForm {
         held_on: clock::format_date(s.held_on),
         duration_minutes: s.duration_minutes.to_string(),
@@ -321,23 +312,34 @@ pub async fn edit_session_page(
     Ok(view.into_response())
 }
 
+/// The audit entry of a view of session `session` of course `id` of municipality `owner`.
+fn session_read(id: Uuid, owner: Uuid, session: Uuid) -> Event<'static> {
+    Event::new("session_read")
+        .course(id, owner)
+        .purpose(PURPOSE_CASEWORK)
+        .details(json!({ "session": session }))
+}
+
 pub async fn update_session(
     user: CurrentUser,
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     session: Session,
     page: Page,
     Path((id, session_id)): Path<(Uuid, Uuid)>,
     Form(form): Form<SessionForm>,
 ) -> AppResult<Response> {
+    let addr = reads.addr();
     let t = page.t;
-    let (course, name) = loggable(&mut tx, &user, id, t).await?;
+    let (course, name, shown) = loggable(&mut tx, &user, id, t).await?;
     repo::session(&mut tx, id, session_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let read = session_read(id, course.municipality_id, session_id);
     let valid = match form.validate(course.kind, t) {
         Ok(valid) => valid,
         Err(errors) => {
+            reads.citizens(&tx, read, shown);
             let view = form_view(page, &course, &name, form, errors, Some(session_id));
             return Ok(forms::invalid(view));
         }
@@ -352,6 +354,7 @@ pub async fn update_session(
     {
         // Saved by someone else in between: keep what this user typed, show what is
         // saved now, and let a second save (with the current version) apply it.
+        reads.citizens(&tx, read, shown);
         let saved = repo::session(&mut tx, id, session_id)
             .await?
             .ok_or(AppError::NotFound)?;

@@ -11,7 +11,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{display_name, repo as courses_repo, visible_course};
-use crate::audit::{self, Done, Event};
+use crate::audit::{Done, Event, Reads};
 use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
 use crate::clock;
@@ -22,7 +22,6 @@ use crate::tools::form::{self, SectionView};
 use crate::tools::{catalog, for_kind, repo};
 use crate::vocab::ToolPhase;
 use crate::web::Page;
-use crate::web::client::ClientAddr;
 use crate::web::forms::{self, FieldErrors, Form, parse_date};
 
 #[derive(Template, WebTemplate)]
@@ -51,7 +50,7 @@ async fn fillable(
     user: &CurrentUser,
     id: Uuid,
     key: &str,
-) -> AppResult<(courses_repo::Course, String, &'static Tool)> {
+) -> AppResult<(courses_repo::Course, String, &'static Tool, Vec<Uuid>)> {
     let (course, viewer) = visible_course(tx, user, id).await?;
     if !viewer.works_on(&course) {
         return Err(AppError::Forbidden);
@@ -62,7 +61,16 @@ async fn fillable(
         .ok_or(AppError::NotFound)?;
     let participants = courses_repo::participants(tx, id).await?;
     let name = display_name(user.locale.messages(), &course, &participants);
-    Ok((course, name, tool))
+    let shown = participants.iter().map(|p| p.id).collect();
+    Ok((course, name, tool, shown))
+}
+
+/// The audit entry of a view of a tool's form or answers on `course`.
+fn tool_read(course: &courses_repo::Course, details: serde_json::Value) -> Event<'static> {
+    Event::new("tool_read")
+        .course(course.id, course.municipality_id)
+        .purpose(PURPOSE_CASEWORK)
+        .details(details)
 }
 
 /// What the form shows: the tool's fields with their values, the messages, and the
@@ -113,12 +121,13 @@ fn fill_view(
 pub async fn fill_page(
     user: CurrentUser,
     mut tx: TenantTx,
+    reads: Reads,
     page: Page,
     Path((id, key)): Path<(Uuid, String)>,
     Query(query): Query<FillQuery>,
 ) -> AppResult<Response> {
-    let (course, name, tool) = fillable(&mut tx, &user, id, &key).await?;
-    tx.commit().await?;
+    let (course, name, tool, shown) = fillable(&mut tx, &user, id, &key).await?;
+    reads.citizens(&tx, tool_read(&course, json!({ "tool": tool.key })), shown);
     let sections = form::view(
         tool.current(),
         &Map::new(),
@@ -143,14 +152,15 @@ pub async fn fill_page(
 pub async fn submit(
     user: CurrentUser,
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     session: Session,
     page: Page,
     Path((id, key)): Path<(Uuid, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
+    let addr = reads.addr();
     let t = page.t;
-    let (course, name, tool) = fillable(&mut tx, &user, id, &key).await?;
+    let (course, name, tool, shown) = fillable(&mut tx, &user, id, &key).await?;
     let definition = tool.current();
     let (answers, mut errors) = form::parse(definition, &pairs, t);
     let field = |key: &str| {
@@ -176,6 +186,7 @@ pub async fn submit(
             phase,
             filled_on: field("filled_on"),
         };
+        reads.citizens(&tx, tool_read(&course, json!({ "tool": tool.key })), shown);
         let view = fill_view(page, &course, &name, tool, entered);
         return Ok(forms::invalid(view));
     };
@@ -226,7 +237,7 @@ struct AnswerView {
 pub async fn answer_page(
     user: CurrentUser,
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     page: Page,
     Path((id, answer_id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
@@ -237,16 +248,12 @@ pub async fn answer_page(
         .ok_or(AppError::NotFound)?;
     let tool = catalog::find(&filled.tool).ok_or(AppError::NotFound)?;
     let definition = tool.version(filled.version).ok_or(AppError::NotFound)?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("tool_read")
-            .course(id, course.municipality_id)
-            .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "answer": answer_id })),
-    )
-    .await?;
-    tx.commit().await?;
+    let participants = courses_repo::participants(&mut tx, id).await?;
+    reads.citizens(
+        &tx,
+        tool_read(&course, json!({ "answer": answer_id })),
+        participants.iter().map(|p| p.id),
+    );
     let sections = crate::tools::read_only(definition, &filled, page.locale);
     let course_href = format!("/forloeb/{}", course.id);
     let title = tool.title.get(page.locale);

@@ -12,7 +12,7 @@ use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::audit::{self, Event};
+use crate::audit::{self, Event, Reads};
 use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
 use crate::clock;
@@ -22,6 +22,7 @@ use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::csv_export;
 use crate::web::routes::{COORDINATOR, Route};
+use uuid::Uuid;
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
 pub fn routes() -> Vec<Route> {
@@ -112,6 +113,7 @@ pub async fn download(
     _user: CurrentUser,
     mut tx: TenantTx,
     addr: ClientAddr,
+    reads: Reads,
     Path(file): Path<String>,
 ) -> AppResult<Response> {
     let (name, columns) = FILES
@@ -173,7 +175,19 @@ pub async fn download(
     let event = Event::new("data_exported")
         .purpose(PURPOSE_CASEWORK)
         .details(json!({ "file": name, "rows": rows.len() }));
-    audit::record(&mut tx, addr, event).await?;
+    audit::record(&mut tx, addr, event.clone()).await?;
+    // Each row is about a course and its citizens (by id, birth year and gender): the
+    // export is a read of every citizen in the courses it holds.
+    if let Some(own) = tx.scope().municipality_id() {
+        let mut shown: Vec<(Uuid, Uuid)> = rows
+            .iter()
+            .filter_map(|row| row.first()?.parse::<Uuid>().ok())
+            .map(|id| (id, own))
+            .collect();
+        shown.sort();
+        shown.dedup();
+        crate::courses::log_courses_shown(&mut tx, &reads, event, &shown).await?;
+    }
     tx.commit().await?;
     csv_export::download(name, &header, rows)
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use serde_json::json;
 
-use crate::audit::{self, Event};
+use crate::audit::{Event, Reads};
 use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
 use crate::clock;
@@ -18,7 +18,6 @@ use crate::error::AppResult;
 use crate::vocab::Role;
 use crate::vocab::{CourseKind, CourseState};
 use crate::web::Page;
-use crate::web::client::ClientAddr;
 use crate::web::routes::{Access, Route};
 
 /// The routes of this feature: the router, the access check and the menu derive from them.
@@ -68,7 +67,7 @@ struct StartView {
 pub async fn start_page(
     user: CurrentUser,
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     page: Page,
 ) -> AppResult<Response> {
     let t = page.t;
@@ -179,22 +178,24 @@ pub async fn start_page(
         .collect();
     let loans = crate::loans::repo::waiting(&mut tx).await?;
     let training = crate::training::start_section(&mut tx, &user, t).await?;
-    // The start page names citizens (due items, waiting and own courses): a read.
-    let shown =
-        municipality_due.len() + waiting.len() + own_due.len() + own_courses.len() + lent.len();
-    if shown > 0 {
+    // The start page names citizens (due items, waiting, own and lent courses): a read of
+    // each; a lent course's municipality logs it too.
+    if let Some(own) = tx.scope().municipality_id() {
+        let mut shown: Vec<(Uuid, Uuid)> = municipality_due
+            .iter()
+            .chain(&own_due)
+            .filter_map(|row| row.course_id)
+            .chain(waiting.iter().map(|c| c.id))
+            .chain(own_courses.iter().map(|c| c.id))
+            .map(|id| (id, own))
+            .collect();
+        shown.extend(lent_courses.iter().map(|c| (c.id, c.municipality_id)));
+        shown.sort();
+        shown.dedup();
         let event = Event::new("course_list_read")
-            .purpose(PURPOSE_CASEWORK)
-            .details(json!({ "page": "start", "rows": shown }));
-        audit::record(&mut tx, addr, event).await?;
-    }
-    // A lent course names another municipality's citizen: that municipality logs it too.
-    for course in &lent_courses {
-        let event = Event::new("course_list_read")
-            .course(course.id, course.municipality_id)
             .purpose(PURPOSE_CASEWORK)
             .details(json!({ "page": "start" }));
-        audit::record(&mut tx, addr, event).await?;
+        courses::log_courses_shown(&mut tx, &reads, event, &shown).await?;
     }
     tx.commit().await?;
     Ok(StartView {

@@ -19,7 +19,8 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::audit::{self, Done, Event};
+use crate::audit::{self, Done, Event, Reads};
+use crate::citizens::PURPOSE_CASEWORK;
 use crate::clock;
 use crate::db::{Scope, TenantTx};
 use crate::error::{AppError, AppResult};
@@ -131,8 +132,11 @@ struct RequestView {
 
 /// The waiting course a loan may be requested for: visible, referred, of a kind that
 /// is lent for, and without a loan under way.
+/// The course a loan is asked for and its name (its citizens'), the view logged as a read
+/// of each of them.
 async fn waiting_course(
     tx: &mut TenantTx,
+    reads: &Reads,
     id: Uuid,
     t: &'static Messages,
 ) -> AppResult<(crate::courses::repo::Course, String)> {
@@ -144,6 +148,14 @@ async fn waiting_course(
     }
     let participants = crate::courses::repo::participants(tx, id).await?;
     let name = crate::courses::display_name(t, &course, &participants);
+    reads.citizens(
+        tx,
+        Event::new("course_read")
+            .course(course.id, course.municipality_id)
+            .purpose(PURPOSE_CASEWORK)
+            .details(serde_json::json!({ "page": "loan_request" })),
+        participants.iter().map(|p| p.id),
+    );
     Ok((course, name))
 }
 
@@ -181,10 +193,11 @@ fn request_view(
 
 pub async fn request_page(
     mut tx: TenantTx,
+    reads: Reads,
     page: Page,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let (course, name) = waiting_course(&mut tx, id, page.t).await?;
+    let (course, name) = waiting_course(&mut tx, &reads, id, page.t).await?;
     // A loan is already under way for the course: show it rather than ask again.
     if let Some(loan) = repo::open_for_course(&mut tx, id).await? {
         tx.commit().await?;
@@ -203,13 +216,14 @@ pub async fn request_page(
 pub async fn request(
     mut tx: TenantTx,
     addr: ClientAddr,
+    reads: Reads,
     session: Session,
     page: Page,
     Path(id): Path<Uuid>,
     Form(form): Form<RequestForm>,
 ) -> AppResult<Response> {
     let t = page.t;
-    let (course, name) = waiting_course(&mut tx, id, t).await?;
+    let (course, name) = waiting_course(&mut tx, &reads, id, t).await?;
     let key = form.form_key.ok_or(AppError::Unprocessable)?;
     let request = match model::validate_request(&form, t, clock::today()) {
         Ok(request) => request,

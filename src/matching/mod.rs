@@ -16,7 +16,7 @@ use serde_json::json;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::audit::{self, Done, Event};
+use crate::audit::{Done, Event, Reads};
 use crate::auth::CurrentUser;
 use crate::citizens::PURPOSE_CASEWORK;
 use crate::courses::{self, repo as courses_repo};
@@ -25,7 +25,6 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{Messages, fill};
 use crate::vocab::CourseState;
 use crate::web::Page;
-use crate::web::client::ClientAddr;
 use crate::web::forms::{FieldErrors, Form};
 use crate::web::routes::{COORDINATOR, Route};
 use crate::{clock, vocab};
@@ -102,21 +101,41 @@ struct CandidatesView {
     needs: Vec<String>,
 }
 
-async fn view(
-    tx: &mut TenantTx,
-    user: &CurrentUser,
-    page: Page,
-    id: Uuid,
+/// The matching form as the user left it: the member chosen, the reason, the messages.
+#[derive(Default)]
+struct Entered {
     chosen: String,
     reason: String,
     errors: FieldErrors,
+}
+
+/// The candidates page; logs a read of the course's citizens.
+async fn view(
+    tx: &mut TenantTx,
+    reads: &Reads,
+    user: &CurrentUser,
+    page: Page,
+    id: Uuid,
+    entered: Entered,
 ) -> AppResult<CandidatesView> {
+    let Entered {
+        chosen,
+        reason,
+        errors,
+    } = entered;
     let t = page.t;
     let (course, _) = courses::visible_course(tx, user, id).await?;
     if course.state != CourseState::Referred {
         return Err(AppError::Conflict);
     }
     let participants = courses_repo::participants(tx, id).await?;
+    reads.citizens(
+        tx,
+        Event::new("matching_read")
+            .course(id, course.municipality_id)
+            .purpose(PURPOSE_CASEWORK),
+        participants.iter().map(|p| p.id),
+    );
     let name = courses::display_name(t, &course, &participants);
     let needs = repo::needs(tx, id).await?;
     let (own, corps): (Vec<Ranked>, Vec<Ranked>) = ranked(tx, &course, t)
@@ -171,29 +190,11 @@ async fn view(
 pub async fn candidates_page(
     user: CurrentUser,
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     page: Page,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let view = view(
-        &mut tx,
-        &user,
-        page,
-        id,
-        String::new(),
-        String::new(),
-        FieldErrors::default(),
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        addr,
-        Event::new("matching_read")
-            .subject("course", id)
-            .purpose(PURPOSE_CASEWORK),
-    )
-    .await?;
-    tx.commit().await?;
+    let view = view(&mut tx, &reads, &user, page, id, Entered::default()).await?;
     Ok(view.into_response())
 }
 
@@ -208,12 +209,13 @@ pub struct AssignForm {
 pub async fn assign(
     user: CurrentUser,
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     session: Session,
     page: Page,
     Path(id): Path<Uuid>,
     Form(form): Form<AssignForm>,
 ) -> AppResult<Response> {
+    let addr = reads.addr();
     let t = page.t;
     let (course, _) = courses::visible_course(&mut tx, &user, id).await?;
     if course.state != CourseState::Referred {
@@ -263,7 +265,12 @@ pub async fn assign(
         Some(_) => {}
     }
     let Some(rank) = chosen.filter(|_| errors.is_empty()) else {
-        let view = view(&mut tx, &user, page, id, form.member_id, reason, errors).await?;
+        let entered = Entered {
+            chosen: form.member_id,
+            reason,
+            errors,
+        };
+        let view = view(&mut tx, &reads, &user, page, id, entered).await?;
         return Ok((status, view).into_response());
     };
     let candidate = own[rank];
@@ -285,7 +292,12 @@ pub async fn assign(
                 fill(t.matching.candidate_full, &[&candidate.name]),
             );
             // Nothing was written; show who is free now.
-            let view = view(&mut tx, &user, page, id, String::new(), reason, errors).await?;
+            let entered = Entered {
+                chosen: String::new(),
+                reason,
+                errors,
+            };
+            let view = view(&mut tx, &reads, &user, page, id, entered).await?;
             return Ok((StatusCode::CONFLICT, view).into_response());
         }
         repo::Assigned::Gone => return Err(AppError::Conflict),

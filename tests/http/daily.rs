@@ -951,13 +951,6 @@ async fn audit_entries(app: &TestApp) -> i64 {
     count(app, "SELECT count(*) FROM audit_log").await
 }
 
-/// The newest entry of the audit log: "action subject_id".
-async fn newest_entry(app: &TestApp) -> String {
-    let newest = "SELECT action || ' ' || coalesce(subject_id::text, '') FROM audit_log
-                  ORDER BY at DESC, id DESC LIMIT 1";
-    app.scalar(newest).await
-}
-
 /// Posts an invalid small form of the citizen page (`/borgere/{id}/…`) or the course page
 /// (`/forloeb/{id}/…`): the answer is that page again (422), and the one entry it leaves
 /// in the audit log is the read of the citizen's or the course's data the page shows.
@@ -972,12 +965,27 @@ async fn refused(app: &TestApp, client: &Client, path: &str, fields: &[(&str, &s
     let before = audit_entries(app).await;
     let page = client.post(path, fields).await;
     assert_eq!(page.status, 422, "POST {path}");
-    assert_eq!(
-        audit_entries(app).await,
-        before + 1,
-        "POST {path}: one entry, the read of the page shown"
+    // The reads of the page shown: the citizen or each of the course's citizens, and
+    // each citizen a relation search shows; nothing else.
+    let after = audit_entries(app).await;
+    assert!(after > before, "POST {path}: the page shown is logged");
+    let new = format!(
+        "SELECT action || ' ' || coalesce(subject_id::text, '') FROM audit_log
+         ORDER BY at DESC, id DESC LIMIT {}",
+        after - before
     );
-    assert_eq!(newest_entry(app).await, format!("{read} {subject}"));
+    let mut conn = app.owner_conn().await;
+    let entries: Vec<String> = sqlx::query_scalar(&new).fetch_all(&mut conn).await.unwrap();
+    assert!(
+        entries.contains(&format!("{read} {subject}")),
+        "POST {path}: {entries:?} holds the read of the page"
+    );
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.starts_with(read) || e.starts_with("citizen_list_read")),
+        "POST {path}: only reads, nothing of the form: {entries:?}"
+    );
     page
 }
 
@@ -1117,8 +1125,44 @@ async fn an_invalid_relation_answers_the_citizen_page_with_the_message_at_the_fi
     let mother = register(&coordinator, "relative", "Samira Nasser").await;
     let page = coordinator.get(&format!("/borgere/{karim}")).await;
     assert!(
-        page.has(&format!("#other_id option[value='{mother}']")),
-        "a mentee's relatives are offered"
+        !page.has("#other_id"),
+        "the page lists no other citizens until the coordinator searches"
+    );
+    let found = coordinator
+        .post(
+            &format!("/borgere/{karim}/relationer/soeg"),
+            &[("q", "nasser")],
+        )
+        .await;
+    assert_eq!(found.status, 200);
+    assert!(
+        found.has(&format!("#other_id option[value='{mother}']")),
+        "a relative whose name matches is offered"
+    );
+    assert!(
+        !found.has(&format!("#other_id option[value='{bilal}']")),
+        "only relatives are offered to a mentee"
+    );
+    assert_eq!(found.attr("#q", "value").as_deref(), Some("nasser"));
+    let shown = format!(
+        "SELECT count(*) FROM audit_log WHERE citizen_id = '{mother}' AND action = 'citizen_list_read'
+           AND details->>'page' = 'relation_search' AND details->>'q' = 'nasser'"
+    );
+    assert_eq!(
+        count(&app, &shown).await,
+        1,
+        "each match shown is logged with the search"
+    );
+    let nobody = coordinator
+        .post(
+            &format!("/borgere/{karim}/relationer/soeg"),
+            &[("q", "zzz")],
+        )
+        .await;
+    assert!(
+        nobody
+            .text
+            .contains("Ingen borgere af den anden type passer")
     );
     let path = format!("/borgere/{karim}/relationer");
     let relations = format!(
@@ -1129,7 +1173,11 @@ async fn an_invalid_relation_answers_the_citizen_page_with_the_message_at_the_fi
         &app,
         &coordinator,
         &path,
-        &[("other_id", &bilal.to_string()), ("relation", "sibling")],
+        &[
+            ("q", "nasser"),
+            ("other_id", &bilal.to_string()),
+            ("relation", "sibling"),
+        ],
     )
     .await;
     assert_eq!(mentee.text_of("h1"), "Karim Nasser");
@@ -1146,7 +1194,11 @@ async fn an_invalid_relation_answers_the_citizen_page_with_the_message_at_the_fi
         &app,
         &coordinator,
         &path,
-        &[("other_id", &mother.to_string()), ("relation", "cousin")],
+        &[
+            ("q", "nasser"),
+            ("other_id", &mother.to_string()),
+            ("relation", "cousin"),
+        ],
     )
     .await;
     assert_eq!(forged.field_error("relation"), "Vælg relationen.");

@@ -277,9 +277,46 @@ async fn the_coordinator_exports_courses_sessions_and_measurements_for_excel() {
         assert!(!file.text.contains("Talte om ugen"), "no session notes");
     }
     let exported: i64 = app
-        .scalar("SELECT count(*) FROM audit_log WHERE action = 'data_exported'")
+        .scalar(
+            "SELECT count(*) FROM audit_log WHERE action = 'data_exported' AND citizen_id IS NULL",
+        )
         .await;
     assert_eq!(exported, 3, "every export is logged");
+    // The files are about the courses' citizens (by id, birth year, gender): each export
+    // is a read of every citizen of every course in it.
+    let citizens: i64 = app
+        .scalar(
+            "SELECT count(DISTINCT p.citizen_id) FROM course_participants p JOIN courses c ON c.id = p.course_id
+             JOIN municipalities m ON m.id = c.municipality_id WHERE m.name = 'Aarhus'",
+        )
+        .await;
+    let read: i64 = app
+        .scalar(
+            "SELECT count(DISTINCT citizen_id) FROM audit_log
+             WHERE action = 'data_exported' AND details->>'file' = 'forloeb.csv'",
+        )
+        .await;
+    assert_eq!(
+        read, citizens,
+        "every citizen in the courses file is logged as read"
+    );
+    let sessions: i64 = app
+        .scalar(
+            "SELECT count(DISTINCT p.citizen_id) FROM course_participants p JOIN courses c ON c.id = p.course_id
+             JOIN municipalities m ON m.id = c.municipality_id AND m.name = 'Aarhus'
+             WHERE EXISTS (SELECT 1 FROM course_sessions s WHERE s.course_id = c.id)",
+        )
+        .await;
+    let read: i64 = app
+        .scalar(
+            "SELECT count(DISTINCT citizen_id) FROM audit_log
+             WHERE action = 'data_exported' AND details->>'file' = 'sessioner.csv'",
+        )
+        .await;
+    assert_eq!(
+        read, sessions,
+        "and each citizen whose sessions were exported"
+    );
     assert_eq!(coordinator.get("/eksport/andet.csv").await.status, 404);
     let mentor = app.login("mentor.aarhus@example.org").await;
     assert_eq!(mentor.get("/eksport/forloeb.csv").await.status, 403);
