@@ -145,6 +145,30 @@ pub fn display_name(
     course_name(t, course.kind, &course.title, &citizens)
 }
 
+/// Why nothing may be recorded on course `id` now: a participant's consent to take part
+/// is missing or withdrawn (PRODUCT.md, consents). The message names them; `None`: go on.
+pub async fn consent_refusal(
+    tx: &mut TenantTx,
+    id: Uuid,
+    t: &'static Messages,
+) -> AppResult<Option<String>> {
+    let missing = repo::participation_missing(tx, id).await?;
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let names = repo::participants(tx, id)
+        .await?
+        .into_iter()
+        .filter(|p| missing.contains(&p.id))
+        .map(|p| p.name)
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(Some(crate::i18n::fill(
+        t.courses.consent_missing,
+        &[&names],
+    )))
+}
+
 /// The course's reference, "F-1A2B3C": how a course is named where no citizen may be
 /// named (calendar feeds, mails). The last six hex digits of its id: ids are UUIDv7,
 /// whose first digits are the time of creation and would be the same for every course

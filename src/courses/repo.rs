@@ -586,6 +586,14 @@ pub struct Waiting {
     pub referred_on: Date,
 }
 
+/// The participants of course `id` whose consent to take part is missing or withdrawn
+/// (for a course the user works on, also a lent one).
+pub async fn participation_missing(tx: &mut TenantTx, id: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT participation_missing($1) AS "id!""#, id)
+        .fetch_all(tx.conn())
+        .await
+}
+
 /// The citizens taking part in each of `courses`: (course, citizen) pairs.
 pub async fn participant_ids(
     tx: &mut TenantTx,

@@ -245,7 +245,13 @@ pub async fn log_session(
     let addr = reads.addr();
     let t = page.t;
     let (course, name, shown) = loggable(&mut tx, &user, id, t).await?;
-    let valid = match form.validate(course.kind, t) {
+    let mut checked = form.validate(course.kind, t);
+    if let Some(message) = super::consent_refusal(&mut tx, id, t).await? {
+        let mut errors = checked.err().unwrap_or_default();
+        errors.add("consent", message);
+        checked = Err(errors);
+    }
+    let valid = match checked {
         Ok(valid) => valid,
         Err(errors) => {
             reads.citizens(&tx, super::course_read(id, course.municipality_id), shown);
@@ -336,7 +342,13 @@ pub async fn update_session(
         .await?
         .ok_or(AppError::NotFound)?;
     let read = session_read(id, course.municipality_id, session_id);
-    let valid = match form.validate(course.kind, t) {
+    let mut checked = form.validate(course.kind, t);
+    if let Some(message) = super::consent_refusal(&mut tx, id, t).await? {
+        let mut errors = checked.err().unwrap_or_default();
+        errors.add("consent", message);
+        checked = Err(errors);
+    }
+    let valid = match checked {
         Ok(valid) => valid,
         Err(errors) => {
             reads.citizens(&tx, read, shown);

@@ -163,6 +163,9 @@ pub async fn submit(
     let (course, name, tool, shown) = fillable(&mut tx, &user, id, &key).await?;
     let definition = tool.current();
     let (answers, mut errors) = form::parse(definition, &pairs, t);
+    if let Some(message) = super::consent_refusal(&mut tx, id, t).await? {
+        errors.add("consent", message);
+    }
     let field = |key: &str| {
         pairs
             .iter()

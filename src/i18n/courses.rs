@@ -126,6 +126,7 @@ pub struct CourseMessages {
     pub due_pre_measurement: &'static str,
     pub due_post_measurement: &'static str,
     pub session_conflict: &'static str,
+    pub consent_missing: &'static str,
 }
 
 pub const DA: CourseMessages = CourseMessages {
@@ -252,6 +253,7 @@ pub const DA: CourseMessages = CourseMessages {
     due_pre_measurement: "Førmåling af trivsel og livsmestring",
     due_post_measurement: "Eftermåling af trivsel og livsmestring",
     session_conflict: "En anden har rettet sessionen, mens du skrev. Dine ændringer står i formularen; gem igen for at overskrive.",
+    consent_missing: "Der er ikke registreret samtykke til deltagelse for {}, eller samtykket er tilbagekaldt. Sessioner og redskaber kan først registreres, når koordinatoren har registreret samtykket på borgerens side.",
 };
 
 pub const EN: CourseMessages = CourseMessages {
@@ -378,4 +380,5 @@ pub const EN: CourseMessages = CourseMessages {
     due_pre_measurement: "Pre measurement of wellbeing and life mastery",
     due_post_measurement: "Post measurement of wellbeing and life mastery",
     session_conflict: "Someone else corrected the session while you were writing. Your changes are in the form; save again to overwrite.",
+    consent_missing: "No consent to take part is recorded for {}, or it has been withdrawn. Sessions and tools can be recorded once the coordinator has recorded the consent on the citizen's page.",
 };

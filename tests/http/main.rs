@@ -7,6 +7,7 @@ mod access;
 mod admin;
 mod applications;
 mod calendar;
+mod consent;
 mod daily;
 mod dashboards;
 mod lists;
