@@ -110,6 +110,8 @@ pub async fn insert_many(tx: &mut TenantTx, rows: &Rows<'_>) -> Result<(), sqlx:
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
     pub actor_id: Option<Uuid>,
+    /// Only entries about this citizen (reads and changes of their data).
+    pub citizen_id: Option<Uuid>,
     pub action: Option<String>,
     pub from: Option<Date>,
     pub to: Option<Date>,
@@ -124,6 +126,7 @@ pub struct Entry {
     pub subject_name: Option<String>,
     pub subject_type: Option<String>,
     pub subject_id: Option<Uuid>,
+    pub citizen_id: Option<Uuid>,
     pub purpose: Option<String>,
     pub client_addr: Option<IpNetwork>,
 }
@@ -144,19 +147,21 @@ pub async fn page(
              AND ($2::uuid IS NULL OR actor_id = $2)
              AND ($3::text IS NULL OR action = $3)
              AND ($4::date IS NULL OR at >= ($4::date::timestamp AT TIME ZONE 'Europe/Copenhagen'))
-             AND ($5::date IS NULL OR at < (($5::date + 1)::timestamp AT TIME ZONE 'Europe/Copenhagen'))"#,
+             AND ($5::date IS NULL OR at < (($5::date + 1)::timestamp AT TIME ZONE 'Europe/Copenhagen'))
+             AND ($6::uuid IS NULL OR citizen_id = $6)"#,
         municipality_id,
         filter.actor_id,
         filter.action,
         filter.from,
-        filter.to
+        filter.to,
+        filter.citizen_id
     )
     .fetch_one(tx.conn())
     .await?;
     let entries = sqlx::query_as!(
         Entry,
         r#"SELECT to_char(a.at AT TIME ZONE 'Europe/Copenhagen', 'DD-MM-YYYY HH24:MI:SS') AS "at_local!",
-                  u.name AS "actor_name?", a.action, s.name AS "subject_name?", a.subject_type, a.subject_id, a.purpose, a.client_addr
+                  u.name AS "actor_name?", a.action, s.name AS "subject_name?", a.subject_type, a.subject_id, a.citizen_id, a.purpose, a.client_addr
            FROM audit_log a
            LEFT JOIN users u ON u.id = a.actor_id
            LEFT JOIN users s ON a.subject_type = 'user' AND s.id = a.subject_id
@@ -165,6 +170,7 @@ pub async fn page(
              AND ($3::text IS NULL OR a.action = $3)
              AND ($4::date IS NULL OR a.at >= ($4::date::timestamp AT TIME ZONE 'Europe/Copenhagen'))
              AND ($5::date IS NULL OR a.at < (($5::date + 1)::timestamp AT TIME ZONE 'Europe/Copenhagen'))
+             AND ($8::uuid IS NULL OR a.citizen_id = $8)
            ORDER BY a.at DESC, a.id DESC
            LIMIT $6 OFFSET $7"#,
         municipality_id,
@@ -173,7 +179,8 @@ pub async fn page(
         filter.from,
         filter.to,
         limit,
-        offset
+        offset,
+        filter.citizen_id
     )
     .fetch_all(tx.conn())
     .await?;

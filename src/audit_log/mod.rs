@@ -30,7 +30,7 @@ pub fn routes() -> Vec<Route> {
 
 static LIST: ListSpec = ListSpec {
     path: "/adgangslog",
-    filters: &["actor", "action", "from", "to"],
+    filters: &["actor", "action", "from", "to", "citizen"],
     per_page: 50,
     csv: Some("/adgangslog.csv"),
     ..ListSpec::PLAIN
@@ -61,6 +61,7 @@ fn read(query: Option<&str>, t: &'static Messages) -> (ListQuery, repo::Filter, 
     let mut query = LIST.read(query);
     query
         .keep("actor", |actor| actor.parse::<Uuid>().is_ok())
+        .keep("citizen", |citizen| citizen.parse::<Uuid>().is_ok())
         .keep_one_of("action", ACTIONS);
     let mut errors = FieldErrors::default();
     let mut date = |field: &'static str, text: &str| {
@@ -75,6 +76,7 @@ fn read(query: Option<&str>, t: &'static Messages) -> (ListQuery, repo::Filter, 
     };
     let filter = repo::Filter {
         actor_id: query.filter("actor").parse::<Uuid>().ok(),
+        citizen_id: query.filter("citizen").parse::<Uuid>().ok(),
         action: Some(query.filter("action"))
             .filter(|action| !action.is_empty())
             .map(str::to_string),
@@ -95,7 +97,11 @@ fn row(entry: repo::Entry, t: &'static Messages) -> Row {
             (Some(name), _, _) => name,
             (None, Some(kind), Some(id)) => format!("{kind} {}", &id.to_string()[..8]),
             _ => String::new(),
-        },
+        } + &entry
+            .citizen_id
+            .filter(|citizen| entry.subject_id != Some(*citizen))
+            .map(|citizen| format!(" · citizen {}", &citizen.to_string()[..8]))
+            .unwrap_or_default(),
         purpose: entry.purpose.unwrap_or_default(),
         address: entry
             .client_addr

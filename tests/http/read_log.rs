@@ -372,3 +372,64 @@ async fn a_list_logs_each_citizen_on_it_with_the_search_words() {
     assert_eq!(distinct, rows);
     assert_eq!(with_words, rows, "each with the search words and filters");
 }
+
+#[tokio::test]
+async fn a_page_whose_reads_cannot_be_logged_is_not_shown() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let mut conn = app.owner_conn().await;
+    let (citizen, name): (Uuid, String) = sqlx::query_as(
+        "SELECT z.id, z.name FROM citizens z JOIN municipalities m ON m.id = z.municipality_id
+         WHERE m.name = 'Aarhus' LIMIT 1",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    // The log refuses the runtime role's entries, as a full disk or a broken grant would.
+    sqlx::query("REVOKE INSERT ON audit_log FROM korps_app")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let page = coordinator.get(&format!("/borgere/{citizen}")).await;
+    assert_eq!(page.status, 500);
+    assert!(
+        !page.text.contains(&escape(&name)),
+        "the citizen's data is withheld when its read cannot be logged"
+    );
+    sqlx::query("GRANT INSERT ON audit_log TO korps_app")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let page = coordinator.get(&format!("/borgere/{citizen}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains(&escape(&name)));
+}
+
+#[tokio::test]
+async fn the_audit_log_filters_by_the_citizen_the_entries_are_about() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let mut conn = app.owner_conn().await;
+    let ids: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT z.id FROM citizens z JOIN municipalities m ON m.id = z.municipality_id
+         WHERE m.name = 'Aarhus' ORDER BY z.id LIMIT 2",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    coordinator.get(&format!("/borgere/{}", ids[0])).await;
+    coordinator.get(&format!("/borgere/{}", ids[0])).await;
+    coordinator.get(&format!("/borgere/{}", ids[1])).await;
+    for id in &ids {
+        let expected: i64 = app
+            .scalar(&format!(
+                "SELECT count(*) FROM audit_log a JOIN municipalities m ON m.id = a.municipality_id
+                 WHERE m.name = 'Aarhus' AND a.citizen_id = '{id}'"
+            ))
+            .await;
+        let page = coordinator.get(&format!("/adgangslog?citizen={id}")).await;
+        assert_eq!(page.status, 200);
+        assert_eq!(page.texts("table tbody tr").len() as i64, expected);
+        assert!(page.text.contains("Viser kun poster om én borger"));
+    }
+}
