@@ -11,6 +11,7 @@ mod audit;
 mod calendar;
 mod citizens;
 mod coaching;
+mod retention;
 mod common;
 mod corps;
 mod courses;
@@ -35,6 +36,7 @@ pub use audit::AuditMessages;
 pub use calendar::CalendarMessages;
 pub use citizens::CitizenMessages;
 pub use coaching::CoachingMessages;
+pub use retention::RetentionMessages;
 pub use common::CommonMessages;
 pub use corps::CorpsMessages;
 pub use courses::CourseMessages;
@@ -140,6 +142,8 @@ pub struct Messages {
     pub calendar: CalendarMessages,
     /// The idle-timeout warning and the list of where the user is logged in.
     pub sessions: SessionMessages,
+    /// Retention: what is anonymised or deleted soon, and legal holds.
+    pub retention: RetentionMessages,
 }
 
 impl Messages {
@@ -191,6 +195,7 @@ impl Messages {
                 .or_else(|| self.training.action_label(other))
                 .or_else(|| self.mail.action_label(other))
                 .or_else(|| self.sessions.action_label(other))
+                .or_else(|| self.retention.action_label(other))
                 .or_else(|| self.login.action_label(other))
                 .unwrap_or(other),
         }
