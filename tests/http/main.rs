@@ -14,6 +14,7 @@ mod loans;
 mod login;
 mod mail;
 mod platform;
+mod retention;
 mod roles;
 mod sessions;
 mod sign_in;
