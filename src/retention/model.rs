@@ -67,7 +67,9 @@ pub fn review_by(from: Date) -> Date {
     match from.replace_year(from.year() + 1) {
         Ok(date) => date,
         // 29 February: the first of March a year on.
-        Err(_) => Date::from_calendar_date(from.year() + 1, Month::March, 1).expect("1 March exists"),
+        Err(_) => {
+            Date::from_calendar_date(from.year() + 1, Month::March, 1).expect("1 March exists")
+        }
     }
 }
 
@@ -141,9 +143,10 @@ mod tests {
     fn choice_keys_are_choices_not_text() {
         let keys = choice_keys();
         assert!(!keys.is_empty());
-        assert!(keys.iter().all(|k| k
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')));
+        assert!(keys.iter().all(|k| {
+            k.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        }));
     }
 
     #[test]

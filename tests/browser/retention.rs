@@ -46,12 +46,18 @@ async fn a_coordinator_sees_what_falls_due_and_holds_a_case() {
     browse("retention", &app.base, |tab| async move {
         tab.log_in(COORDINATOR, PASSWORD).await;
         // The entry sits under "Mere" in the menu.
-        assert!(tab.hrefs("nav a").await.iter().any(|h| h.ends_with("/sletning")));
+        assert!(
+            tab.hrefs("nav a")
+                .await
+                .iter()
+                .any(|h| h.ends_with("/sletning"))
+        );
         tab.open("/sletning").await;
         assert_eq!(tab.text("h1").await, "Sletning og anonymisering");
         let due = tab.texts("main table tbody tr").await;
         assert!(
-            due.iter().any(|row| row.contains(&name) && row.contains("Anonymiseres")),
+            due.iter()
+                .any(|row| row.contains(&name) && row.contains("Anonymiseres")),
             "{name} falls due: {due:?}"
         );
         tab.audit_here("coordinator – retention").await;
@@ -62,7 +68,8 @@ async fn a_coordinator_sees_what_falls_due_and_holds_a_case() {
             tab.field_error("reason").await,
             "Skriv, hvorfor sagen skal i bero."
         );
-        tab.audit_here("coordinator – retention, reason missing").await;
+        tab.audit_here("coordinator – retention, reason missing")
+            .await;
 
         tab.fill("Begrundelse", "Verserende retssag").await;
         tab.press("Sæt i bero").await;

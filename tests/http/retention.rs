@@ -161,10 +161,7 @@ async fn national_figures(app: &TestApp, this_year: i32) -> Vec<String> {
         "SELECT row(f.*)::text FROM national_progress('', '1900-01-01', '2200-01-01') f",
     ];
     for sql in queries {
-        let rows: Vec<String> = sqlx::query_scalar(sql)
-            .fetch_all(tx.conn())
-            .await
-            .unwrap();
+        let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(tx.conn()).await.unwrap();
         figures.extend(rows.into_iter().map(|r| format!("{sql}: {r}")));
     }
     let rows: Vec<String> = sqlx::query_scalar(
@@ -240,7 +237,10 @@ async fn anonymisation_leaves_no_trace_of_the_citizen_and_the_national_figures_s
     assert!(report.total("courses_anonymised") >= 1, "{report:?}");
 
     assert_eq!(columns_containing(&app, MARK).await, Vec::<String>::new());
-    assert_eq!(columns_containing(&app, "Xqzname").await, Vec::<String>::new());
+    assert_eq!(
+        columns_containing(&app, "Xqzname").await,
+        Vec::<String>::new()
+    );
     assert_eq!(national_figures(&app, day.year()).await, before);
 
     // What stays: the citizen row, marked anonymised; kind and state of the courses.
@@ -251,7 +251,10 @@ async fn anonymisation_leaves_no_trace_of_the_citizen_and_the_national_figures_s
             .fetch_one(&mut conn)
             .await
             .unwrap();
-    assert_eq!((name.as_str(), birth_year, anonymised_on), ("Anonymiseret", None, Some(day)));
+    assert_eq!(
+        (name.as_str(), birth_year, anonymised_on),
+        ("Anonymiseret", None, Some(day))
+    );
     let consents: i64 = sqlx::query_scalar("SELECT count(*) FROM consents WHERE citizen_id = $1")
         .bind(citizen)
         .fetch_one(&mut conn)
@@ -267,7 +270,10 @@ async fn anonymisation_leaves_no_trace_of_the_citizen_and_the_national_figures_s
     .fetch_one(&mut conn)
     .await
     .unwrap();
-    assert!(details["citizens_anonymised"].as_i64().unwrap() >= 1, "{details}");
+    assert!(
+        details["citizens_anonymised"].as_i64().unwrap() >= 1,
+        "{details}"
+    );
 
     // Done once: a second run finds nothing more of it.
     let again = run(&app, day, false).await;
@@ -311,7 +317,9 @@ async fn a_held_case_is_kept_until_the_hold_is_released() {
     assert_eq!(refused.status, 422);
     assert!(refused.field_error("reason").contains("Skriv, hvorfor"));
     assert_eq!(
-        refused.attr("#citizen option[selected]", "value").as_deref(),
+        refused
+            .attr("#citizen option[selected]", "value")
+            .as_deref(),
         Some(id.as_str())
     );
 
@@ -460,17 +468,28 @@ async fn a_citizen_referred_and_never_started_is_deleted_after_12_months() {
 
     let day_before = Date::from_calendar_date(2032, time::Month::March, 14).unwrap();
     run(&app, day_before, false).await;
-    assert!(citizen_name(&app, citizen).await.is_some(), "kept until 12 months");
+    assert!(
+        citizen_name(&app, citizen).await.is_some(),
+        "kept until 12 months"
+    );
 
     let twelve_months = Date::from_calendar_date(2032, time::Month::March, 15).unwrap();
     let report = run(&app, twelve_months, false).await;
     assert!(report.total("citizens_deleted") >= 1, "{report:?}");
-    assert!(citizen_name(&app, citizen).await.is_none(), "deleted at 12 months");
+    assert!(
+        citizen_name(&app, citizen).await.is_none(),
+        "deleted at 12 months"
+    );
     let course_left: i64 = app
-        .scalar(&format!("SELECT count(*) FROM courses WHERE id = '{course}'"))
+        .scalar(&format!(
+            "SELECT count(*) FROM courses WHERE id = '{course}'"
+        ))
         .await;
     assert_eq!(course_left, 0, "the course only they took part in goes too");
-    assert_eq!(columns_containing(&app, "Xqzname").await, Vec::<String>::new());
+    assert_eq!(
+        columns_containing(&app, "Xqzname").await,
+        Vec::<String>::new()
+    );
 
     // The audit entry about them stays a year, then goes.
     let entries = format!("SELECT count(*) FROM audit_log WHERE citizen_id = '{citizen}'");
@@ -506,14 +525,26 @@ async fn audit_entries_go_a_year_after_their_data_and_only_through_the_run() {
     let logins = "SELECT count(*) FROM audit_log WHERE action = 'login_succeeded'";
     assert!(app.scalar::<i64>(logins).await >= 1);
     let now = korps::clock::today();
-    run(&app, now.replace_year(now.year() + 6).unwrap() - Duration::days(2), false).await;
+    run(
+        &app,
+        now.replace_year(now.year() + 6).unwrap() - Duration::days(2),
+        false,
+    )
+    .await;
     assert!(app.scalar::<i64>(logins).await >= 1, "kept 5 + 1 years");
-    run(&app, now.replace_year(now.year() + 6).unwrap() + Duration::days(2), false).await;
+    run(
+        &app,
+        now.replace_year(now.year() + 6).unwrap() + Duration::days(2),
+        false,
+    )
+    .await;
     assert_eq!(app.scalar::<i64>(logins).await, 0, "gone after 5 + 1 years");
 
     // Nobody else deletes from the log: not the runtime role, not the owner with the flag.
     let mut tx = app.tenant_tx(Scope::Job).await;
-    let refused = sqlx::query("DELETE FROM audit_log").execute(tx.conn()).await;
+    let refused = sqlx::query("DELETE FROM audit_log")
+        .execute(tx.conn())
+        .await;
     assert!(refused.is_err(), "korps_app cannot delete audit entries");
     drop(tx);
     let mut conn = app.owner_conn().await;
@@ -560,11 +591,17 @@ async fn accounts_deactivated_longer_than_the_period_are_anonymised() {
         .await
         .unwrap();
     let deactivated: Date = app
-        .scalar(&format!("SELECT deactivated_on FROM users WHERE id = '{user}'"))
+        .scalar(&format!(
+            "SELECT deactivated_on FROM users WHERE id = '{user}'"
+        ))
         .await;
     let period_end = deactivated.replace_year(deactivated.year() + 5).unwrap();
     run(&app, period_end - Duration::days(1), false).await;
-    assert!(!columns_containing(&app, "mentor.odense@example.org").await.is_empty());
+    assert!(
+        !columns_containing(&app, "mentor.odense@example.org")
+            .await
+            .is_empty()
+    );
     let report = run(&app, period_end, false).await;
     assert_eq!(report.total("accounts_anonymised"), 1, "{report:?}");
     assert_eq!(
@@ -573,7 +610,9 @@ async fn accounts_deactivated_longer_than_the_period_are_anonymised() {
     );
     assert_eq!(columns_containing(&app, MARK).await, Vec::<String>::new());
     let factors: i64 = app
-        .scalar(&format!("SELECT count(*) FROM second_factors WHERE user_id = '{user}'"))
+        .scalar(&format!(
+            "SELECT count(*) FROM second_factors WHERE user_id = '{user}'"
+        ))
         .await;
     assert_eq!(factors, 0);
 }
