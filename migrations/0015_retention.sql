@@ -74,12 +74,12 @@ CREATE POLICY retention_holds_tenant ON retention_holds
     WITH CHECK (municipality_id = app_municipality_id());
 GRANT SELECT, INSERT, UPDATE ON retention_holds TO korps_app;
 
--- What was deleted outright (ids only), so that the audit entries about it can go a year
--- later; the row goes with them.
+-- What was deleted outright (ids only, no municipality: nothing here belongs to a tenant),
+-- so that the audit entries about it can go a year later; the row goes with them. Only
+-- retention_run reads and writes it.
 CREATE TABLE retention_erased (
     subject_type text NOT NULL CHECK (subject_type IN ('citizen', 'course')),
     subject_id uuid NOT NULL,
-    municipality_id uuid NOT NULL REFERENCES municipalities (id),
     erased_on date NOT NULL,
     PRIMARY KEY (subject_type, subject_id)
 );
@@ -361,8 +361,8 @@ BEGIN
     WITH d AS (
         DELETE FROM courses c WHERE c.id = ANY (gone_courses) RETURNING c.id, c.municipality_id
     ), noted AS (
-        INSERT INTO retention_erased (subject_type, subject_id, municipality_id, erased_on)
-        SELECT 'course', d.id, d.municipality_id, p_today FROM d
+        INSERT INTO retention_erased (subject_type, subject_id, erased_on)
+        SELECT 'course', d.id, p_today FROM d
         ON CONFLICT DO NOTHING
     )
     SELECT coalesce(jsonb_agg(jsonb_build_object('m', x.m, 'what', 'courses_deleted', 'n', x.n)), '[]')
@@ -375,8 +375,8 @@ BEGIN
     WITH d AS (
         DELETE FROM citizens y WHERE y.id = ANY (erase) RETURNING y.id, y.municipality_id
     ), noted AS (
-        INSERT INTO retention_erased (subject_type, subject_id, municipality_id, erased_on)
-        SELECT 'citizen', d.id, d.municipality_id, p_today FROM d
+        INSERT INTO retention_erased (subject_type, subject_id, erased_on)
+        SELECT 'citizen', d.id, p_today FROM d
         ON CONFLICT DO NOTHING
     )
     SELECT coalesce(jsonb_agg(jsonb_build_object('m', x.m, 'what', 'citizens_deleted', 'n', x.n)), '[]')

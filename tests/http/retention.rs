@@ -36,6 +36,7 @@ async fn mark_target(app: &TestApp) -> Uuid {
                        WHERE p.citizen_id = y.id)
            AND NOT EXISTS (SELECT 1 FROM course_participants p JOIN courses c ON c.id = p.course_id
                            WHERE p.citizen_id = y.id AND c.member_id IS NULL)
+           AND NOT EXISTS (SELECT 1 FROM retention_holds h WHERE h.citizen_id = y.id)
            AND NOT EXISTS (SELECT 1 FROM course_participants p JOIN course_participants o
                              ON o.course_id = p.course_id AND o.citizen_id <> p.citizen_id
                            WHERE p.citizen_id = y.id)
