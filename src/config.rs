@@ -38,6 +38,12 @@ pub enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Anonymise and delete what has outlived its retention period (the server does it
+    /// daily) and print the counts. With --dry-run nothing is changed.
+    Retention {
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Load the demo municipalities, users and content (idempotent).
     DemoData {
         /// Also generate N times the real corps (N·100 members, N·2,000 courses,

@@ -1,7 +1,9 @@
 //! The background worker inside the server: every `KORPS_JOB_INTERVAL` seconds it plans
 //! the reminders that are due, sends the outbox and deletes what is left of ended
-//! sessions. Several instances may run on one database; the outbox and the reminder keys
-//! make sure nothing goes out twice, and deleting twice does no harm.
+//! sessions; once a Danish day it runs retention (anonymising and deleting what has outlived
+//! its retention period). Several instances may run on one database; the outbox and the
+//! reminder keys make sure nothing goes out twice, deleting twice does no harm, and
+//! retention takes an advisory lock and remembers the day it ran.
 
 use std::time::Duration;
 
@@ -12,9 +14,10 @@ use tokio::sync::watch;
 use crate::auth::sessions;
 use crate::config::Config;
 use crate::mail::Sender;
-use crate::reminders;
+use crate::{clock, reminders, retention};
 
-/// One round: plan what is due now, send what is queued, purge ended sessions.
+/// One round: plan what is due now, send what is queued, purge ended sessions, and run
+/// retention if it has not run today.
 pub async fn tick(pool: &PgPool, sender: &Sender, config: &Config) {
     match reminders::plan(pool, OffsetDateTime::now_utc()).await {
         Ok(planned) if planned != reminders::Planned::default() => {
@@ -36,6 +39,13 @@ pub async fn tick(pool: &PgPool, sender: &Sender, config: &Config) {
         }
         Ok(_) => {}
         Err(err) => tracing::warn!(error = %err, "purging ended sessions failed"),
+    }
+    match retention::run_daily(pool, clock::today()).await {
+        Ok(retention::Outcome::Ran(report)) => {
+            tracing::info!(done = %report.summary(), "retention run");
+        }
+        Ok(_) => {}
+        Err(err) => tracing::warn!(error = %err, "retention failed"),
     }
 }
 

@@ -30,6 +30,7 @@ pub mod mail;
 pub mod matching;
 pub mod municipalities;
 pub mod reminders;
+pub mod retention;
 pub mod staff;
 pub mod state;
 pub mod tools;

@@ -1,4 +1,4 @@
-//! The `korps` command: serve (default), migrate, create-user, demo-data.
+//! The `korps` command: serve (default), migrate, create-user, demo-data, retention.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use korps::config::{Cli, Command, Config};
 use korps::db::embedded::{Durability, EmbeddedPostgres};
 use korps::db::{Scope, TenantTx};
 use korps::state::AppState;
-use korps::{auth, db, demo, jobs};
+use korps::{auth, clock, db, demo, jobs, retention};
 
 type AnyError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -109,6 +109,7 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
         },
         Command::CreateUser { email, name } => create_user(&database, &email, &name).await,
         Command::ResetSecondFactor { email } => reset_second_factor(&database, &email).await,
+        Command::Retention { dry_run } => retention(&database, dry_run).await,
     };
     if let Some(cluster) = &database.cluster {
         cluster.stop();
@@ -250,4 +251,33 @@ async fn reset_second_factor(database: &Database, email: &str) -> Result<(), Any
     }
     println!("The second factor of {email} is removed; it is set up anew at the next login.");
     Ok(())
+}
+
+/// Runs retention now (also when the server has run it today) as the runtime role in the
+/// job's scope, and prints what it did: counts per kind, never a name.
+async fn retention(database: &Database, dry_run: bool) -> Result<(), AnyError> {
+    if let Some(owner) = &database.owner {
+        db::migrate(owner).await?;
+    }
+    let pool = db::runtime_pool(&database.runtime);
+    let outcome = retention::run(&pool, clock::today(), dry_run).await?;
+    pool.close().await;
+    match outcome {
+        retention::Outcome::Ran(report) => {
+            let heading = if dry_run {
+                "Dry run, nothing changed. Would have done:"
+            } else {
+                "Retention done:"
+            };
+            println!("{heading}");
+            for what in retention::model::WHATS {
+                println!("  {what}: {}", report.total(what));
+            }
+            Ok(())
+        }
+        retention::Outcome::Locked => {
+            Err("another instance is running retention right now; try again later".into())
+        }
+        retention::Outcome::AlreadyRan => Ok(()),
+    }
 }

@@ -37,6 +37,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "matching",
             "municipalities",
             "reminders",
+            "retention",
             "staff",
             "tools",
             "training",

@@ -96,6 +96,11 @@ pub const ACTIONS: &[&str] = &[
     "mail_resent",
     "mail_preferences_changed",
     "sessions_ended",
+    "retention_run",
+    "retention_due_read",
+    "retention_hold_placed",
+    "retention_hold_renewed",
+    "retention_hold_released",
 ];
 
 /// One entry. `details` holds ids and field names only, never the data itself.

@@ -203,7 +203,30 @@ pub async fn load(conn: &mut PgConnection) -> Result<(), Box<dyn std::error::Err
     applications::load(conn).await?;
     loans::load(conn).await?;
     training::load(conn).await?;
+    holds(conn).await?;
     enrol_second_factors(conn).await?;
+    Ok(())
+}
+
+/// A legal hold on one case in Aarhus and one in Odense (the retention page shows them),
+/// placed two months ago by the municipality's first coordinator. Once per municipality.
+async fn holds(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO retention_holds (id, municipality_id, citizen_id, reason, held_by, held_on, review_by)
+         SELECT gen_random_uuid(), mu.id, y.id,
+                'Aktindsigtssag hos Ankestyrelsen: bevares, til den er afgjort.',
+                c.user_id, current_date - 60, current_date + 305
+         FROM municipalities mu
+         CROSS JOIN LATERAL (SELECT y.id FROM citizens y WHERE y.municipality_id = mu.id
+                             ORDER BY y.referred_on, y.id LIMIT 1) y
+         CROSS JOIN LATERAL (SELECT m.user_id FROM memberships m
+                             WHERE m.municipality_id = mu.id AND 'coordinator' = ANY (m.roles)
+                             ORDER BY m.created_at, m.id LIMIT 1) c
+         WHERE mu.name IN ('Aarhus', 'Odense')
+           AND NOT EXISTS (SELECT 1 FROM retention_holds h WHERE h.municipality_id = mu.id)"
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

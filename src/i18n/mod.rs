@@ -24,6 +24,7 @@ mod login;
 mod mail;
 mod matching;
 mod municipalities;
+mod retention;
 mod sessions;
 mod staff;
 mod tools;
@@ -46,6 +47,7 @@ pub use login::LoginMessages;
 pub use mail::MailMessages;
 pub use matching::MatchingMessages;
 pub use municipalities::MunicipalityMessages;
+pub use retention::RetentionMessages;
 pub use sessions::SessionMessages;
 pub use staff::StaffMessages;
 pub use tools::ToolMessages;
@@ -140,6 +142,8 @@ pub struct Messages {
     pub calendar: CalendarMessages,
     /// The idle-timeout warning and the list of where the user is logged in.
     pub sessions: SessionMessages,
+    /// Retention: what is anonymised or deleted soon, and legal holds.
+    pub retention: RetentionMessages,
 }
 
 impl Messages {
@@ -191,6 +195,7 @@ impl Messages {
                 .or_else(|| self.training.action_label(other))
                 .or_else(|| self.mail.action_label(other))
                 .or_else(|| self.sessions.action_label(other))
+                .or_else(|| self.retention.action_label(other))
                 .or_else(|| self.login.action_label(other))
                 .unwrap_or(other),
         }

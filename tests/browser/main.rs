@@ -15,6 +15,7 @@ mod journeys;
 mod lat;
 mod loans;
 mod mail;
+mod retention;
 mod sessions;
 mod sign_in;
 mod tours;

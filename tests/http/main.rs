@@ -16,6 +16,7 @@ mod login;
 mod mail;
 mod platform;
 mod read_log;
+mod retention;
 mod roles;
 mod sessions;
 mod sign_in;
