@@ -94,6 +94,12 @@ pub const ACTIONS: &[&str] = &[
     "mail_resent",
     "mail_preferences_changed",
     "sessions_ended",
+    "citizen_access_log_read",
+    "citizen_access_log_exported",
+    "citizen_access_letter_made",
+    "citizen_extract_read",
+    "citizen_extract_exported",
+    "access_check_read",
 ];
 
 /// One entry. `details` holds ids and field names only, never the data itself.
@@ -102,6 +108,8 @@ pub struct Event<'a> {
     pub action: &'static str,
     pub subject_type: Option<&'static str>,
     pub subject_id: Option<Uuid>,
+    /// The citizen whose data this entry read or changed (the per-citizen access log).
+    pub citizen_id: Option<Uuid>,
     pub purpose: Option<&'a str>,
     pub details: serde_json::Value,
     /// The municipality the subject belongs to, when the caller knows it may differ from
@@ -119,6 +127,7 @@ impl<'a> Event<'a> {
             action,
             subject_type: None,
             subject_id: None,
+            citizen_id: None,
             purpose: None,
             details: serde_json::Value::Null,
             owner: None,
@@ -137,6 +146,12 @@ impl<'a> Event<'a> {
     pub fn subject(mut self, kind: &'static str, id: Uuid) -> Self {
         self.subject_type = Some(kind);
         self.subject_id = Some(id);
+        self
+    }
+
+    /// The entry reads or changes `citizen`'s data.
+    pub fn citizen(mut self, citizen: Uuid) -> Self {
+        self.citizen_id = Some(citizen);
         self
     }
 

@@ -21,14 +21,15 @@ pub async fn insert(
         event.details.clone()
     };
     sqlx::query!(
-        "INSERT INTO audit_log (id, municipality_id, actor_id, action, subject_type, subject_id, purpose, client_addr, details)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO audit_log (id, municipality_id, actor_id, action, subject_type, subject_id, citizen_id, purpose, client_addr, details)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         Uuid::now_v7(),
         municipality_id,
         actor_id,
         event.action,
         event.subject_type,
         event.subject_id,
+        event.citizen_id,
         event.purpose,
         addr.0.map(IpNetwork::from),
         details

@@ -24,4 +24,5 @@ pub const DA: Messages = Messages {
     mail: super::mail::DA,
     calendar: super::calendar::DA,
     sessions: super::sessions::DA,
+    insight: super::insight::DA,
 };

@@ -24,4 +24,5 @@ pub const EN: Messages = Messages {
     mail: super::mail::EN,
     calendar: super::calendar::EN,
     sessions: super::sessions::EN,
+    insight: super::insight::EN,
 };

@@ -19,6 +19,7 @@ mod dashboards;
 mod en;
 mod exports;
 mod home;
+mod insight;
 mod loans;
 mod login;
 mod mail;
@@ -41,6 +42,7 @@ pub use courses::CourseMessages;
 pub use dashboards::DashboardMessages;
 pub use exports::ExportMessages;
 pub use home::HomeMessages;
+pub use insight::InsightMessages;
 pub use loans::LoanMessages;
 pub use login::LoginMessages;
 pub use mail::MailMessages;
@@ -140,6 +142,8 @@ pub struct Messages {
     pub calendar: CalendarMessages,
     /// The idle-timeout warning and the list of where the user is logged in.
     pub sessions: SessionMessages,
+    /// A citizen's access log, the letter and the data extract; the check of reads.
+    pub insight: InsightMessages,
 }
 
 impl Messages {
@@ -192,6 +196,7 @@ impl Messages {
                 .or_else(|| self.mail.action_label(other))
                 .or_else(|| self.sessions.action_label(other))
                 .or_else(|| self.login.action_label(other))
+                .or_else(|| self.insight.action_label(other))
                 .unwrap_or(other),
         }
     }
