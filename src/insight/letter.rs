@@ -371,6 +371,13 @@ mod tests {
         haystack.windows(needle.len()).any(|w| w == needle)
     }
 
+    /// Whether the PDF shows `text`: as a literal string when it is ASCII, else as the
+    /// hex string of its WinAnsi bytes (pdf-writer writes non-ASCII strings so).
+    fn shows(pdf: &[u8], text: &str) -> bool {
+        let hex: String = encode(text).iter().map(|b| format!("{b:02X}")).collect();
+        contains(pdf, text.as_bytes()) || contains(pdf, hex.as_bytes())
+    }
+
     #[test]
     fn danish_letters_are_single_winansi_bytes() {
         assert_eq!(encode("æøåÆØÅ"), vec![0xE6, 0xF8, 0xE5, 0xC6, 0xD8, 0xC5]);
@@ -382,8 +389,9 @@ mod tests {
     fn the_letter_is_a_pdf_with_its_text_and_pages_numbered() {
         let bytes = render(&letter(3));
         assert!(bytes.starts_with(b"%PDF-"));
-        assert!(contains(&bytes, &encode("Til: Søren Ærø Åberg")));
-        assert!(contains(&bytes, &encode("Borger vist nr. 2")));
+        assert!(shows(&bytes, "Til: Søren Ærø Åberg"));
+        assert!(shows(&bytes, "Borger vist nr. 2"));
+        assert!(!shows(&bytes, "Til: Soren"));
         assert!(contains(&bytes, b"/WinAnsiEncoding"));
         assert!(contains(&bytes, b"Side 1 af 1"));
 

@@ -9,6 +9,7 @@ mod applications;
 mod calendar;
 mod daily;
 mod dashboards;
+mod insight;
 mod lists;
 mod loans;
 mod login;
