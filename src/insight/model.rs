@@ -91,6 +91,15 @@ pub fn unusual_days(days: &[repo::DailyReads], unknown: &str) -> Vec<Unusual> {
     flagged
 }
 
+/// Takes the items `wanted` out of `list`, in order (`Vec::extract_if` needs Rust 1.87).
+fn take<T>(list: &mut Vec<T>, wanted: impl Fn(&T) -> bool) -> Vec<T> {
+    let (taken, rest) = std::mem::take(list)
+        .into_iter()
+        .partition(|item| wanted(item));
+    *list = rest;
+    taken
+}
+
 /// "2026-11-22": dates in the extract, as JSON readers expect them.
 fn iso(date: Date) -> String {
     format!(
@@ -489,8 +498,7 @@ pub fn extract(read: Read, controller: String, now: OffsetDateTime, locale: Loca
         .map(|c| {
             let id = c.id;
             let mine = |course: Uuid| course == id;
-            let course_sessions: Vec<repo::Session> =
-                sessions.extract_if(.., |s| mine(s.course_id)).collect();
+            let course_sessions: Vec<repo::Session> = take(&mut sessions, |s| mine(s.course_id));
             Course {
                 id,
                 kind: match CourseKind::from_code(&c.kind) {
@@ -521,8 +529,8 @@ pub fn extract(read: Read, controller: String, now: OffsetDateTime, locale: Loca
                     minutes: c.next_meeting_minutes,
                     place: c.next_meeting_place.clone(),
                 }),
-                events: events
-                    .extract_if(.., |e| mine(e.course_id))
+                events: take(&mut events, |e| mine(e.course_id))
+                    .into_iter()
                     .map(|e| Event {
                         at: instant(e.at),
                         kind: Coded::new(&e.kind, label_of(t.insight.event_kinds, &e.kind)),
@@ -535,8 +543,8 @@ pub fn extract(read: Read, controller: String, now: OffsetDateTime, locale: Loca
                 sessions: course_sessions
                     .into_iter()
                     .map(|s| Session {
-                        earlier_versions: versions
-                            .extract_if(.., |v| v.session_id == s.id)
+                        earlier_versions: take(&mut versions, |v| v.session_id == s.id)
+                            .into_iter()
                             .map(|v| SessionVersion {
                                 version: v.version,
                                 held_on: iso(v.held_on),
@@ -563,8 +571,8 @@ pub fn extract(read: Read, controller: String, now: OffsetDateTime, locale: Loca
                         changed_at: instant(s.updated_at),
                     })
                     .collect(),
-                tools: tool_answers
-                    .extract_if(.., |a| mine(a.course_id))
+                tools: take(&mut tool_answers, |a| mine(a.course_id))
+                    .into_iter()
                     .map(|a| {
                         let (title, answers) = answers(&a, locale);
                         Tool {
@@ -582,8 +590,8 @@ pub fn extract(read: Read, controller: String, now: OffsetDateTime, locale: Loca
                         }
                     })
                     .collect(),
-                measurements: measurements
-                    .extract_if(.., |m| mine(m.course_id))
+                measurements: take(&mut measurements, |m| mine(m.course_id))
+                    .into_iter()
                     .map(|m| Measurement {
                         kind: Coded::new(&m.kind, label_of(t.insight.measurement_kinds, &m.kind)),
                         value: m.value,
