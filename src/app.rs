@@ -24,7 +24,7 @@ use crate::web::routes::{self, Access, Route, RouteTable};
 use crate::web::{assets, cookies, csrf, error_pages, headers};
 use crate::{
     account, applications, audit_log, auth, calendar, citizens, coaching, corps, courses,
-    dashboards, db, exports, home, inbox, loans, login, matching, municipalities, retention, staff,
+    dashboards, db, exports, home, inbox, insight, loans, login, matching, municipalities, retention, staff,
     training,
 };
 
@@ -37,6 +37,7 @@ pub fn feature_routes() -> Vec<Route> {
         municipalities::routes(),
         staff::routes(),
         audit_log::routes(),
+        insight::routes(),
         corps::routes(),
         citizens::routes(),
         courses::routes(),

@@ -23,6 +23,7 @@ pub mod exports;
 pub mod home;
 pub mod i18n;
 pub mod inbox;
+pub mod insight;
 pub mod jobs;
 pub mod loans;
 pub mod login;

@@ -32,11 +32,31 @@
       }
     }
     try {
+      printButtons();
+    } catch (err) {
+      if (window.console && typeof window.console.warn === 'function') {
+        window.console.warn('Korps: the print buttons failed', err);
+      }
+    }
+    try {
       sessionTimeout();
     } catch (err) {
       if (window.console && typeof window.console.warn === 'function') {
         window.console.warn('Korps: the session warning failed', err);
       }
+    }
+  }
+
+  /*
+   * Buttons marked data-korps-print print the page (the access log, the data extract);
+   * the print stylesheet leaves the menus, filters and buttons out.
+   */
+  function printButtons() {
+    var buttons = document.querySelectorAll('[data-korps-print]');
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].addEventListener('click', function () {
+        window.print();
+      });
     }
   }
 

@@ -101,6 +101,12 @@ pub const ACTIONS: &[&str] = &[
     "retention_hold_placed",
     "retention_hold_renewed",
     "retention_hold_released",
+    "citizen_access_log_read",
+    "citizen_access_log_exported",
+    "citizen_access_letter_made",
+    "citizen_extract_read",
+    "citizen_extract_exported",
+    "access_check_read",
 ];
 
 /// One entry. `details` holds ids and field names only, never the data itself.

@@ -25,4 +25,5 @@ pub const DA: Messages = Messages {
     calendar: super::calendar::DA,
     sessions: super::sessions::DA,
     retention: super::retention::DA,
+    insight: super::insight::DA,
 };

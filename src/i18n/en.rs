@@ -25,4 +25,5 @@ pub const EN: Messages = Messages {
     calendar: super::calendar::EN,
     sessions: super::sessions::EN,
     retention: super::retention::EN,
+    insight: super::insight::EN,
 };

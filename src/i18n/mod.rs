@@ -19,6 +19,7 @@ mod dashboards;
 mod en;
 mod exports;
 mod home;
+mod insight;
 mod loans;
 mod login;
 mod mail;
@@ -42,6 +43,7 @@ pub use courses::CourseMessages;
 pub use dashboards::DashboardMessages;
 pub use exports::ExportMessages;
 pub use home::HomeMessages;
+pub use insight::InsightMessages;
 pub use loans::LoanMessages;
 pub use login::LoginMessages;
 pub use mail::MailMessages;
@@ -144,6 +146,8 @@ pub struct Messages {
     pub sessions: SessionMessages,
     /// Retention: what is anonymised or deleted soon, and legal holds.
     pub retention: RetentionMessages,
+    /// A citizen's access log, the letter and the data extract; the check of reads.
+    pub insight: InsightMessages,
 }
 
 impl Messages {
@@ -197,6 +201,7 @@ impl Messages {
                 .or_else(|| self.sessions.action_label(other))
                 .or_else(|| self.retention.action_label(other))
                 .or_else(|| self.login.action_label(other))
+                .or_else(|| self.insight.action_label(other))
                 .unwrap_or(other),
         }
     }

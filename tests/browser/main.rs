@@ -11,6 +11,7 @@ mod axe;
 mod browser;
 mod calendar;
 mod daily;
+mod insight;
 mod journeys;
 mod lat;
 mod loans;

@@ -10,6 +10,7 @@ mod calendar;
 mod consent;
 mod daily;
 mod dashboards;
+mod insight;
 mod lists;
 mod loans;
 mod login;
