@@ -24,8 +24,8 @@ use crate::web::routes::{self, Access, Route, RouteTable};
 use crate::web::{assets, cookies, csrf, error_pages, headers};
 use crate::{
     account, applications, audit_log, auth, calendar, citizens, coaching, corps, courses,
-    dashboards, db, exports, home, inbox, insight, loans, login, matching, municipalities, retention, staff,
-    training,
+    dashboards, db, exports, home, inbox, insight, loans, login, matching, municipalities,
+    retention, staff, training,
 };
 
 /// Every feature's routes, in the order features are listed here.

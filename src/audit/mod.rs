@@ -150,9 +150,14 @@ impl<'a> Event<'a> {
         self
     }
 
+    /// The entry is about `id`, of kind `kind`; a citizen subject is also the citizen the
+    /// entry names (see [`Event::citizen`]).
     pub fn subject(mut self, kind: &'static str, id: Uuid) -> Self {
         self.subject_type = Some(kind);
         self.subject_id = Some(id);
+        if kind == "citizen" {
+            self.citizen_id = Some(id);
+        }
         self
     }
 

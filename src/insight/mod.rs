@@ -28,7 +28,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::audit::{self, Event};
+use crate::audit::{self, Event, Reads};
 use crate::auth::CurrentUser;
 use crate::clock;
 use crate::db::TenantTx;
@@ -192,7 +192,7 @@ fn row(entry: repo::AccessEntry, t: &'static Messages) -> AccessRow {
 
 pub async fn access_log_page(
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     page: Page,
     Path(id): Path<Uuid>,
     RawQuery(query): RawQuery,
@@ -200,21 +200,25 @@ pub async fn access_log_page(
     let t = page.t;
     let citizen = citizen(&mut tx, id).await?;
     let (query, filter, errors) = read(id, query.as_deref(), t);
-    let reads = model::read_actions();
+    let read_actions = model::read_actions();
     let list = table::load!(query, |limit, offset| repo::access_page(
-        &mut tx, id, &filter, &reads, limit, offset
+        &mut tx,
+        id,
+        &filter,
+        &read_actions,
+        limit,
+        offset
     ));
     let actors = repo::access_actors(&mut tx, id).await?;
-    audit::record(
-        &mut tx,
-        addr,
+    reads.citizen(
+        &tx,
         Event::new("citizen_access_log_read")
             .subject("citizen", id)
             .citizen(id)
             .purpose(PURPOSE_ACCESS_REQUEST)
             .details(json!({ "filters": filter_details(&query), "page": list.paging.page })),
-    )
-    .await?;
+        id,
+    );
     tx.commit().await?;
     let i = &t.insight;
     let downloads = filter_query(&query);
@@ -277,7 +281,7 @@ async fn all_entries(
 /// The citizen's access log as CSV, in Danish (or the user's language).
 pub async fn access_log_csv(
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     user: CurrentUser,
     Path(id): Path<Uuid>,
     RawQuery(query): RawQuery,
@@ -285,16 +289,15 @@ pub async fn access_log_csv(
     let t = user.locale.messages();
     citizen(&mut tx, id).await?;
     let (rows, _) = all_entries(&mut tx, id, query.as_deref(), t).await?;
-    audit::record(
-        &mut tx,
-        addr,
+    reads.citizen(
+        &tx,
         Event::new("citizen_access_log_exported")
             .subject("citizen", id)
             .citizen(id)
             .purpose(PURPOSE_ACCESS_REQUEST)
             .details(json!({ "rows": rows.len() })),
-    )
-    .await?;
+        id,
+    );
     tx.commit().await?;
     let i = &t.insight;
     csv_export::download(
@@ -315,7 +318,7 @@ pub async fn access_log_csv(
 /// select, as PDF.
 pub async fn access_log_letter(
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     user: CurrentUser,
     Path(id): Path<Uuid>,
     RawQuery(query): RawQuery,
@@ -324,16 +327,15 @@ pub async fn access_log_letter(
     let citizen = citizen(&mut tx, id).await?;
     let (rows, filter) = all_entries(&mut tx, id, query.as_deref(), t).await?;
     let municipality = repo::municipality_name(&mut tx).await?;
-    audit::record(
-        &mut tx,
-        addr,
+    reads.citizen(
+        &tx,
         Event::new("citizen_access_letter_made")
             .subject("citizen", id)
             .citizen(id)
             .purpose(PURPOSE_ACCESS_REQUEST)
             .details(json!({ "rows": rows.len() })),
-    )
-    .await?;
+        id,
+    );
     tx.commit().await?;
     let i = &t.insight;
     let period = match (filter.from, filter.to) {
@@ -428,14 +430,14 @@ fn extract_event(action: &'static str, id: Uuid) -> Event<'static> {
 
 pub async fn extract_page(
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     page: Page,
     user: CurrentUser,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let t = page.t;
     let extract = load_extract(&mut tx, id, &user).await?;
-    audit::record(&mut tx, addr, extract_event("citizen_extract_read", id)).await?;
+    reads.citizen(&tx, extract_event("citizen_extract_read", id), id);
     tx.commit().await?;
     let name = extract.citizen.name.clone();
     Ok(ExtractView {
@@ -454,12 +456,12 @@ pub async fn extract_page(
 
 pub async fn extract_json(
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     user: CurrentUser,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let extract = load_extract(&mut tx, id, &user).await?;
-    audit::record(&mut tx, addr, extract_event("citizen_extract_exported", id)).await?;
+    reads.citizen(&tx, extract_event("citizen_extract_exported", id), id);
     tx.commit().await?;
     let bytes = serde_json::to_vec_pretty(&extract)
         .map_err(|err| AppError::Internal(format!("writing the extract: {err}")))?;

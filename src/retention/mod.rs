@@ -19,7 +19,7 @@ use time::{Date, Duration};
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::audit::{self, Done, Event};
+use crate::audit::{Done, Event, Reads};
 use crate::clock;
 use crate::db::{Scope, TenantTx};
 use crate::error::{AppError, AppResult};
@@ -87,7 +87,7 @@ pub struct HoldForm {
 /// The page with what is typed in the hold form and its messages.
 async fn view(
     tx: &mut TenantTx,
-    addr: ClientAddr,
+    reads: &Reads,
     page: Page,
     entered: HoldForm,
     errors: FieldErrors,
@@ -100,25 +100,20 @@ async fn view(
     shown.extend(holds.iter().map(|h| h.citizen_id));
     shown.sort();
     shown.dedup();
-    for citizen in &shown {
-        audit::record(
-            tx,
-            addr,
-            Event::new("retention_due_read")
-                .subject("citizen", *citizen)
-                .purpose(PURPOSE_RETENTION),
-        )
-        .await?;
-    }
+    reads.citizens(
+        tx,
+        Event::new("retention_due_read").purpose(PURPOSE_RETENTION),
+        shown,
+    );
     Ok(views::RetentionView::new(
         page, today, due, holds, entered, errors,
     ))
 }
 
-pub async fn page(mut tx: TenantTx, addr: ClientAddr, page: Page) -> AppResult<Response> {
+pub async fn page(mut tx: TenantTx, reads: Reads, page: Page) -> AppResult<Response> {
     let view = view(
         &mut tx,
-        addr,
+        &reads,
         page,
         HoldForm::default(),
         FieldErrors::default(),
@@ -130,7 +125,7 @@ pub async fn page(mut tx: TenantTx, addr: ClientAddr, page: Page) -> AppResult<R
 
 pub async fn place_hold(
     mut tx: TenantTx,
-    addr: ClientAddr,
+    reads: Reads,
     session: Session,
     page: Page,
     Form(form): Form<HoldForm>,
@@ -161,7 +156,7 @@ pub async fn place_hold(
         }
     };
     let (Some(citizen), Some(reason)) = (citizen, reason) else {
-        let view = view(&mut tx, addr, page, form, errors).await?;
+        let view = view(&mut tx, &reads, page, form, errors).await?;
         tx.commit().await?;
         return Ok(crate::web::forms::invalid(view));
     };
@@ -175,7 +170,7 @@ pub async fn place_hold(
                 .details(json!({ "hold": id })),
         )
         .said(t.retention.hold_placed)
-        .finish(tx, addr, &session)
+        .finish(tx, reads.addr(), &session)
         .await
 }
 
