@@ -41,6 +41,8 @@ struct Row {
     actor: String,
     action: String,
     subject: String,
+    /// The citizen the entry is about, for the link to their entries only.
+    citizen: Option<Uuid>,
     purpose: String,
     address: String,
 }
@@ -102,6 +104,7 @@ fn row(entry: repo::Entry, t: &'static Messages) -> Row {
             .filter(|citizen| entry.subject_id != Some(*citizen))
             .map(|citizen| format!(" · citizen {}", &citizen.to_string()[..8]))
             .unwrap_or_default(),
+        citizen: entry.citizen_id,
         purpose: entry.purpose.unwrap_or_default(),
         address: entry
             .client_addr

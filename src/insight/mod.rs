@@ -397,17 +397,21 @@ fn download(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> AppRe
 }
 
 /// Everything about the citizen, read in the transaction.
+/// Everything about the citizen, read in the transaction, and the other people it names
+/// (parents and relatives: their names are shown too, so their reads are logged).
 async fn load_extract(
     tx: &mut TenantTx,
     id: Uuid,
     user: &CurrentUser,
-) -> AppResult<model::Extract> {
+) -> AppResult<(model::Extract, Vec<Uuid>)> {
     let profile = repo::profile(tx, id).await?.ok_or(AppError::NotFound)?;
     let courses = repo::courses(tx, id).await?;
     let course_ids: Vec<Uuid> = courses.iter().map(|course| course.id).collect();
+    let relations = repo::relations(tx, id).await?;
+    let others = relations.iter().map(|relation| relation.other_id).collect();
     let read = model::Read {
         consents: repo::consents(tx, id).await?,
-        relations: repo::relations(tx, id).await?,
+        relations,
         conflicts: repo::conflicts(tx, id).await?,
         events: repo::course_events(tx, &course_ids).await?,
         sessions: repo::sessions(tx, &course_ids).await?,
@@ -418,7 +422,10 @@ async fn load_extract(
         profile,
     };
     let controller = repo::municipality_name(tx).await?;
-    Ok(model::extract(read, controller, clock::now(), user.locale))
+    Ok((
+        model::extract(read, controller, clock::now(), user.locale),
+        others,
+    ))
 }
 
 fn extract_event(action: &'static str, id: Uuid) -> Event<'static> {
@@ -436,8 +443,9 @@ pub async fn extract_page(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let t = page.t;
-    let extract = load_extract(&mut tx, id, &user).await?;
+    let (extract, others) = load_extract(&mut tx, id, &user).await?;
     reads.citizen(&tx, extract_event("citizen_extract_read", id), id);
+    reads.citizens(&tx, extract_event("citizen_extract_read", id), others);
     tx.commit().await?;
     let name = extract.citizen.name.clone();
     Ok(ExtractView {
@@ -460,8 +468,9 @@ pub async fn extract_json(
     user: CurrentUser,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let extract = load_extract(&mut tx, id, &user).await?;
+    let (extract, others) = load_extract(&mut tx, id, &user).await?;
     reads.citizen(&tx, extract_event("citizen_extract_exported", id), id);
+    reads.citizens(&tx, extract_event("citizen_extract_exported", id), others);
     tx.commit().await?;
     let bytes = serde_json::to_vec_pretty(&extract)
         .map_err(|err| AppError::Internal(format!("writing the extract: {err}")))?;

@@ -227,12 +227,14 @@ pub struct Relation {
     /// Whether the other person is the relative (else the mentee).
     pub other_is_relative: bool,
     pub other_name: String,
+    /// The other person, whose name the extract shows (a read of their data too).
+    pub other_id: Uuid,
 }
 
 pub async fn relations(tx: &mut TenantTx, citizen: Uuid) -> Result<Vec<Relation>, sqlx::Error> {
     sqlx::query_as!(
         Relation,
-        r#"SELECT r.relation, (r.mentee_id = $1) AS "other_is_relative!", o.name AS other_name
+        r#"SELECT r.relation, (r.mentee_id = $1) AS "other_is_relative!", o.name AS other_name, o.id AS other_id
            FROM citizen_relations r
            JOIN citizens o ON o.id = CASE WHEN r.mentee_id = $1 THEN r.relative_id ELSE r.mentee_id END
            WHERE $1 IN (r.mentee_id, r.relative_id)

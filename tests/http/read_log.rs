@@ -420,6 +420,13 @@ async fn the_audit_log_filters_by_the_citizen_the_entries_are_about() {
     coordinator.get(&format!("/borgere/{}", ids[0])).await;
     coordinator.get(&format!("/borgere/{}", ids[0])).await;
     coordinator.get(&format!("/borgere/{}", ids[1])).await;
+    let all = coordinator.get("/adgangslog").await;
+    for id in &ids {
+        assert!(
+            all.has(&format!("a[href=\"/adgangslog?citizen={id}\"]")),
+            "an entry about the citizen links to their entries only"
+        );
+    }
     for id in &ids {
         let expected: i64 = app
             .scalar(&format!(
