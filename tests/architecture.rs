@@ -39,6 +39,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "reminders",
             "retention",
             "staff",
+            "statistics",
             "tools",
             "training",
         ],
