@@ -8,13 +8,24 @@ use crate::support::{Client, TestApp};
 
 /// Creates a token named `name` as `national` and returns it as the page shows it once.
 async fn create_token(national: &Client, name: &str) -> String {
-    national.get("/api-adgang").await;
-    let created = national.post("/api-adgang", &[("name", name)]).await;
+    let key = form_key(national).await;
+    let created = national
+        .post("/api-adgang", &[("name", name), ("form_key", &key)])
+        .await;
     assert_eq!(created.status, 303, "{}", created.text);
     assert_eq!(created.location(), "/api-adgang");
     let page = national.get("/api-adgang").await;
     page.attr("#new_token", "value")
         .expect("the new token is shown")
+}
+
+/// The hidden key of the page's create form (a repeated submission creates one token).
+async fn form_key(national: &Client) -> String {
+    national
+        .get("/api-adgang")
+        .await
+        .attr("input[name=form_key]", "value")
+        .expect("the create form's key")
 }
 
 /// A GET with `Authorization: Bearer <token>` and no cookies: (status, headers, body).
@@ -66,15 +77,19 @@ async fn a_token_is_shown_once_kept_as_a_hash_and_revoked_by_its_owner() {
     );
 
     // A label is required: 422, the message next to the field, the input kept.
-    national.get("/api-adgang").await;
-    let refused = national.post("/api-adgang", &[("name", "   ")]).await;
+    let key = form_key(&national).await;
+    let refused = national
+        .post("/api-adgang", &[("name", "   "), ("form_key", &key)])
+        .await;
     assert_eq!(refused.status, 422);
     assert_eq!(
         refused.field_error("name"),
         "Skriv et navn, så du kan kende tokenet igen."
     );
     let long = "å".repeat(101);
-    let refused = national.post("/api-adgang", &[("name", &long)]).await;
+    let refused = national
+        .post("/api-adgang", &[("name", &long), ("form_key", &key)])
+        .await;
     assert_eq!(refused.status, 422);
     assert_eq!(
         refused.attr("#name", "value").as_deref(),
@@ -179,7 +194,7 @@ async fn a_token_is_shown_once_kept_as_a_hash_and_revoked_by_its_owner() {
     );
     assert_eq!(json(&body)["error"], "unauthorized");
     let actions: Vec<String> = sqlx::query_scalar(
-        "SELECT action FROM audit_log WHERE action LIKE 'api_token_%' ORDER BY created_at",
+        "SELECT action FROM audit_log WHERE action LIKE 'api_token_%' ORDER BY at",
     )
     .fetch_all(&mut conn)
     .await
