@@ -58,7 +58,7 @@ pub fn years(rows: &NationalRows, per_year: &[CoursesPerYear], area: &str) -> Ve
 
 /// Each of the five regions with its figures as the national table shows them; a region
 /// without municipalities in Korps shows zeros.
-pub fn regions<'a>(national: &'a National<'_>) -> Vec<(&'static str, ShownFigures)> {
+pub fn regions(national: &National<'_>) -> Vec<(&'static str, ShownFigures)> {
     REGIONS
         .iter()
         .map(|region| {
@@ -67,7 +67,7 @@ pub fn regions<'a>(national: &'a National<'_>) -> Vec<(&'static str, ShownFigure
                 .iter()
                 .find(|line| matches!(line.place, Place::Region(r) if r == *region))
                 .map(|line| line.figures.clone())
-                .unwrap_or_else(|| zeros());
+                .unwrap_or_else(zeros);
             (*region, figures)
         })
         .collect()
