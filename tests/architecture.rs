@@ -32,6 +32,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "exports",
             "home",
             "inbox",
+            "insight",
             "loans",
             "login",
             "matching",

@@ -122,7 +122,8 @@ const FIGURES: [Figure; 4] = [
 /// The regions picture: one small bar chart per main figure, a bar per region, and the
 /// table of the same figures (region, then each figure as shown).
 pub struct RegionsPicture {
-    pub charts: Vec<String>,
+    /// (the figure's name, its chart).
+    pub charts: Vec<(&'static str, String)>,
     pub headings: Vec<&'static str>,
     pub rows: Vec<(&'static str, Vec<String>)>,
 }
@@ -142,7 +143,7 @@ pub fn regions_picture(
                     shown: figure(figures).to_string(),
                 })
                 .collect();
-            chart::bar_chart(id, title(t), &describe(&bars), &bars)
+            (title(t), chart::bar_chart(id, title(t), &describe(&bars), &bars))
         })
         .collect();
     RegionsPicture {
