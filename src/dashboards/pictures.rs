@@ -143,7 +143,10 @@ pub fn regions_picture(
                     shown: figure(figures).to_string(),
                 })
                 .collect();
-            (title(t), chart::bar_chart(id, title(t), &describe(&bars), &bars))
+            (
+                title(t),
+                chart::bar_chart(id, title(t), &describe(&bars), &bars),
+            )
         })
         .collect();
     RegionsPicture {

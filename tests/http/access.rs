@@ -171,6 +171,7 @@ async fn the_menu_shows_only_what_the_role_may_open() {
             "Udlån",
             "Medarbejdere",
             "Adgangslog",
+            "Kontrol af opslag",
             "Sletning og anonymisering",
             "Eksport"
         ]
