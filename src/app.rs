@@ -25,7 +25,7 @@ use crate::web::{assets, cookies, csrf, error_pages, headers};
 use crate::{
     account, applications, audit_log, auth, calendar, citizens, coaching, corps, courses,
     dashboards, db, exports, home, inbox, insight, loans, login, matching, municipalities,
-    retention, staff, training,
+    retention, staff, statistics, training,
 };
 
 /// Every feature's routes, in the order features are listed here.
@@ -51,6 +51,7 @@ pub fn feature_routes() -> Vec<Route> {
         inbox::routes(),
         calendar::routes(),
         retention::routes(),
+        statistics::routes(),
     ]
     .into_iter()
     .flatten()

@@ -34,6 +34,7 @@ pub mod reminders;
 pub mod retention;
 pub mod staff;
 pub mod state;
+pub mod statistics;
 pub mod tools;
 pub mod training;
 pub mod vocab;

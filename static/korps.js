@@ -33,6 +33,7 @@
     }
     try {
       printButtons();
+      copyButtons();
     } catch (err) {
       if (window.console && typeof window.console.warn === 'function') {
         window.console.warn('Korps: the print buttons failed', err);
@@ -56,6 +57,36 @@
     for (var i = 0; i < buttons.length; i++) {
       buttons[i].addEventListener('click', function () {
         window.print();
+      });
+    }
+  }
+
+  /*
+   * Buttons marked data-korps-copy="<input id>" copy that input's value (a token shown
+   * once) and say so in the status next to them. Without a script the input is still
+   * there to select and copy.
+   */
+  function copyButtons() {
+    var buttons = document.querySelectorAll('[data-korps-copy]');
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].addEventListener('click', function (event) {
+        var button = event.currentTarget;
+        var input = document.getElementById(button.getAttribute('data-korps-copy'));
+        var status = button.parentNode.querySelector('.korps-copy-status');
+        if (!input) {
+          return;
+        }
+        input.select();
+        var said = function () {
+          if (status) {
+            status.textContent = button.getAttribute('data-korps-copied');
+          }
+        };
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(input.value).then(said, function () {});
+        } else if (document.execCommand && document.execCommand('copy')) {
+          said();
+        }
       });
     }
   }

@@ -40,6 +40,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "reminders",
             "retention",
             "staff",
+            "statistics",
             "tools",
             "training",
         ],

@@ -82,6 +82,8 @@ pub const ACTIONS: &[&str] = &[
     "next_meeting_set",
     "calendar_link_created",
     "calendar_link_revoked",
+    "api_token_created",
+    "api_token_revoked",
     "tool_filled",
     "tool_read",
     "data_exported",

@@ -5,13 +5,15 @@
 use std::sync::Arc;
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::{Method, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::current_user::CurrentUser;
 use crate::error::AppError;
-use crate::web::routes::RouteTable;
+use crate::i18n::Locale;
+use crate::web::api;
+use crate::web::routes::{Access, RouteTable};
 
 /// Route-layer middleware: the table decides; anonymous users are sent to log in.
 pub async fn authorize(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
@@ -35,6 +37,23 @@ pub async fn authorize(matched: Option<MatchedPath>, request: Request, next: Nex
             return Redirect::to("/konto").into_response();
         }
         return next.run(request).await;
+    }
+    if let Access::RolesOrToken(_) = rule.access {
+        let t = user.map_or(Locale::Da, |user| user.locale).messages();
+        return match user {
+            // The handler checks the token, and answers 401 for a wrong one.
+            None if api::bearer(request.headers()).is_some() => next.run(request).await,
+            None => api::error(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                t.statistics.api_unauthorized,
+            ),
+            Some(_) => api::error(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                t.statistics.api_forbidden,
+            ),
+        };
     }
     if user.is_none() {
         return redirect_to_login(&request);

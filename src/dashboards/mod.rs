@@ -6,6 +6,7 @@
 pub mod aggregate;
 pub mod model;
 pub mod national;
+pub mod pictures;
 pub mod repo;
 mod views;
 

@@ -344,3 +344,25 @@ pub async fn national_loans(
     .fetch_all(tx.conn())
     .await
 }
+
+pub struct CoursesPerYear {
+    pub municipality_id: Uuid,
+    pub year: i32,
+    pub courses: i64,
+}
+
+/// Courses of a kind (or all) per municipality by the year they were referred: the
+/// corps' trend over years (migration 0019).
+pub async fn national_courses_per_year(
+    tx: &mut TenantTx,
+    kind: &str,
+) -> Result<Vec<CoursesPerYear>, sqlx::Error> {
+    sqlx::query_as!(
+        CoursesPerYear,
+        r#"SELECT municipality_id AS "municipality_id!", year AS "year!", courses AS "courses!"
+           FROM national_courses_per_year($1) ORDER BY year"#,
+        kind
+    )
+    .fetch_all(tx.conn())
+    .await
+}

@@ -9,6 +9,7 @@ use super::OverviewQuery;
 use super::aggregate::{BackgroundCell, MonthAverage, National, Overview, Place};
 use super::model::{Completeness, ShownFigures, share};
 use super::national::NationalQuery;
+use super::pictures::{self, RegionsPicture, YearCount};
 use crate::clock;
 use crate::i18n::Messages;
 use crate::vocab::{CourseKind, CourseState, Scale};
@@ -174,6 +175,11 @@ pub struct NationalView {
     background: Vec<(String, String, String)>,
     /// (municipality, loans received, loans lent, hours logged on loans received).
     loans: Vec<(String, i64, i64, String)>,
+    regions: RegionsPicture,
+    years_chart: String,
+    years: Vec<YearCount>,
+    /// The filters as a query string, for the CSV and JSON links.
+    open_data_query: String,
 }
 
 impl NationalView {
@@ -182,8 +188,10 @@ impl NationalView {
         query: NationalQuery,
         errors: FieldErrors,
         national: National<'_>,
+        years: Vec<YearCount>,
     ) -> NationalView {
         let t = page.t;
+        let regions = pictures::regions_picture(t, &pictures::regions(&national));
         let rows: Vec<AreaRow> = national
             .lines
             .into_iter()
@@ -236,6 +244,16 @@ impl NationalView {
                     )
                 })
                 .collect(),
+            regions,
+            years_chart: pictures::years_chart(t, &years),
+            years,
+            open_data_query: serde_urlencoded::to_string([
+                ("from", &query.from),
+                ("to", &query.to),
+                ("kind", &query.kind),
+                ("area", &query.area),
+            ])
+            .unwrap_or_default(),
             errors,
             page: page
                 .titled(t.dashboards.national_overview_title)

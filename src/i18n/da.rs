@@ -26,4 +26,5 @@ pub const DA: Messages = Messages {
     sessions: super::sessions::DA,
     retention: super::retention::DA,
     insight: super::insight::DA,
+    statistics: super::statistics::DA,
 };

@@ -26,4 +26,5 @@ pub const EN: Messages = Messages {
     sessions: super::sessions::EN,
     retention: super::retention::EN,
     insight: super::insight::EN,
+    statistics: super::statistics::EN,
 };

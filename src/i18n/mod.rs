@@ -28,6 +28,7 @@ mod municipalities;
 mod retention;
 mod sessions;
 mod staff;
+mod statistics;
 mod tools;
 mod training;
 
@@ -52,6 +53,7 @@ pub use municipalities::MunicipalityMessages;
 pub use retention::RetentionMessages;
 pub use sessions::SessionMessages;
 pub use staff::StaffMessages;
+pub use statistics::StatisticsMessages;
 pub use tools::ToolMessages;
 pub use training::TrainingMessages;
 
@@ -148,6 +150,8 @@ pub struct Messages {
     pub retention: RetentionMessages,
     /// A citizen's access log, the letter and the data extract; the check of reads.
     pub insight: InsightMessages,
+    /// Open statistics: API tokens, the statistics API, the national page's pictures.
+    pub statistics: StatisticsMessages,
 }
 
 impl Messages {
@@ -202,6 +206,7 @@ impl Messages {
                 .or_else(|| self.retention.action_label(other))
                 .or_else(|| self.login.action_label(other))
                 .or_else(|| self.insight.action_label(other))
+                .or_else(|| self.statistics.action_label(other))
                 .unwrap_or(other),
         }
     }

@@ -42,7 +42,11 @@ pub async fn render_error_pages(
         .get(header::CONTENT_TYPE)
         .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
     let marked = response.extensions().get::<ErrorPage>().is_some();
-    if !(status.is_client_error() || status.is_server_error()) || (is_html && !marked) {
+    // The API's own errors are JSON for the program that reads them.
+    if !(status.is_client_error() || status.is_server_error())
+        || (is_html && !marked)
+        || crate::web::api::is_json(&response)
+    {
         return response;
     }
     let mut status = status;

@@ -1,6 +1,7 @@
 //! What every page shares: the layout context, CSRF, flash messages, forms, tables,
 //! the message catalogues, security headers and the error pages.
 
+pub mod api;
 pub mod assets;
 pub mod chart;
 pub mod client;

@@ -22,6 +22,10 @@ pub enum Access {
     SignedIn,
     /// Signed-in users holding at least one of these roles.
     Roles(&'static [Role]),
+    /// An API read: a session holding one of these roles, or a bearer token, which the
+    /// feature's handler checks. Without either the answer is 401 (JSON), not the login
+    /// page: a program reads it.
+    RolesOrToken(&'static [Role]),
 }
 
 impl Access {
@@ -30,7 +34,7 @@ impl Access {
         match self {
             Access::Public => true,
             Access::SignedIn => roles.is_some(),
-            Access::Roles(allowed) => {
+            Access::Roles(allowed) | Access::RolesOrToken(allowed) => {
                 roles.is_some_and(|roles| allowed.iter().any(|role| roles.contains(role)))
             }
         }

@@ -1,7 +1,7 @@
 //! Walks every route the features declare (`korps::app::route_table`) as every role and
 //! as nobody, and checks the answer against the declaration: allowed → served (or 404
 //! for an unknown id), not allowed → 403 for a signed-in user, a redirect to the login
-//! page for nobody.
+//! page for nobody (401 for an API read).
 
 use korps::vocab::Role;
 use korps::web::routes::Access;
@@ -46,7 +46,9 @@ fn allowed(access: Access, persona: &Persona) -> bool {
     match access {
         Access::Public => true,
         Access::SignedIn => persona.email.is_some(),
-        Access::Roles(roles) => roles.iter().any(|role| persona.roles.contains(role)),
+        Access::Roles(roles) | Access::RolesOrToken(roles) => {
+            roles.iter().any(|role| persona.roles.contains(role))
+        }
     }
 }
 
@@ -98,7 +100,12 @@ async fn every_route_answers_every_role_as_the_access_table_says() {
                     rule.path.starts_with("/login/") || rule.path.starts_with("/totrin");
                 page.status != 403 && (!to_login || login_step) && page.status < 500
             } else if persona.email.is_none() {
-                to_login
+                // An API read answers a program without credentials 401, not the login page.
+                if matches!(rule.access, Access::RolesOrToken(_)) {
+                    page.status == 401
+                } else {
+                    to_login
+                }
             } else {
                 page.status == 403
             };
@@ -140,7 +147,8 @@ async fn the_menu_shows_only_what_the_role_may_open() {
             "Korpset",
             "Udlån",
             "Kommuner",
-            "Udgående mails"
+            "Udgående mails",
+            "API-adgang"
         ]
     );
     let coordinator = app

@@ -22,6 +22,7 @@ mod roles;
 mod sessions;
 mod sign_in;
 mod states;
+mod statistics;
 mod tenancy;
 mod tools;
 mod training;
