@@ -233,7 +233,8 @@ async fn national_staff_plan_open_and_close_a_round_which_coordinators_see_while
             "Korpset",
             "Udlån",
             "Kommuner",
-            "Udgående mails"
+            "Udgående mails",
+            "API-adgang"
         ]
     );
 }
