@@ -153,6 +153,11 @@ pub struct Config {
     /// Seconds between the background worker's rounds (sending mail, planning reminders).
     #[arg(long, env = "KORPS_JOB_INTERVAL", default_value_t = 20, global = true)]
     pub job_interval: u64,
+
+    /// Seconds the national figures may be reused before they are read again (0: read on
+    /// every request). The national pages say when their figures were read.
+    #[arg(long, env = "KORPS_FIGURES_MAX_AGE", default_value_t = 300, global = true)]
+    pub figures_max_age: u64,
 }
 
 /// Accepts the usual spellings of a boolean environment variable.
@@ -183,6 +188,8 @@ impl Config {
             mail_from: "Korps <korps@korps.test>".into(),
             mail_dir: PathBuf::from("var/test-mail"),
             job_interval: 3600,
+            // Tests read the figures they just wrote; one test turns the cache on.
+            figures_max_age: 0,
         }
     }
 

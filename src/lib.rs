@@ -7,6 +7,7 @@ pub mod app;
 pub mod applications;
 pub mod audit;
 pub mod audit_log;
+pub mod cache;
 pub mod auth;
 pub mod calendar;
 pub mod citizens;

@@ -1,7 +1,6 @@
 //! The `korps` command: serve (default), migrate, create-user, demo-data, retention.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Parser;
 use sqlx::ConnectOptions;
@@ -138,10 +137,7 @@ async fn serve(mut config: Config, database: &Database) -> Result<(), AnyError> 
     }
     let pool = db::runtime_pool(&database.runtime);
     db::ensure_row_level_security_applies(&pool).await?;
-    let state = AppState {
-        pool,
-        config: Arc::new(config.clone()),
-    };
+    let state = AppState::new(pool, config.clone());
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     println!("Korps serves on http://{}", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::watch::channel(false);

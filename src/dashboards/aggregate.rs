@@ -7,7 +7,10 @@
 use time::Date;
 use uuid::Uuid;
 
-use super::model::{AreaFigures, ChangeSum, Completeness, ShownFigures, signed, suppressed};
+use super::model::{
+    AreaFigures, AreaTally, BASE, ChangeSum, Completeness, Count, FEWEST_BEHIND, MINOR_BASE,
+    ShownFigures, signed,
+};
 use super::repo;
 use crate::corps::repo::MemberChoice;
 use crate::courses::due::facts_of;
@@ -73,7 +76,8 @@ pub struct KindStateTable {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonthAverage {
     pub month: Date,
-    pub ratings: i64,
+    /// The number of ratings as shown (protected on the national dashboard).
+    pub ratings: String,
     pub average: f64,
 }
 
@@ -126,7 +130,7 @@ pub fn overview(rows: &OverviewRows, kind: &str, member: Option<Uuid>, today: Da
                 .map(|c| (c.kind, c.state, c.count))
                 .collect::<Vec<_>>(),
         ),
-        trend: monthly_trend(&rows.monthly, 1),
+        trend: monthly_trend(&rows.monthly),
         background: background(&rows.background),
         changes: rows
             .changes
@@ -236,32 +240,59 @@ pub fn by_kind_and_state(counts: &[(CourseKind, CourseState, i64)]) -> KindState
     }
 }
 
-/// The average progress rating per month, oldest first, over the municipalities' rows of
-/// each month. Months with fewer than `smallest` courses rated are left out, so the
-/// national dashboard can hide small months.
+/// The average progress rating per month, oldest first, over the rows of each month: the
+/// coordinator's trend, exact.
 pub fn monthly_trend<'a>(
     monthly: impl IntoIterator<Item = &'a repo::MonthlyRatings>,
-    smallest: i64,
 ) -> Vec<MonthAverage> {
-    // (month, courses rated, ratings, sum of ratings)
-    let mut months: Vec<(Date, i64, i64, f64)> = Vec::new();
+    let mut months: Vec<(Date, i64, f64)> = Vec::new();
     for m in monthly {
         match months.iter_mut().find(|(month, ..)| *month == m.month) {
             Some(entry) => {
-                entry.1 += m.courses;
-                entry.2 += m.ratings;
-                entry.3 += m.total;
+                entry.1 += m.ratings;
+                entry.2 += m.total;
             }
-            None => months.push((m.month, m.courses, m.ratings, m.total)),
+            None => months.push((m.month, m.ratings, m.total)),
         }
     }
-    months.retain(|(_, courses, ..)| *courses >= smallest);
     months.sort_by_key(|(month, ..)| *month);
     months
         .into_iter()
-        .map(|(month, _, ratings, sum)| MonthAverage {
+        .map(|(month, ratings, sum)| MonthAverage {
             month,
-            ratings,
+            ratings: ratings.to_string(),
+            average: sum / ratings as f64,
+        })
+        .collect()
+}
+
+/// The national trend of an area: per month the average over its municipalities' ratings,
+/// shown only when at least 10 courses were rated in the month, and the number of
+/// ratings as the sum of each municipality's published count.
+pub fn national_trend<'a>(
+    monthly: impl IntoIterator<Item = &'a repo::MonthlyRatings>,
+) -> Vec<MonthAverage> {
+    // (month, courses rated, published ratings, ratings, sum of ratings)
+    let mut months: Vec<(Date, i64, Count, i64, f64)> = Vec::new();
+    for m in monthly {
+        let ratings = Count::protect(m.ratings);
+        match months.iter_mut().find(|(month, ..)| *month == m.month) {
+            Some(entry) => {
+                entry.1 += m.courses;
+                entry.2.add(ratings);
+                entry.3 += m.ratings;
+                entry.4 += m.total;
+            }
+            None => months.push((m.month, m.courses, ratings, m.ratings, m.total)),
+        }
+    }
+    months.retain(|(_, courses, ..)| *courses >= FEWEST_BEHIND);
+    months.sort_by_key(|(month, ..)| *month);
+    months
+        .into_iter()
+        .map(|(month, _, shown, ratings, sum)| MonthAverage {
+            month,
+            ratings: shown.shown(),
             average: sum / ratings as f64,
         })
         .collect()
@@ -287,8 +318,8 @@ pub fn background(rows: &[repo::Background]) -> Vec<BackgroundCell<i64>> {
         .collect()
 }
 
-// The national dashboard: figures per area from aggregates per municipality, every count
-// below 5 suppressed.
+// The national dashboard: figures per area from aggregates per municipality. Each
+// municipality's counts are protected first (model::Count); areas add up what is published.
 
 /// What the national dashboard reads, in the order it reads it.
 pub struct NationalRows {
@@ -366,36 +397,66 @@ impl Chosen {
 /// Course counts per kind and state as the national centre may see them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShownTable {
-    /// Each kind's cells and sum, suppressed.
+    /// Each kind's cells and sum.
     pub rows: Vec<(CourseKind, Vec<String>, String)>,
-    /// Each state's total: the exact count when it is shown, and the text.
+    /// Each state's total: the number to draw (None for "<5"), and the text.
     pub state_totals: Vec<(CourseState, Option<i64>, String)>,
 }
 
-impl KindStateTable {
-    /// Each cell, sum and total on its own: "<5" for 1 to 4. There is no complementary
-    /// suppression: a suppressed cell can be worked out from a shown sum and shown cells.
-    pub fn suppressed(&self) -> ShownTable {
-        ShownTable {
-            rows: self
-                .rows
-                .iter()
-                .map(|(kind, cells, sum)| {
-                    (
-                        *kind,
-                        cells.iter().map(|n| suppressed(*n)).collect(),
-                        suppressed(*sum),
-                    )
-                })
-                .collect(),
-            state_totals: self
-                .state_totals
-                .iter()
-                .map(|(state, n)| {
-                    let shown = suppressed(*n);
-                    (*state, (shown == n.to_string()).then_some(*n), shown)
-                })
-                .collect(),
+/// The table of kind and state of the chosen municipalities: each municipality's cell is
+/// protected, the area's cell is the sum of those, and each row's sum and each state's
+/// total add up the area's published cells.
+pub fn national_table<'a>(
+    courses: impl IntoIterator<Item = &'a repo::NationalCourses>,
+) -> ShownTable {
+    let mut cells = vec![vec![Count::ZERO; CourseState::ALL.len()]; CourseKind::ALL.len()];
+    for c in courses {
+        let (Some(k), Some(s)) = (
+            CourseKind::ALL.iter().position(|k| *k == c.kind),
+            CourseState::ALL.iter().position(|s| *s == c.state),
+        ) else {
+            continue;
+        };
+        cells[k][s].add(Count::protect(c.courses));
+    }
+    ShownTable {
+        rows: CourseKind::ALL
+            .iter()
+            .zip(&cells)
+            .map(|(kind, row)| {
+                (
+                    *kind,
+                    row.iter().map(Count::shown).collect(),
+                    Count::sum(row.iter().copied()).shown(),
+                )
+            })
+            .collect(),
+        state_totals: CourseState::ALL
+            .iter()
+            .enumerate()
+            .map(|(s, state)| {
+                let total = Count::sum(cells.iter().map(|row| row[s]));
+                (*state, total.value(), total.shown())
+            })
+            .collect(),
+    }
+}
+
+/// A municipality's loans as shown: loans received and lent (protected) and the hours
+/// logged on the loans received, to the nearest 5 hours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoanLine {
+    pub received: String,
+    pub lent: String,
+    pub hours: f64,
+}
+
+impl LoanLine {
+    fn of(l: &repo::LoanFigures) -> LoanLine {
+        LoanLine {
+            received: Count::protect(l.received).shown(),
+            lent: Count::protect(l.lent).shown(),
+            hours: (l.hours / BASE as f64).round() * BASE as f64,
         }
     }
 }
@@ -409,7 +470,7 @@ pub struct National<'a> {
     pub trend: Vec<MonthAverage>,
     pub background: Vec<BackgroundCell<String>>,
     /// The chosen area's municipalities with loans, in the municipalities' order.
-    pub loans: Vec<(&'a Area, &'a repo::LoanFigures)>,
+    pub loans: Vec<(&'a Area, LoanLine)>,
 }
 
 /// The national dashboard's figures, with the details for `area` ("" for the country, a
@@ -418,22 +479,13 @@ pub fn national<'a>(rows: &'a NationalRows, area: &str) -> National<'a> {
     let lines = area_lines(rows);
     let chosen = Chosen::of(&rows.municipalities, area);
     let in_area = |id: &Uuid| chosen.contains(id);
-    let counts: Vec<(CourseKind, CourseState, i64)> = rows
-        .courses
-        .iter()
-        .filter(|c| in_area(&c.municipality_id))
-        .map(|c| (c.kind, c.state, c.courses))
-        .collect();
     National {
         chosen: lines
             .iter()
             .find(|line| chosen.known && line.place.code() == area)
             .map(|line| line.place),
-        table: by_kind_and_state(&counts).suppressed(),
-        trend: monthly_trend(
-            rows.monthly.iter().filter(|m| in_area(&m.municipality_id)),
-            super::model::SMALLEST_SHOWN,
-        ),
+        table: national_table(rows.courses.iter().filter(|c| in_area(&c.municipality_id))),
+        trend: national_trend(rows.monthly.iter().filter(|m| in_area(&m.municipality_id))),
         background: national_background(
             rows.background
                 .iter()
@@ -445,26 +497,27 @@ pub fn national<'a>(rows: &'a NationalRows, area: &str) -> National<'a> {
             .filter(|m| chosen.contains(&m.id))
             .filter_map(|m| {
                 let l = rows.loans.iter().find(|l| l.municipality_id == m.id)?;
-                Some((m, l))
+                Some((m, LoanLine::of(l)))
             })
             .collect(),
         lines,
     }
 }
 
-/// One municipality's figures, unsuppressed: areas add them up before they are shown.
+/// One municipality's exact figures (its courses as the sum of its published cells of
+/// kind and state); they are protected before anything adds them up.
 pub fn municipality_figures(rows: &NationalRows, id: Uuid) -> AreaFigures {
     let mut f = AreaFigures::default();
     if let Some(c) = rows.corps.iter().find(|c| c.municipality_id == id) {
         f.members = c.members;
         f.trained = c.trained;
     }
-    f.courses = rows
-        .courses
-        .iter()
-        .filter(|c| c.municipality_id == id)
-        .map(|c| c.courses)
-        .sum();
+    f.courses = Count::sum(
+        rows.courses
+            .iter()
+            .filter(|c| c.municipality_id == id)
+            .map(|c| Count::protect(c.courses)),
+    );
     if let Some(c) = rows.completeness.iter().find(|c| c.municipality_id == id) {
         f.active = c.active;
         f.rated = c.rated;
@@ -485,11 +538,11 @@ pub fn municipality_figures(rows: &NationalRows, id: Uuid) -> AreaFigures {
 
 /// The national table: each region (in `REGIONS` order, those without municipalities left
 /// out) before its municipalities, and the country last. Regions and the country add up
-/// their municipalities' exact figures and are suppressed only then, so a region of two
-/// municipalities with 3 courses each shows 6.
+/// their municipalities' published figures, so a region minus its municipalities, or the
+/// country minus its regions, gives back nothing the municipalities do not show.
 pub fn area_lines(rows: &NationalRows) -> Vec<AreaLine<'_>> {
     let mut lines = Vec::new();
-    let mut country = AreaFigures::default();
+    let mut country = AreaTally::default();
     for region in REGIONS {
         let members: Vec<&Area> = rows
             .municipalities
@@ -499,10 +552,10 @@ pub fn area_lines(rows: &NationalRows) -> Vec<AreaLine<'_>> {
         if members.is_empty() {
             continue;
         }
-        let mut region_figures = AreaFigures::default();
+        let mut region_figures = AreaTally::default();
         let mut municipality_lines = Vec::new();
         for m in members {
-            let f = municipality_figures(rows, m.id);
+            let f = municipality_figures(rows, m.id).protect();
             region_figures.add(&f);
             municipality_lines.push(AreaLine {
                 place: Place::Municipality(m),
@@ -523,34 +576,43 @@ pub fn area_lines(rows: &NationalRows) -> Vec<AreaLine<'_>> {
     lines
 }
 
-/// The background cells of the chosen municipalities, added up and then suppressed, in
-/// age band order, then gender. "Not stated" is merged into "other" before suppression,
-/// not after.
+/// The background cells of the chosen municipalities in age band order, then gender: each
+/// municipality's cell protected (minors in base 10), the area's cell the sum of those.
+/// "Not stated" is merged into "other" before protection, not after.
 pub fn national_background<'a>(
     rows: impl IntoIterator<Item = &'a repo::NationalBackground>,
 ) -> Vec<BackgroundCell<String>> {
-    let mut cells: Vec<(String, String, i64)> = Vec::new();
+    // A municipality's cells before protection: "not stated" and "other" are one cell.
+    let mut exact: Vec<(Uuid, &str, &str, i64)> = Vec::new();
     for b in rows {
         let gender = if b.gender == "unknown" {
             "other"
         } else {
             b.gender.as_str()
         };
-        match cells
-            .iter_mut()
-            .find(|(band, g, _)| *band == b.age_band && g == gender)
-        {
-            Some(cell) => cell.2 += b.courses,
-            None => cells.push((b.age_band.clone(), gender.to_string(), b.courses)),
+        match exact.iter_mut().find(|(m, band, g, _)| {
+            *m == b.municipality_id && *band == b.age_band && *g == gender
+        }) {
+            Some(cell) => cell.3 += b.courses,
+            None => exact.push((b.municipality_id, &b.age_band, gender, b.courses)),
         }
     }
-    cells.sort_by(|a, b| (band_order(&a.0), &a.1).cmp(&(band_order(&b.0), &b.1)));
+    let mut cells: Vec<(&str, &str, Count)> = Vec::new();
+    for (_, band, gender, n) in exact {
+        let base = if band == "under_18" { MINOR_BASE } else { BASE };
+        let count = Count::protect_in(n, base);
+        match cells.iter_mut().find(|(b, g, _)| *b == band && *g == gender) {
+            Some(cell) => cell.2.add(count),
+            None => cells.push((band, gender, count)),
+        }
+    }
+    cells.sort_by(|a, b| (band_order(a.0), a.1).cmp(&(band_order(b.0), b.1)));
     cells
         .into_iter()
-        .map(|(band, gender, n)| BackgroundCell {
-            band,
-            gender,
-            count: suppressed(n),
+        .map(|(band, gender, count)| BackgroundCell {
+            band: band.to_string(),
+            gender: gender.to_string(),
+            count: count.shown(),
         })
         .collect()
 }
@@ -683,17 +745,17 @@ mod tests {
     }
 
     #[test]
-    fn suppression_is_cell_by_cell_so_a_shown_sum_minus_shown_cells_gives_a_small_cell_away() {
-        // What the dashboard does today (no complementary suppression): Aalborg's 3 closed
-        // courses are "<5", but the row's sum 13 and the 10 active ones are shown.
+    fn sums_add_up_the_published_cells_so_a_sum_minus_its_cells_gives_nothing_away() {
+        // Aalborg: 3 closed ("<5", standing for 2) and 10 active. The row's sum is 2 + 10,
+        // shown 10 — not the exact 13, from which 13 − 10 would give the 3 away.
         let rows = country();
         let aalborg = national(&rows, &id(3).to_string());
         let (cells, sum) = kind_row(&aalborg.table, CourseKind::Mentor);
         assert_eq!(cells[state_index(CourseState::Closed)], "<5");
         assert_eq!(cells[state_index(CourseState::Active)], "10");
-        assert_eq!(sum, "13");
-        // The same between areas: Aarhus' 4 courses are "<5", Skive's 5 and Midtjylland's
-        // 9 are shown.
+        assert_eq!(sum, "10");
+        // The same between areas: Aarhus' 4 courses are "<5" (2), Skive's 5 are 5, so
+        // Midtjylland shows 2 + 5 = 7, rounded 5 — not the exact 9.
         let lines = area_lines(&rows);
         let courses_of = |code: &str| {
             let line = lines.iter().find(|l| l.place.code() == code).unwrap();
@@ -701,8 +763,8 @@ mod tests {
         };
         assert_eq!(courses_of(&id(1).to_string()), "<5");
         assert_eq!(courses_of(&id(2).to_string()), "5");
-        assert_eq!(courses_of("midtjylland"), "9");
-        assert_eq!(courses_of(""), "22");
+        assert_eq!(courses_of("midtjylland"), "5");
+        assert_eq!(courses_of(""), "20");
     }
 
     #[test]
@@ -747,27 +809,38 @@ mod tests {
             month(1, date!(2026 - 10 - 01), 3, 4, 20.0),
         ];
         assert_eq!(
-            monthly_trend(&monthly, 1),
+            monthly_trend(&monthly),
             [
                 MonthAverage {
                     month: date!(2026 - 09 - 01),
-                    ratings: 2,
+                    ratings: "2".to_string(),
                     average: 4.5,
                 },
                 MonthAverage {
                     month: date!(2026 - 10 - 01),
-                    ratings: 8,
+                    ratings: "8".to_string(),
                     average: 6.0,
                 },
             ]
         );
-        // Small months are judged by the courses rated, added up, not by the ratings.
-        let national = monthly_trend(&monthly, 5);
-        assert_eq!(national.len(), 1);
-        assert_eq!(national[0].month, date!(2026 - 10 - 01));
-        let many_ratings = [month(1, date!(2026 - 08 - 01), 4, 40, 200.0)];
-        assert!(monthly_trend(&many_ratings, 5).is_empty());
-        assert!(monthly_trend(&[], 1).is_empty());
+        assert!(monthly_trend(&[]).is_empty());
+        // Nationally a month needs 10 courses rated, added up, not 10 ratings.
+        assert!(national_trend(&monthly).is_empty());
+        let many_ratings = [month(1, date!(2026 - 08 - 01), 9, 40, 200.0)];
+        assert!(national_trend(&many_ratings).is_empty());
+        let enough = [
+            month(1, date!(2026 - 08 - 01), 6, 12, 60.0),
+            month(2, date!(2026 - 08 - 01), 4, 4, 40.0),
+        ];
+        // 12 ratings shown 10, 4 shown "<5" (2): the month's count is 10 + 2, shown 10.
+        assert_eq!(
+            national_trend(&enough),
+            [MonthAverage {
+                month: date!(2026 - 08 - 01),
+                ratings: "10".to_string(),
+                average: 6.25,
+            }]
+        );
     }
 
     #[test]
@@ -824,27 +897,28 @@ mod tests {
         let cell = |band: &str, gender: &str, count: &str| {
             (band.to_string(), gender.to_string(), count.to_string())
         };
-        // 2 + 3 is 5, shown; Aarhus and Skive's 4 + 1 is 5 too, added up before suppression.
+        // Aarhus' 2 + 3 minors are one cell of 5, under 10: "<10". Aarhus' 4 adults and
+        // Skive's 1 are each "<5" (2), and Midtjylland shows 2 + 2 = 4: "<5".
         assert_eq!(
             cells("midtjylland"),
             [
-                cell("under_18", "other", "5"),
-                cell("25_plus", "female", "5")
+                cell("under_18", "other", "<10"),
+                cell("25_plus", "female", "<5")
             ]
         );
         assert_eq!(
             cells(&id(1).to_string()),
             [
-                cell("under_18", "other", "5"),
+                cell("under_18", "other", "<10"),
                 cell("25_plus", "female", "<5")
             ]
         );
         assert_eq!(
             cells(""),
             [
-                cell("under_18", "other", "5"),
-                cell("18_to_24", "male", "9"),
-                cell("25_plus", "female", "5")
+                cell("under_18", "other", "<10"),
+                cell("18_to_24", "male", "10"),
+                cell("25_plus", "female", "<5")
             ]
         );
     }
@@ -861,47 +935,47 @@ mod tests {
             corps: vec![
                 repo::NationalCorps {
                     municipality_id: id(1),
-                    members: 3,
-                    trained: 2,
+                    members: 8,
+                    trained: 6,
                 },
                 repo::NationalCorps {
                     municipality_id: id(2),
-                    members: 3,
+                    members: 9,
                     trained: 3,
                 },
             ],
             completeness: vec![
                 repo::NationalCompleteness {
                     municipality_id: id(1),
-                    active: 3,
-                    rated: 2,
-                    measured: 1,
+                    active: 8,
+                    rated: 6,
+                    measured: 4,
                 },
                 repo::NationalCompleteness {
                     municipality_id: id(2),
-                    active: 3,
-                    rated: 2,
-                    measured: 3,
+                    active: 7,
+                    rated: 5,
+                    measured: 7,
                 },
             ],
             changes: vec![
                 repo::NationalChange {
                     municipality_id: id(1),
                     measure: Scale::Wellbeing,
-                    courses: 3,
-                    total_change: 30.0,
+                    courses: 8,
+                    total_change: 80.0,
                 },
                 repo::NationalChange {
                     municipality_id: id(2),
                     measure: Scale::Wellbeing,
-                    courses: 2,
-                    total_change: 6.0,
+                    courses: 4,
+                    total_change: 12.0,
                 },
                 repo::NationalChange {
                     municipality_id: id(2),
                     measure: Scale::Mastery,
-                    courses: 6,
-                    total_change: -3.0,
+                    courses: 12,
+                    total_change: -6.0,
                 },
             ],
             ..no_rows()
@@ -925,7 +999,8 @@ mod tests {
                 (String::new(), "country"),
             ]
         );
-        // Each municipality's counts are small; the region adds them up before suppressing.
+        // Aarhus: 8 members and 8 active courses are shown as 10; too few for a share or
+        // an average.
         let aarhus = &lines[3].figures;
         assert_eq!(
             (
@@ -933,25 +1008,28 @@ mod tests {
                 aarhus.active.as_str(),
                 aarhus.rated.as_str()
             ),
-            ("<5", "<5", "–")
+            ("10", "10", "–")
         );
         assert_eq!(
             (aarhus.wellbeing.as_str(), aarhus.mastery.as_str()),
             ("–", "–")
         );
+        // The region adds up what its municipalities show: 10 + 10 members, 5 + "<5" (2)
+        // trained, 10 + 5 active; the shares are of those sums (5 + 5 of 15, 2 + 5 of 15);
+        // the averages are over the exact 12 courses behind them, in whole points.
         let region = &lines[2].figures;
-        assert_eq!(region.members, "6");
+        assert_eq!(region.members, "20");
         assert_eq!(region.trained, "5");
-        assert_eq!(region.active, "6");
+        assert_eq!(region.active, "15");
         assert_eq!(region.rated, "67 %");
-        assert_eq!(region.measured, "67 %");
+        assert_eq!(region.measured, "47 %");
         assert_eq!(
             (region.wellbeing.as_str(), region.wellbeing_courses.as_str()),
-            ("+7.2", "5")
+            ("+8", "10")
         );
         assert_eq!(
             (region.mastery.as_str(), region.mastery_courses.as_str()),
-            ("-0.5", "6")
+            ("-1", "10")
         );
         assert_eq!(lines[7].figures, region.clone());
         // A municipality without figures shows zeros, and shares of nothing as "–".
@@ -1007,11 +1085,11 @@ mod tests {
     }
 
     #[test]
-    fn the_area_trend_hides_months_with_fewer_than_five_courses_rated() {
+    fn the_area_trend_hides_months_with_fewer_than_ten_courses_rated() {
         let rows = NationalRows {
             monthly: vec![
-                month(1, date!(2026 - 09 - 01), 4, 8, 40.0),
-                month(2, date!(2026 - 09 - 01), 1, 2, 16.0),
+                month(1, date!(2026 - 09 - 01), 8, 16, 80.0),
+                month(2, date!(2026 - 09 - 01), 2, 4, 32.0),
                 month(1, date!(2026 - 10 - 01), 4, 4, 20.0),
                 month(3, date!(2026 - 10 - 01), 6, 6, 60.0),
             ],
@@ -1022,14 +1100,18 @@ mod tests {
             midtjylland,
             [MonthAverage {
                 month: date!(2026 - 09 - 01),
-                ratings: 10,
+                // 16 shown as 15, 4 as "<5" (2): 17, shown 15.
+                ratings: "15".to_string(),
                 average: 5.6,
             }]
         );
         assert!(national(&rows, &id(1).to_string()).trend.is_empty());
         let country = national(&rows, "").trend;
         assert_eq!(country.len(), 2);
-        assert_eq!((country[1].ratings, country[1].average), (10, 8.0));
+        assert_eq!(
+            (country[1].ratings.as_str(), country[1].average),
+            ("5", 8.0)
+        );
     }
 
     #[test]
@@ -1041,25 +1123,26 @@ mod tests {
             hours,
         };
         let rows = NationalRows {
-            loans: vec![loan(3, 1, 0, 12.5), loan(1, 0, 1, 0.0), loan(9, 1, 1, 3.0)],
+            loans: vec![loan(3, 1, 0, 12.6), loan(1, 0, 6, 0.0), loan(9, 1, 1, 3.0)],
             ..country()
         };
-        let listed = |area: &str| -> Vec<(String, i64, i64, f64)> {
+        let listed = |area: &str| -> Vec<(String, String, String, f64)> {
             national(&rows, area)
                 .loans
                 .iter()
-                .map(|(m, l)| (m.name.clone(), l.received, l.lent, l.hours))
+                .map(|(m, l)| (m.name.clone(), l.received.clone(), l.lent.clone(), l.hours))
                 .collect()
         };
-        // In the municipalities' order; Skive has none, an unknown municipality is no row.
+        let line = |name: &str, received: &str, lent: &str, hours| {
+            (name.to_string(), received.to_string(), lent.to_string(), hours)
+        };
+        // In the municipalities' order, counts protected and hours to the nearest 5; Skive
+        // has none, an unknown municipality is no row.
         assert_eq!(
             listed(""),
-            [
-                ("Aarhus".to_string(), 0, 1, 0.0),
-                ("Aalborg".to_string(), 1, 0, 12.5)
-            ]
+            [line("Aarhus", "0", "5", 0.0), line("Aalborg", "<5", "0", 15.0)]
         );
-        assert_eq!(listed("midtjylland"), [("Aarhus".to_string(), 0, 1, 0.0)]);
+        assert_eq!(listed("midtjylland"), [line("Aarhus", "0", "5", 0.0)]);
         assert!(listed(&id(2).to_string()).is_empty());
     }
 

@@ -4,20 +4,14 @@
 //!
 //! Pictures draw only what the page shows: a figure shown as a number gets a bar of that
 //! length, a protected one ("<5") a bar without length, so no length gives a count away.
-//! Every count this module protects itself goes through [`protect`], the one place to
-//! change the disclosure method.
+//! Every count is protected by `model::Count`, the one place of the disclosure method.
 
 use super::aggregate::{Chosen, National, NationalRows, Place};
-use super::model::{ShownFigures, suppressed};
+use super::model::{Count, ShownFigures};
 use super::repo::CoursesPerYear;
 use crate::i18n::Messages;
 use crate::vocab::REGIONS;
 use crate::web::chart::{self, Bar};
-
-/// A count as the national centre may see it. Every count of the pictures passes here.
-pub fn protect(count: i64) -> String {
-    suppressed(count)
-}
 
 /// The length a figure may be drawn with: its value when it is shown as a number, none
 /// when it is protected ("<5") or not shown ("–").
@@ -32,18 +26,19 @@ pub struct YearCount {
     pub courses: String,
 }
 
-/// The chosen area's courses per year: the municipalities' counts added up per year, and
-/// only then protected, oldest year first.
+/// The chosen area's courses per year, oldest year first: each municipality's count of a
+/// year protected, the area's the sum of those.
 pub fn years(rows: &NationalRows, per_year: &[CoursesPerYear], area: &str) -> Vec<YearCount> {
     let chosen = Chosen::of(&rows.municipalities, area);
-    let mut totals: Vec<(i32, i64)> = Vec::new();
+    let mut totals: Vec<(i32, Count)> = Vec::new();
     for row in per_year
         .iter()
         .filter(|r| chosen.contains(&r.municipality_id))
     {
+        let count = Count::protect(row.courses);
         match totals.iter_mut().find(|(year, _)| *year == row.year) {
-            Some(total) => total.1 += row.courses,
-            None => totals.push((row.year, row.courses)),
+            Some(total) => total.1.add(count),
+            None => totals.push((row.year, count)),
         }
     }
     totals.sort_by_key(|(year, _)| *year);
@@ -51,7 +46,7 @@ pub fn years(rows: &NationalRows, per_year: &[CoursesPerYear], area: &str) -> Ve
         .into_iter()
         .map(|(year, courses)| YearCount {
             year,
-            courses: protect(courses),
+            courses: courses.shown(),
         })
         .collect()
 }
@@ -74,7 +69,7 @@ pub fn regions(national: &National<'_>) -> Vec<(&'static str, ShownFigures)> {
 }
 
 fn zeros() -> ShownFigures {
-    let zero = protect(0);
+    let zero = Count::ZERO.shown();
     ShownFigures {
         members: zero.clone(),
         trained: zero.clone(),
@@ -221,7 +216,7 @@ mod tests {
     }
 
     #[test]
-    fn years_add_up_the_area_before_they_are_protected() {
+    fn years_add_up_the_protected_years_of_the_municipalities() {
         let (a, b, c) = (
             area("midtjylland"),
             area("midtjylland"),
@@ -231,12 +226,12 @@ mod tests {
             CoursesPerYear {
                 municipality_id: a.id,
                 year: 2025,
-                courses: 3,
+                courses: 8,
             },
             CoursesPerYear {
                 municipality_id: b.id,
                 year: 2025,
-                courses: 3,
+                courses: 7,
             },
             CoursesPerYear {
                 municipality_id: c.id,
@@ -245,12 +240,14 @@ mod tests {
             },
         ];
         let rows = rows(vec![a, b, c]);
+        // Each municipality's year is protected first (8 → 10, 7 → 5), the region's is
+        // their sum: 15, not the exact 15 rounded by chance but 10 + 5.
         let region = years(&rows, &per_year, "midtjylland");
         assert_eq!(
             region,
             vec![YearCount {
                 year: 2025,
-                courses: "6".into()
+                courses: "15".into()
             }]
         );
         let country = years(&rows, &per_year, "");
@@ -263,7 +260,7 @@ mod tests {
                 },
                 YearCount {
                     year: 2025,
-                    courses: "6".into()
+                    courses: "15".into()
                 }
             ]
         );

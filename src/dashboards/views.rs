@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::OverviewQuery;
 use super::aggregate::{BackgroundCell, MonthAverage, National, Overview, Place};
 use super::model::{Completeness, ShownFigures, share};
-use super::national::NationalQuery;
+use super::national::{self, NationalFigures, NationalQuery};
 use super::pictures::{self, RegionsPicture, YearCount};
 use crate::clock;
 use crate::i18n::Messages;
@@ -64,7 +64,7 @@ pub struct OverviewView {
     by_kind: Vec<(&'static str, Vec<i64>, i64)>,
     state_chart: String,
     trend_chart: String,
-    trend: Vec<(String, String, i64)>,
+    trend: Vec<(String, String, String)>,
     background: Vec<(String, String, i64)>,
     changes: Vec<(&'static str, i64, String)>,
 }
@@ -171,10 +171,12 @@ pub struct NationalView {
     by_kind: Vec<(&'static str, Vec<String>, String)>,
     state_chart: String,
     trend_chart: String,
-    trend: Vec<(String, String, i64)>,
+    trend: Vec<(String, String, String)>,
     background: Vec<(String, String, String)>,
     /// (municipality, loans received, loans lent, hours logged on loans received).
-    loans: Vec<(String, i64, i64, String)>,
+    loans: Vec<(String, String, String, String)>,
+    /// When the figures were read, as a Danish date and time.
+    read_at: String,
     regions: RegionsPicture,
     years_chart: String,
     years: Vec<YearCount>,
@@ -185,12 +187,19 @@ pub struct NationalView {
 impl NationalView {
     pub fn new(
         page: Page,
-        query: NationalQuery,
+        mut query: NationalQuery,
         errors: FieldErrors,
+        figures: &NationalFigures,
         national: National<'_>,
         years: Vec<YearCount>,
     ) -> NationalView {
         let t = page.t;
+        // The period as read, in the form and in every link, unless the user must correct
+        // what they typed.
+        if errors.is_empty() {
+            query.from = national::month_text(figures.filter.from);
+            query.to = national::month_text(figures.filter.to);
+        }
         let regions = pictures::regions_picture(t, &pictures::regions(&national));
         let rows: Vec<AreaRow> = national
             .lines
@@ -238,14 +247,15 @@ impl NationalView {
                 .map(|(m, l)| {
                     (
                         m.name.clone(),
-                        l.received,
-                        l.lent,
+                        l.received.clone(),
+                        l.lent.clone(),
                         crate::loans::model::hours(l.hours),
                     )
                 })
                 .collect(),
             regions,
             years_chart: pictures::years_chart(t, &years),
+            read_at: clock::format_datetime(figures.read_at),
             years,
             open_data_query: serde_urlencoded::to_string([
                 ("from", &query.from),
@@ -328,14 +338,23 @@ fn describe_bars(bars: &[Bar]) -> String {
 
 /// The average progress rating per month as a chart (when there are two months or more)
 /// and as rows (month, average, number of ratings).
-fn trend(t: &'static Messages, months: &[MonthAverage]) -> (String, Vec<(String, String, i64)>) {
+fn trend(
+    t: &'static Messages,
+    months: &[MonthAverage],
+) -> (String, Vec<(String, String, String)>) {
     let series = Series {
         label: t.common.progress_rating.to_string(),
         points: months.iter().map(|m| (m.month, m.average)).collect(),
     };
-    let rows: Vec<(String, String, i64)> = months
+    let rows: Vec<(String, String, String)> = months
         .iter()
-        .map(|m| (month_label(m.month), format!("{:.1}", m.average), m.ratings))
+        .map(|m| {
+            (
+                month_label(m.month),
+                format!("{:.1}", m.average),
+                m.ratings.clone(),
+            )
+        })
         .collect();
     let description = rows
         .iter()

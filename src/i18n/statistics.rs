@@ -117,7 +117,7 @@ pub const DA: StatisticsMessages = StatisticsMessages {
     csv_background: "Baggrund",
     csv_loans: "Udlån",
     csv_years: "Forløb pr. år",
-    suppression_note: "Tal fra 1 til 4 vises som \"<5\". Andele og gennemsnit kræver mindst 5 forløb bag sig (\"–\" ellers).",
+    suppression_note: "Alle tal er afrundet til nærmeste 5, tal fra 1 til 4 vises som \"<5\" (borgere under 18: nærmeste 10 og \"<10\"). Summer er lagt sammen af de afrundede tal. Andele og gennemsnit kræver mindst 10 forløb bag sig (\"–\" ellers). Metoden: docs/statistics.md.",
     action_api_token_created: "API-token oprettet",
     action_api_token_revoked: "API-token tilbagekaldt",
 };
@@ -177,7 +177,7 @@ pub const EN: StatisticsMessages = StatisticsMessages {
     csv_background: "Background",
     csv_loans: "Loans",
     csv_years: "Courses per year",
-    suppression_note: "Counts from 1 to 4 are shown as \"<5\". Shares and averages need at least 5 courses behind them (\"–\" otherwise).",
+    suppression_note: "Every count is rounded to the nearest 5, counts from 1 to 4 are shown as \"<5\" (citizens under 18: the nearest 10 and \"<10\"). Sums add up the rounded counts. Shares and averages need at least 10 courses behind them (\"–\" otherwise). The method: docs/statistics.md.",
     action_api_token_created: "API token created",
     action_api_token_revoked: "API token revoked",
 };

@@ -212,7 +212,7 @@ async fn read(
             repo::mark_used(&mut tx, hash).await?;
         }
         let mut errors = FieldErrors::default();
-        let data = national::load(&mut tx, t, query, &mut errors).await?;
+        let data = national::load(state, &mut tx, t, query, &mut errors).await?;
         tx.commit().await?;
         Ok::<_, AppError>((data, errors))
     };
@@ -232,7 +232,7 @@ async fn read(
         ));
     }
     let (shown, years) = data.shown(&query.area);
-    Ok(model::statistics(t, &data.filter, &shown, &years))
+    Ok(model::statistics(t, &data.filter, data.read_at, &shown, &years))
 }
 
 /// The figures as JSON (keys in README, "Open statistics").

@@ -62,6 +62,9 @@ pub struct Statistics {
     pub to: String,
     /// The course kind's code, or "" for every kind.
     pub kind: String,
+    /// When the figures were read from the database (RFC 3339); they may lag up to 5
+    /// minutes behind it.
+    pub figures_as_of: String,
     /// The chosen area of the detail figures: its `area` value ("" the country) and name.
     pub area: AreaRef,
     pub suppression: &'static str,
@@ -173,6 +176,7 @@ fn area_out(t: &'static Messages, place: Place<'_>, f: &ShownFigures) -> AreaOut
 pub fn statistics(
     t: &'static Messages,
     filter: &Filter,
+    read_at: time::OffsetDateTime,
     national: &National<'_>,
     years: &[YearCount],
 ) -> Statistics {
@@ -181,6 +185,9 @@ pub fn statistics(
         from: filter.from.to_string(),
         to: filter.to.to_string(),
         kind: filter.kind.clone(),
+        figures_as_of: read_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
         area: AreaRef {
             area: chosen.code(),
             name: place_name(t, chosen),

@@ -214,10 +214,7 @@ impl TestApp {
 
     /// Serves the app on `pool` (which may point anywhere, e.g. through a proxy).
     pub async fn serve(pool: PgPool, owner: PgConnectOptions, config: Config) -> TestApp {
-        let state = AppState {
-            pool: pool.clone(),
-            config: Arc::new(config),
-        };
+        let state = AppState::new(pool.clone(), config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let service = app::router(state).into_make_service_with_connect_info::<SocketAddr>();
