@@ -120,8 +120,9 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(*now.value, 4);
-        let failed: Result<Cached<i32>, &str> =
-            cache.get_or_load("c", minute, || async { Err("down") }).await;
+        let failed: Result<Cached<i32>, &str> = cache
+            .get_or_load("c", minute, || async { Err("down") })
+            .await;
         assert!(failed.is_err());
         let after: Cached<i32> = cache
             .get_or_load("c", minute, || async { Ok::<_, &str>(5) })

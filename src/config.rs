@@ -156,7 +156,12 @@ pub struct Config {
 
     /// Seconds the national figures may be reused before they are read again (0: read on
     /// every request). The national pages say when their figures were read.
-    #[arg(long, env = "KORPS_FIGURES_MAX_AGE", default_value_t = 300, global = true)]
+    #[arg(
+        long,
+        env = "KORPS_FIGURES_MAX_AGE",
+        default_value_t = 300,
+        global = true
+    )]
     pub figures_max_age: u64,
 }
 

@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 const FLOORS: &[(&str, &[&str])] = &[
     (
         "base",
-        &["cache", "config", "clock", "error", "i18n", "state", "vocab"],
+        &[
+            "cache", "config", "clock", "error", "i18n", "state", "vocab",
+        ],
     ),
     ("db", &["db"]),
     ("web kit", &["web"]),

@@ -322,6 +322,7 @@ pub fn background(rows: &[repo::Background]) -> Vec<BackgroundCell<i64>> {
 // municipality's counts are protected first (model::Count); areas add up what is published.
 
 /// What the national dashboard reads, in the order it reads it.
+#[derive(Clone)]
 pub struct NationalRows {
     pub municipalities: Vec<Area>,
     pub corps: Vec<repo::NationalCorps>,
@@ -468,7 +469,9 @@ pub struct National<'a> {
     pub chosen: Option<Place<'a>>,
     pub table: ShownTable,
     pub trend: Vec<MonthAverage>,
-    pub background: Vec<BackgroundCell<String>>,
+    /// None when a municipality is chosen: background is shown for regions and the
+    /// country only.
+    pub background: Option<Vec<BackgroundCell<String>>>,
     /// The chosen area's municipalities with loans, in the municipalities' order.
     pub loans: Vec<(&'a Area, LoanLine)>,
 }
@@ -486,11 +489,17 @@ pub fn national<'a>(rows: &'a NationalRows, area: &str) -> National<'a> {
             .map(|line| line.place),
         table: national_table(rows.courses.iter().filter(|c| in_area(&c.municipality_id))),
         trend: national_trend(rows.monthly.iter().filter(|m| in_area(&m.municipality_id))),
-        background: national_background(
-            rows.background
-                .iter()
-                .filter(|b| in_area(&b.municipality_id)),
-        ),
+        // The citizens' background, often minors', is published per region only: a
+        // municipality's would be a count of a handful of people.
+        background: match chosen.ids.as_slice() {
+            [_] if chosen.known => None,
+            _ => Some(national_background(
+                &rows.municipalities,
+                rows.background
+                    .iter()
+                    .filter(|b| in_area(&b.municipality_id)),
+            )),
+        },
         loans: rows
             .municipalities
             .iter()
@@ -577,31 +586,43 @@ pub fn area_lines(rows: &NationalRows) -> Vec<AreaLine<'_>> {
 }
 
 /// The background cells of the chosen municipalities in age band order, then gender: each
-/// municipality's cell protected (minors in base 10), the area's cell the sum of those.
+/// region's cell protected (minors in base 10), the country's the sum of the regions'.
 /// "Not stated" is merged into "other" before protection, not after.
 pub fn national_background<'a>(
+    municipalities: &[Area],
     rows: impl IntoIterator<Item = &'a repo::NationalBackground>,
 ) -> Vec<BackgroundCell<String>> {
-    // A municipality's cells before protection: "not stated" and "other" are one cell.
-    let mut exact: Vec<(Uuid, &str, &str, i64)> = Vec::new();
+    // A region's cells before protection: "not stated" and "other" are one cell.
+    let mut exact: Vec<(&str, &str, &str, i64)> = Vec::new();
     for b in rows {
+        let Some(region) = municipalities
+            .iter()
+            .find(|m| m.id == b.municipality_id)
+            .map(|m| m.region.as_str())
+        else {
+            continue;
+        };
         let gender = if b.gender == "unknown" {
             "other"
         } else {
             b.gender.as_str()
         };
-        match exact.iter_mut().find(|(m, band, g, _)| {
-            *m == b.municipality_id && *band == b.age_band && *g == gender
-        }) {
+        match exact
+            .iter_mut()
+            .find(|(r, band, g, _)| *r == region && *band == b.age_band && *g == gender)
+        {
             Some(cell) => cell.3 += b.courses,
-            None => exact.push((b.municipality_id, &b.age_band, gender, b.courses)),
+            None => exact.push((region, &b.age_band, gender, b.courses)),
         }
     }
     let mut cells: Vec<(&str, &str, Count)> = Vec::new();
     for (_, band, gender, n) in exact {
         let base = if band == "under_18" { MINOR_BASE } else { BASE };
         let count = Count::protect_in(n, base);
-        match cells.iter_mut().find(|(b, g, _)| *b == band && *g == gender) {
+        match cells
+            .iter_mut()
+            .find(|(b, g, _)| *b == band && *g == gender)
+        {
             Some(cell) => cell.2.add(count),
             None => cells.push((band, gender, count)),
         }
@@ -890,6 +911,7 @@ mod tests {
         let cells = |area: &str| -> Vec<(String, String, String)> {
             national(&rows, area)
                 .background
+                .unwrap_or_default()
                 .into_iter()
                 .map(|c| (c.band, c.gender, c.count))
                 .collect()
@@ -897,28 +919,23 @@ mod tests {
         let cell = |band: &str, gender: &str, count: &str| {
             (band.to_string(), gender.to_string(), count.to_string())
         };
-        // Aarhus' 2 + 3 minors are one cell of 5, under 10: "<10". Aarhus' 4 adults and
-        // Skive's 1 are each "<5" (2), and Midtjylland shows 2 + 2 = 4: "<5".
+        // Midtjylland's 2 + 3 minors are one cell of 5, under 10: "<10"; Aarhus' 4 and
+        // Skive's 1 adults are one cell of 5, shown 5.
         assert_eq!(
             cells("midtjylland"),
             [
                 cell("under_18", "other", "<10"),
-                cell("25_plus", "female", "<5")
+                cell("25_plus", "female", "5")
             ]
         );
-        assert_eq!(
-            cells(&id(1).to_string()),
-            [
-                cell("under_18", "other", "<10"),
-                cell("25_plus", "female", "<5")
-            ]
-        );
+        // A municipality's background is not shown at all.
+        assert!(national(&rows, &id(1).to_string()).background.is_none());
         assert_eq!(
             cells(""),
             [
                 cell("under_18", "other", "<10"),
                 cell("18_to_24", "male", "10"),
-                cell("25_plus", "female", "<5")
+                cell("25_plus", "female", "5")
             ]
         );
     }
@@ -1134,13 +1151,21 @@ mod tests {
                 .collect()
         };
         let line = |name: &str, received: &str, lent: &str, hours| {
-            (name.to_string(), received.to_string(), lent.to_string(), hours)
+            (
+                name.to_string(),
+                received.to_string(),
+                lent.to_string(),
+                hours,
+            )
         };
         // In the municipalities' order, counts protected and hours to the nearest 5; Skive
         // has none, an unknown municipality is no row.
         assert_eq!(
             listed(""),
-            [line("Aarhus", "0", "5", 0.0), line("Aalborg", "<5", "0", 15.0)]
+            [
+                line("Aarhus", "0", "5", 0.0),
+                line("Aalborg", "<5", "0", 15.0)
+            ]
         );
         assert_eq!(listed("midtjylland"), [line("Aarhus", "0", "5", 0.0)]);
         assert!(listed(&id(2).to_string()).is_empty());
@@ -1161,7 +1186,8 @@ mod tests {
                 .iter()
                 .all(|(_, cells, sum)| sum == "0" && cells.iter().all(|c| c == "0"))
         );
-        assert!(n.trend.is_empty() && n.background.is_empty() && n.loans.is_empty());
+        assert!(n.trend.is_empty() && n.loans.is_empty());
+        assert_eq!(n.background, Some(Vec::new()));
     }
 
     // The coordinator's overview.

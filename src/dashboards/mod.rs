@@ -4,6 +4,8 @@
 //! Filters by period, kind and member.
 
 pub mod aggregate;
+#[cfg(test)]
+mod attack;
 pub mod model;
 pub mod national;
 pub mod pictures;

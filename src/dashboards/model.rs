@@ -79,6 +79,10 @@ pub struct Count {
     /// The value this count stands for in sums: 0, half the base for "<5", or the
     /// rounded count.
     estimate: i64,
+    /// The least the exact count can be, as anyone can tell from what is shown: 1 for
+    /// "<5", 8 for a cell shown as 10. Whether a share may be shown is decided on it, so
+    /// that decision gives nothing away either.
+    least: i64,
     base: i64,
 }
 
@@ -91,6 +95,7 @@ impl Default for Count {
 impl Count {
     pub const ZERO: Count = Count {
         estimate: 0,
+        least: 0,
         base: BASE,
     };
 
@@ -102,17 +107,25 @@ impl Count {
     /// An exact count of one cell, protected in `base`: 0 stays 0, 1 to `base` − 1 is
     /// "<base", anything else is rounded to the nearest multiple of `base`.
     pub fn protect_in(n: i64, base: i64) -> Count {
-        let estimate = match n {
-            ..=0 => 0,
-            n if n < base => base / 2,
-            n => rounded(n, base),
+        let (estimate, least) = match n {
+            ..=0 => (0, 0),
+            n if n < base => (base / 2, 1),
+            n => {
+                let shown = rounded(n, base);
+                (shown, (shown - base / 2).max(base))
+            }
         };
-        Count { estimate, base }
+        Count {
+            estimate,
+            least,
+            base,
+        }
     }
 
     /// The sum of published counts (in the coarsest base among them).
     pub fn add(&mut self, other: Count) {
         self.estimate += other.estimate;
+        self.least += other.least;
         self.base = self.base.max(other.base);
     }
 
@@ -137,6 +150,11 @@ impl Count {
         self.estimate
     }
 
+    /// The least the exact count can be, as the published figures tell.
+    pub fn least(&self) -> i64 {
+        self.least
+    }
+
     /// As shown: "0", "<5" or a multiple of 5.
     pub fn shown(&self) -> String {
         self.value()
@@ -145,11 +163,11 @@ impl Count {
     }
 }
 
-/// A share of published counts in whole per cent, when at least 10 courses are behind
-/// it: "30 %", or "–". Computed from the published part and whole, so the share times the
-/// whole gives back the published part and no more.
-pub fn protected_share(part: Count, whole: Count, behind: i64) -> String {
-    if behind < FEWEST_BEHIND || whole.estimate() <= 0 {
+/// A share of published counts in whole per cent, when the published whole tells that at
+/// least 10 courses are behind it: "30 %", or "–". Computed from the published part and
+/// whole, so the share times the whole gives back the published part and no more.
+pub fn protected_share(part: Count, whole: Count) -> String {
+    if whole.least() < FEWEST_BEHIND || whole.estimate() <= 0 {
         return "–".to_string();
     }
     let percent = (part.estimate() * 100 + whole.estimate() / 2) / whole.estimate();
@@ -223,7 +241,6 @@ impl AreaFigures {
             active: Count::protect(self.active),
             rated: Count::protect(self.rated),
             measured: Count::protect(self.measured),
-            active_behind: self.active,
             wellbeing: self.wellbeing,
             wellbeing_courses: Count::protect(self.wellbeing.courses),
             mastery: self.mastery,
@@ -243,8 +260,6 @@ pub struct AreaTally {
     pub active: Count,
     pub rated: Count,
     pub measured: Count,
-    /// The exact number of active courses: whether a share may be shown at all.
-    pub active_behind: i64,
     pub wellbeing: ChangeSum,
     pub wellbeing_courses: Count,
     pub mastery: ChangeSum,
@@ -259,7 +274,6 @@ impl AreaTally {
         self.active.add(other.active);
         self.rated.add(other.rated);
         self.measured.add(other.measured);
-        self.active_behind += other.active_behind;
         self.wellbeing.add(other.wellbeing);
         self.wellbeing_courses.add(other.wellbeing_courses);
         self.mastery.add(other.mastery);
@@ -273,8 +287,8 @@ impl AreaTally {
             trained: self.trained.shown(),
             courses: self.courses.shown(),
             active: self.active.shown(),
-            rated: protected_share(self.rated, self.active, self.active_behind),
-            measured: protected_share(self.measured, self.active, self.active_behind),
+            rated: protected_share(self.rated, self.active),
+            measured: protected_share(self.measured, self.active),
             wellbeing: self.wellbeing.average_shown(),
             wellbeing_courses: self.wellbeing_courses.shown(),
             mastery: self.mastery.average_shown(),
@@ -362,6 +376,12 @@ mod tests {
         assert_eq!(minors(15), "20");
         assert_eq!(Count::protect(3).value(), None);
         assert_eq!(Count::protect(13).value(), Some(15));
+        let least = |n, base| Count::protect_in(n, base).least();
+        assert_eq!(
+            [least(0, 5), least(3, 5), least(6, 5), least(9, 5)],
+            [0, 1, 5, 8]
+        );
+        assert_eq!([least(9, 10), least(12, 10), least(17, 10)], [1, 10, 15]);
     }
 
     #[test]
@@ -395,12 +415,17 @@ mod tests {
     #[test]
     fn shares_and_averages_need_ten_courses_and_use_the_published_counts() {
         let c = Count::protect;
-        assert_eq!(protected_share(c(3), c(9), 9), "–");
-        // 7 of 12: published 5 of 10, so 50 % — the share times the whole gives back 5.
-        assert_eq!(protected_share(c(7), c(12), 12), "50 %");
-        // 3 of 10: "<5" of 10 stands for 2 of 10.
-        assert_eq!(protected_share(c(3), c(10), 10), "20 %");
-        assert_eq!(protected_share(c(12), c(12), 12), "100 %");
+        assert_eq!(protected_share(c(3), c(9)), "–");
+        // Shown as 10, 12 courses could be 8: too few to be sure of 10.
+        assert_eq!(protected_share(c(7), c(12)), "–");
+        // 7 of 13: published 5 of 15 (13 at least), so 33 %: times the whole, 5 again.
+        assert_eq!(protected_share(c(7), c(13)), "33 %");
+        // 3 of 13: "<5" stands for 2.
+        assert_eq!(protected_share(c(3), c(13)), "13 %");
+        assert_eq!(protected_share(c(14), c(14)), "100 %");
+        // Five municipalities' "<5" are at least 5 courses; ten of them at least 10.
+        assert_eq!(protected_share(c(1), Count::sum([c(4); 5])), "–");
+        assert_eq!(protected_share(c(1), Count::sum([c(4); 10])), "10 %");
         let few = ChangeSum {
             courses: 9,
             total: 90.0,

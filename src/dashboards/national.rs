@@ -47,7 +47,9 @@ pub fn month_of(date: Date) -> Date {
 
 /// The last day of `date`'s month.
 pub fn end_of_month(date: Date) -> Date {
-    add_months(month_of(date), 1).previous_day().expect("a day before")
+    add_months(month_of(date), 1)
+        .previous_day()
+        .expect("a day before")
 }
 
 /// A month as typed: "11-2026", "11.2026", "2026-11", or a date in it.

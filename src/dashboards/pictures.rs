@@ -241,7 +241,7 @@ mod tests {
         ];
         let rows = rows(vec![a, b, c]);
         // Each municipality's year is protected first (8 → 10, 7 → 5), the region's is
-        // their sum: 15, not the exact 15 rounded by chance but 10 + 5.
+        // the sum of those: 10 + 5.
         let region = years(&rows, &per_year, "midtjylland");
         assert_eq!(
             region,

@@ -117,6 +117,7 @@ pub async fn pre_post_change(tx: &mut TenantTx, f: &Filter) -> Result<Vec<Change
 // The national dashboard reads aggregates only, per municipality, through the
 // `national_*` functions (migration 0004): national staff cannot read a single course.
 
+#[derive(Debug, Clone)]
 pub struct NationalCorps {
     pub municipality_id: Uuid,
     pub members: i64,
@@ -133,6 +134,7 @@ pub async fn national_corps(tx: &mut TenantTx) -> Result<Vec<NationalCorps>, sql
     .await
 }
 
+#[derive(Debug, Clone)]
 pub struct NationalCourses {
     pub municipality_id: Uuid,
     pub kind: CourseKind,
@@ -157,6 +159,7 @@ pub async fn national_courses(
     .await
 }
 
+#[derive(Debug, Clone)]
 pub struct NationalChange {
     pub municipality_id: Uuid,
     pub measure: Scale,
@@ -181,6 +184,7 @@ pub async fn national_change(
     .await
 }
 
+#[derive(Debug, Clone)]
 pub struct NationalCompleteness {
     pub municipality_id: Uuid,
     pub active: i64,
@@ -205,6 +209,7 @@ pub async fn national_completeness(
     .await
 }
 
+#[derive(Debug, Clone)]
 pub struct MonthlyRatings {
     pub municipality_id: Uuid,
     pub month: Date,
@@ -231,6 +236,7 @@ pub async fn national_progress(
     .await
 }
 
+#[derive(Debug, Clone)]
 pub struct NationalBackground {
     pub municipality_id: Uuid,
     pub age_band: String,
@@ -308,6 +314,7 @@ pub async fn member_load(tx: &mut TenantTx, f: &Filter) -> Result<Vec<MemberLoad
     .await
 }
 
+#[derive(Debug, Clone)]
 pub struct LoanFigures {
     pub municipality_id: Uuid,
     pub received: i64,
@@ -345,6 +352,7 @@ pub async fn national_loans(
     .await
 }
 
+#[derive(Debug, Clone)]
 pub struct CoursesPerYear {
     pub municipality_id: Uuid,
     pub year: i32,

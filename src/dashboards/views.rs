@@ -173,6 +173,9 @@ pub struct NationalView {
     trend_chart: String,
     trend: Vec<(String, String, String)>,
     background: Vec<(String, String, String)>,
+    /// A municipality is chosen: its background is not shown, only regions' and the
+    /// country's.
+    background_by_region_only: bool,
     /// (municipality, loans received, loans lent, hours logged on loans received).
     loans: Vec<(String, String, String, String)>,
     /// When the figures were read, as a Danish date and time.
@@ -236,9 +239,11 @@ impl NationalView {
             state_chart: state_chart(t, national.table.state_totals.iter().cloned()),
             trend_chart,
             trend,
+            background_by_region_only: national.background.is_none(),
             background: national
                 .background
                 .iter()
+                .flatten()
                 .map(|b| (band_label(t, &b.band), gender_label(t, b), b.count.clone()))
                 .collect(),
             loans: national
@@ -338,10 +343,7 @@ fn describe_bars(bars: &[Bar]) -> String {
 
 /// The average progress rating per month as a chart (when there are two months or more)
 /// and as rows (month, average, number of ratings).
-fn trend(
-    t: &'static Messages,
-    months: &[MonthAverage],
-) -> (String, Vec<(String, String, String)>) {
+fn trend(t: &'static Messages, months: &[MonthAverage]) -> (String, Vec<(String, String, String)>) {
     let series = Series {
         label: t.common.progress_rating.to_string(),
         points: months.iter().map(|m| (m.month, m.average)).collect(),

@@ -58,6 +58,7 @@ pub struct DashboardMessages {
     /// "Tal opdateret", before when the figures were read.
     pub figures_as_of: &'static str,
     pub figures_as_of_note: &'static str,
+    pub background_by_region_only: &'static str,
 }
 
 pub const DA: DashboardMessages = DashboardMessages {
@@ -115,6 +116,7 @@ pub const DA: DashboardMessages = DashboardMessages {
     period_reversed: "Fra-måneden skal ligge før til-måneden.",
     figures_as_of: "Tal opdateret",
     figures_as_of_note: "Tallene regnes ud højst hvert 5. minut, så de kan være op til 5 minutter gamle.",
+    background_by_region_only: "Borgernes alder og køn vises kun for regioner og hele landet, ikke for den enkelte kommune: der er for få borgere bag tallene.",
 };
 
 pub const EN: DashboardMessages = DashboardMessages {
@@ -172,4 +174,5 @@ pub const EN: DashboardMessages = DashboardMessages {
     period_reversed: "The from month must come before the to month.",
     figures_as_of: "Figures as of",
     figures_as_of_note: "The figures are computed at most every 5 minutes, so they may be up to 5 minutes old.",
+    background_by_region_only: "The citizens' age and gender are shown for regions and the whole country only, not for a single municipality: too few citizens are behind the figures.",
 };

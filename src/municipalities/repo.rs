@@ -126,6 +126,7 @@ pub async fn coordinators(
 }
 
 /// A municipality and its region: public facts, which every role may read.
+#[derive(Debug, Clone)]
 pub struct Area {
     pub id: Uuid,
     pub name: String,

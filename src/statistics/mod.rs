@@ -232,7 +232,13 @@ async fn read(
         ));
     }
     let (shown, years) = data.shown(&query.area);
-    Ok(model::statistics(t, &data.filter, data.read_at, &shown, &years))
+    Ok(model::statistics(
+        t,
+        &data.filter,
+        data.read_at,
+        &shown,
+        &years,
+    ))
 }
 
 /// The figures as JSON (keys in README, "Open statistics").

@@ -239,6 +239,7 @@ pub fn statistics(
         background: national
             .background
             .iter()
+            .flatten()
             .map(|b| BackgroundOut {
                 age_band: b.band.clone(),
                 gender: b.gender.clone(),
