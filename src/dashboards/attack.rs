@@ -239,9 +239,9 @@ fn publication(rows: &NationalRows, per_year: &[CoursesPerYear]) -> Vec<(String,
     out
 }
 
-/// The rounding class of every count that is published on its own (the finest cells):
-/// what the method promises a reader can know.
-fn classes(rows: &NationalRows, per_year: &[CoursesPerYear]) -> Vec<Count> {
+/// Every count that is published on its own (the finest cells) as shown: what the method
+/// promises a reader can know ("<5" is 1 to 4, "10" is 8 to 12).
+fn classes(rows: &NationalRows, per_year: &[CoursesPerYear]) -> Vec<String> {
     let mut out = Vec::new();
     for c in &rows.corps {
         out.extend([Count::protect(c.members), Count::protect(c.trained)]);
@@ -276,7 +276,7 @@ fn classes(rows: &NationalRows, per_year: &[CoursesPerYear]) -> Vec<Count> {
             }
         }
     }
-    out
+    out.iter().map(Count::shown).collect()
 }
 
 /// How many counts [`count_mut`] can reach.
@@ -479,8 +479,11 @@ fn times((a, b): (f64, f64), (c, d): (f64, f64)) -> (f64, f64) {
 /// reader can tell of it.
 fn sum_behind(average: &str, n: (i64, i64)) -> (f64, f64) {
     let a: f64 = average.parse().expect("an average");
+    // Rounded to its last digit: "+8" is 7.5 to 8.5, "+8.4" 8.35 to 8.45.
+    let decimals = average.split_once('.').map_or(0, |(_, d)| d.len() as i32);
+    let half = 0.5 * 10f64.powi(-decimals);
     let n = (n.0.max(FEWEST_BEHIND) as f64, n.1 as f64);
-    times((a - 0.5, a + 0.5), n)
+    times((a - half, a + half), n)
 }
 
 #[test]
@@ -534,8 +537,8 @@ fn an_average_times_its_courses_does_not_give_a_hidden_average_away() {
                 assert!(
                     hidden_most - hidden_least >= 10.0,
                     "seed {seed}: {region}'s average {average} minus its shown municipalities \
-                     tells that the {} hidden courses changed {hidden_least}..{hidden_most} \
-                     in all",
+                     tells that the courses of its {} hidden municipalities changed \
+                     {hidden_least}..{hidden_most} in all",
                     hidden.len()
                 );
             }
