@@ -1,14 +1,15 @@
 //! The dashboards: the coordinator's overview, the member's start page, the handover and
 //! the national dashboard with its small-cell suppression.
 
+use korps::dashboards::model::Count;
 use korps::db::Scope;
 
 use crate::support::TestApp;
 
-/// The national centre's figures: "<5" where a count is small, the exact count where it is
-/// not, and never a name of a citizen or a member.
+/// The national centre's figures: every count rounded to 5 ("<5" for 1 to 4), areas the
+/// sums of their municipalities' rounded counts, and never a name of a citizen or a member.
 #[tokio::test]
-async fn the_national_dashboard_suppresses_small_counts_and_shows_no_names() {
+async fn the_national_dashboard_rounds_every_count_and_shows_no_names() {
     let app = TestApp::spawn().await;
     let national = app.login("national@example.org").await;
     let page = national.get("/nationalt-overblik").await;
@@ -31,15 +32,11 @@ async fn the_national_dashboard_suppresses_small_counts_and_shows_no_names() {
             .iter()
             .find(|r| r.starts_with(&format!("{name} ")))
             .unwrap_or_else(|| panic!("a row for {name}: {rows:?}"));
-        let expected = if (1..5).contains(count) {
-            saw_small = true;
-            "<5".to_string()
-        } else {
-            count.to_string()
-        };
+        saw_small |= (1..5).contains(count);
+        let expected = Count::protect(*count).shown();
         assert!(
             row.starts_with(&format!("{name} {expected} ")),
-            "{row} shows {expected} corps members"
+            "{row} shows {expected} corps members ({count})"
         );
     }
     assert!(
@@ -47,20 +44,27 @@ async fn the_national_dashboard_suppresses_small_counts_and_shows_no_names() {
         "the demo has a municipality with fewer than 5 members"
     );
 
-    // The country adds up every course alive in the last year.
-    let courses: i64 = app
-        .scalar(
-            "SELECT count(*) FROM courses WHERE referred_on <= current_date
-               AND coalesce(closed_on, 'infinity'::date) >= (current_date - interval '1 year')::date",
-        )
-        .await;
+    // The country adds up each municipality's rounded cells of the courses alive in the
+    // last 12 whole months — not the exact total.
+    let cells: Vec<(i64,)> = sqlx::query_as(
+        "SELECT count(*) FROM courses
+         WHERE referred_on <= (date_trunc('month', current_date) - interval '1 day')::date
+           AND coalesce(closed_on, 'infinity'::date) >= (date_trunc('month', current_date) - interval '12 months')::date
+         GROUP BY municipality_id, kind, state",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let expected = Count::sum(cells.iter().map(|(n,)| Count::protect(*n))).shown();
+    let exact: i64 = cells.iter().map(|(n,)| n).sum();
     let country = rows
         .iter()
         .find(|r| r.starts_with("Hele landet "))
         .expect("a country row");
-    assert!(
-        country.contains(&format!(" {courses} ")),
-        "{country} counts {courses} courses"
+    let shown: Vec<&str> = country.split(' ').collect();
+    assert_eq!(
+        shown[4], expected,
+        "{country} counts the rounded cells ({exact} exactly)"
     );
 
     // No citizen and no member is named anywhere on the page, whatever the area.
@@ -84,7 +88,7 @@ async fn the_national_dashboard_suppresses_small_counts_and_shows_no_names() {
         }
     }
 
-    // One municipality's details: the course cells are suppressed too.
+    // One municipality's details: its table, but no background of its few citizens.
     let page = national
         .get(&format!("/nationalt-overblik?area={aarhus}"))
         .await;
@@ -92,9 +96,15 @@ async fn the_national_dashboard_suppresses_small_counts_and_shows_no_names() {
         page.texts("h2").iter().any(|h| h.ends_with(": Aarhus")),
         "the details are Aarhus's"
     );
+    assert!(
+        page.texts("p")
+            .iter()
+            .any(|p| p.contains("kun for regioner og hele landet")),
+        "no background for one municipality"
+    );
 
     // Loans per municipality: Aarhus lent Peter Skov to Aalborg (demo), Odense lent to
-    // København; the hours are those logged on the lent courses.
+    // København; one loan is "<5", the hours logged on it to the nearest 5.
     let loans = national
         .get("/nationalt-overblik")
         .await
@@ -106,12 +116,108 @@ async fn the_national_dashboard_suppresses_small_counts_and_shows_no_names() {
              WHERE m.name = 'Aalborg' AND l.state = 'ended'",
         )
         .await;
-    let expected = format!("Aalborg 1 0 {}", format!("{hours:.1}").replace('.', ","));
+    let rounded = (hours / 5.0).round() * 5.0;
+    let expected = format!("Aalborg <5 0 {}", format!("{rounded:.1}").replace('.', ","));
     assert!(loans.contains(&expected), "{expected}: {loans:?}");
-    assert!(loans.contains(&"Aarhus 0 1 0,0".to_string()), "{loans:?}");
+    assert!(loans.contains(&"Aarhus 0 <5 0,0".to_string()), "{loans:?}");
 
     let coordinator = app.login("koordinator.aarhus@example.org").await;
     assert_eq!(coordinator.get("/nationalt-overblik").await.status, 403);
+}
+
+/// Periods are whole months, never the month under way: a day cannot be chosen, and a
+/// month that cannot be read is said next to its field with what was typed kept.
+#[tokio::test]
+async fn the_national_period_is_whole_months_up_to_last_month() {
+    let app = TestApp::spawn().await;
+    let national = app.login("national@example.org").await;
+    let today = korps::clock::today();
+    let this_month = today.replace_day(1).unwrap();
+    let last_month = korps::courses::rules::add_months(this_month, -1);
+    let month = |d: time::Date| format!("{:02}-{}", u8::from(d.month()), d.year());
+    let value = |page: &crate::support::Page, field: &str| {
+        page.attr(&format!("input[name={field}]"), "value")
+            .unwrap_or_default()
+    };
+
+    // By default the 12 whole months before this one.
+    let page = national.get("/nationalt-overblik").await;
+    assert_eq!(value(&page, "to"), month(last_month));
+    assert_eq!(
+        value(&page, "from"),
+        month(korps::courses::rules::add_months(last_month, -11))
+    );
+    assert!(
+        page.text_of("#figures-as-of").starts_with("Tal opdateret "),
+        "{}",
+        page.text_of("#figures-as-of")
+    );
+
+    // A day is read as its month; this month is cut back to the last whole one.
+    let page = national
+        .get(&format!(
+            "/nationalt-overblik?from=15-03-2026&to={}",
+            month(this_month)
+        ))
+        .await;
+    assert_eq!(value(&page, "from"), "03-2026");
+    assert_eq!(value(&page, "to"), month(last_month));
+
+    // "2026-13" is no month: the message is next to the field, what was typed is kept.
+    let page = national.get("/nationalt-overblik?from=2026-13&to=").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(value(&page, "from"), "2026-13");
+    assert!(
+        page.text_of(".form-error")
+            .contains("Skriv måneden som måned og år"),
+        "{}",
+        page.text_of(".form-error")
+    );
+    let page = national
+        .get("/nationalt-overblik?from=05-2026&to=03-2026")
+        .await;
+    assert!(
+        page.text_of(".form-error").contains("før til-måneden"),
+        "{}",
+        page.text_of(".form-error")
+    );
+}
+
+/// With the figures kept for 5 minutes, a new course does not move them at once, and the
+/// page says when they were read; a new period is read at once.
+#[tokio::test]
+async fn the_national_figures_are_kept_a_few_minutes_and_say_when_they_were_read() {
+    let app = TestApp::spawn_with(|c| c.figures_max_age = 300).await;
+    let national = app.login("national@example.org").await;
+    let first = national.get("/nationalt-overblik").await;
+    let as_of = first.text_of("#figures-as-of");
+    let country = |page: &crate::support::Page| {
+        page.texts("#national-areas tbody tr")
+            .into_iter()
+            .find(|r| r.starts_with("Hele landet "))
+            .unwrap()
+    };
+    let before = country(&first);
+    // Aarhus' members leave the corps: the country's count of members would move.
+    let aarhus = app.municipality_id("Aarhus").await;
+    let mut conn = app.owner_conn().await;
+    sqlx::query("UPDATE corps_members SET active = false WHERE municipality_id = $1")
+        .bind(aarhus)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let again = national.get("/nationalt-overblik").await;
+    assert_eq!(again.text_of("#figures-as-of"), as_of);
+    assert_eq!(country(&again), before, "the kept figures");
+    // Another period is read now, and shows the change.
+    let other = national
+        .get("/nationalt-overblik?from=01-2025&to=06-2025")
+        .await;
+    let members = |row: &str| row.split(' ').nth(2).unwrap().to_string();
+    assert_ne!(members(&country(&other)), members(&before), "read now");
+    // The API answers from the same figures, with when they were read.
+    let api = national.get("/api/v1/statistik").await;
+    assert!(api.text.contains("\"figures_as_of\""), "{}", api.text);
 }
 
 /// The aggregate functions answer only a national transaction: a municipality's
