@@ -54,6 +54,8 @@ fn main() {
     // install this script did is not mistaken for a change on the next build.
     println!("cargo:rerun-if-changed=node_modules/.package-lock.json");
     println!("cargo:rerun-if-changed=static");
+    // `sqlx::migrate!` embeds the migrations: a new one must rebuild Korps.
+    println!("cargo:rerun-if-changed=migrations");
 
     ensure_node_modules(&root);
 
