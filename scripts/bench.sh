@@ -44,9 +44,8 @@ measure() { # label cookie-jar path
     { v[NR] = $1 } END { printf "  %-34s median %6.1f   p95 %6.1f   max %6.1f ms\n", label, v[int(NR/2)+1], v[int(NR*0.95)], v[NR] }'
 }
 
-jar=$(mktemp); mentor_jar=$(mktemp); national_jar=$(mktemp)
+jar=$(mktemp); mentor_jar=$(mktemp)
 login skala.koordinator@example.org "$jar"
-login national@example.org "$national_jar"
 login skala.mentor@example.org "$mentor_jar"
 course=$(curl -s -b "$jar" "$base/forloeb?state=active" | grep -o 'href="/forloeb/[0-9a-f-]\{36\}"' | head -1 | sed 's/href="//; s/"//')
 waiting=$(curl -s -b "$jar" "$base/forloeb?state=referred" | grep -o 'href="/forloeb/[0-9a-f-]\{36\}"' | head -1 | sed 's/href="//; s/"//')
@@ -69,7 +68,5 @@ measure "overview, mentor courses" "$jar" "/overblik?kind=mentor"
 echo "Mentor:"
 measure "start page (due items)" "$mentor_jar" "/"
 measure "own courses" "$mentor_jar" "/forloeb"
-echo "National staff:"
-measure "national dashboard" "$national_jar" "/nationalt-overblik"
-measure "national dashboard, one region" "$national_jar" "/nationalt-overblik?area=midtjylland"
-rm -f "$jar" "$mentor_jar" "$national_jar"
+echo "National staff: scripts/bench-national.sh (50 concurrent clients)"
+rm -f "$jar" "$mentor_jar"
