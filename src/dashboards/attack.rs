@@ -13,6 +13,9 @@
 //! 3. Average × n: the changes of the courses behind a hidden average (fewer than 10)
 //!    cannot be worked out from an area's average and the shown averages of its other
 //!    municipalities to better than ±5 points of the 0–100 scale.
+//! 4. The same for the monthly progress trend: a region's month average times its ratings,
+//!    minus the shown municipalities', leaves the hidden municipalities' ratings uncertain
+//!    by at least ±2 points of the 1–10 scale.
 
 use fastrand::Rng;
 use time::Date;
@@ -544,4 +547,111 @@ fn an_average_times_its_courses_does_not_give_a_hidden_average_away() {
             }
         }
     }
+}
+
+/// What a reader can tell the sum of published estimates behind a shown sum is.
+fn estimates_behind(shown: &str) -> (i64, i64) {
+    match shown {
+        "0" => (0, 0),
+        "<5" => (1, BASE - 1),
+        n => {
+            let n: i64 = n.parse().expect("a count");
+            if n % BASE != 0 {
+                // Not rounded: exact.
+                (n, n)
+            } else {
+                (n - BASE / 2, n + BASE / 2)
+            }
+        }
+    }
+}
+
+#[test]
+fn a_months_average_times_its_ratings_does_not_give_a_hidden_municipality_away() {
+    let mut played = 0;
+    for (seed, (rows, _)) in every_corps(300) {
+        for region in REGIONS {
+            let inside: Vec<&Area> = rows
+                .municipalities
+                .iter()
+                .filter(|m| m.region == region)
+                .collect();
+            if inside.is_empty() {
+                continue;
+            }
+            let region_trend = national(&rows, region).trend;
+            let trends: Vec<_> = inside
+                .iter()
+                .map(|m| national(&rows, &m.id.to_string()).trend)
+                .collect();
+            for month in &region_trend {
+                let shown: Vec<_> = trends
+                    .iter()
+                    .filter_map(|t| t.iter().find(|m| m.month == month.month))
+                    .collect();
+                let hidden = inside
+                    .iter()
+                    .zip(&trends)
+                    .filter(|(m, t)| {
+                        !t.iter().any(|x| x.month == month.month)
+                            && rows
+                                .monthly
+                                .iter()
+                                .any(|r| r.municipality_id == m.id && r.month == month.month)
+                    })
+                    .count() as i64;
+                if hidden == 0 {
+                    continue;
+                }
+                // The region's ratings: the shown municipalities' within their rounding,
+                // the hidden ones' at least one each and at most twice what the rest of
+                // the region's published count can stand for ("<5" stands for 2, is up
+                // to 4).
+                let shown_counts: Vec<(i64, i64)> =
+                    shown.iter().map(|m| possible(&m.ratings)).collect();
+                let shown_estimates: i64 = shown
+                    .iter()
+                    .map(|m| Count::protect(possible(&m.ratings).0).estimate())
+                    .sum();
+                let (region_least, region_most) = estimates_behind(&month.ratings);
+                // A rounded estimate stands for up to twice its value ("<5": 2, up to 4);
+                // an exact one for itself.
+                let stands_for = if region_least == region_most { 1 } else { 2 };
+                let ratings = (
+                    shown_counts.iter().map(|c| c.0).sum::<i64>() + hidden,
+                    shown_counts.iter().map(|c| c.1).sum::<i64>()
+                        + stands_for * (region_most - shown_estimates).max(hidden),
+                );
+                // As shown: one decimal.
+                let average = |a: f64| {
+                    let shown: f64 = format!("{a:.1}").parse().expect("an average");
+                    (shown - 0.05, shown + 0.05)
+                };
+                let region_sum =
+                    times(average(month.average), (ratings.0 as f64, ratings.1 as f64));
+                let shown_sum = shown
+                    .iter()
+                    .map(|m| {
+                        let (l, h) = possible(&m.ratings);
+                        times(average(m.average), (l as f64, h as f64))
+                    })
+                    .fold((0.0, 0.0), |(l, h), (a, b)| (l + a, h + b));
+                let (least, most) = (region_sum.0 - shown_sum.1, region_sum.1 - shown_sum.0);
+                played += 1;
+                assert!(
+                    most - least >= 4.0,
+                    "seed {seed}: {region}'s {} average {:.1} over {} ratings minus its shown \
+                     municipalities tells that the ratings of its {hidden} hidden \
+                     municipalities add up to {least:.1}..{most:.1}",
+                    month.month,
+                    month.average,
+                    month.ratings
+                );
+            }
+        }
+    }
+    assert!(
+        played > 50,
+        "only {played} months with a hidden municipality"
+    );
 }
