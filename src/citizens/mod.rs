@@ -413,6 +413,12 @@ pub async fn add_consent(
             return again(tx, &reads, page, id, small).await;
         }
     };
+    let key = form.form_key.ok_or(AppError::Unprocessable)?;
+    if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
+        return Ok(Redirect::to(&location).into_response());
+    }
+    let location = format!("/borgere/{id}#samtykker");
+    forms::complete(&mut tx, key, &location).await?;
     let consent_id = repo::add_consent(
         &mut tx,
         id,
@@ -421,7 +427,7 @@ pub async fn add_consent(
         consent.given_on,
     )
     .await?;
-    Done::to(format!("/borgere/{id}#samtykker"))
+    Done::to(location)
         .audit(
             casework("consent_recorded", id)
                 .details(json!({ "consent": consent_id, "kind": consent.kind })),
@@ -465,6 +471,7 @@ pub async fn add_relation(
         None => None,
     };
     let other = other.as_ref().map(|o| (o.id, o.citizen.kind));
+    let form_key = form.form_key;
     let new = match form.validate((id, this.citizen.kind), other, t) {
         Ok(new) => new,
         Err(errors) => {
@@ -472,8 +479,14 @@ pub async fn add_relation(
             return again(tx, &reads, page, id, small).await;
         }
     };
+    let key = form_key.ok_or(AppError::Unprocessable)?;
+    if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
+        return Ok(Redirect::to(&location).into_response());
+    }
+    let location = format!("/borgere/{id}#relationer");
+    forms::complete(&mut tx, key, &location).await?;
     repo::add_relation(&mut tx, new.mentee, new.relative, &new.relation).await?;
-    Done::to(format!("/borgere/{id}#relationer"))
+    Done::to(location)
         .audit(casework("relation_added", new.mentee))
         .audit(casework("relation_added", new.relative))
         .said(t.citizens.relation_added)
@@ -496,6 +509,7 @@ pub async fn add_conflict(
         Some(member_id) => corps::repo::get(&mut tx, Some(member_id), None).await?,
         None => None,
     };
+    let form_key = form.form_key;
     let new = match form.validate(member.map(|m| m.id), t) {
         Ok(new) => new,
         Err(errors) => {
@@ -503,8 +517,14 @@ pub async fn add_conflict(
             return again(tx, &reads, page, id, small).await;
         }
     };
+    let key = form_key.ok_or(AppError::Unprocessable)?;
+    if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
+        return Ok(Redirect::to(&location).into_response());
+    }
+    let location = format!("/borgere/{id}#konflikter");
+    forms::complete(&mut tx, key, &location).await?;
     repo::add_conflict(&mut tx, id, new.member, &new.reason).await?;
-    Done::to(format!("/borgere/{id}#konflikter"))
+    Done::to(location)
         .audit(casework("conflict_recorded", id).details(json!({ "member": new.member })))
         .said(t.citizens.conflict_recorded)
         .finish(tx, addr, &session)

@@ -222,6 +222,9 @@ pub struct ConsentForm {
     pub given_by: String,
     #[serde(default, rename = "consent-given_on")]
     pub given_on: String,
+    /// The form's one-time key: sent twice, it is saved once.
+    #[serde(default)]
+    pub form_key: Option<uuid::Uuid>,
 }
 
 /// A checked consent, ready to save.
@@ -270,6 +273,9 @@ pub struct RelationForm {
     pub other_id: String,
     #[serde(default)]
     pub relation: String,
+    /// The form's one-time key: sent twice, it is saved once.
+    #[serde(default)]
+    pub form_key: Option<uuid::Uuid>,
 }
 
 /// A checked relation, ready to save.
@@ -326,6 +332,9 @@ pub struct ConflictForm {
     pub member_id: String,
     #[serde(default)]
     pub reason: String,
+    /// The form's one-time key: sent twice, it is saved once.
+    #[serde(default)]
+    pub form_key: Option<uuid::Uuid>,
 }
 
 /// A checked conflict, ready to save.
@@ -425,6 +434,7 @@ mod tests {
             kind: "handover".into(),
             given_by: "guardian".into(),
             given_on: "22-11-2026".into(),
+            form_key: None,
         };
         assert_eq!(
             form.validate(today, t).ok(),
@@ -438,6 +448,7 @@ mod tests {
             kind: "everything".into(),
             given_by: String::new(),
             given_on: "23-11-2026".into(),
+            form_key: None,
         }
         .validate(today, t)
         .unwrap_err();
@@ -470,6 +481,7 @@ mod tests {
             q: String::new(),
             other_id: mother.to_string(),
             relation: "mother".into(),
+            form_key: None,
         };
         assert_eq!(form.other(), Some(mother));
         let expected = NewRelation {
@@ -504,6 +516,7 @@ mod tests {
             q: String::new(),
             other_id: "someone".into(),
             relation: "cousin".into(),
+            form_key: None,
         };
         assert_eq!(nobody.other(), None);
         let errors = nobody
@@ -525,6 +538,7 @@ mod tests {
         let form = ConflictForm {
             member_id: jonas.to_string(),
             reason: "prior_contact".into(),
+            form_key: None,
         };
         assert_eq!(form.member(), Some(jonas));
         assert_eq!(

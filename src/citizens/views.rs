@@ -208,6 +208,10 @@ pub struct ShowView {
     conflict_reasons: Vec<(&'static str, String)>,
     small: SmallForms,
     form_key: String,
+    /// The small forms' one-time keys: kept when a form comes back with messages.
+    consent_key: String,
+    relation_key: String,
+    conflict_key: String,
 }
 
 impl ShowView {
@@ -215,7 +219,11 @@ impl ShowView {
         let t = page.t;
         let id = loaded.record.id;
         let c = loaded.record.citizen;
+        let key = |key: Option<Uuid>| key.unwrap_or_else(Uuid::new_v4).to_string();
         ShowView {
+            consent_key: key(small.consent.form_key),
+            relation_key: key(small.relation.form_key),
+            conflict_key: key(small.conflict.form_key),
             id,
             facts: facts(t, &c),
             consents: loaded

@@ -93,6 +93,7 @@ async fn nothing_is_recorded_for_a_participant_whose_consent_to_take_part_is_wit
                 ("consent-kind", "participation"),
                 ("consent-given_by", "citizen"),
                 ("consent-given_on", today.as_str()),
+                ("form_key", &crate::support::form_key()),
             ],
         )
         .await;

@@ -145,6 +145,7 @@ async fn consents_are_recorded_and_withdrawn() {
                 ("consent-kind", "handover"),
                 ("consent-given_by", "guardian"),
                 ("consent-given_on", "02-11-2026"),
+                ("form_key", &crate::support::form_key()),
             ],
         )
         .await;
@@ -189,6 +190,7 @@ async fn matching_explains_ranks_excludes_conflicts_and_keeps_the_override_reaso
             &[
                 ("member_id", &jonas.to_string()),
                 ("reason", "prior_contact"),
+                ("form_key", &crate::support::form_key()),
             ],
         )
         .await;
@@ -592,6 +594,7 @@ async fn a_course_moves_through_its_lifecycle_and_the_handover_respects_consent(
                 ("consent-kind", "handover"),
                 ("consent-given_by", "citizen"),
                 ("consent-given_on", "01-11-2026"),
+                ("form_key", &crate::support::form_key()),
             ],
         )
         .await;
@@ -1104,6 +1107,7 @@ async fn an_invalid_consent_answers_the_citizen_page_with_the_message_at_the_fie
                 ("consent-kind", "handover"),
                 ("consent-given_by", "guardian"),
                 ("consent-given_on", "01-11-2026"),
+                ("form_key", &crate::support::form_key()),
             ],
         )
         .await;
@@ -1213,7 +1217,11 @@ async fn an_invalid_relation_answers_the_citizen_page_with_the_message_at_the_fi
     let added = coordinator
         .post(
             &path,
-            &[("other_id", &mother.to_string()), ("relation", "mother")],
+            &[
+                ("other_id", &mother.to_string()),
+                ("relation", "mother"),
+                ("form_key", &crate::support::form_key()),
+            ],
         )
         .await;
     assert_eq!(added.status, 303);
@@ -1271,7 +1279,14 @@ async fn an_invalid_conflict_answers_the_citizen_page_with_the_message_at_the_fi
     assert_eq!(count(&app, &conflicts).await, 0, "nothing is written");
 
     let recorded = coordinator
-        .post(&path, &[("member_id", &jonas), ("reason", "prior_contact")])
+        .post(
+            &path,
+            &[
+                ("member_id", &jonas),
+                ("reason", "prior_contact"),
+                ("form_key", &crate::support::form_key()),
+            ],
+        )
         .await;
     assert_eq!(recorded.status, 303);
     assert_eq!(count(&app, &conflicts).await, 1);
@@ -1381,6 +1396,62 @@ async fn an_extension_without_a_later_end_answers_the_course_page_with_the_note_
         "SELECT count(*) FROM course_events WHERE course_id = '{course}' AND kind = 'extended'"
     );
     assert_eq!(count(&app, &events).await, 1);
+}
+
+/// The small forms of a citizen's page carry their own one-time keys: a consent or a
+/// conflict sent twice (a double click, a resent POST) is recorded once, and the second
+/// answer is the first one's redirect.
+#[tokio::test]
+async fn a_consent_and_a_conflict_sent_twice_are_recorded_once() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    let citizen = register_mentee(&coordinator, "Karim Nasser").await;
+    let page = coordinator.get(&format!("/borgere/{citizen}")).await;
+    let key = |action: &str| {
+        page.attr(
+            &format!("form[action$='{action}'] input[name=form_key]"),
+            "value",
+        )
+        .unwrap_or_else(|| panic!("a one-time key in the form {action}"))
+    };
+    let (consent_key, conflict_key) = (key("/samtykker"), key("/konflikter"));
+    assert_ne!(consent_key, conflict_key, "each form its own key");
+
+    let consent = [
+        ("consent-kind", "handover"),
+        ("consent-given_by", "guardian"),
+        ("consent-given_on", "02-11-2026"),
+        ("form_key", consent_key.as_str()),
+    ];
+    let path = format!("/borgere/{citizen}/samtykker");
+    let (first, second) = tokio::join!(
+        coordinator.post(&path, &consent),
+        coordinator.post(&path, &consent)
+    );
+    assert_eq!([first.status, second.status], [303, 303]);
+    assert_eq!(first.location(), second.location());
+    let consents = format!("SELECT count(*) FROM consents WHERE citizen_id = '{citizen}'");
+    assert_eq!(count(&app, &consents).await, 1, "one consent");
+
+    let jonas = member_id(&app, "jonas.brandt@example.org")
+        .await
+        .to_string();
+    let conflict = [
+        ("member_id", jonas.as_str()),
+        ("reason", "prior_contact"),
+        ("form_key", conflict_key.as_str()),
+    ];
+    let path = format!("/borgere/{citizen}/konflikter");
+    let once = coordinator.post(&path, &conflict).await;
+    let twice = coordinator.post(&path, &conflict).await;
+    assert_eq!([once.status, twice.status], [303, 303]);
+    assert_eq!(once.location(), twice.location());
+    let conflicts = format!("SELECT count(*) FROM member_conflicts WHERE citizen_id = '{citizen}'");
+    assert_eq!(count(&app, &conflicts).await, 1, "one conflict");
+
+    // Without a key (an old page, a script) the save is refused, never done twice.
+    let keyless = coordinator.post(&path, &conflict[..2]).await;
+    assert_eq!(keyless.status, 422);
 }
 
 #[tokio::test]

@@ -136,6 +136,7 @@ async fn the_access_log_lists_exactly_the_reads_and_changes_of_the_citizen() {
                 ("consent-kind", "participation"),
                 ("consent-given_by", "citizen"),
                 ("consent-given_on", "02-11-2026"),
+                ("form_key", &crate::support::form_key()),
             ],
         )
         .await;

@@ -348,6 +348,11 @@ impl TestApp {
     }
 }
 
+/// A fresh one-time key for a create form, as a page gives each form it shows.
+pub fn form_key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
 /// What a test looks at in a response.
 pub struct Page {
     pub status: u16,
