@@ -37,6 +37,8 @@ struct FillView {
     phased: bool,
     phase: String,
     filled_on: String,
+    /// The form's one-time key: a double click saves one answer.
+    form_key: String,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -80,6 +82,7 @@ struct Entered {
     errors: FieldErrors,
     phase: String,
     filled_on: String,
+    form_key: String,
 }
 
 fn fill_view(
@@ -94,6 +97,7 @@ fn fill_view(
         errors,
         phase,
         filled_on,
+        form_key,
     } = entered;
     let locale = page.locale;
     let t = page.t;
@@ -107,6 +111,7 @@ fn fill_view(
         phased: tool.phased,
         phase,
         filled_on,
+        form_key,
         page: page
             .titled(tool.title.get(locale))
             .crumb(t.common.nav_start, "/")
@@ -145,6 +150,7 @@ pub async fn fill_page(
         errors: FieldErrors::default(),
         phase,
         filled_on: clock::format_date(clock::today()),
+        form_key: Uuid::new_v4().to_string(),
     };
     Ok(fill_view(page, &course, &name, tool, entered).into_response())
 }
@@ -188,6 +194,7 @@ pub async fn submit(
             errors,
             phase,
             filled_on: field("filled_on"),
+            form_key: field("form_key"),
         };
         reads.citizens(&tx, tool_read(&course, json!({ "tool": tool.key })), shown);
         let view = fill_view(page, &course, &name, tool, entered);
@@ -207,8 +214,16 @@ pub async fn submit(
         answers: &answers,
         filled_on,
     };
+    let key = field("form_key")
+        .parse::<Uuid>()
+        .map_err(|_| AppError::Unprocessable)?;
+    if let forms::Claim::Done(location) = forms::claim(&mut tx, key).await? {
+        return Ok(axum::response::Redirect::to(&location).into_response());
+    }
+    let location = format!("/forloeb/{id}#redskaber");
+    forms::complete(&mut tx, key, &location).await?;
     let answer = repo::insert(&mut tx, new, &measures).await?;
-    Done::to(format!("/forloeb/{id}#redskaber"))
+    Done::to(location)
         .audit(
             Event::new("tool_filled")
                 .course(id, course.municipality_id)

@@ -264,6 +264,7 @@ async fn a_loan_goes_from_request_to_settlement_and_the_access_comes_and_goes() 
                 ("filled_on", &held_on),
                 ("goals-0-goal", "Finde et fritidsjob"),
                 ("progress", "5"),
+                ("form_key", &crate::support::form_key()),
             ],
         )
         .await;

@@ -64,6 +64,7 @@ async fn a_progress_rating_lands_on_the_chart_and_clears_the_due_item() {
                 ("goals-0-step_1", "Stå op kl. 7"),
                 ("goals-0-status_1", "started"),
                 ("progress", "7"),
+                ("form_key", &crate::support::form_key()),
             ],
         )
         .await;
@@ -152,6 +153,7 @@ async fn who5_pre_and_post_are_scored_and_compared() {
     for (phase, who5, mastery) in [("pre", "2", "2"), ("post", "4", "3")] {
         let mut fields = answer(who5, mastery);
         fields.push(("phase", phase.to_string()));
+        fields.push(("form_key", crate::support::form_key()));
         let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         assert_eq!(
             mentor
@@ -405,6 +407,7 @@ async fn a_risk_assessment_keeps_each_partys_scale_side_by_side() {
                 ("scale_mentor", "4"),
                 ("scale_citizen", "6"),
                 ("scale_parents", "2"),
+                ("form_key", &crate::support::form_key()),
             ],
         )
         .await;
@@ -442,6 +445,7 @@ async fn the_agreement_form_is_for_parent_coaching_only() {
                 ("filled_on", &today),
                 ("goals-0-goal", "Færre konflikter ved aftensmaden"),
                 ("goals-0-success", "Tre rolige aftener om ugen"),
+                ("form_key", &crate::support::form_key()),
             ],
         )
         .await;
@@ -466,5 +470,58 @@ async fn the_agreement_form_is_for_parent_coaching_only() {
             .status,
         404,
         "no agreement form on a mentor course"
+    );
+}
+
+/// A mentor who double-clicks "Gem" on a tool saves one answer and one rating: the form's
+/// one-time key is claimed by the first, and the second gets the first one's redirect.
+#[tokio::test]
+async fn a_tool_sent_twice_saves_one_answer_and_one_rating() {
+    let app = TestApp::spawn().await;
+    let mentor = app.login("mentor.aarhus@example.org").await;
+    let course = own_active_course(&app, "mentor.aarhus@example.org").await;
+    let path = format!("/forloeb/{course}/redskaber/development_plan");
+    let form = mentor.get(&path).await;
+    let today = form.attr("#filled_on", "value").unwrap();
+    let key = form
+        .attr("input[name=form_key]", "value")
+        .expect("a one-time key");
+    let fields = [
+        ("filled_on", today.as_str()),
+        ("goals-0-goal", "Komme i skole hver dag"),
+        ("progress", "6"),
+        ("form_key", key.as_str()),
+    ];
+    let answers = format!("SELECT count(*) FROM tool_answers WHERE course_id = '{course}'");
+    let ratings = format!(
+        "SELECT count(*) FROM measurements WHERE course_id = '{course}' AND kind = 'progress'"
+    );
+    let (answers_before, ratings_before): (i64, i64) =
+        (app.scalar(&answers).await, app.scalar(&ratings).await);
+    let (first, second) = tokio::join!(mentor.post(&path, &fields), mentor.post(&path, &fields));
+    assert_eq!([first.status, second.status], [303, 303]);
+    assert_eq!(first.location(), second.location());
+    assert_eq!(app.scalar::<i64>(&answers).await, answers_before + 1);
+    assert_eq!(app.scalar::<i64>(&ratings).await, ratings_before + 1);
+
+    // A refused form keeps its key, so the corrected one is still saved once.
+    let refused = mentor
+        .post(&path, &[("filled_on", today.as_str()), ("form_key", "x")])
+        .await;
+    assert_eq!(refused.status, 422);
+    let kept = mentor
+        .post(
+            &path,
+            &[
+                ("filled_on", today.as_str()),
+                ("goals-0-goal", ""),
+                ("form_key", key.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(kept.status, 422);
+    assert_eq!(
+        kept.attr("input[name=form_key]", "value").as_deref(),
+        Some(key.as_str())
     );
 }
