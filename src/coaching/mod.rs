@@ -8,14 +8,14 @@ pub mod repo;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::RawQuery;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Map, Value};
 use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::audit::Done;
 use crate::db::TenantTx;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::tools::catalog::COACHING_CARD;
 use crate::tools::form::{self, SectionView};
 use crate::tools::repo as tools_repo;
@@ -61,6 +61,8 @@ struct LogView {
     held_on: String,
     card: Vec<SectionView>,
     errors: FieldErrors,
+    /// The form's one-time key: a double click records one coaching.
+    form_key: String,
     list: List<Row>,
 }
 
@@ -70,6 +72,7 @@ struct Entered {
     held_on: String,
     card: Vec<SectionView>,
     errors: FieldErrors,
+    form_key: String,
 }
 
 async fn view(
@@ -107,6 +110,7 @@ async fn view(
         held_on: entered.held_on,
         card: entered.card,
         errors: entered.errors,
+        form_key: entered.form_key,
         list: list
             .columns(
                 t,
@@ -153,6 +157,7 @@ pub async fn log_page(
         held_on: clock::format_date(clock::today()),
         card,
         errors: FieldErrors::default(),
+        form_key: Uuid::new_v4().to_string(),
     };
     let view = view(&mut tx, page, &query, entered).await?;
     tx.commit().await?;
@@ -194,6 +199,10 @@ pub async fn record(
             held_on: field("held_on"),
             card,
             errors,
+            form_key: field("form_key")
+                .parse::<Uuid>()
+                .unwrap_or_else(|_| Uuid::new_v4())
+                .to_string(),
         };
         let view = view(&mut tx, page, &LIST.read(None), entered).await?;
         return Ok(forms::invalid(view));
@@ -205,6 +214,13 @@ pub async fn record(
             .unwrap_or_default()
             .to_string()
     };
+    let key = field("form_key")
+        .parse::<Uuid>()
+        .map_err(|_| AppError::Unprocessable)?;
+    if let forms::Claim::Done(location) = forms::claim(&mut tx, key).await? {
+        return Ok(Redirect::to(&location).into_response());
+    }
+    forms::complete(&mut tx, key, "/coaching").await?;
     let coaching = repo::insert(
         &mut tx,
         member.id,

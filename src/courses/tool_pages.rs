@@ -194,7 +194,10 @@ pub async fn submit(
             errors,
             phase,
             filled_on: field("filled_on"),
-            form_key: field("form_key"),
+            form_key: field("form_key")
+                .parse::<Uuid>()
+                .unwrap_or_else(|_| Uuid::new_v4())
+                .to_string(),
         };
         reads.citizens(&tx, tool_read(&course, json!({ "tool": tool.key })), shown);
         let view = fill_view(page, &course, &name, tool, entered);

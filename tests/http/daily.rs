@@ -675,6 +675,7 @@ async fn monthly_coaching_clears_the_coordinators_item() {
                 ("best_hopes", "Ro i forløbet."),
                 ("scale", "6"),
                 ("next_step", "Følge op"),
+                ("form_key", &crate::support::form_key()),
             ],
         )
         .await;
@@ -894,6 +895,7 @@ async fn the_coaching_card_is_checked_and_kept_with_the_log_entry() {
         "the card's 1–10 scale"
     );
     let today = page.attr("#held_on", "value").unwrap();
+    let key = page.attr("input[name=form_key]", "value").unwrap();
     let incomplete = coordinator
         .post(
             "/coaching",
@@ -901,6 +903,7 @@ async fn the_coaching_card_is_checked_and_kept_with_the_log_entry() {
                 ("member", &ahmad),
                 ("held_on", &today),
                 ("best_hopes", "Mere ro"),
+                ("form_key", &key),
             ],
         )
         .await;
@@ -912,20 +915,30 @@ async fn the_coaching_card_is_checked_and_kept_with_the_log_entry() {
         "Mere ro",
         "what was typed is kept"
     );
-    let saved = coordinator
-        .post(
-            "/coaching",
-            &[
-                ("member", &ahmad),
-                ("held_on", &today),
-                ("best_hopes", "Mere ro"),
-                ("scale", "7"),
-                ("confidence", "8"),
-                ("next_step", "Ringe til skolen"),
-            ],
-        )
-        .await;
-    assert_eq!(saved.status, 303);
+    // The form came back with its one-time key; sent twice, it records one coaching.
+    assert_eq!(
+        incomplete.attr("input[name=form_key]", "value").as_deref(),
+        Some(key.as_str()),
+        "the key is kept"
+    );
+    let complete = [
+        ("member", ahmad.as_str()),
+        ("held_on", today.as_str()),
+        ("best_hopes", "Mere ro"),
+        ("scale", "7"),
+        ("confidence", "8"),
+        ("next_step", "Ringe til skolen"),
+        ("form_key", key.as_str()),
+    ];
+    let (saved, again) = tokio::join!(
+        coordinator.post("/coaching", &complete),
+        coordinator.post("/coaching", &complete)
+    );
+    assert_eq!([saved.status, again.status], [303, 303]);
+    let recorded = format!(
+        "SELECT count(*) FROM coaching_log WHERE member_id = '{ahmad}' AND notes = 'Mere ro'"
+    );
+    assert_eq!(count(&app, &recorded).await, 1, "one coaching");
     let rows = coordinator.get("/coaching").await.texts("tbody tr");
     assert!(
         rows.iter().any(|r| r.contains("Ahmad Rahimi")
