@@ -93,6 +93,7 @@ pub struct CommonMessages {
     pub error_500_text: &'static str,
     pub error_503_title: &'static str,
     pub error_503_text: &'static str,
+    pub error_503_form_text: &'static str,
     pub error_go_start: &'static str,
 
     // Durations: "1 sekund", "{} sekunder", ...
@@ -269,6 +270,7 @@ pub const DA: CommonMessages = CommonMessages {
     error_500_text: "Der opstod en fejl hos os. Intet af det, du har gemt tidligere, er gået tabt. Prøv igen om lidt.",
     error_503_title: "Korps er midlertidigt utilgængelig",
     error_503_text: "Korps kan ikke nå sin database lige nu. Prøv igen om et øjeblik; dine data er i sikkerhed.",
+    error_503_form_text: "Det, du sendte, er ikke gemt: Korps kan ikke nå sin database lige nu. Gå tilbage i browseren – det, du skrev, står der som regel stadig – og send formularen igen om et øjeblik.",
     error_go_start: "Gå til forsiden",
 
     one_second: "1 sekund",
@@ -510,6 +512,7 @@ pub const EN: CommonMessages = CommonMessages {
     error_500_text: "Something went wrong on our side. Nothing you saved earlier has been lost. Please try again in a moment.",
     error_503_title: "Korps is temporarily unavailable",
     error_503_text: "Korps cannot reach its database right now. Please try again in a moment; your data is safe.",
+    error_503_form_text: "What you sent is not saved: Korps cannot reach its database right now. Go back in your browser – what you typed is usually still there – and send the form again in a moment.",
     error_go_start: "Go to the start page",
 
     one_second: "1 second",

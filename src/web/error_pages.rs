@@ -34,6 +34,7 @@ pub async fn render_error_pages(
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_string();
+    let sent_a_form = request.method() == axum::http::Method::POST;
     let routes = request.extensions().get::<Arc<RouteTable>>().cloned();
     let response = next.run(request).await;
     let status = response.status();
@@ -66,7 +67,11 @@ pub async fn render_error_pages(
         _ => String::new(),
     };
     let page = Page::build(viewer.as_ref(), routes.as_deref(), &path, token, Vec::new());
-    let (heading, text) = texts(status, page.t);
+    let (heading, mut text) = texts(status, page.t);
+    if status == StatusCode::SERVICE_UNAVAILABLE && sent_a_form {
+        // Never a false "saved": say that nothing was, and how to keep what was typed.
+        text = page.t.common.error_503_form_text;
+    }
     let mut rendered = render(status, page, heading, text.to_string());
     if let Some(viewer) = viewer {
         rendered.extensions_mut().insert(viewer);

@@ -163,10 +163,27 @@ async fn while_the_database_is_down_pages_answer_503_and_recover_by_themselves()
     let client: Client = app.login("koordinator.aarhus@example.org").await;
     assert_eq!(client.get("/").await.status, 200);
 
+    // A citizen's form, as the page gave it, with its one-time key.
+    let form = client.get("/borgere/ny").await;
+    let key = form.attr("input[name=form_key]", "value").unwrap();
+    let citizen = [
+        ("kind", "mentee"),
+        ("name", "Sendt Under Nedbrud"),
+        ("birth_year", "2008"),
+        ("referred_on", "01-11-2026"),
+        ("referral_source", "infohouse"),
+        ("criteria", "signs_of_concern"),
+        ("legal_basis", "social_services_act"),
+        ("form_key", key.as_str()),
+    ];
+
     proxy.up.store(false, Ordering::SeqCst);
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let asked = std::time::Instant::now();
     let down = client.get("/medarbejdere").await;
+    let waited = asked.elapsed();
     assert_eq!(down.status, 503);
+    assert!(waited.as_secs_f64() < 3.0, "503 after {waited:?}");
     assert!(
         !down.header("retry-after").is_empty(),
         "503 carries Retry-After"
@@ -177,6 +194,18 @@ async fn while_the_database_is_down_pages_answer_503_and_recover_by_themselves()
         client.get("/healthz").await.status,
         200,
         "the process is still up"
+    );
+    // A form sent now: 503 within 3 s, saying that nothing is saved and what to do.
+    let asked = std::time::Instant::now();
+    let sent = client.post("/borgere", &citizen).await;
+    let waited = asked.elapsed();
+    assert_eq!(sent.status, 503);
+    assert!(waited.as_secs_f64() < 3.0, "503 after {waited:?}");
+    assert!(!sent.header("retry-after").is_empty());
+    assert!(
+        sent.text_of("main").contains("ikke gemt") && sent.text_of("main").contains("Gå tilbage"),
+        "{}",
+        sent.text_of("main")
     );
 
     proxy.up.store(true, Ordering::SeqCst);
@@ -190,6 +219,12 @@ async fn while_the_database_is_down_pages_answer_503_and_recover_by_themselves()
     }
     assert!(recovered, "pages work again without a restart");
     assert_eq!(client.get("/readyz").await.status, 200);
+    // Nothing was saved during the outage; sent again, the form is saved once.
+    let named = "SELECT count(*) FROM citizens WHERE name = 'Sendt Under Nedbrud'";
+    assert_eq!(app.scalar::<i64>(named).await, 0, "never a false save");
+    let again = client.post("/borgere", &citizen).await;
+    assert_eq!(again.status, 303);
+    assert_eq!(app.scalar::<i64>(named).await, 1);
 }
 
 #[tokio::test]
