@@ -44,6 +44,12 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Write the whole database to FILE (pg_dump, custom format). Keep it encrypted and
+    /// off the host: it holds personal data.
+    Backup { file: std::path::PathBuf },
+    /// Restore FILE (from `korps backup`) into an empty database: a new KORPS_DATA_DIR,
+    /// or a new database. Then start Korps as usual.
+    Restore { file: std::path::PathBuf },
     /// Load the demo municipalities, users and content (idempotent).
     DemoData {
         /// Also generate N times the real corps (N·100 members, N·2,000 courses,

@@ -109,11 +109,38 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
         Command::CreateUser { email, name } => create_user(&database, &email, &name).await,
         Command::ResetSecondFactor { email } => reset_second_factor(&database, &email).await,
         Command::Retention { dry_run } => retention(&database, dry_run).await,
+        Command::Backup { file } => match database.owner("backup") {
+            Ok(owner) => {
+                let target = owner_target(&config, owner);
+                db::backup::backup(&target, &file).map(|()| {
+                    println!("Backed up to {}.", file.display());
+                })
+            }
+            Err(err) => Err(err),
+        },
+        Command::Restore { file } => match database.owner("restore") {
+            Ok(owner) => {
+                let target = owner_target(&config, owner);
+                db::backup::restore(&target, owner, &file)
+                    .await
+                    .map(|()| println!("Restored {}.", file.display()))
+            }
+            Err(err) => Err(err),
+        },
     };
     if let Some(cluster) = &database.cluster {
         cluster.stop();
     }
     result
+}
+
+/// The owner's connection for pg_dump and pg_restore: the URL of a managed database (it
+/// may carry the password), else the embedded cluster's socket.
+fn owner_target<'a>(config: &'a Config, owner: &'a PgConnectOptions) -> db::backup::Target<'a> {
+    match config.migration_database_url.as_deref() {
+        Some(url) => db::backup::Target::Url(url),
+        None => db::backup::Target::Options(owner),
+    }
 }
 
 async fn serve(mut config: Config, database: &Database) -> Result<(), AnyError> {

@@ -231,7 +231,7 @@ impl EmbeddedPostgres {
 }
 
 /// initdb, postgres: from PATH, `pg_config --bindir`, or the newest /usr/lib/postgresql/*/bin.
-fn find_bindir() -> Option<PathBuf> {
+pub fn find_bindir() -> Option<PathBuf> {
     let has_server = |dir: &Path| {
         ["initdb", "postgres", "pg_isready"]
             .iter()

@@ -1,6 +1,7 @@
 //! Database access: the pools, migrations, the embedded cluster, and the tenant-scoped
 //! transaction that every query on tenant data runs in.
 
+pub mod backup;
 pub mod embedded;
 mod tenant;
 

@@ -248,3 +248,76 @@ async fn an_internal_error_is_a_page_without_details() {
         "no database detail on the page"
     );
 }
+
+/// `korps backup` and then `korps restore` into an empty database give the same rows,
+/// and Korps serves from the restored database; a restore over a database with tables is
+/// refused and touches nothing.
+#[tokio::test]
+async fn a_backup_restored_into_an_empty_database_has_the_same_rows_and_serves() {
+    use korps::db::backup::{self, Target};
+    use sqlx::ConnectOptions;
+    use sqlx::postgres::PgConnectOptions;
+
+    let app = TestApp::spawn().await;
+    let coordinator = app.login("koordinator.aarhus@example.org").await;
+    assert_eq!(coordinator.get("/borgere").await.status, 200);
+    let file = std::env::temp_dir().join(format!("korps-{}.dump", uuid::Uuid::new_v4()));
+    backup::backup(&Target::Options(&app.owner), &file).expect("pg_dump");
+
+    let name = format!("restored_{}", uuid::Uuid::new_v4().simple());
+    korps::db::create_database_if_missing(&app.owner, &name)
+        .await
+        .unwrap();
+    let restored = app.owner.clone().database(&name);
+    backup::restore(&Target::Options(&restored), &restored, &file)
+        .await
+        .expect("pg_restore");
+
+    async fn counts(options: &PgConnectOptions) -> Vec<(&'static str, i64)> {
+        let mut conn = options.connect().await.unwrap();
+        let mut out = Vec::new();
+        for table in [
+            "municipalities",
+            "users",
+            "citizens",
+            "courses",
+            "course_sessions",
+            "measurements",
+            "consents",
+            "tool_answers",
+            "audit_log",
+            "user_sessions",
+        ] {
+            let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            out.push((table, n));
+        }
+        out
+    }
+    let original = counts(&app.owner).await;
+    assert!(original.iter().all(|(_, n)| *n > 0), "{original:?}");
+    assert_eq!(counts(&restored).await, original);
+
+    let again = backup::restore(&Target::Options(&restored), &restored, &file).await;
+    assert!(
+        again
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("empty")),
+        "{:?}",
+        again.err().map(|e| e.to_string())
+    );
+    assert_eq!(counts(&restored).await, original, "nothing touched");
+
+    let pool = korps::db::runtime_pool(&korps::db::app_role_options(&restored));
+    let served = TestApp::serve(
+        pool,
+        restored.clone(),
+        korps::config::Config::for_tests(String::new()),
+    )
+    .await;
+    let coordinator = served.login("koordinator.aarhus@example.org").await;
+    assert_eq!(coordinator.get("/borgere").await.status, 200);
+    std::fs::remove_file(&file).ok();
+}
