@@ -55,8 +55,9 @@ FROM debian:bookworm-slim
 
 # ca-certificates: for a DATABASE_URL with sslmode=require/verify-full towards a managed
 # PostgreSQL (sqlx also carries webpki roots; the system store costs ~1 MB and avoids surprises).
+# postgresql-client (15, as the compose db): pg_dump and pg_restore for `korps backup/restore`.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates \
+ && apt-get install -y --no-install-recommends ca-certificates postgresql-client \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --user-group --uid 10001 --home-dir /var/lib/korps --create-home \
             --shell /usr/sbin/nologin korps
