@@ -322,7 +322,7 @@ pub fn background(rows: &[repo::Background]) -> Vec<BackgroundCell<i64>> {
 // municipality's counts are protected first (model::Count); areas add up what is published.
 
 /// What the national dashboard reads, in the order it reads it.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct NationalRows {
     pub municipalities: Vec<Area>,
     pub corps: Vec<repo::NationalCorps>,
@@ -698,16 +698,7 @@ mod tests {
     }
 
     fn no_rows() -> NationalRows {
-        NationalRows {
-            municipalities: Vec::new(),
-            corps: Vec::new(),
-            courses: Vec::new(),
-            changes: Vec::new(),
-            completeness: Vec::new(),
-            monthly: Vec::new(),
-            background: Vec::new(),
-            loans: Vec::new(),
-        }
+        NationalRows::default()
     }
 
     /// Aarhus (4 active mentor courses) and Skive (5) in Midtjylland, Aalborg (3 closed and

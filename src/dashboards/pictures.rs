@@ -205,13 +205,7 @@ mod tests {
     fn rows(municipalities: Vec<Area>) -> NationalRows {
         NationalRows {
             municipalities,
-            corps: vec![],
-            courses: vec![],
-            changes: vec![],
-            completeness: vec![],
-            monthly: vec![],
-            background: vec![],
-            loans: vec![],
+            ..NationalRows::default()
         }
     }
 
