@@ -21,7 +21,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 use crate::state::AppState;
 use crate::web::limits::{self, Limits};
 use crate::web::routes::{self, Access, Route, RouteTable};
-use crate::web::{assets, cookies, csrf, error_pages, headers};
+use crate::web::{assets, cookies, csrf, error_pages, headers, telemetry};
 use crate::{
     account, applications, audit_log, auth, calendar, citizens, coaching, corps, courses,
     dashboards, db, exports, home, inbox, insight, loans, login, matching, municipalities,
@@ -63,6 +63,7 @@ fn platform_routes() -> Vec<Route> {
     vec![
         Route::get("/healthz", Access::Public, || async { "ok" }),
         Route::get("/readyz", Access::Public, readyz),
+        Route::get("/metrics", Access::Public, metrics_with_token),
         Route::get("/static/{version}/{*path}", Access::Public, assets::serve),
     ]
 }
@@ -122,6 +123,7 @@ pub fn router(state: AppState) -> Router {
             ServiceBuilder::new()
                 .layer(Extension(table))
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(from_fn(telemetry::observe))
                 .layer(TraceLayer::new_for_http().make_span_with(
                     |request: &axum::http::Request<_>| {
                         // The path without its query: queries can hold what a user searched for.
@@ -158,4 +160,70 @@ async fn readyz(State(state): State<AppState>) -> axum::response::Response {
         )
             .into_response()
     }
+}
+
+/// `/metrics` on the main address: only with `Authorization: Bearer <KORPS_METRICS_TOKEN>`;
+/// without a configured token it does not exist.
+async fn metrics_with_token(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    let Some(token) = state
+        .config
+        .metrics_token
+        .as_deref()
+        .filter(|t| !t.is_empty())
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.as_bytes().strip_prefix(b"Bearer "))
+        .unwrap_or_default();
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(given, token.as_bytes())) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+            "a metrics token is needed",
+        )
+            .into_response();
+    }
+    metrics(State(state)).await
+}
+
+/// The metrics, read now: the pool's state and the outbox (skipped when the database does
+/// not answer within a second, so a scrape during an outage still answers).
+pub async fn metrics(State(state): State<AppState>) -> axum::response::Response {
+    let pool = &state.pool;
+    let outbox = tokio::time::timeout(Duration::from_secs(1), async {
+        let mut tx = db::TenantTx::begin(pool, db::Scope::Job).await?;
+        let outbox = crate::mail::outbox::health(&mut tx).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(outbox)
+    })
+    .await
+    .ok()
+    .and_then(Result::ok);
+    let snapshot = crate::metrics::Snapshot {
+        pool_size: pool.size(),
+        pool_idle: pool.num_idle(),
+        pool_max: pool.options().get_max_connections(),
+        outbox,
+    };
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            crate::metrics::CONTENT_TYPE,
+        )],
+        crate::metrics::encode(snapshot),
+    )
+        .into_response()
+}
+
+/// `/metrics` alone, without a token: for `KORPS_METRICS_BIND`, an address only the
+/// monitoring network reaches.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", axum::routing::get(metrics))
+        .with_state(state)
 }

@@ -169,6 +169,37 @@ pub struct Config {
         global = true
     )]
     pub figures_max_age: u64,
+
+    /// How log lines are written: `text` (for people) or `json` (one object per line, for a
+    /// log collector). Each line written while a request is served names its request id.
+    #[arg(long, env = "KORPS_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
+    pub log_format: String,
+
+    /// Serve `/metrics` (Prometheus text format) on the main address to requests that
+    /// carry `Authorization: Bearer <this token>`. Without it (and without
+    /// `--metrics-bind`) there is no `/metrics`.
+    #[arg(
+        long,
+        env = "KORPS_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
+
+    /// Serve `/metrics` without a token on this separate address (one that only the
+    /// monitoring network reaches, e.g. `10.0.0.5:9464`).
+    #[arg(long, env = "KORPS_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<SocketAddr>,
+
+    /// Seconds a stopping server (SIGTERM, Ctrl-C) lets the requests in flight finish
+    /// before it ends them. It takes no new connections meanwhile.
+    #[arg(
+        long,
+        env = "KORPS_SHUTDOWN_GRACE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub shutdown_grace: u64,
 }
 
 /// Accepts the usual spellings of a boolean environment variable.
@@ -201,6 +232,10 @@ impl Config {
             job_interval: 3600,
             // Tests read the figures they just wrote; one test turns the cache on.
             figures_max_age: 0,
+            log_format: "text".into(),
+            metrics_token: None,
+            metrics_bind: None,
+            shutdown_grace: 30,
         }
     }
 

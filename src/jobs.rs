@@ -14,33 +14,52 @@ use tokio::sync::watch;
 use crate::auth::sessions;
 use crate::config::Config;
 use crate::mail::Sender;
-use crate::{clock, reminders, retention};
+use crate::{clock, metrics, reminders, retention};
 
 /// One round: plan what is due now, send what is queued, purge ended sessions, and run
-/// retention if it has not run today.
-pub async fn tick(pool: &PgPool, sender: &Sender, config: &Config) {
-    match reminders::plan(pool, OffsetDateTime::now_utc()).await {
+/// retention if it has not run today. Each step commits its own work; when `stop` turns
+/// true the round ends after the step under way (a safe point: nothing half done).
+pub async fn tick(pool: &PgPool, sender: &Sender, config: &Config, stop: &watch::Receiver<bool>) {
+    let stopping = || *stop.borrow();
+    let planned = reminders::plan(pool, OffsetDateTime::now_utc()).await;
+    metrics::record_job("reminders", planned.is_ok());
+    match planned {
         Ok(planned) if planned != reminders::Planned::default() => {
             tracing::info!(?planned, "reminders planned");
         }
         Ok(_) => {}
         Err(err) => tracing::warn!(error = %err, "planning reminders failed"),
     }
-    match sender.send_due().await {
+    if stopping() {
+        return;
+    }
+    let sent = sender.send_due().await;
+    metrics::record_job("outbox", sent.is_ok());
+    match sent {
         Ok(round) if round.sent + round.retrying + round.failed > 0 => {
             tracing::info!(?round, "outbox sent");
         }
         Ok(_) => {}
         Err(err) => tracing::warn!(error = %err, "sending the outbox failed"),
     }
-    match sessions::purge(pool, config.idle_timeout).await {
+    if stopping() {
+        return;
+    }
+    let purged = sessions::purge(pool, config.idle_timeout).await;
+    metrics::record_job("sessions", purged.is_ok());
+    match purged {
         Ok(purged) if purged != sessions::Purged::default() => {
             tracing::info!(?purged, "ended sessions purged");
         }
         Ok(_) => {}
         Err(err) => tracing::warn!(error = %err, "purging ended sessions failed"),
     }
-    match retention::run_daily(pool, clock::today()).await {
+    if stopping() {
+        return;
+    }
+    let retained = retention::run_daily(pool, clock::today()).await;
+    metrics::record_job("retention", retained.is_ok());
+    match retained {
         Ok(retention::Outcome::Ran(report)) => {
             tracing::info!(done = %report.summary(), "retention run");
         }
@@ -49,7 +68,7 @@ pub async fn tick(pool: &PgPool, sender: &Sender, config: &Config) {
     }
 }
 
-/// Runs rounds until `stop` turns true. A configuration the sender cannot use is an error
+/// Runs rounds until `stop` turns true (told at SIGTERM, while requests drain). A configuration the sender cannot use is an error
 /// at start, not a silent worker.
 pub fn start(
     pool: PgPool,
@@ -65,13 +84,13 @@ pub fn start(
     }
     Ok(tokio::spawn(async move {
         loop {
-            tick(&pool, &sender, &config).await;
+            if *stop.borrow() {
+                break;
+            }
+            tick(&pool, &sender, &config, &stop).await;
             tokio::select! {
                 _ = tokio::time::sleep(interval) => {}
                 _ = stop.changed() => break,
-            }
-            if *stop.borrow() {
-                break;
             }
         }
     }))

@@ -30,6 +30,7 @@ pub mod loans;
 pub mod login;
 pub mod mail;
 pub mod matching;
+pub mod metrics;
 pub mod municipalities;
 pub mod reminders;
 pub mod retention;

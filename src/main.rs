@@ -1,5 +1,6 @@
 //! The `korps` command: serve (default), migrate, create-user, demo-data, retention.
 
+use std::future::IntoFuture;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -20,11 +21,20 @@ type AnyError = Box<dyn std::error::Error + Send + Sync>;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .init();
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    // Each line written while a request is served carries the request's span: its method,
+    // path (without the query) and id.
+    if cli.config.log_format == "json" {
+        tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -167,15 +177,50 @@ async fn serve(mut config: Config, database: &Database) -> Result<(), AnyError> 
     let state = AppState::new(pool, config.clone());
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     println!("Korps serves on http://{}", listener.local_addr()?);
+    // Set once by SIGTERM or Ctrl-C: the server stops taking connections, the worker stops
+    // at its next safe point.
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = jobs::start(state.pool.clone(), &config, stopped)?;
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let worker = jobs::start(state.pool.clone(), &config, stopped.clone())?;
+    if let Some(address) = config.metrics_bind {
+        let metrics = tokio::net::TcpListener::bind(address).await?;
+        tracing::info!(address = %metrics.local_addr()?, "metrics served without a token");
+        let router = app::metrics_router(state.clone());
+        tokio::spawn(
+            axum::serve(metrics, router)
+                .with_graceful_shutdown(stopping(stopped.clone()))
+                .into_future(),
+        );
+    }
     let service = app::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
-    let _ = stop.send(true);
-    let _ = worker.await;
+    let server = axum::serve(listener, service)
+        .with_graceful_shutdown(stopping(stopped.clone()))
+        .into_future();
+    let grace = std::time::Duration::from_secs(config.shutdown_grace);
+    let deadline = async {
+        stopping(stopped).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = server => served?,
+        () = deadline => tracing::warn!(
+            seconds = grace.as_secs(),
+            "requests still running after the shutdown grace; ending them"
+        ),
+    }
+    if tokio::time::timeout(grace, worker).await.is_err() {
+        tracing::warn!("the background worker did not stop in time; ending it");
+    }
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// Resolves when `stopped` turns true.
+async fn stopping(mut stopped: tokio::sync::watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|stop| *stop).await;
 }
 
 async fn shutdown_signal() {
@@ -193,7 +238,7 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down");
+    tracing::info!("shutting down: no new connections; finishing the requests in flight");
 }
 
 async fn demo_data(options: &PgConnectOptions, scale: i32) -> Result<(), AnyError> {

@@ -13,7 +13,7 @@ const FLOORS: &[(&str, &[&str])] = &[
     (
         "base",
         &[
-            "cache", "config", "clock", "error", "i18n", "state", "vocab",
+            "cache", "config", "clock", "error", "i18n", "metrics", "state", "vocab",
         ],
     ),
     ("db", &["db"]),

@@ -54,7 +54,13 @@ pub struct TenantTx {
 
 impl TenantTx {
     pub async fn begin(pool: &PgPool, scope: Scope) -> Result<Self, sqlx::Error> {
-        let mut tx = pool.begin().await?;
+        let waiting = std::time::Instant::now();
+        let begun = pool.begin().await;
+        crate::metrics::record_acquire(
+            waiting.elapsed(),
+            matches!(begun, Err(sqlx::Error::PoolTimedOut)),
+        );
+        let mut tx = begun?;
         let municipality = scope
             .municipality_id()
             .map(|id| id.to_string())

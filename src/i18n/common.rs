@@ -95,6 +95,7 @@ pub struct CommonMessages {
     pub error_503_text: &'static str,
     pub error_503_form_text: &'static str,
     pub error_go_start: &'static str,
+    pub error_reference: &'static str,
 
     // Durations: "1 sekund", "{} sekunder", ...
     pub one_second: &'static str,
@@ -272,6 +273,7 @@ pub const DA: CommonMessages = CommonMessages {
     error_503_text: "Korps kan ikke nå sin database lige nu. Prøv igen om et øjeblik; dine data er i sikkerhed.",
     error_503_form_text: "Det, du sendte, er ikke gemt: Korps kan ikke nå sin database lige nu. Gå tilbage i browseren – det, du skrev, står der som regel stadig – og send formularen igen om et øjeblik.",
     error_go_start: "Gå til forsiden",
+    error_reference: "Fejlens kode (oplys den, hvis du kontakter support)",
 
     one_second: "1 sekund",
     seconds: "{} sekunder",
@@ -514,6 +516,7 @@ pub const EN: CommonMessages = CommonMessages {
     error_503_text: "Korps cannot reach its database right now. Please try again in a moment; your data is safe.",
     error_503_form_text: "What you sent is not saved: Korps cannot reach its database right now. Go back in your browser – what you typed is usually still there – and send the form again in a moment.",
     error_go_start: "Go to the start page",
+    error_reference: "The error's code (quote it if you contact support)",
 
     one_second: "1 second",
     seconds: "{} seconds",

@@ -92,3 +92,22 @@ pub async fn resend(tx: &mut TenantTx, id: Uuid) -> Result<bool, sqlx::Error> {
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// What `/metrics` tells of the outbox: mails waiting, the oldest one's age, mails given up.
+pub async fn health(tx: &mut TenantTx) -> Result<crate::metrics::Outbox, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT count(*) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL) AS "waiting!",
+                  coalesce(extract(epoch FROM now() - min(created_at)
+                      FILTER (WHERE sent_at IS NULL AND failed_at IS NULL))::float8, 0) AS "oldest!",
+                  count(*) FILTER (WHERE failed_at IS NOT NULL) AS "failed!"
+           FROM outbox
+           WHERE (sent_at IS NULL AND failed_at IS NULL) OR failed_at IS NOT NULL"#
+    )
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(crate::metrics::Outbox {
+        waiting: row.waiting,
+        oldest_seconds: row.oldest,
+        failed: row.failed,
+    })
+}

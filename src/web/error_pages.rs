@@ -25,6 +25,8 @@ struct ErrorView {
     page: Page,
     heading: &'static str,
     text: String,
+    /// The request's id, for a user to quote and operations to find in the log.
+    request_id: String,
 }
 
 pub async fn render_error_pages(
@@ -119,6 +121,7 @@ fn render(status: StatusCode, page: Page, heading: &'static str, text: String) -
             page,
             heading,
             text,
+            request_id: crate::web::telemetry::request_id().unwrap_or_default(),
         },
     )
         .into_response();

@@ -16,5 +16,6 @@ pub mod limits;
 pub mod page;
 pub mod routes;
 pub mod table;
+pub mod telemetry;
 
 pub use page::{Page, SessionClock, Viewer};

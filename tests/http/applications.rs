@@ -499,11 +499,11 @@ async fn a_joint_application_counts_as_submitted_only_when_the_partner_confirms(
     );
 }
 
-fn pdf() -> Vec<u8> {
+pub(crate) fn pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
 }
 
-async fn advisory_answers(
+pub(crate) async fn advisory_answers(
     coordinator: &Client,
     application: Uuid,
     action: &str,

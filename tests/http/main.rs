@@ -15,6 +15,7 @@ mod lists;
 mod loans;
 mod login;
 mod mail;
+mod operations;
 mod platform;
 mod read_log;
 mod retention;

@@ -101,3 +101,31 @@ where
         }
     }
 }
+
+/// A load balancer in front of several servers: each new connection goes to the next
+/// server in turn. Returns its port and how many connections each server got.
+pub async fn round_robin(servers: Vec<std::net::SocketAddr>) -> (u16, Arc<Vec<AtomicU64>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let counts: Arc<Vec<AtomicU64>> = Arc::new(servers.iter().map(|_| AtomicU64::new(0)).collect());
+    let counted = counts.clone();
+    tokio::spawn(async move {
+        let mut next = 0;
+        loop {
+            let Ok((inbound, _)) = listener.accept().await else {
+                return;
+            };
+            let index = next % servers.len();
+            next += 1;
+            counted[index].fetch_add(1, Ordering::SeqCst);
+            let server = servers[index];
+            tokio::spawn(async move {
+                if let Ok(outbound) = TcpStream::connect(server).await {
+                    let always = Arc::new(AtomicBool::new(true));
+                    pump(inbound, outbound, always, Arc::new(AtomicU64::new(0))).await;
+                }
+            });
+        }
+    });
+    (port, counts)
+}

@@ -1,0 +1,40 @@
+//! Per request: its id made known to whatever renders an error page (`request_id`), and
+//! its method, route template, status and time counted for `/metrics`.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being served (`x-request-id`), as the logs name it.
+pub fn request_id() -> Option<String> {
+    REQUEST_ID
+        .try_with(Clone::clone)
+        .ok()
+        .filter(|id| !id.is_empty())
+}
+
+/// Middleware, inside the layer that gives each request its id.
+pub async fn observe(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let method = request.method().clone();
+    let started = Instant::now();
+    let response = REQUEST_ID.scope(id, next.run(request)).await;
+    crate::metrics::record_request(
+        method.as_str(),
+        matched.as_ref().map(MatchedPath::as_str),
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}
