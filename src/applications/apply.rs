@@ -18,7 +18,7 @@ use super::model::{
     attachment_header, clean_file_name, deadline_passed, format_deadline, missing_for_submission,
     sniff,
 };
-use super::views::{self, Commitment, DecisionView, DiffRow, ProgrammeRow, RoundSummary, Section};
+use super::views::{self, Commitment, DecisionView, ProgrammeRow, RoundSummary, Section};
 use super::{load, repo};
 use crate::audit::{self, Done, Event};
 use crate::auth::CurrentUser;
@@ -212,7 +212,7 @@ struct EditView {
     partners: Vec<PartnerRow>,
     partner_options: Vec<(String, String)>,
     saved_as_draft: bool,
-    conflict: Vec<DiffRow>,
+    conflict: Vec<crate::web::forms::Difference>,
     conflicted: bool,
     /// Submitted while this form was open: what was typed is shown, nothing can be saved.
     submitted_meanwhile: bool,
@@ -393,7 +393,7 @@ pub async fn save(
         // Submitted in another tab or by a colleague: keep what this user typed.
         let mut view = edit_view(page, &ctx, form, FieldErrors::default(), version);
         view.submitted_meanwhile = true;
-        return Ok((StatusCode::CONFLICT, view).into_response());
+        return Ok(forms::stale(view));
     }
     let mut draft = match form.parse(kind, a) {
         Ok(draft) => Some(draft),
@@ -433,7 +433,7 @@ pub async fn save(
         );
         view.conflict = conflict;
         view.conflicted = true;
-        return Ok((StatusCode::CONFLICT, view).into_response());
+        return Ok(forms::stale(view));
     }
     let mut fields_saved = vec!["answers"];
     if let (Some(upload), Some(file_kind)) = (&upload, file_kind) {

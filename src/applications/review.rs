@@ -6,7 +6,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Path;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use tower_sessions::Session;
@@ -236,7 +235,7 @@ pub async fn save_review(
             true,
             has_minutes,
         );
-        return Ok((StatusCode::CONFLICT, view).into_response());
+        return Ok(forms::stale(view));
     }
     Done::to(format!("/ansoegninger/{id}/vurdering"))
         .audit(
@@ -445,7 +444,7 @@ pub async fn decide(
             FieldErrors::default(),
         );
         view.conflict = true;
-        return Ok((StatusCode::CONFLICT, view).into_response());
+        return Ok(forms::stale(view));
     }
     let coordinators =
         crate::mail::notices::coordinators(&mut tx, application.municipality_id).await?;

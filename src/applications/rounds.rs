@@ -2,7 +2,6 @@
 //! applications with filters and sorting, the spread by region and the programme mix.
 
 use axum::extract::{Path, RawQuery};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use tower_sessions::Session;
@@ -128,8 +127,9 @@ pub async fn update_round(
             version: Some(round.version),
             ..form
         };
-        let view = RoundFormView::new(page, form, FieldErrors::default(), Some(&round));
-        return Ok((StatusCode::CONFLICT, view.in_conflict()).into_response());
+        let view = RoundFormView::new(page, form, FieldErrors::default(), Some(&round))
+            .stale(&round_form(&round));
+        return Ok(forms::stale(view));
     }
     Done::to(format!("/ansoegningsrunder/{id}"))
         .audit(Event::new("application_round_updated").subject("application_round", id))

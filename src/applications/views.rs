@@ -368,70 +368,49 @@ pub fn decision_view(application: &Application, t: &'static Messages) -> Option<
     })
 }
 
-/// A field whose saved value differs from what the user typed (the 409 page).
-pub struct DiffRow {
-    pub label: String,
-    pub yours: String,
-    pub theirs: String,
-}
-
+/// The fields whose saved value differs from what the user typed (the 409 page).
 pub fn differences(
     kind: RoundKind,
     yours: &ApplicationForm,
     theirs: &ApplicationForm,
     corps_until: Option<Date>,
     t: &'static Messages,
-) -> Vec<DiffRow> {
+) -> Vec<crate::web::forms::Difference> {
+    crate::web::forms::differences(
+        shown(kind, yours, corps_until, t),
+        shown(kind, theirs, corps_until, t),
+    )
+}
+
+/// Every answer of an application as a reader sees it: (label, value).
+fn shown(
+    kind: RoundKind,
+    form: &ApplicationForm,
+    corps_until: Option<Date>,
+    t: &'static Messages,
+) -> Vec<(String, String)> {
     let a = &t.apps;
     let none = FieldErrors::default();
+    let yes_no = |b: bool| if b { t.common.yes } else { t.common.no }.to_string();
     let mut rows = Vec::new();
-    let mine = sections(kind, yours, &none, a);
-    let saved = sections(kind, theirs, &none, a);
     if kind == RoundKind::Training {
-        let my_rows = programme_rows(yours, &none, a);
-        let their_rows = programme_rows(theirs, &none, a);
-        for (m, s) in my_rows.iter().zip(&their_rows) {
-            let show = |r: &ProgrammeRow| {
-                if r.ticked {
-                    r.candidates.clone()
-                } else {
-                    t.common.no.to_string()
-                }
+        for row in programme_rows(form, &none, a) {
+            let value = if row.ticked {
+                row.candidates.clone()
+            } else {
+                t.common.no.to_string()
             };
-            if show(m) != show(s) {
-                rows.push(DiffRow {
-                    label: m.label.to_string(),
-                    yours: show(m),
-                    theirs: show(s),
-                });
-            }
+            rows.push((row.label.to_string(), value));
         }
     }
-    for (m, s) in mine.iter().zip(&saved) {
-        for (mq, sq) in m.questions.iter().zip(&s.questions) {
-            if mq.value.trim() != sq.value.trim() {
-                rows.push(DiffRow {
-                    label: mq.label.to_string(),
-                    yours: mq.value.clone(),
-                    theirs: sq.value.clone(),
-                });
-            }
+    for section in sections(kind, form, &none, a) {
+        for question in section.questions {
+            rows.push((question.label.to_string(), question.value));
         }
     }
     if kind == RoundKind::Training {
-        let yes_no = |b: bool| if b { t.common.yes } else { t.common.no }.to_string();
-        for (m, s) in
-            commitments(yours, corps_until, a)
-                .iter()
-                .zip(&commitments(theirs, corps_until, a))
-        {
-            if m.ticked != s.ticked {
-                rows.push(DiffRow {
-                    label: m.label.clone(),
-                    yours: yes_no(m.ticked),
-                    theirs: yes_no(s.ticked),
-                });
-            }
+        for commitment in commitments(form, corps_until, a) {
+            rows.push((commitment.label, yes_no(commitment.ticked)));
         }
     }
     rows
@@ -512,7 +491,8 @@ pub struct RoundFormView {
     version: i32,
     editing: bool,
     kind_options: Vec<(&'static str, &'static str)>,
-    conflict: bool,
+    /// Saved by someone else meanwhile: the fields that differ (409).
+    stale: Option<Vec<crate::web::forms::Difference>>,
 }
 
 impl RoundFormView {
@@ -559,16 +539,29 @@ impl RoundFormView {
                 .collect(),
             form,
             errors,
-            conflict: false,
+            stale: None,
         }
     }
 
-    /// The form again after someone else saved the round first (409).
-    pub fn in_conflict(self) -> Self {
-        RoundFormView {
-            conflict: true,
-            ..self
-        }
+    /// The form again after someone else saved the round first (409): `theirs` is the
+    /// saved round.
+    pub fn stale(mut self, theirs: &RoundForm) -> Self {
+        let shown = |form: &RoundForm| {
+            let a = &self.page.t.apps;
+            vec![
+                (a.round_title, form.title.clone()),
+                (a.round_description, form.description.clone()),
+                (a.deadline_date, form.deadline_date.clone()),
+                (a.deadline_time, form.deadline_time.clone()),
+                (a.capacity, form.capacity.clone()),
+                (a.corps_until, form.corps_until.clone()),
+            ]
+        };
+        self.stale = Some(crate::web::forms::differences(
+            shown(&self.form),
+            shown(theirs),
+        ));
+        self
     }
 }
 

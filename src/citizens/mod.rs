@@ -9,7 +9,6 @@ mod views;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, RawQuery};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use tower_sessions::Session;
@@ -289,7 +288,7 @@ pub async fn update(
     };
     if !repo::update(&mut tx, id, &citizen, form.version).await? {
         reads.citizen(&tx, casework("citizen_read", id), id);
-        let mut view = FormView::new(
+        let view = FormView::new(
             page,
             CitizenForm {
                 version: current.version,
@@ -297,9 +296,9 @@ pub async fn update(
             },
             FieldErrors::default(),
             Some((id, &current.citizen.name)),
-        );
-        view.conflict = true;
-        return Ok((StatusCode::CONFLICT, view).into_response());
+        )
+        .stale(&form_of(&current));
+        return Ok(forms::stale(view));
     }
     Done::to(format!("/borgere/{id}"))
         .audit(casework("citizen_updated", id))

@@ -12,7 +12,9 @@ use crate::corps::repo::MemberChoice;
 use crate::i18n::Messages;
 use crate::vocab::{CitizenKind, CourseKind};
 use crate::web::Page;
-use crate::web::forms::{Choice, FieldErrors, choices};
+use crate::web::forms::{
+    Choice, Difference, FieldErrors, choices, differences, option_label, option_labels,
+};
 use crate::{clock, corps, vocab};
 
 /// The choices of the referral form.
@@ -61,7 +63,8 @@ pub struct FormView {
     errors: FieldErrors,
     c: FormChoices,
     form_key: String,
-    pub conflict: bool,
+    /// Saved by someone else meanwhile: the fields that differ (409).
+    stale: Option<Vec<Difference>>,
 }
 
 impl FormView {
@@ -90,13 +93,98 @@ impl FormView {
             form,
             errors,
             c: FormChoices::new(t),
-            conflict: false,
+            stale: None,
             page: page
                 .titled(title.clone())
                 .crumb(t.common.nav_start, "/")
                 .crumb(t.citizens.citizens_title, "/borgere")
                 .crumb(title, href),
         }
+    }
+
+    /// The form after a save over someone else's: `theirs` is the saved citizen.
+    pub fn stale(mut self, theirs: &CitizenForm) -> Self {
+        self.stale = Some(differences(self.shown(&self.form), self.shown(theirs)));
+        self
+    }
+
+    /// Every field as a reader sees it: (label, value with options' labels).
+    fn shown(&self, form: &CitizenForm) -> Vec<(&'static str, String)> {
+        let (t, c) = (self.page.t, &self.c);
+        vec![
+            (t.citizens.citizen_kind, option_label(&c.kinds, &form.kind)),
+            (t.common.name, form.name.clone()),
+            (t.common.birth_year, form.birth_year.clone()),
+            (t.common.gender, option_label(&c.genders, &form.gender)),
+            (
+                t.common.languages,
+                option_labels(&c.languages, &form.languages),
+            ),
+            (
+                t.common.cultural_background,
+                option_label(&c.cultures, &form.cultural_background),
+            ),
+            (t.common.referred_on, form.referred_on.clone()),
+            (
+                t.citizens.referral_source,
+                option_label(&c.sources, &form.referral_source),
+            ),
+            (t.citizens.referred_by, form.referred_by.clone()),
+            (
+                t.citizens.criteria,
+                option_labels(&c.criteria, &form.criteria),
+            ),
+            (
+                t.citizens.legal_basis,
+                option_label(&c.legal_bases, &form.legal_basis),
+            ),
+            (t.citizens.legal_basis_note, form.legal_basis_note.clone()),
+            (
+                t.citizens.other_efforts,
+                option_labels(&c.efforts, &form.other_efforts),
+            ),
+            (
+                t.citizens.other_efforts_note,
+                form.other_efforts_note.clone(),
+            ),
+            (
+                t.common.preferred_gender,
+                option_label(&c.preferred_genders, &form.preferred_gender),
+            ),
+            (
+                t.common.preferred_age_band,
+                option_label(&c.age_bands, &form.preferred_age_band),
+            ),
+            (
+                t.common.preferred_language,
+                option_label(&c.languages, &form.preferred_language),
+            ),
+            (
+                t.citizens.preferred_culture,
+                option_label(&c.cultures, &form.preferred_culture),
+            ),
+            (t.citizens.preference_note, form.preference_note.clone()),
+            (
+                t.common.needs_religion_politics,
+                if form.needs_religion_politics.is_some() {
+                    t.common.yes.to_string()
+                } else {
+                    t.common.no.to_string()
+                },
+            ),
+            (
+                t.citizens.needed_temperament,
+                option_label(&c.temperaments, &form.needed_temperament),
+            ),
+            (
+                t.citizens.needed_experience,
+                option_labels(&c.experience, &form.needed_experience),
+            ),
+            (
+                t.citizens.needed_availability,
+                option_labels(&c.availability, &form.needed_availability),
+            ),
+        ]
     }
 
     fn criteria(&self) -> Vec<Choice> {

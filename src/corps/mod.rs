@@ -8,7 +8,6 @@ pub mod repo;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, RawQuery};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -23,7 +22,9 @@ use crate::i18n::Messages;
 use crate::vocab::{Role, TrainingStatus, roles_label};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
-use crate::web::forms::{self, Choice, FieldErrors, Form, choices};
+use crate::web::forms::{
+    self, Choice, Difference, FieldErrors, Form, choices, differences, option_label, option_labels,
+};
 use crate::web::routes::{COORDINATOR, MEMBER, Route};
 use crate::web::table::{self, List, ListSpec, Sort};
 use crate::{clock, vocab};
@@ -182,7 +183,8 @@ struct EditView {
     form: ProfileForm,
     errors: FieldErrors,
     choices: Choices,
-    conflict: bool,
+    /// Saved by someone else meanwhile: the fields that differ (409).
+    stale: Option<Vec<Difference>>,
     training: crate::training::TrainingHistory,
 }
 
@@ -229,7 +231,7 @@ fn edit_view(
         form,
         errors,
         choices: Choices::new(t),
-        conflict: false,
+        stale: None,
         training,
         page: page
             .titled(member.name.clone())
@@ -279,7 +281,7 @@ pub async fn update(
         }
     };
     if !repo::update(&mut tx, id, &profile, form.version).await? {
-        let mut view = edit_view(
+        let view = edit_view(
             page,
             &current,
             ProfileForm {
@@ -288,9 +290,9 @@ pub async fn update(
             },
             FieldErrors::default(),
             training,
-        );
-        view.conflict = true;
-        return Ok((StatusCode::CONFLICT, view).into_response());
+        )
+        .stale(&form_of(&current));
+        return Ok(forms::stale(view));
     }
     Done::to(format!("/korps/{id}"))
         .said(t.corps.profile_saved)
@@ -359,6 +361,65 @@ pub async fn update_own(
 }
 
 impl EditView {
+    /// The form after a save over someone else's: `theirs` is the saved profile.
+    fn stale(mut self, theirs: &ProfileForm) -> Self {
+        self.stale = Some(differences(self.shown(&self.form), self.shown(theirs)));
+        self
+    }
+
+    /// Every field as a reader sees it: (label, value with options' labels).
+    fn shown(&self, form: &ProfileForm) -> Vec<(&'static str, String)> {
+        let (t, c) = (self.page.t, &self.choices);
+        let yes_no = |ticked: &Option<String>| {
+            if ticked.is_some() {
+                t.common.yes
+            } else {
+                t.common.no
+            }
+            .to_string()
+        };
+        vec![
+            (t.corps.member_available, yes_no(&form.active)),
+            (t.corps.capacity, form.capacity.clone()),
+            (
+                t.common.training_status,
+                option_label(&c.training, &form.training_status),
+            ),
+            (t.common.trained_on, form.trained_on.clone()),
+            (
+                t.corps.availability,
+                option_labels(&c.availability, &form.availability),
+            ),
+            (t.common.gender, option_label(&c.genders, &form.gender)),
+            (t.common.birth_year, form.birth_year.clone()),
+            (
+                t.common.languages,
+                option_labels(&c.languages, &form.languages),
+            ),
+            (
+                t.common.cultural_background,
+                option_label(&c.cultures, &form.cultural_background),
+            ),
+            (
+                t.corps.religion_competence,
+                yes_no(&form.religion_competence),
+            ),
+            (
+                t.corps.politics_competence,
+                yes_no(&form.politics_competence),
+            ),
+            (
+                t.corps.temperament,
+                option_label(&self.temperaments(), &form.temperament),
+            ),
+            (
+                t.corps.experience,
+                option_labels(&c.experience, &form.experience),
+            ),
+            (t.corps.notes, form.notes.clone()),
+        ]
+    }
+
     fn checked_languages(&self) -> Vec<Choice> {
         choices(&self.choices.languages, &self.form.languages)
     }

@@ -4,7 +4,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Path;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
@@ -388,7 +387,7 @@ pub async fn update_session(
             t.courses.minutes,
             saved.notes
         ));
-        return Ok((StatusCode::CONFLICT, view).into_response());
+        return Ok(forms::stale(view));
     }
     Done::to(format!("/forloeb/{id}#sessioner"))
         .audit(

@@ -298,7 +298,7 @@ pub async fn assign(
                 errors,
             };
             let view = view(&mut tx, &reads, &user, page, id, entered).await?;
-            return Ok((StatusCode::CONFLICT, view).into_response());
+            return Ok(crate::web::forms::stale(view));
         }
         repo::Assigned::Gone => return Err(AppError::Conflict),
     }

@@ -11,7 +11,6 @@ pub use model::StaffForm;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, RawQuery};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 use tower_sessions::Session;
@@ -250,12 +249,6 @@ pub async fn set_requirement(
         .await
 }
 
-pub struct TheirVersion {
-    name: String,
-    email: String,
-    roles: String,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/form.html")]
 struct FormView {
@@ -273,7 +266,8 @@ struct FormView {
     managed_elsewhere: bool,
     /// Whether the account has a second factor (shown on an existing account).
     second_factor: Option<bool>,
-    conflict: Option<TheirVersion>,
+    /// Saved by someone else meanwhile: the fields that differ (409).
+    stale: Option<Vec<forms::Difference>>,
 }
 
 impl FormView {
@@ -340,7 +334,7 @@ impl FormView {
             managed_elsewhere: existing
                 .is_some_and(|staff| staff.roles.contains(&Role::Coordinator)),
             second_factor: None,
-            conflict: None,
+            stale: None,
             form,
             page: page
                 .titled(title.clone())
@@ -443,12 +437,19 @@ pub async fn update(
             FieldErrors::default(),
             Some(&current),
         );
-        view.conflict = Some(TheirVersion {
-            name: current.name.clone(),
-            email: current.email.clone(),
-            roles: roles_label(&current.roles, t),
-        });
-        return Ok((StatusCode::CONFLICT, view).into_response());
+        view.stale = Some(forms::differences(
+            vec![
+                (t.common.name, view.form.name.clone()),
+                (t.common.email, view.form.email.clone()),
+                (t.common.roles, view.form_roles_label.clone()),
+            ],
+            vec![
+                (t.common.name, current.name.clone()),
+                (t.common.email, current.email.clone()),
+                (t.common.roles, roles_label(&current.roles, t)),
+            ],
+        ));
+        return Ok(forms::stale(view));
     }
     if let Some(municipality_id) = tx.scope().municipality_id() {
         crate::corps::repo::ensure_profile(&mut tx, municipality_id, id).await?;

@@ -5,7 +5,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Path;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
@@ -40,7 +39,8 @@ struct CohortFormView {
     version: i32,
     editing: bool,
     rounds: Vec<(String, String)>,
-    conflict: bool,
+    /// Saved by someone else meanwhile: the fields that differ (409).
+    stale: Option<Vec<forms::Difference>>,
 }
 
 impl CohortFormView {
@@ -90,8 +90,36 @@ impl CohortFormView {
                 .collect(),
             form,
             errors,
-            conflict: false,
+            stale: None,
         }
+    }
+
+    /// The form after a save over someone else's: `theirs` is the saved cohort.
+    fn stale(mut self, theirs: &CohortForm) -> Self {
+        self.stale = Some(forms::differences(
+            self.shown(&self.form),
+            self.shown(theirs),
+        ));
+        self
+    }
+
+    /// Every field as a reader sees it.
+    fn shown(&self, form: &CohortForm) -> Vec<(&'static str, String)> {
+        let t = self.page.t;
+        vec![
+            (t.training.cohort_name, form.name.clone()),
+            (
+                t.training.round,
+                forms::option_label(&self.rounds, &form.round_id),
+            ),
+            (t.apps.programme_mentor, form.mentor_seats.clone()),
+            (
+                t.apps.programme_parent_coach,
+                form.parent_coach_seats.clone(),
+            ),
+            (t.apps.programme_coordinator, form.coordinator_seats.clone()),
+            (t.training.corps_until, form.corps_until.clone()),
+        ]
     }
 }
 
@@ -207,7 +235,7 @@ pub async fn update_cohort(
         }
     };
     if !repo::update_cohort(&mut tx, id, &valid, form.version.unwrap_or_default()).await? {
-        let mut view = CohortFormView::new(
+        let view = CohortFormView::new(
             page,
             CohortForm {
                 version: Some(cohort.version),
@@ -216,9 +244,9 @@ pub async fn update_cohort(
             FieldErrors::default(),
             &rounds,
             Some(&cohort),
-        );
-        view.conflict = true;
-        return Ok((StatusCode::CONFLICT, view).into_response());
+        )
+        .stale(&form_of(&cohort));
+        return Ok(forms::stale(view));
     }
     let location = format!("/uddannelse/hold/{id}");
     cohort_saved(location, "training_cohort_updated", id, &valid)

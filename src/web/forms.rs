@@ -169,6 +169,60 @@ pub fn invalid(form: impl axum::response::IntoResponse) -> axum::response::Respo
     (axum::http::StatusCode::UNPROCESSABLE_ENTITY, form).into_response()
 }
 
+/// A field of a record as the user typed it and as someone else saved it meanwhile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    pub label: String,
+    pub yours: String,
+    pub theirs: String,
+}
+
+/// The rows of the 409 table: a form's fields as the user typed them and as they were
+/// saved, each a (label, value as shown) in the same order; the ones that differ.
+pub fn differences<L: Into<String>>(
+    yours: Vec<(L, String)>,
+    theirs: Vec<(L, String)>,
+) -> Vec<Difference> {
+    yours
+        .into_iter()
+        .zip(theirs)
+        .filter(|((_, yours), (_, theirs))| yours.trim() != theirs.trim())
+        .map(|((label, yours), (_, theirs))| Difference {
+            label: label.into(),
+            yours,
+            theirs,
+        })
+        .collect()
+}
+
+/// The label of the option `code` in `options` (the code itself when unknown, nothing
+/// when blank).
+pub fn option_label<C: AsRef<str>, L: AsRef<str>>(options: &[(C, L)], code: &str) -> String {
+    options
+        .iter()
+        .find(|(option, _)| option.as_ref() == code)
+        .map(|(_, label)| label.as_ref().to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// The labels of the ticked `codes`, in the options' order, joined by ", ".
+pub fn option_labels<C: AsRef<str>, L: AsRef<str>>(options: &[(C, L)], codes: &[String]) -> String {
+    options
+        .iter()
+        .filter(|(option, _)| codes.iter().any(|code| code == option.as_ref()))
+        .map(|(_, label)| label.as_ref())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The one answer to a save over someone else's: the same form again with what the user
+/// typed kept, the saved version beside it (`differences`, shown by the `stale` macro) and
+/// the saved version's number in the form, so saving again overwrites knowingly; 409.
+pub fn stale(form: impl axum::response::IntoResponse) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (axum::http::StatusCode::CONFLICT, form).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +234,34 @@ mod tests {
         assert!(!is_valid_email("mette @aarhus.dk"));
         assert!(!is_valid_email("mette@aarhus"));
         assert!(!is_valid_email("@aarhus.dk"));
+    }
+
+    #[test]
+    fn differences_keep_only_the_fields_that_differ() {
+        let rows = differences(
+            vec![
+                ("Navn", "Ali".to_string()),
+                ("Fødselsår", "2008".to_string()),
+            ],
+            vec![
+                ("Navn", "Ali ".to_string()),
+                ("Fødselsår", "2009".to_string()),
+            ],
+        );
+        assert_eq!(
+            rows,
+            vec![Difference {
+                label: "Fødselsår".into(),
+                yours: "2008".into(),
+                theirs: "2009".into()
+            }]
+        );
+        let options = [("a", "Alfa".to_string()), ("b", "Beta".to_string())];
+        assert_eq!(option_label(&options, "b"), "Beta");
+        assert_eq!(
+            option_labels(&options, &["b".into(), "a".into()]),
+            "Alfa, Beta"
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod retention;
 mod roles;
 mod sessions;
 mod sign_in;
+mod stale;
 mod states;
 mod statistics;
 mod tenancy;

@@ -183,41 +183,6 @@ async fn every_page_a_coordinator_or_a_mentor_opens_logs_each_citizen_it_shows()
     }
 }
 
-/// The fields of the first form on `page` matching `selector`, as a browser would send them.
-fn form_fields(page: &Page, selector: &str) -> Vec<(String, String)> {
-    let html = Html::parse_document(&page.text);
-    let form = html
-        .select(&Selector::parse(selector).unwrap())
-        .next()
-        .expect("the form");
-    let mut fields = Vec::new();
-    for input in form.select(&Selector::parse("input[name], textarea[name], select[name]").unwrap())
-    {
-        let el = input.value();
-        let name = el.attr("name").unwrap().to_string();
-        match el.name() {
-            "textarea" => fields.push((name, input.text().collect::<String>())),
-            "select" => {
-                let selected = input
-                    .select(&Selector::parse("option[selected]").unwrap())
-                    .next()
-                    .or_else(|| input.select(&Selector::parse("option").unwrap()).next())
-                    .and_then(|o| o.value().attr("value"))
-                    .unwrap_or_default();
-                fields.push((name, selected.to_string()));
-            }
-            _ => {
-                let kind = el.attr("type").unwrap_or("text");
-                if (kind == "checkbox" || kind == "radio") && el.attr("checked").is_none() {
-                    continue;
-                }
-                fields.push((name, el.attr("value").unwrap_or_default().to_string()));
-            }
-        }
-    }
-    fields
-}
-
 async fn logged_since(
     app: &TestApp,
     user: Uuid,
@@ -270,7 +235,7 @@ async fn a_page_that_ends_in_409_or_422_still_logs_the_citizens_it_shows() {
     let edit = coordinator
         .get(&format!("/borgere/{citizen}/rediger"))
         .await;
-    let mut fields = form_fields(&edit, &format!("form[action='/borgere/{citizen}']"));
+    let mut fields = edit.form_fields(&format!("form[action='/borgere/{citizen}']"));
     for (name, value) in &mut fields {
         if name == "version" {
             *value = "0".into();
@@ -310,10 +275,9 @@ async fn a_page_that_ends_in_409_or_422_still_logs_the_citizens_it_shows() {
         .get(&format!("/forloeb/{course}/sessioner/{session}"))
         .await;
     assert_eq!(edit.status, 200);
-    let mut fields = form_fields(
-        &edit,
-        &format!("form[action='/forloeb/{course}/sessioner/{session}']"),
-    );
+    let mut fields = edit.form_fields(&format!(
+        "form[action='/forloeb/{course}/sessioner/{session}']"
+    ));
     for (name, value) in &mut fields {
         if name == "version" {
             *value = "0".into();

@@ -410,6 +410,43 @@ impl Page {
     }
 
     /// The message shown next to a form field (dkfds `form-error-message`).
+    /// The fields of the form `selector` as a browser would send it unchanged: text as
+    /// shown, the selected option, ticked boxes only.
+    pub fn form_fields(&self, selector: &str) -> Vec<(String, String)> {
+        let html = Html::parse_document(&self.text);
+        let form = html
+            .select(&Selector::parse(selector).unwrap())
+            .next()
+            .expect("the form");
+        let mut fields = Vec::new();
+        for input in
+            form.select(&Selector::parse("input[name], textarea[name], select[name]").unwrap())
+        {
+            let el = input.value();
+            let name = el.attr("name").unwrap().to_string();
+            match el.name() {
+                "textarea" => fields.push((name, input.text().collect::<String>())),
+                "select" => {
+                    let selected = input
+                        .select(&Selector::parse("option[selected]").unwrap())
+                        .next()
+                        .or_else(|| input.select(&Selector::parse("option").unwrap()).next())
+                        .and_then(|o| o.value().attr("value"))
+                        .unwrap_or_default();
+                    fields.push((name, selected.to_string()));
+                }
+                _ => {
+                    let kind = el.attr("type").unwrap_or("text");
+                    if (kind == "checkbox" || kind == "radio") && el.attr("checked").is_none() {
+                        continue;
+                    }
+                    fields.push((name, el.attr("value").unwrap_or_default().to_string()));
+                }
+            }
+        }
+        fields
+    }
+
     pub fn field_error(&self, field: &str) -> String {
         self.text_of(&format!("#{field}-error"))
             .trim_start_matches("Fejl:")

@@ -1,0 +1,186 @@
+//! Two people editing one record: the later save answers 409 with both versions side by
+//! side — the fields that differ, as typed and as saved — keeps what was typed, and a
+//! second save (now carrying the saved version) applies it knowingly.
+
+use uuid::Uuid;
+
+use crate::support::{Client, TestApp};
+
+const AARHUS: &str = "koordinator.aarhus@example.org";
+const NATIONAL: &str = "national@example.org";
+
+/// One record's edit form, as two users see it.
+struct Edit<'a> {
+    /// Where the form is shown.
+    page: String,
+    /// Its `<form>`, and where it posts.
+    action: String,
+    /// The field the other user changes, its new value and its label in the table.
+    theirs: (&'a str, &'a str, &'a str),
+    /// The field this user changes and the new value.
+    yours: (&'a str, &'a str),
+}
+
+fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
+    fields.retain(|(field, _)| field != name);
+    fields.push((name.to_string(), value.to_string()));
+}
+
+async fn send(client: &Client, action: &str, fields: &[(String, String)]) -> crate::support::Page {
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(name, _)| name != "csrf_token")
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    client.post(action, &fields).await
+}
+
+async fn stale_save_shows_both_versions(me: &Client, other: &Client, edit: Edit<'_>) {
+    let selector = format!("form[action='{}']", edit.action);
+    let mine = me.get(&edit.page).await;
+    assert_eq!(mine.status, 200, "{}", edit.page);
+    let mut my_fields = mine.form_fields(&selector);
+    let my_old_theirs = my_fields
+        .iter()
+        .find(|(name, _)| name == edit.theirs.0)
+        .map(|(_, value)| value.clone())
+        .unwrap_or_default();
+
+    let theirs = other.get(&edit.page).await;
+    let mut their_fields = theirs.form_fields(&selector);
+    set(&mut their_fields, edit.theirs.0, edit.theirs.1);
+    let saved = send(other, &edit.action, &their_fields).await;
+    assert_eq!(
+        saved.status,
+        303,
+        "{}: {}",
+        edit.page,
+        saved.text_of("main")
+    );
+
+    set(&mut my_fields, edit.yours.0, edit.yours.1);
+    let stale = send(me, &edit.action, &my_fields).await;
+    assert_eq!(stale.status, 409, "{}", edit.page);
+    let html = stale.html();
+    let table: Vec<Vec<String>> = html
+        .select(&scraper::Selector::parse("#conflict table tbody tr").unwrap())
+        .map(|row| {
+            row.select(&scraper::Selector::parse("th, td").unwrap())
+                .map(|cell| cell.text().collect::<String>().trim().to_string())
+                .collect()
+        })
+        .collect();
+    assert!(
+        table.contains(&vec![
+            edit.theirs.2.to_string(),
+            my_old_theirs.clone(),
+            edit.theirs.1.to_string()
+        ]),
+        "{}: the other's change beside mine: {table:?}",
+        edit.page
+    );
+    assert!(
+        table
+            .iter()
+            .any(|row| row.get(1).map(String::as_str) == Some(edit.yours.1)),
+        "{}: my change in the table: {table:?}",
+        edit.page
+    );
+    assert_eq!(
+        stale
+            .form_fields(&selector)
+            .iter()
+            .find(|(name, _)| name == edit.yours.0)
+            .map(|(_, value)| value.as_str()),
+        Some(edit.yours.1),
+        "{}: what I typed is kept",
+        edit.page
+    );
+    // Saving the kept form again applies it: the version is now the saved one.
+    let again = send(me, &edit.action, &stale.form_fields(&selector)).await;
+    assert_eq!(
+        again.status,
+        303,
+        "{}: {}",
+        edit.page,
+        again.text_of("main")
+    );
+}
+
+#[tokio::test]
+async fn a_stale_citizen_member_cohort_or_round_answers_409_with_both_versions() {
+    let app = TestApp::spawn().await;
+    let me = app.login(AARHUS).await;
+    let other = app.login(AARHUS).await;
+    let citizen: Uuid = app
+        .scalar(
+            "SELECT c.id FROM citizens c JOIN municipalities m ON m.id = c.municipality_id
+             WHERE m.name = 'Aarhus' AND c.kind = 'mentee' ORDER BY c.name LIMIT 1",
+        )
+        .await;
+    stale_save_shows_both_versions(
+        &me,
+        &other,
+        Edit {
+            page: format!("/borgere/{citizen}/rediger"),
+            action: format!("/borgere/{citizen}"),
+            theirs: ("referred_by", "SSP-konsulent Hansen", "Henvist af"),
+            yours: ("preference_note", "Gerne en rolig mentor"),
+        },
+    )
+    .await;
+
+    let member: Uuid = app
+        .scalar(
+            "SELECT cm.id FROM corps_members cm JOIN users u ON u.id = cm.user_id
+             WHERE u.email = 'mentor.aarhus@example.org'",
+        )
+        .await;
+    stale_save_shows_both_versions(
+        &me,
+        &other,
+        Edit {
+            page: format!("/korps/{member}"),
+            action: format!("/korps/{member}"),
+            theirs: ("capacity", "7", "Kapacitet (antal samtidige forløb)"),
+            yours: ("notes", "Kan tage weekender"),
+        },
+    )
+    .await;
+
+    let me = app.login(NATIONAL).await;
+    let other = app.login(NATIONAL).await;
+    let cohort: Uuid = app
+        .scalar("SELECT id FROM training_cohorts ORDER BY name LIMIT 1")
+        .await;
+    stale_save_shows_both_versions(
+        &me,
+        &other,
+        Edit {
+            page: format!("/uddannelse/hold/{cohort}/rediger"),
+            action: format!("/uddannelse/hold/{cohort}/rediger"),
+            theirs: ("mentor_seats", "17", "Mentoruddannelse"),
+            yours: ("name", "Hold med nyt navn"),
+        },
+    )
+    .await;
+
+    let round: Uuid = app
+        .scalar("SELECT id FROM application_rounds ORDER BY deadline DESC LIMIT 1")
+        .await;
+    stale_save_shows_both_versions(
+        &me,
+        &other,
+        Edit {
+            page: format!("/ansoegningsrunder/{round}/rediger"),
+            action: format!("/ansoegningsrunder/{round}/rediger"),
+            theirs: (
+                "description",
+                "Ny vejledning.",
+                "Beskrivelse til kommunerne",
+            ),
+            yours: ("title", "Runde med ny titel"),
+        },
+    )
+    .await;
+}
