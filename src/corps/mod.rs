@@ -309,27 +309,43 @@ struct OwnView {
     load: i64,
     choices: Choices,
     training: crate::training::TrainingHistory,
+    /// Saved by the coordinator meanwhile: the fields that differ (409).
+    stale: Option<Vec<Difference>>,
 }
 
 pub async fn own_page(user: CurrentUser, mut tx: TenantTx, page: Page) -> AppResult<Response> {
-    let member = repo::get(&mut tx, None, Some(user.id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let training = crate::training::history(&mut tx, member.id, page.t).await?;
+    let member = own(&mut tx, &user).await?;
+    let view = own_view(&mut tx, page, &member, form_of(&member)).await?;
     tx.commit().await?;
+    Ok(view.into_response())
+}
+
+async fn own(tx: &mut TenantTx, user: &CurrentUser) -> AppResult<repo::Member> {
+    repo::get(tx, None, Some(user.id))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn own_view(
+    tx: &mut TenantTx,
+    page: Page,
+    member: &repo::Member,
+    form: ProfileForm,
+) -> AppResult<OwnView> {
+    let training = crate::training::history(tx, member.id, page.t).await?;
     let t = page.t;
     Ok(OwnView {
-        form: form_of(&member),
+        form,
         capacity: member.profile.capacity,
         load: member.load,
         choices: Choices::new(t),
         training,
+        stale: None,
         page: page
             .titled(t.corps.my_profile)
             .crumb(t.common.nav_start, "/")
             .crumb(t.corps.my_profile, "/min-profil"),
-    }
-    .into_response())
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -338,8 +354,12 @@ pub struct OwnForm {
     languages: Vec<String>,
     #[serde(default)]
     availability: Vec<String>,
+    #[serde(default)]
+    version: i32,
 }
 
+/// A member's own languages and availability. The coordinator edits the same profile:
+/// a save over theirs answers 409 with both versions.
 pub async fn update_own(
     user: CurrentUser,
     mut tx: TenantTx,
@@ -348,12 +368,33 @@ pub async fn update_own(
     page: Page,
     Form(form): Form<OwnForm>,
 ) -> AppResult<Response> {
-    let member = repo::get(&mut tx, None, Some(user.id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let member = own(&mut tx, &user).await?;
     let languages = vocab::known(&form.languages, vocab::LANGUAGES);
     let availability = vocab::known(&form.availability, vocab::AVAILABILITY);
-    repo::update_own(&mut tx, member.id, &languages, &availability).await?;
+    if !repo::update_own(&mut tx, member.id, &languages, &availability, form.version).await? {
+        let theirs = form_of(&member);
+        let typed = ProfileForm {
+            languages,
+            availability,
+            ..theirs.clone()
+        };
+        let mut view = own_view(&mut tx, page, &member, typed).await?;
+        let t = view.page.t;
+        let shown = |form: &ProfileForm| {
+            vec![
+                (
+                    t.common.languages,
+                    option_labels(&view.choices.languages, &form.languages),
+                ),
+                (
+                    t.corps.availability,
+                    option_labels(&view.choices.availability, &form.availability),
+                ),
+            ]
+        };
+        view.stale = Some(differences(shown(&view.form), shown(&theirs)));
+        return Ok(forms::stale(view));
+    }
     Done::to("/min-profil")
         .said(page.t.corps.profile_saved)
         .finish(tx, addr, &session)

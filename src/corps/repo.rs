@@ -189,22 +189,26 @@ pub async fn update(
     Ok(updated == 1)
 }
 
-/// What members may change themselves: languages and availability.
+/// What members may change themselves: languages and availability. False when the
+/// profile is no longer at `version` (someone saved in between).
 pub async fn update_own(
     tx: &mut TenantTx,
     id: Uuid,
     languages: &[String],
     availability: &[String],
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE corps_members SET languages = $2, availability = $3, version = version + 1, updated_at = now() WHERE id = $1",
+    version: i32,
+) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query!(
+        "UPDATE corps_members SET languages = $2, availability = $3, version = version + 1, updated_at = now()
+         WHERE id = $1 AND version = $4",
         id,
         languages,
-        availability
+        availability,
+        version
     )
     .execute(tx.conn())
     .await?;
-    Ok(())
+    Ok(updated.rows_affected() == 1)
 }
 
 /// Gives a staff member with a member role a profile in the transaction's municipality.

@@ -165,6 +165,10 @@ struct ListView {
     list: List<ListRow>,
     /// The municipality requires a second factor of its mentors and parent coaches.
     requires_second_factor: bool,
+    /// The version of the municipality's settings the form was shown with.
+    settings_version: i32,
+    /// The setting was saved by someone else meanwhile (409).
+    stale: Option<Vec<forms::Difference>>,
 }
 
 pub async fn list_page(
@@ -172,8 +176,14 @@ pub async fn list_page(
     page: Page,
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
+    let view = list_view(&mut tx, page, query.as_deref()).await?;
+    tx.commit().await?;
+    Ok(view.into_response())
+}
+
+async fn list_view(tx: &mut TenantTx, page: Page, query: Option<&str>) -> AppResult<ListView> {
     let t = page.t;
-    let mut query = LIST.read(query.as_deref());
+    let mut query = LIST.read(query);
     query
         .keep("role", |role| Role::from_code(role).is_some())
         .keep_one_of("status", &["active", "inactive"]);
@@ -183,12 +193,13 @@ pub async fn list_page(
         status: query.filter("status"),
     };
     let list = table::load!(query, |limit, offset| repo::list(
-        &mut tx, &filter, query.sort, limit, offset
+        tx, &filter, query.sort, limit, offset
     ));
-    let requires_second_factor = repo::requires_second_factor(&mut tx).await?;
-    tx.commit().await?;
+    let requirement = repo::requires_second_factor(tx).await?;
     Ok(ListView {
-        requires_second_factor,
+        requires_second_factor: requirement.required,
+        settings_version: requirement.version,
+        stale: None,
         role_options: [Role::Coordinator, Role::Mentor, Role::ParentCoach]
             .iter()
             .map(|r| (r.code(), r.label(t)))
@@ -214,14 +225,15 @@ pub async fn list_page(
             .titled(t.staff.staff_title)
             .crumb(t.common.nav_start, "/")
             .crumb(t.staff.staff_title, "/medarbejdere"),
-    }
-    .into_response())
+    })
 }
 
 #[derive(Debug, serde::Deserialize)]
 pub struct RequirementForm {
     #[serde(default)]
     require: Option<String>,
+    #[serde(default)]
+    version: i32,
 }
 
 /// Requires (or stops requiring) a second factor of the municipality's mentors and parent
@@ -235,7 +247,21 @@ pub async fn set_requirement(
 ) -> AppResult<Response> {
     let t = page.t;
     let require = form.require.is_some();
-    repo::set_requires_second_factor(&mut tx, require).await?;
+    if !repo::set_requires_second_factor(&mut tx, require, form.version).await? {
+        // Another coordinator saved the setting in between: both choices side by side,
+        // this one's kept in the form, which now carries the saved version.
+        let mut view = list_view(&mut tx, page, None).await?;
+        let yes_no = |on: bool| if on { t.common.yes } else { t.common.no }.to_string();
+        view.stale = Some(forms::differences(
+            vec![(t.staff.requirement_label, yes_no(require))],
+            vec![(
+                t.staff.requirement_label,
+                yes_no(view.requires_second_factor),
+            )],
+        ));
+        view.requires_second_factor = require;
+        return Ok(forms::stale(view));
+    }
     Done::to("/medarbejdere")
         .audit(
             Event::new("second_factor_requirement_changed").details(json!({ "required": require })),

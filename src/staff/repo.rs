@@ -253,28 +253,44 @@ pub async fn has_other_memberships(tx: &mut TenantTx, user_id: Uuid) -> Result<b
 }
 
 /// Whether the transaction's municipality requires a second factor of mentors and coaches.
-pub async fn requires_second_factor(tx: &mut TenantTx) -> Result<bool, sqlx::Error> {
+/// The municipality's second-factor setting and the version of its settings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Requirement {
+    pub required: bool,
+    pub version: i32,
+}
+
+pub async fn requires_second_factor(tx: &mut TenantTx) -> Result<Requirement, sqlx::Error> {
     let municipality_id = tx.scope().municipality_id();
-    let required = sqlx::query_scalar!(
-        "SELECT require_second_factor FROM municipalities WHERE id = $1",
+    let row = sqlx::query!(
+        "SELECT require_second_factor, version FROM municipalities WHERE id = $1",
         municipality_id
     )
     .fetch_optional(tx.conn())
     .await?;
-    Ok(required.unwrap_or(false))
+    Ok(row
+        .map(|row| Requirement {
+            required: row.require_second_factor,
+            version: row.version,
+        })
+        .unwrap_or_default())
 }
 
+/// False when the municipality's settings are no longer at `version`.
 pub async fn set_requires_second_factor(
     tx: &mut TenantTx,
     required: bool,
-) -> Result<(), sqlx::Error> {
+    version: i32,
+) -> Result<bool, sqlx::Error> {
     let municipality_id = tx.scope().municipality_id();
-    sqlx::query!(
-        "UPDATE municipalities SET require_second_factor = $2, version = version + 1 WHERE id = $1",
+    let updated = sqlx::query!(
+        "UPDATE municipalities SET require_second_factor = $2, version = version + 1
+         WHERE id = $1 AND version = $3",
         municipality_id,
-        required
+        required,
+        version
     )
     .execute(tx.conn())
     .await?;
-    Ok(())
+    Ok(updated.rows_affected() == 1)
 }

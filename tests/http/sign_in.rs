@@ -640,8 +640,19 @@ async fn a_coordinator_resets_a_mentors_second_factor_and_may_require_it() {
     );
 
     // ... until the coordinator requires it.
+    let version = coordinator
+        .get("/medarbejdere")
+        .await
+        .attr(
+            "form[action='/medarbejdere/totrinskrav'] input[name=version]",
+            "value",
+        )
+        .unwrap();
     let required = coordinator
-        .post("/medarbejdere/totrinskrav", &[("require", "1")])
+        .post(
+            "/medarbejdere/totrinskrav",
+            &[("require", "1"), ("version", &version)],
+        )
         .await;
     assert_eq!(required.status, 303);
     let skip = legacy.post("/totrin/spring-over", &[]).await;

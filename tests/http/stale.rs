@@ -148,6 +148,54 @@ async fn a_stale_citizen_member_cohort_or_round_answers_409_with_both_versions()
     )
     .await;
 
+    // The municipality's setting: one coordinator requires a second factor while another
+    // has the page open and saves it unticked.
+    let form = "form[action='/medarbejdere/totrinskrav']";
+    let my_fields = me.get("/medarbejdere").await.form_fields(form);
+    let mut their_fields = other.get("/medarbejdere").await.form_fields(form);
+    set(&mut their_fields, "require", "1");
+    let saved = send(&other, "/medarbejdere/totrinskrav", &their_fields).await;
+    assert_eq!(saved.status, 303);
+    let stale = send(&me, "/medarbejdere/totrinskrav", &my_fields).await;
+    assert_eq!(stale.status, 409);
+    assert_eq!(
+        stale.texts("#conflict table tbody td"),
+        ["Nej", "Ja"],
+        "mine beside theirs"
+    );
+    assert!(!stale.has("#require[checked]"), "my choice kept");
+    let again = send(&me, "/medarbejdere/totrinskrav", &stale.form_fields(form)).await;
+    assert_eq!(again.status, 303);
+
+    // A mentor's own profile, while the coordinator edits it.
+    let mentor = app.login("mentor.aarhus@example.org").await;
+    let edited = other.get(&format!("/korps/{member}")).await;
+    let mut fields = edited.form_fields(&format!("form[action='/korps/{member}']"));
+    let mine = mentor.get("/min-profil").await;
+    let mut my_fields = mine.form_fields("form[action='/min-profil']");
+    set(&mut fields, "languages", "ar");
+    assert_eq!(
+        send(&other, &format!("/korps/{member}"), &fields)
+            .await
+            .status,
+        303
+    );
+    my_fields.retain(|(name, _)| name != "availability");
+    let stale = send(&mentor, "/min-profil", &my_fields).await;
+    assert_eq!(stale.status, 409);
+    assert!(
+        stale.text_of("#conflict table").contains("Arabisk"),
+        "{}",
+        stale.text_of("#conflict")
+    );
+    let again = send(
+        &mentor,
+        "/min-profil",
+        &stale.form_fields("form[action='/min-profil']"),
+    )
+    .await;
+    assert_eq!(again.status, 303);
+
     let me = app.login(NATIONAL).await;
     let other = app.login(NATIONAL).await;
     let cohort: Uuid = app
