@@ -9,10 +9,11 @@ mod repo;
 
 use axum::extract::{Path, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 use time::Duration;
 use tower_sessions::Session;
+use uuid::Uuid;
 
 use crate::audit::{Done, Event};
 use crate::auth::CurrentUser;
@@ -24,6 +25,7 @@ use crate::training::model::EventKind;
 use crate::web::Page;
 use crate::web::client::ClientAddr;
 use crate::web::flash;
+use crate::web::forms::{self, Claim, Form};
 use crate::web::routes::{Access, COURSE_WORK, Route};
 use crate::{clock, courses};
 use ics::{Item, When};
@@ -78,6 +80,8 @@ pub struct Status {
     pub last_read: Option<String>,
     /// The feed's address, right after it was made, and only then.
     pub url: Option<String>,
+    /// The one-time key of the form that makes a feed: a double click makes one.
+    pub form_key: String,
 }
 
 /// What the account page shows of `user`'s feed; takes the address left by `create`.
@@ -89,6 +93,7 @@ pub async fn status(tx: &mut TenantTx, session: &Session, user: &CurrentUser) ->
             since: None,
             last_read: None,
             url: None,
+            form_key: String::new(),
         });
     }
     let feed = repo::feed(tx, user.id).await?;
@@ -103,6 +108,7 @@ pub async fn status(tx: &mut TenantTx, session: &Session, user: &CurrentUser) ->
     };
     let url = flash::take_secret(session, user.id).await?;
     Ok(Status {
+        form_key: Uuid::new_v4().to_string(),
         offered,
         since: feed
             .as_ref()
@@ -121,7 +127,14 @@ pub async fn create(
     addr: ClientAddr,
     session: Session,
     page: Page,
+    Form(form): Form<forms::FormKey>,
 ) -> AppResult<Response> {
+    // Sent twice (a double click), the second answer is the first's: one feed, whose
+    // address the first answer left for the account page.
+    if let Claim::Done(location) = forms::claim(&mut tx, form.form_key).await? {
+        return Ok(Redirect::to(&location).into_response());
+    }
+    forms::complete(&mut tx, form.form_key, "/konto#kalender").await?;
     let token = new_token();
     repo::replace(&mut tx, user.id, &hash(&token)).await?;
     let url = format!("{}{FEED_PREFIX}{token}.ics", state.config.public_url());

@@ -11,7 +11,7 @@ pub mod repo;
 mod views;
 
 use axum::extract::Path;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
 use sqlx::PgPool;
@@ -25,7 +25,7 @@ use crate::db::{Scope, TenantTx};
 use crate::error::{AppError, AppResult};
 use crate::web::Page;
 use crate::web::client::ClientAddr;
-use crate::web::forms::{FieldErrors, Form};
+use crate::web::forms::{self, Claim, FieldErrors, Form};
 use crate::web::routes::{COORDINATOR, Route};
 
 pub use model::{Outcome, Report};
@@ -82,6 +82,9 @@ pub struct HoldForm {
     citizen: String,
     #[serde(default)]
     reason: String,
+    /// The form's one-time key: sent twice, one hold.
+    #[serde(default)]
+    form_key: Option<Uuid>,
 }
 
 /// The page with what is typed in the hold form and its messages.
@@ -160,6 +163,11 @@ pub async fn place_hold(
         tx.commit().await?;
         return Ok(crate::web::forms::invalid(view));
     };
+    let key = form.form_key.ok_or(AppError::Unprocessable)?;
+    if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
+        return Ok(Redirect::to(&location).into_response());
+    }
+    forms::complete(&mut tx, key, "/sletning").await?;
     let today = clock::today();
     let id = repo::place(&mut tx, citizen, &reason, today, model::review_by(today)).await?;
     Done::to("/sletning")

@@ -41,6 +41,8 @@ pub struct RetentionView {
     pub citizens: Vec<(String, String)>,
     pub citizen: String,
     pub reason: String,
+    /// The hold form's one-time key (kept when the form comes back with messages).
+    pub form_key: String,
     pub errors: FieldErrors,
 }
 
@@ -97,6 +99,10 @@ impl RetentionView {
                 .collect(),
             citizen: entered.citizen,
             reason: entered.reason,
+            form_key: entered
+                .form_key
+                .unwrap_or_else(uuid::Uuid::new_v4)
+                .to_string(),
             errors,
             page: page
                 .titled(t.retention.title)

@@ -48,7 +48,15 @@ fn value(page: &crate::support::Page, id: &str) -> String {
 
 /// The feed's path (from `/kalender/`) in the address the account page shows once.
 async fn create_feed(client: &Client) -> String {
-    let created = client.post("/konto/kalender", &[]).await;
+    let key = client
+        .get("/konto")
+        .await
+        .attr(
+            "form[action='/konto/kalender'] input[name=form_key]",
+            "value",
+        )
+        .expect("the calendar form's key");
+    let created = client.post("/konto/kalender", &[("form_key", &key)]).await;
     assert_eq!(created.status, 303, "{}", created.text);
     assert_eq!(created.location(), "/konto#kalender");
     assert!(
@@ -408,7 +416,16 @@ async fn national_staff_are_not_offered_a_feed_and_may_not_make_one() {
     let app = TestApp::spawn().await;
     let national = app.login("national@example.org").await;
     assert!(!national.get("/konto").await.has("#kalender"));
-    assert_eq!(national.post("/konto/kalender", &[]).await.status, 403);
+    assert_eq!(
+        national
+            .post(
+                "/konto/kalender",
+                &[("form_key", &crate::support::form_key())]
+            )
+            .await
+            .status,
+        403
+    );
     let feeds: i64 = app.scalar("SELECT count(*) FROM calendar_feeds").await;
     assert_eq!(feeds, 0);
 }
@@ -450,5 +467,33 @@ async fn a_feed_ends_when_the_password_changes_or_the_account_is_deactivated() {
         anyone.get(&path).await.status,
         404,
         "reactivation does not bring it back"
+    );
+}
+
+/// A double click on "make a calendar address": one feed, and the address the first
+/// answer showed still works (a second feed would have replaced it).
+#[tokio::test]
+async fn a_calendar_address_made_twice_by_a_double_click_is_made_once() {
+    let app = TestApp::spawn().await;
+    let mentor = app.login(MENTOR).await;
+    let key = mentor
+        .get("/konto")
+        .await
+        .attr(
+            "form[action='/konto/kalender'] input[name=form_key]",
+            "value",
+        )
+        .unwrap();
+    let first = mentor.post("/konto/kalender", &[("form_key", &key)]).await;
+    assert_eq!(first.status, 303);
+    let url = value(&mentor.get("/konto").await, "calendar_url");
+    let feed = &url[url.find("/kalender/").expect("a feed address")..];
+    let second = mentor.post("/konto/kalender", &[("form_key", &key)]).await;
+    assert_eq!(second.status, 303);
+    assert_eq!(second.location(), first.location());
+    assert_eq!(
+        app.client().get_bytes(feed).await.0,
+        200,
+        "the address shown stays valid"
     );
 }

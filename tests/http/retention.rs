@@ -324,13 +324,26 @@ async fn a_held_case_is_kept_until_the_hold_is_released() {
         Some(id.as_str())
     );
 
-    let held = coordinator
-        .post(
-            "/sletning/hold",
-            &[("citizen", &id), ("reason", "Verserende retssag")],
-        )
-        .await;
+    // The form kept its one-time key; sent twice (a double click), one hold.
+    let key = refused.attr("input[name=form_key]", "value").unwrap();
+    let hold_form = [
+        ("citizen", id.as_str()),
+        ("reason", "Verserende retssag"),
+        ("form_key", key.as_str()),
+    ];
+    let held = coordinator.post("/sletning/hold", &hold_form).await;
     assert_eq!(held.status, 303, "{}", held.text);
+    let twice = coordinator.post("/sletning/hold", &hold_form).await;
+    assert_eq!(twice.status, 303);
+    assert_eq!(twice.location(), held.location());
+    assert_eq!(
+        app.scalar::<i64>(&format!(
+            "SELECT count(*) FROM audit_log WHERE subject_id = '{citizen}' AND action = 'retention_hold_placed'"
+        ))
+        .await,
+        1,
+        "one hold placed"
+    );
     let page = coordinator.get("/sletning").await;
     assert!(page.text.contains("Verserende retssag"));
 
@@ -402,7 +415,11 @@ async fn a_hold_lapses_when_not_renewed_within_a_year() {
     let held = coordinator
         .post(
             "/sletning/hold",
-            &[("citizen", &citizen.to_string()), ("reason", "Aktindsigt")],
+            &[
+                ("citizen", &citizen.to_string()),
+                ("reason", "Aktindsigt"),
+                ("form_key", &crate::support::form_key()),
+            ],
         )
         .await;
     assert_eq!(held.status, 303);
