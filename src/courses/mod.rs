@@ -581,8 +581,30 @@ async fn again(
     Ok(forms::invalid(view))
 }
 
+/// The course page as it is now after someone else changed its state while this user had
+/// it open (409): what was typed kept, the message at the top, nothing saved.
+async fn moved_meanwhile(
+    mut tx: TenantTx,
+    reads: &Reads,
+    user: &CurrentUser,
+    page: Page,
+    course: &repo::Course,
+    mut entered: Entered,
+) -> AppResult<Response> {
+    let t = page.t;
+    entered.errors.add(
+        "status",
+        crate::i18n::fill(t.courses.course_moved_meanwhile, &[course.state.label(t)]),
+    );
+    let view = course_page(&mut tx, reads, user, page, course.id, entered).await?;
+    Ok(forms::stale(view))
+}
+
 #[derive(Debug, Deserialize)]
 pub struct TransitionForm {
+    /// The state the page showed: another state now means someone moved the course.
+    #[serde(default)]
+    from: String,
     #[serde(default)]
     to: String,
     #[serde(default)]
@@ -592,6 +614,8 @@ pub struct TransitionForm {
     note: String,
     #[serde(default)]
     planned_end_on: String,
+    #[serde(default)]
+    form_key: Option<Uuid>,
 }
 
 impl TransitionForm {
@@ -648,9 +672,27 @@ pub async fn transition(
         return Err(AppError::Forbidden);
     }
     let back = format!("/forloeb/{id}");
-    if course.state.code() == form.to.as_str() {
-        // A second click on the same button finds its work done.
-        return Ok(Redirect::to(&back).into_response());
+    // A second click on the same button finds its work done; without the page's key (an
+    // older page) a move to the state the course is in counts as that second click.
+    match form.form_key {
+        Some(key) => {
+            if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
+                return Ok(Redirect::to(&location).into_response());
+            }
+            forms::complete(&mut tx, key, &back).await?;
+        }
+        None if course.state.code() == form.to.as_str() => {
+            return Ok(Redirect::to(&back).into_response());
+        }
+        None => {}
+    }
+    if !form.from.is_empty() && form.from != course.state.code() {
+        let entered = Entered {
+            note: form.note.clone(),
+            planned_end_on: form.planned_end_on.clone(),
+            ..Entered::default()
+        };
+        return moved_meanwhile(tx, &reads, &user, page, &course, entered).await;
     }
     let to = CourseState::from_code(&form.to)
         .filter(|to| course.state.may_move_to(*to))
@@ -692,6 +734,8 @@ pub async fn transition(
 pub struct CancelForm {
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    form_key: Option<Uuid>,
 }
 
 impl CancelForm {
@@ -724,8 +768,18 @@ pub async fn cancel(
     let addr = reads.addr();
     let t = page.t;
     let (course, _) = visible_course(&mut tx, &user, id).await?;
+    if let Some(key) = form.form_key {
+        if let Claim::Done(location) = forms::claim(&mut tx, key).await? {
+            return Ok(Redirect::to(&location).into_response());
+        }
+        forms::complete(&mut tx, key, &format!("/forloeb/{id}")).await?;
+    }
     if !course.state.is_open() {
-        return Err(AppError::Conflict);
+        let entered = Entered {
+            reason: form.reason.clone(),
+            ..Entered::default()
+        };
+        return moved_meanwhile(tx, &reads, &user, page, &course, entered).await;
     }
     let reason = match form.reason(t) {
         Ok(reason) => reason,

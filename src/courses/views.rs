@@ -100,6 +100,9 @@ pub struct ShowView {
     next_meeting: Option<String>,
     /// The next-meeting form: as typed, or as planned.
     meeting: MeetingForm,
+    /// The one-time key of the state forms (one of them is sent): a double click moves
+    /// the course once, and tells a second click from someone else's move.
+    state_key: String,
 }
 
 impl ShowView {
@@ -173,6 +176,7 @@ impl ShowView {
             reference: reference(id),
             next_meeting: next_meeting.as_ref().map(|m| next_meeting::describe(t, m)),
             meeting,
+            state_key: Uuid::new_v4().to_string(),
             due,
             participants,
             page: page

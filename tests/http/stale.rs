@@ -232,3 +232,55 @@ async fn a_stale_citizen_member_cohort_or_round_answers_409_with_both_versions()
     )
     .await;
 }
+
+/// Two coordinators on one active course: one ends it; the other, whose page still shows
+/// it active, ends it too with goals and a note. Nothing is saved twice: the second answer
+/// is 409 with the course as it is now and the note kept. A double click on one button
+/// moves the course once and answers both clicks with the course page.
+#[tokio::test]
+async fn a_course_moved_meanwhile_answers_409_and_keeps_the_note() {
+    let app = TestApp::spawn().await;
+    let me = app.login(AARHUS).await;
+    let other = app.login(AARHUS).await;
+    let course: Uuid = app
+        .scalar(
+            "SELECT c.id FROM courses c JOIN municipalities m ON m.id = c.municipality_id
+             WHERE m.name = 'Aarhus' AND c.state = 'active' ORDER BY c.id LIMIT 1",
+        )
+        .await;
+    let path = format!("/forloeb/{course}");
+    let form = format!("form[action='/forloeb/{course}/status']:has(input[name=to][value=ending])");
+    let mut mine = me.get(&path).await.form_fields(&form);
+    let mut theirs = other.get(&path).await.form_fields(&form);
+    set(&mut theirs, "goals_reached", "yes");
+    let ended = send(&other, &format!("{path}/status"), &theirs).await;
+    assert_eq!(ended.status, 303, "{}", ended.text_of("main"));
+    let twice = send(&other, &format!("{path}/status"), &theirs).await;
+    assert_eq!(
+        (twice.status, twice.location()),
+        (303, ended.location()),
+        "a double click moves once"
+    );
+
+    set(&mut mine, "goals_reached", "partly");
+    set(&mut mine, "note-ending", "Mit afslutningsnotat");
+    let stale = send(&me, &format!("{path}/status"), &mine).await;
+    assert_eq!(stale.status, 409, "{}", stale.text_of("main"));
+    assert!(
+        stale
+            .text_of(".alert-error")
+            .contains("mens du havde siden åben"),
+        "{}",
+        stale.text_of(".alert-error")
+    );
+    assert!(
+        stale.text.contains("Mit afslutningsnotat"),
+        "what I typed is still on the page"
+    );
+    let events: i64 = app
+        .scalar(&format!(
+            "SELECT count(*) FROM course_events WHERE course_id = '{course}' AND to_state = 'ending'"
+        ))
+        .await;
+    assert_eq!(events, 1, "moved once");
+}
