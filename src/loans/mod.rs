@@ -520,24 +520,49 @@ pub async fn show_page(
     Ok(view.into_response())
 }
 
+/// A step on a loan: ready to take, or answered already because the form was stale.
+enum Begun {
+    Ready(Box<(repo::Loan, Side, Page)>),
+    Stale(Response),
+}
+
 /// Locks the loan and checks the step may be taken by this side in this state with the
-/// version the form was shown with; a stale form answers 409.
+/// version the form was shown with. A stale form (someone took a step meanwhile) gets the
+/// loan page as it is now, with what was typed and a message at the top (409).
 async fn begin_step(
     tx: &mut TenantTx,
+    page: Page,
     id: Uuid,
     form: &StepForm,
     sides: &[Side],
     states: &[LoanState],
-) -> AppResult<(repo::Loan, Side)> {
+) -> AppResult<Begun> {
     let (state, version) = repo::lock(tx, id).await?.ok_or(AppError::NotFound)?;
     let (loan, side) = load(tx, id).await?;
     if !sides.contains(&side) {
         return Err(AppError::NotFound);
     }
     if version != form.version || !states.contains(&state) {
-        return Err(AppError::Conflict);
+        let t = page.t;
+        let mut errors = FieldErrors::default();
+        errors.add(
+            "state",
+            crate::i18n::fill(t.loans.changed_meanwhile, &[state.label(t)]),
+        );
+        let view = show_view(tx, page, loan, side, form.clone(), errors).await?;
+        return Ok(Begun::Stale(forms::stale(view)));
     }
-    Ok((loan, side))
+    Ok(Begun::Ready(Box::new((loan, side, page))))
+}
+
+/// The loan, side and page of a step that may be taken, or the stale form's answer.
+macro_rules! ready {
+    ($begun:expr) => {
+        match $begun {
+            Begun::Ready(ready) => *ready,
+            Begun::Stale(answer) => return Ok(answer),
+        }
+    };
 }
 
 /// Shows the loan page again with the messages at the fields and the input kept.
@@ -563,14 +588,17 @@ pub async fn forward(
     Form(form): Form<StepForm>,
 ) -> AppResult<Response> {
     let t = page.t;
-    let (loan, side) = begin_step(
-        &mut tx,
-        id,
-        &form,
-        &[Side::National],
-        &[LoanState::Requested, LoanState::Declined],
-    )
-    .await?;
+    let (loan, side, page) = ready!(
+        begin_step(
+            &mut tx,
+            page,
+            id,
+            &form,
+            &[Side::National],
+            &[LoanState::Requested, LoanState::Declined],
+        )
+        .await?
+    );
     let lending = form
         .municipality
         .parse::<Uuid>()
@@ -615,14 +643,17 @@ pub async fn accept(
     Form(form): Form<StepForm>,
 ) -> AppResult<Response> {
     let t = page.t;
-    let (loan, side) = begin_step(
-        &mut tx,
-        id,
-        &form,
-        &[Side::Lending],
-        &[LoanState::Forwarded],
-    )
-    .await?;
+    let (loan, side, page) = ready!(
+        begin_step(
+            &mut tx,
+            page,
+            id,
+            &form,
+            &[Side::Lending],
+            &[LoanState::Forwarded],
+        )
+        .await?
+    );
     let mut errors = FieldErrors::default();
     let member = form.member.parse::<Uuid>().ok();
     // The member's row is locked before their free places are counted, so two answers
@@ -693,14 +724,17 @@ pub async fn decline(
     Form(form): Form<StepForm>,
 ) -> AppResult<Response> {
     let t = page.t;
-    let (loan, side) = begin_step(
-        &mut tx,
-        id,
-        &form,
-        &[Side::Lending],
-        &[LoanState::Forwarded],
-    )
-    .await?;
+    let (loan, side, page) = ready!(
+        begin_step(
+            &mut tx,
+            page,
+            id,
+            &form,
+            &[Side::Lending],
+            &[LoanState::Forwarded],
+        )
+        .await?
+    );
     if form.reason.trim().is_empty() {
         let mut errors = FieldErrors::default();
         errors.add("reason", t.loans.reason_required);
@@ -733,8 +767,17 @@ pub async fn assign(
     Form(form): Form<StepForm>,
 ) -> AppResult<Response> {
     let t = page.t;
-    let (loan, _) =
-        begin_step(&mut tx, id, &form, &[Side::Receiving], &[LoanState::Agreed]).await?;
+    let (loan, _, _) = ready!(
+        begin_step(
+            &mut tx,
+            page,
+            id,
+            &form,
+            &[Side::Receiving],
+            &[LoanState::Agreed]
+        )
+        .await?
+    );
     if loan.assigned_on.is_some() || !repo::assign(&mut tx, &loan, clock::today()).await? {
         return Err(AppError::Conflict);
     }
@@ -777,18 +820,21 @@ pub async fn withdraw(
     Form(form): Form<StepForm>,
 ) -> AppResult<Response> {
     let t = page.t;
-    let (loan, _) = begin_step(
-        &mut tx,
-        id,
-        &form,
-        &[Side::Receiving],
-        &[
-            LoanState::Requested,
-            LoanState::Forwarded,
-            LoanState::Declined,
-        ],
-    )
-    .await?;
+    let (loan, _, _) = ready!(
+        begin_step(
+            &mut tx,
+            page,
+            id,
+            &form,
+            &[Side::Receiving],
+            &[
+                LoanState::Requested,
+                LoanState::Forwarded,
+                LoanState::Declined,
+            ],
+        )
+        .await?
+    );
     repo::withdraw(&mut tx, id).await?;
     let location = format!("/udlaan/{id}");
     step_done(
@@ -812,14 +858,17 @@ pub async fn end(
     Form(form): Form<StepForm>,
 ) -> AppResult<Response> {
     let t = page.t;
-    let (loan, _) = begin_step(
-        &mut tx,
-        id,
-        &form,
-        &[Side::Receiving, Side::Lending, Side::National],
-        &[LoanState::Agreed],
-    )
-    .await?;
+    let (loan, _, _) = ready!(
+        begin_step(
+            &mut tx,
+            page,
+            id,
+            &form,
+            &[Side::Receiving, Side::Lending, Side::National],
+            &[LoanState::Agreed],
+        )
+        .await?
+    );
     repo::end(&mut tx, id, clock::today()).await?;
     let lending = loan.lending_municipality_id;
     // Both municipalities hear of it, each naming the other; not the one that ended it.

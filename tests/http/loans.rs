@@ -178,21 +178,25 @@ async fn a_loan_goes_from_request_to_settlement_and_the_access_comes_and_goes() 
         )
         .await;
     assert_eq!(accepted.status, 303);
-    // The same form again is stale.
-    assert_eq!(
-        aarhus
-            .post(
-                &format!("/udlaan/{loan}/accepter"),
-                &[
-                    ("version", &v),
-                    ("member", &member.to_string()),
-                    ("rate", "400"),
-                    ("pays", "yes")
-                ],
-            )
-            .await
-            .status,
-        409
+    // The same form again is stale: the loan page as it is now, saying why.
+    let stale = aarhus
+        .post(
+            &format!("/udlaan/{loan}/accepter"),
+            &[
+                ("version", &v),
+                ("member", &member.to_string()),
+                ("rate", "400"),
+                ("pays", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, 409);
+    assert!(
+        stale
+            .text_of(".alert-error")
+            .contains("mens du havde siden åben"),
+        "{}",
+        stale.text_of("main")
     );
 
     // Agreed but not yet assigned: still no access.
