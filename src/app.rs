@@ -127,12 +127,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(TraceLayer::new_for_http().make_span_with(
                     |request: &axum::http::Request<_>| {
                         // The path without its query: queries can hold what a user searched for.
-                        let id = request
-                            .headers()
-                            .get("x-request-id")
-                            .and_then(|value| value.to_str().ok())
-                            .unwrap_or_default()
-                            .to_string();
+                        let id = telemetry::id_of(request);
                         // A calendar feed's path is its secret token: logged without it.
                         let path = calendar::logged_path(request.uri().path());
                         tracing::info_span!("request", method = %request.method(), path, id)

@@ -19,14 +19,19 @@ pub fn request_id() -> Option<String> {
         .filter(|id| !id.is_empty())
 }
 
-/// Middleware, inside the layer that gives each request its id.
-pub async fn observe(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
-    let id = request
+/// The id the request-id layer gave a request ("" before it).
+pub fn id_of<B>(request: &axum::http::Request<B>) -> String {
+    request
         .headers()
         .get("x-request-id")
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
-        .to_string();
+        .to_string()
+}
+
+/// Middleware, inside the layer that gives each request its id.
+pub async fn observe(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
+    let id = id_of(&request);
     let method = request.method().clone();
     let started = Instant::now();
     let response = REQUEST_ID.scope(id, next.run(request)).await;

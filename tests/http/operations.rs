@@ -170,20 +170,22 @@ async fn an_error_page_names_the_request_id_the_log_has() {
         page.text_of("main")
     );
     // Also on a refusal made before the session is read.
-    let foreign = Client::new(&app.base);
-    let refused = foreign
-        .post_with_headers("/login", &[("email", "x@example.org")], {
-            let mut headers = HeaderMap::new();
-            headers.insert("origin", HeaderValue::from_static("https://evil.example"));
-            headers
-        })
-        .await;
+    let refused = from_another_site(&app.base).await;
     assert_eq!(refused.status, 403);
     assert!(
         refused
             .text_of(".error-reference")
             .contains(&refused.header("x-request-id"))
     );
+}
+
+/// A login form posted from another site: refused (403) before the session is read.
+async fn from_another_site(base: &str) -> crate::support::Page {
+    let mut headers = HeaderMap::new();
+    headers.insert("origin", HeaderValue::from_static("https://evil.example"));
+    Client::new(base)
+        .post_with_headers("/login", &[("email", "x@example.org")], headers)
+        .await
 }
 
 /// The runtime login's URL for the `korps` binary.
@@ -246,14 +248,7 @@ async fn on_sigterm_the_request_in_flight_completes_and_the_process_exits_0() {
     let base = format!("http://{address}");
 
     // A line written during a request carries its id.
-    let foreign = Client::new(&base);
-    let refused = foreign
-        .post_with_headers("/login", &[("email", "x@example.org")], {
-            let mut headers = HeaderMap::new();
-            headers.insert("origin", HeaderValue::from_static("https://evil.example"));
-            headers
-        })
-        .await;
+    let refused = from_another_site(&base).await;
     assert_eq!(refused.status, 403);
     let refused_id = refused.header("x-request-id");
 
