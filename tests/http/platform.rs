@@ -300,6 +300,41 @@ async fn a_backup_restored_into_an_empty_database_has_the_same_rows_and_serves()
     assert!(original.iter().all(|(_, n)| *n > 0), "{original:?}");
     assert_eq!(counts(&restored).await, original);
 
+    // And into a fresh cluster of its own (a new machine): the roles are made there too.
+    let dir = std::env::temp_dir().join(format!("korps-fresh-{}", uuid::Uuid::new_v4()));
+    let fresh_dir = dir.clone();
+    let cluster = tokio::task::spawn_blocking(move || {
+        korps::db::embedded::EmbeddedPostgres::start(
+            &fresh_dir,
+            korps::db::embedded::Durability::Throwaway,
+        )
+        .expect("a fresh cluster")
+    })
+    .await
+    .unwrap();
+    korps::db::create_database_if_missing(&cluster.connect_options("postgres"), "korps")
+        .await
+        .unwrap();
+    let elsewhere = cluster.connect_options("korps");
+    backup::restore(&Target::Options(&elsewhere), &elsewhere, &file)
+        .await
+        .expect("pg_restore into a fresh cluster");
+    assert_eq!(counts(&elsewhere).await, original);
+    let pool = korps::db::runtime_pool(&korps::db::app_role_options(&elsewhere));
+    let there = TestApp::serve(
+        pool,
+        elsewhere.clone(),
+        korps::config::Config::for_tests(String::new()),
+    )
+    .await;
+    let coordinator = there.login("koordinator.aarhus@example.org").await;
+    assert_eq!(coordinator.get("/borgere").await.status, 200);
+    there.pool.close().await;
+    tokio::task::spawn_blocking(move || cluster.stop())
+        .await
+        .unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+
     let again = backup::restore(&Target::Options(&restored), &restored, &file).await;
     assert!(
         again
