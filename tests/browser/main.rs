@@ -19,6 +19,7 @@ mod mail;
 mod retention;
 mod sessions;
 mod sign_in;
+mod stale;
 mod statistics;
 mod tours;
 mod training;
