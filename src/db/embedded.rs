@@ -218,6 +218,18 @@ impl EmbeddedPostgres {
         }
     }
 
+    /// Immediate shutdown, as after a power cut: no checkpoint; the next start replays the
+    /// write-ahead log. What was committed on a durable cluster survives it.
+    pub fn crash(&self) {
+        // SAFETY: sending a signal to our own child process.
+        unsafe {
+            libc::kill(self.pid, libc::SIGQUIT);
+        }
+        if let Ok(exited) = self.exited.lock() {
+            let _ = exited.recv_timeout(Duration::from_secs(30));
+        }
+    }
+
     /// Fast shutdown: ends sessions, checkpoints, and waits for the postmaster to exit.
     pub fn stop(&self) {
         // SAFETY: sending a signal to our own child process.

@@ -207,45 +207,111 @@ fn runtime_url(owner: &PgConnectOptions) -> String {
     }
 }
 
+/// The `korps` binary serving the test's database, its log (standard output) collected.
+struct Binary {
+    child: std::process::Child,
+    address: String,
+    base: String,
+    lines: Arc<Mutex<Vec<String>>>,
+    mail_dir: std::path::PathBuf,
+}
+
+impl Binary {
+    fn start(owner: &PgConnectOptions) -> Binary {
+        let mail_dir = std::env::temp_dir().join(format!("korps-mail-{}", uuid::Uuid::new_v4()));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_korps"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", runtime_url(owner))
+            .env("KORPS_BIND", "127.0.0.1:0")
+            .env("KORPS_INSECURE_COOKIES", "1")
+            .env("KORPS_MAIL_DIR", &mail_dir)
+            .env("KORPS_JOB_INTERVAL", "3600")
+            .env("KORPS_LOG_FORMAT", "json")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start korps");
+        let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+        let (address_tx, address_rx) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        let kept = lines.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let Some(address) = line.strip_prefix("Korps serves on http://") {
+                    let _ = address_tx.send(address.to_string());
+                }
+                kept.lock().unwrap().push(line);
+            }
+        });
+        let address = address_rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server says where it serves");
+        Binary {
+            child,
+            base: format!("http://{address}"),
+            address,
+            lines,
+            mail_dir,
+        }
+    }
+}
+
+/// Korps killed (SIGKILL, no chance to tidy up) right after it acknowledged a save: the
+/// save is in the database, since the acknowledgement comes only after the commit.
+#[tokio::test]
+async fn a_save_acknowledged_before_korps_is_killed_is_kept() {
+    let owner = fresh_database().await;
+    let mut korps = Binary::start(&owner);
+    let client = Client::new(&korps.base);
+    assert_eq!(
+        client.login(AARHUS, crate::support::PASSWORD).await.status,
+        303
+    );
+    let saved = client
+        .post(
+            "/borgere",
+            &[
+                ("kind", "mentee"),
+                ("name", "Gemt Før Nedbrud"),
+                ("birth_year", "2008"),
+                ("referred_on", "01-11-2026"),
+                ("referral_source", "infohouse"),
+                ("criteria", "signs_of_concern"),
+                ("legal_basis", "social_services_act"),
+                ("form_key", &crate::support::form_key()),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    korps.child.kill().unwrap();
+    korps.child.wait().unwrap();
+    let mut conn = owner.connect().await.unwrap();
+    let kept: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM citizens WHERE name = 'Gemt Før Nedbrud'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(kept, 1);
+    let _ = std::fs::remove_dir_all(&korps.mail_dir);
+}
+
 /// SIGTERM while a request is still arriving: the server takes no new connection, answers
 /// the one in flight in full, and exits 0. Its log is JSON with the request id in each
 /// line written during a request.
 #[tokio::test]
 async fn on_sigterm_the_request_in_flight_completes_and_the_process_exits_0() {
     let owner = fresh_database().await;
-    let mail_dir = std::env::temp_dir().join(format!("korps-mail-{}", uuid::Uuid::new_v4()));
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_korps"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", runtime_url(&owner))
-        .env("KORPS_BIND", "127.0.0.1:0")
-        .env("KORPS_INSECURE_COOKIES", "1")
-        .env("KORPS_MAIL_DIR", &mail_dir)
-        .env("KORPS_JOB_INTERVAL", "3600")
-        .env("KORPS_LOG_FORMAT", "json")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start korps");
-    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
-    let (address_tx, address_rx) = std::sync::mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    let kept = lines.clone();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if let Some(address) = line.strip_prefix("Korps serves on http://") {
-                let _ = address_tx.send(address.to_string());
-            }
-            kept.lock().unwrap().push(line);
-        }
-    });
-    let address = address_rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the server says where it serves");
-    let base = format!("http://{address}");
+    let Binary {
+        mut child,
+        address,
+        base,
+        lines,
+        mail_dir,
+    } = Binary::start(&owner);
 
     // A line written during a request carries its id.
     let refused = from_another_site(&base).await;
@@ -343,11 +409,12 @@ async fn on_sigterm_the_request_in_flight_completes_and_the_process_exits_0() {
     let _ = std::fs::remove_dir_all(mail_dir);
 }
 
-/// A cluster of the test's own that it can stop and start: migrated, with the demo data.
+/// A cluster of the test's own that it can crash and start: durable (fsync, synchronous
+/// commit, as in production), migrated, with the demo data.
 async fn own_cluster(dir: &std::path::Path) -> EmbeddedPostgres {
     let dir = dir.to_path_buf();
     let cluster = tokio::task::spawn_blocking(move || {
-        EmbeddedPostgres::start(&dir, Durability::Throwaway).expect("start a cluster")
+        EmbeddedPostgres::start(&dir, Durability::Durable).expect("start a cluster")
     })
     .await
     .unwrap();
@@ -361,11 +428,12 @@ async fn own_cluster(dir: &std::path::Path) -> EmbeddedPostgres {
     cluster
 }
 
-/// PostgreSQL itself stopped (a fast shutdown) and started again under the running
-/// server: 503 within 3 s meanwhile, served again after without a restart, and every
-/// write acknowledged before and after is there.
+/// PostgreSQL itself crashed (an immediate shutdown: no checkpoint, the log replayed at
+/// the next start) and started again under the running server: 503 within 3 s meanwhile,
+/// served again after without a restart of Korps, and every write acknowledged before and
+/// after is there.
 #[tokio::test]
-async fn a_real_postgresql_stopped_and_started_under_the_server() {
+async fn a_real_postgresql_crashed_and_started_under_the_server() {
     let dir = std::env::temp_dir().join(format!("korps-restart-{}", uuid::Uuid::new_v4()));
     let cluster = own_cluster(&dir).await;
     let owner = cluster.connect_options("korps");
@@ -392,7 +460,7 @@ async fn a_real_postgresql_stopped_and_started_under_the_server() {
     let key_during = crate::support::form_key();
 
     tokio::task::spawn_blocking(move || {
-        cluster.stop();
+        cluster.crash();
         drop(cluster);
     })
     .await
@@ -419,7 +487,7 @@ async fn a_real_postgresql_stopped_and_started_under_the_server() {
 
     let restart_dir = dir.clone();
     let cluster = tokio::task::spawn_blocking(move || {
-        EmbeddedPostgres::start(&restart_dir, Durability::Throwaway).expect("start again")
+        EmbeddedPostgres::start(&restart_dir, Durability::Durable).expect("start again")
     })
     .await
     .unwrap();
