@@ -122,6 +122,9 @@ pub fn router(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(Extension(table))
+                // Korps makes every request's id itself: a client's own would let anyone
+                // put a real user's id (or 400 KB) into the log lines of their requests.
+                .layer(from_fn(telemetry::forget_client_request_id))
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(from_fn(telemetry::observe))
                 .layer(TraceLayer::new_for_http().make_span_with(
@@ -186,19 +189,16 @@ async fn metrics_with_token(
     metrics(State(state)).await
 }
 
-/// The metrics, read now: the pool's state and the outbox (skipped when the database does
-/// not answer within a second, so a scrape during an outage still answers).
+/// The metrics, read now: the pool's state, and the outbox at most every 10 seconds
+/// (skipped when the database does not answer within a second, so a scrape during an
+/// outage still answers, and frequent scrapes cost the database nothing).
 pub async fn metrics(State(state): State<AppState>) -> axum::response::Response {
     let pool = &state.pool;
-    let outbox = tokio::time::timeout(Duration::from_secs(1), async {
-        let mut tx = db::TenantTx::begin(pool, db::Scope::Job).await?;
-        let outbox = crate::mail::outbox::health(&mut tx).await?;
-        tx.commit().await?;
-        Ok::<_, sqlx::Error>(outbox)
-    })
-    .await
-    .ok()
-    .and_then(Result::ok);
+    let outbox = if crate::metrics::outbox_is_fresh(Duration::from_secs(10)) {
+        None
+    } else {
+        read_outbox(pool).await
+    };
     let snapshot = crate::metrics::Snapshot {
         pool_size: pool.size(),
         pool_idle: pool.num_idle(),
@@ -213,6 +213,18 @@ pub async fn metrics(State(state): State<AppState>) -> axum::response::Response 
         crate::metrics::encode(snapshot),
     )
         .into_response()
+}
+
+async fn read_outbox(pool: &sqlx::PgPool) -> Option<crate::metrics::Outbox> {
+    tokio::time::timeout(Duration::from_secs(1), async {
+        let mut tx = db::TenantTx::begin(pool, db::Scope::Job).await?;
+        let outbox = crate::mail::outbox::health(&mut tx).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(outbox)
+    })
+    .await
+    .ok()
+    .and_then(Result::ok)
 }
 
 /// `/metrics` alone, without a token: for `KORPS_METRICS_BIND`, an address only the

@@ -33,7 +33,7 @@ pub async fn tick(pool: &PgPool, sender: &Sender, config: &Config, stop: &watch:
     if stopping() {
         return;
     }
-    let sent = sender.send_due().await;
+    let sent = sender.send_due_while(|| !stopping()).await;
     metrics::record_job("outbox", sent.is_ok());
     match sent {
         Ok(round) if round.sent + round.retrying + round.failed > 0 => {

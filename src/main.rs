@@ -172,6 +172,15 @@ async fn serve(mut config: Config, database: &Database) -> Result<(), AnyError> 
         }
         demo::print_logins();
     }
+    if config
+        .metrics_token
+        .as_ref()
+        .is_some_and(|token| token.len() < 32)
+    {
+        return Err(
+            "KORPS_METRICS_TOKEN must be at least 32 characters (e.g. openssl rand -hex 32)".into(),
+        );
+    }
     let pool = db::runtime_pool(&database.runtime);
     db::ensure_row_level_security_applies(&pool).await?;
     let state = AppState::new(pool, config.clone());
@@ -199,20 +208,25 @@ async fn serve(mut config: Config, database: &Database) -> Result<(), AnyError> 
     let server = axum::serve(listener, service)
         .with_graceful_shutdown(stopping(stopped.clone()))
         .into_future();
+    // One deadline from the signal for both: the requests in flight and the worker's step.
     let grace = std::time::Duration::from_secs(config.shutdown_grace);
+    let finished = async {
+        let served = server.await;
+        if served.is_ok() {
+            let _ = worker.await;
+        }
+        served
+    };
     let deadline = async {
         stopping(stopped).await;
         tokio::time::sleep(grace).await;
     };
     tokio::select! {
-        served = server => served?,
+        served = finished => served?,
         () = deadline => tracing::warn!(
             seconds = grace.as_secs(),
-            "requests still running after the shutdown grace; ending them"
+            "requests or the worker still running after the shutdown grace; ending them"
         ),
-    }
-    if tokio::time::timeout(grace, worker).await.is_err() {
-        tracing::warn!("the background worker did not stop in time; ending it");
     }
     tracing::info!("stopped");
     Ok(())

@@ -247,6 +247,17 @@ pub struct Outbox {
     pub failed: i64,
 }
 
+/// When the outbox was last read for a scrape.
+static OUTBOX_READ: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+
+/// Whether the outbox figures were read within `age` (then a scrape reuses them).
+pub fn outbox_is_fresh(age: Duration) -> bool {
+    OUTBOX_READ
+        .lock()
+        .map(|read| read.is_some_and(|at| at.elapsed() < age))
+        .unwrap_or(false)
+}
+
 /// Everything, in the Prometheus text format.
 pub fn encode(snapshot: Snapshot) -> String {
     let metrics = &*METRICS;
@@ -256,6 +267,9 @@ pub fn encode(snapshot: Snapshot) -> String {
         .set(i64::try_from(snapshot.pool_idle).unwrap_or(i64::MAX));
     metrics.pool_max.set(i64::from(snapshot.pool_max));
     if let Some(outbox) = snapshot.outbox {
+        if let Ok(mut read) = OUTBOX_READ.lock() {
+            *read = Some(std::time::Instant::now());
+        }
         metrics.mails_waiting.set(outbox.waiting);
         metrics.mail_oldest.set(outbox.oldest_seconds);
         metrics.mails_failed.set(outbox.failed);

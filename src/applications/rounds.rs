@@ -123,6 +123,8 @@ pub async fn update_round(
         }
     };
     if !repo::update_round(&mut tx, id, &valid, form.version.unwrap_or_default()).await? {
+        // Read again: the version saved in between may be newer than the one read above.
+        let round = existing(&mut tx, id).await?;
         let form = RoundForm {
             version: Some(round.version),
             ..form

@@ -287,6 +287,8 @@ pub async fn update(
         }
     };
     if !repo::update(&mut tx, id, &citizen, form.version).await? {
+        // Read again: the version saved in between may be newer than the one read above.
+        let current = record(&mut tx, id).await?;
         reads.citizen(&tx, casework("citizen_read", id), id);
         let view = FormView::new(
             page,

@@ -281,6 +281,8 @@ pub async fn update(
         }
     };
     if !repo::update(&mut tx, id, &profile, form.version).await? {
+        // Read again: the version saved in between may be newer than the one read above.
+        let current = member(&mut tx, id).await?;
         let view = edit_view(
             page,
             &current,

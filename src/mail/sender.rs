@@ -70,8 +70,17 @@ impl Sender {
     /// marked in a second short transaction. A sender that dies between sending and
     /// marking sends that one mail again after the lease: at least once, never lost.
     pub async fn send_due(&self) -> Result<Round, sqlx::Error> {
+        self.send_due_while(|| true).await
+    }
+
+    /// `send_due`, asking `go_on` before each mail: a stopping server ends the round
+    /// between two mails, never between sending one and marking it sent.
+    pub async fn send_due_while(&self, go_on: impl Fn() -> bool) -> Result<Round, sqlx::Error> {
         let mut round = Round::default();
         for _ in 0..BATCH {
+            if !go_on() {
+                break;
+            }
             let mut tx = TenantTx::begin(&self.pool, Scope::Job).await?;
             let Some(row) = sqlx::query!(
                 "UPDATE outbox SET attempts = attempts + 1,

@@ -453,7 +453,9 @@ pub async fn update(
     };
     if !repo::update(&mut tx, &changed, form.version.unwrap_or_default()).await? {
         // Someone saved in between: show both versions and keep what this user typed; a
-        // second save (now carrying the current version) applies it.
+        // second save (now carrying the current version) applies it. Read again: the
+        // version saved in between may be newer than the one read above.
+        let current = manageable(&mut tx, id).await?;
         let mut view = FormView::new(
             page,
             StaffForm {

@@ -235,6 +235,8 @@ pub async fn update_cohort(
         }
     };
     if !repo::update_cohort(&mut tx, id, &valid, form.version.unwrap_or_default()).await? {
+        // Read again: the version saved in between may be newer than the one read above.
+        let cohort = existing(&mut tx, id).await?;
         let view = CohortFormView::new(
             page,
             CohortForm {

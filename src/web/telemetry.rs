@@ -29,6 +29,12 @@ pub fn id_of<B>(request: &axum::http::Request<B>) -> String {
         .to_string()
 }
 
+/// Middleware, before the layer that gives each request its id: drops an id the client sent.
+pub async fn forget_client_request_id(mut request: Request, next: Next) -> Response {
+    request.headers_mut().remove("x-request-id");
+    next.run(request).await
+}
+
 /// Middleware, inside the layer that gives each request its id.
 pub async fn observe(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
     let id = id_of(&request);

@@ -32,7 +32,18 @@ async fn without_an_smtp_server_each_mail_is_an_eml_file() {
     let dir = std::env::temp_dir().join(format!("korps-mail-{}", Uuid::new_v4()));
     let mut config = Config::for_tests(String::new());
     config.mail_dir = dir.clone();
-    let sent = drain(&Sender::new(app.pool.clone(), &config).unwrap()).await;
+    let sender = Sender::new(app.pool.clone(), &config).unwrap();
+    // A stopping server sends nothing more: it asks before each mail.
+    let stopped = sender.send_due_while(|| false).await.unwrap();
+    assert_eq!(stopped.sent, 0);
+    assert_eq!(
+        std::fs::read_dir(&dir)
+            .map(|entries| entries.count())
+            .unwrap_or(0),
+        0,
+        "not one mail written"
+    );
+    let sent = drain(&sender).await;
     assert!(sent > 0);
     let files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()

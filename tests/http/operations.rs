@@ -16,6 +16,7 @@ use sqlx::postgres::PgConnectOptions;
 use crate::support::{Client, TestApp, fresh_database, outage};
 
 const AARHUS: &str = "koordinator.aarhus@example.org";
+const TOKEN: &str = "hemmelig-nøgle-til-overvågningen-af-korps";
 
 async fn scrape(app: &TestApp, token: Option<&str>) -> (u16, String) {
     let mut request = reqwest::Client::new().get(format!("{}/metrics", app.base));
@@ -46,11 +47,10 @@ async fn metrics_need_the_token_and_count_requests_by_route_template_never_by_id
         "no token configured: no /metrics"
     );
 
-    let app =
-        TestApp::spawn_with(|config| config.metrics_token = Some("hemmelig-nøgle".into())).await;
+    let app = TestApp::spawn_with(|config| config.metrics_token = Some(TOKEN.into())).await;
     assert_eq!(scrape(&app, None).await.0, 401);
     assert_eq!(scrape(&app, Some("forkert")).await.0, 401);
-    assert_eq!(scrape(&app, Some("hemmelig-nøgl")).await.0, 401);
+    assert_eq!(scrape(&app, Some(&TOKEN[..TOKEN.len() - 1])).await.0, 401);
 
     let coordinator = app.login(AARHUS).await;
     let citizen: uuid::Uuid = app
@@ -60,7 +60,7 @@ async fn metrics_need_the_token_and_count_requests_by_route_template_never_by_id
         )
         .await;
     let series = r#"korps_http_requests_total{method="GET",route="/borgere/{id}",status="2xx"}"#;
-    let (status, before) = scrape(&app, Some("hemmelig-nøgle")).await;
+    let (status, before) = scrape(&app, Some(TOKEN)).await;
     assert_eq!(status, 200);
     let before = value(&before, series).unwrap_or(0.0);
     for _ in 0..3 {
@@ -70,7 +70,7 @@ async fn metrics_need_the_token_and_count_requests_by_route_template_never_by_id
         );
     }
     assert_eq!(coordinator.get("/findes-ikke/1234").await.status, 404);
-    let (_, metrics) = scrape(&app, Some("hemmelig-nøgle")).await;
+    let (_, metrics) = scrape(&app, Some(TOKEN)).await;
     assert!(
         value(&metrics, series).unwrap() >= before + 3.0,
         "three citizen pages counted under the template:\n{metrics}"
@@ -110,7 +110,7 @@ async fn metrics_need_the_token_and_count_requests_by_route_template_never_by_id
         &stopped,
     )
     .await;
-    let (_, metrics) = scrape(&app, Some("hemmelig-nøgle")).await;
+    let (_, metrics) = scrape(&app, Some(TOKEN)).await;
     for job in korps::metrics::JOBS {
         let runs = format!(r#"korps_job_runs_total{{job="{job}",outcome="ok"}}"#);
         assert!(
@@ -169,6 +169,18 @@ async fn an_error_page_names_the_request_id_the_log_has() {
         "{}",
         page.text_of("main")
     );
+    // An id the client sends is not taken: Korps makes its own.
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "x-request-id",
+        HeaderValue::from_static("en-andens-fejlkode"),
+    );
+    let claimed = Client::with_headers(&app.base, headers)
+        .get("/findes-ikke")
+        .await;
+    assert_eq!(claimed.status, 404);
+    assert_ne!(claimed.header("x-request-id"), "en-andens-fejlkode");
+    assert!(!claimed.text.contains("en-andens-fejlkode"));
     // Also on a refusal made before the session is read.
     let refused = from_another_site(&app.base).await;
     assert_eq!(refused.status, 403);
